@@ -1,0 +1,12 @@
+// ESLint flat config: typescript-eslint's recommended rules on the hand-written code.
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "gen/", "node_modules/", "conformance/oracle/target/", "coverage/"] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+);

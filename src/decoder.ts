@@ -1,0 +1,461 @@
+/**
+ * A protobuf decoder that accepts exactly what prost accepts (spec section 4),
+ * driven by the schema: one plan per message type, compiled on first use.
+ *
+ * It reads straight into protobuf-es messages, with these prost rules that
+ * `fromBinary` does not follow: a known field with the wrong wire type is an
+ * error; unknown fields (groups included) are checked and dropped; a varint's
+ * tenth byte must be 0 or 1; strings must be valid UTF-8 (a BOM is kept);
+ * messages and groups share prost's recursion budget of 100; absent required
+ * fields are filled with their defaults. `bytes` fields are views into the
+ * input, never copies. Every rejection is an `AbiError` naming the message,
+ * the field and the byte offset.
+ *
+ * @module
+ * @internal
+ */
+import {
+  create,
+  type DescField,
+  type DescMessage,
+  type Message,
+  protoInt64,
+  ScalarType,
+} from "@bufbuild/protobuf";
+import { code } from "./codes.js";
+import { AbiError } from "./errors.js";
+
+/** prost's `RECURSION_LIMIT`: nested messages and groups share this budget. */
+export const RECURSION_LIMIT = 100;
+
+const WIRE_VARINT = 0;
+const WIRE_I64 = 1;
+const WIRE_LEN = 2;
+const WIRE_SGROUP = 3;
+const WIRE_EGROUP = 4;
+const WIRE_I32 = 5;
+
+const wireTypeNames = ["varint", "64-bit", "length-delimited", "start-group", "end-group", "32-bit"];
+
+/** Mutable decoding state over one input buffer. */
+class Reader {
+  pos = 0;
+  /** Low and high 32 bits of the last varint read. */
+  lo = 0;
+  hi = 0;
+  private dataView: DataView | undefined;
+  constructor(readonly buf: Uint8Array) {}
+  /** A DataView on `buf`, for fixed-width fields; made on first use. */
+  get view(): DataView {
+    return (this.dataView ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
+  }
+}
+
+/** What a field's reader needs to name the field in an error. */
+type Where = { readonly message: string; readonly field?: string };
+
+function fail(where: Where, offset: number, what: string): never {
+  const field = where.field === undefined ? "" : ` field ${where.field}:`;
+  throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${where.message}:${field} ${what} at byte ${offset}`, {
+    message: where.message,
+    field: where.field,
+    offset,
+  });
+}
+
+/**
+ * Reads a varint into `r.lo`/`r.hi`, within `end`: at most ten bytes, the
+ * tenth at most 1 (prost's overflow check).
+ */
+function readVarint(r: Reader, end: number, where: Where): void {
+  const buf = r.buf;
+  const start = r.pos;
+  let pos = start;
+  let lo = 0;
+  let hi = 0;
+  for (let shift = 0; shift < 28; shift += 7) {
+    if (pos >= end) fail(where, start, "truncated varint");
+    const b = buf[pos++]!;
+    lo |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      r.pos = pos;
+      r.lo = lo >>> 0;
+      r.hi = 0;
+      return;
+    }
+  }
+  if (pos >= end) fail(where, start, "truncated varint");
+  let b = buf[pos++]!;
+  lo |= (b & 0x0f) << 28;
+  hi = (b & 0x7f) >> 4;
+  if (b >= 0x80) {
+    for (let shift = 3; shift <= 31; shift += 7) {
+      if (pos >= end) fail(where, start, "truncated varint");
+      b = buf[pos++]!;
+      if (shift === 31 && b > 1) fail(where, start, "varint overflows 64 bits");
+      hi |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+  }
+  r.pos = pos;
+  r.lo = lo >>> 0;
+  r.hi = hi >>> 0;
+}
+
+/** Reads a length prefix and checks that the data it announces is inside `end`. */
+function readLength(r: Reader, end: number, where: Where): number {
+  const at = r.pos;
+  readVarint(r, end, where);
+  const left = end - r.pos;
+  if (r.hi !== 0 || r.lo > left) {
+    const len = protoInt64.uDec(r.lo, r.hi);
+    fail(where, at, `length ${len} runs past the end of the input (${left} bytes left)`);
+  }
+  return r.lo;
+}
+
+function skipFixed(r: Reader, end: number, size: number, where: Where): void {
+  if (end - r.pos < size) fail(where, r.pos, `truncated ${size * 8}-bit value`);
+  r.pos += size;
+}
+
+/**
+ * Skips one unknown field whose key was just read, as prost's `skip_field`:
+ * a group is read up to its matching end tag, one budget step per level.
+ */
+function skipField(r: Reader, end: number, wireType: number, fieldNo: number, budget: number, where: Where, keyAt: number): void {
+  if (budget === 0) fail(where, keyAt, `recursion limit of ${RECURSION_LIMIT} reached`);
+  switch (wireType) {
+    case WIRE_VARINT:
+      readVarint(r, end, where);
+      return;
+    case WIRE_I64:
+      skipFixed(r, end, 8, where);
+      return;
+    case WIRE_I32:
+      skipFixed(r, end, 4, where);
+      return;
+    case WIRE_LEN:
+      r.pos += readLength(r, end, where);
+      return;
+    case WIRE_SGROUP:
+      for (;;) {
+        const innerAt = r.pos;
+        const [innerNo, innerWire] = readKey(r, end, where);
+        if (innerWire === WIRE_EGROUP) {
+          if (innerNo !== fieldNo) fail(where, innerAt, `end-group tag ${innerNo} does not match start-group ${fieldNo}`);
+          return;
+        }
+        skipField(r, end, innerWire, innerNo, budget - 1, where, innerAt);
+      }
+    default: // WIRE_EGROUP
+      fail(where, keyAt, `unexpected end-group tag ${fieldNo}`);
+  }
+}
+
+/** Reads a field key: a varint of at most 32 bits, wire type 0..5, field number at least 1. */
+function readKey(r: Reader, end: number, where: Where): [fieldNo: number, wireType: number] {
+  const at = r.pos;
+  readVarint(r, end, where);
+  if (r.hi !== 0) fail(where, at, `field key ${protoInt64.uDec(r.lo, r.hi)} does not fit in 32 bits`);
+  const wireType = r.lo & 7;
+  const fieldNo = r.lo >>> 3;
+  if (wireType > 5) fail(where, at, `invalid wire type ${wireType}`);
+  if (fieldNo === 0) fail(where, at, "invalid field number 0");
+  return [fieldNo, wireType];
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function readString(r: Reader, end: number, where: Where): string {
+  const len = readLength(r, end, where);
+  const start = r.pos;
+  const buf = r.buf;
+  r.pos = start + len;
+  if (len < 32) {
+    let ascii = true;
+    for (let i = start; i < start + len; i++) {
+      if (buf[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, buf.subarray(start, start + len) as unknown as number[]);
+  }
+  try {
+    return utf8.decode(buf.subarray(start, start + len));
+  } catch {
+    return fail(where, start, "string is not valid UTF-8");
+  }
+}
+
+/** Reads one scalar value of `type`, whose wire type has been checked. */
+type ScalarRead = (r: Reader, end: number, where: Where) => unknown;
+
+function scalarReader(type: ScalarType): { wireType: number; read: ScalarRead } {
+  const varint = (convert: (r: Reader) => unknown) => ({
+    wireType: WIRE_VARINT,
+    read: (r: Reader, end: number, where: Where) => {
+      readVarint(r, end, where);
+      return convert(r);
+    },
+  });
+  const fixed = (size: 4 | 8, convert: (r: Reader, at: number) => unknown) => ({
+    wireType: size === 4 ? WIRE_I32 : WIRE_I64,
+    read: (r: Reader, end: number, where: Where) => {
+      const at = r.pos;
+      skipFixed(r, end, size, where);
+      return convert(r, at);
+    },
+  });
+  switch (type) {
+    case ScalarType.UINT32:
+      return varint((r) => r.lo);
+    case ScalarType.INT32:
+      return varint((r) => r.lo | 0);
+    case ScalarType.UINT64:
+      return varint((r) => protoInt64.uDec(r.lo, r.hi));
+    case ScalarType.INT64:
+      return varint((r) => protoInt64.dec(r.lo, r.hi));
+    case ScalarType.BOOL:
+      return varint((r) => r.lo !== 0 || r.hi !== 0);
+    case ScalarType.SINT32:
+      return varint((r) => (r.lo >>> 1) ^ -(r.lo & 1));
+    case ScalarType.SINT64:
+      return varint((r) => {
+        const s = -(r.lo & 1);
+        return protoInt64.dec(((r.lo >>> 1) | (r.hi << 31)) ^ s, (r.hi >>> 1) ^ s);
+      });
+    case ScalarType.FIXED32:
+      return fixed(4, (r, at) => r.view.getUint32(at, true));
+    case ScalarType.SFIXED32:
+      return fixed(4, (r, at) => r.view.getInt32(at, true));
+    case ScalarType.FLOAT:
+      return fixed(4, (r, at) => r.view.getFloat32(at, true));
+    case ScalarType.FIXED64:
+      return fixed(8, (r, at) => protoInt64.uDec(r.view.getInt32(at, true), r.view.getInt32(at + 4, true)));
+    case ScalarType.SFIXED64:
+      return fixed(8, (r, at) => protoInt64.dec(r.view.getInt32(at, true), r.view.getInt32(at + 4, true)));
+    case ScalarType.DOUBLE:
+      return fixed(8, (r, at) => r.view.getFloat64(at, true));
+    case ScalarType.STRING:
+      return { wireType: WIRE_LEN, read: readString };
+    case ScalarType.BYTES:
+      return {
+        wireType: WIRE_LEN,
+        read: (r, end, where) => {
+          const len = readLength(r, end, where);
+          const start = r.pos;
+          r.pos = start + len;
+          return r.buf.subarray(start, start + len);
+        },
+      };
+  }
+}
+
+// Messages are plain protobuf-es objects; the decoder writes their fields by local name.
+type AnyMessage = Record<string, unknown>;
+
+/** Reads the value of one known field (key already read and wire type checked) into `msg`. */
+type FieldRead = (r: Reader, end: number, msg: AnyMessage, budget: number) => void;
+
+interface FieldPlan {
+  readonly wireType: number;
+  readonly where: Where;
+  readonly read: FieldRead;
+}
+
+/** Sets an absent required field of `msg` to its default. */
+type FillRequired = (msg: AnyMessage) => void;
+
+interface MessagePlan {
+  readonly desc: DescMessage;
+  readonly where: Where;
+  /** Indexed by field number. */
+  readonly fields: ReadonlyArray<FieldPlan | undefined>;
+  readonly required: readonly FillRequired[];
+}
+
+const plans = new WeakMap<DescMessage, MessagePlan>();
+
+function planOf(desc: DescMessage): MessagePlan {
+  let plan = plans.get(desc);
+  if (plan === undefined) {
+    const fields: (FieldPlan | undefined)[] = [];
+    const required: FillRequired[] = [];
+    plan = { desc, where: { message: desc.typeName }, fields, required };
+    // Register before compiling fields, so that recursive types find this plan.
+    plans.set(desc, plan);
+    for (const field of desc.fields) {
+      fields[field.number] = fieldPlan(field);
+      if (field.presence === LEGACY_REQUIRED) required.push(requiredFiller(field));
+    }
+  }
+  return plan;
+}
+
+// google.protobuf.FeatureSet.FieldPresence.LEGACY_REQUIRED
+const LEGACY_REQUIRED = 3;
+
+function zeroScalar(type: ScalarType): unknown {
+  switch (type) {
+    case ScalarType.STRING:
+      return "";
+    case ScalarType.BYTES:
+      return new Uint8Array(0);
+    case ScalarType.BOOL:
+      return false;
+    case ScalarType.INT64:
+    case ScalarType.UINT64:
+    case ScalarType.SINT64:
+    case ScalarType.FIXED64:
+    case ScalarType.SFIXED64:
+      return protoInt64.zero;
+    default:
+      return 0;
+  }
+}
+
+function requiredFiller(field: DescField): FillRequired {
+  const name = field.localName;
+  switch (field.fieldKind) {
+    case "message": {
+      const child = field.message;
+      return (msg) => {
+        if (msg[name] === undefined) msg[name] = defaultMessage(child);
+      };
+    }
+    case "scalar": {
+      const type = field.scalar;
+      return (msg) => {
+        if (!Object.prototype.hasOwnProperty.call(msg, name)) msg[name] = zeroScalar(type);
+      };
+    }
+    case "enum": {
+      const zero = field.enum.values[0]?.number ?? 0;
+      return (msg) => {
+        if (!Object.prototype.hasOwnProperty.call(msg, name)) msg[name] = zero;
+      };
+    }
+    default:
+      throw new Error(`unsupported required ${field.fieldKind} field ${field.toString()}`);
+  }
+}
+
+/** The default value of a message as prost has it: every required field set, recursively. */
+export function defaultMessage(desc: DescMessage): AnyMessage {
+  const msg = create(desc) as unknown as AnyMessage;
+  fillRequired(planOf(desc), msg);
+  return msg;
+}
+
+function fillRequired(plan: MessagePlan, msg: AnyMessage): void {
+  const required = plan.required;
+  for (let i = 0; i < required.length; i++) required[i]!(msg);
+}
+
+function fieldPlan(field: DescField): FieldPlan {
+  const where: Where = { message: field.parent.typeName, field: field.name };
+  const name = field.localName;
+  if (field.fieldKind === "message" || (field.fieldKind === "list" && field.listKind === "message")) {
+    const child = field.message;
+    const decodeChild = (r: Reader, end: number, into: AnyMessage | undefined, budget: number): AnyMessage => {
+      if (budget === 0) fail(where, r.pos, `recursion limit of ${RECURSION_LIMIT} reached`);
+      const len = readLength(r, end, where);
+      const msg = into ?? (create(child) as unknown as AnyMessage);
+      decodeFields(planOf(child), r, r.pos + len, msg, budget - 1);
+      return msg;
+    };
+    let read: FieldRead;
+    if (field.fieldKind === "list") {
+      read = (r, end, msg, budget) => {
+        (msg[name] as AnyMessage[]).push(decodeChild(r, end, undefined, budget));
+      };
+    } else if (field.oneof !== undefined) {
+      const oneofName = field.oneof.localName;
+      read = (r, end, msg, budget) => {
+        const current = msg[oneofName] as { case: string | undefined; value?: AnyMessage };
+        const into = current.case === name ? current.value : undefined;
+        msg[oneofName] = { case: name, value: decodeChild(r, end, into, budget) };
+      };
+    } else {
+      read = (r, end, msg, budget) => {
+        msg[name] = decodeChild(r, end, msg[name] as AnyMessage | undefined, budget);
+      };
+    }
+    return { wireType: WIRE_LEN, where, read };
+  }
+  let scalar: { wireType: number; read: ScalarRead };
+  if (field.fieldKind === "scalar") scalar = scalarReader(field.scalar);
+  else if (field.fieldKind === "enum") scalar = scalarReader(ScalarType.INT32);
+  else throw new Error(`unsupported ${field.fieldKind} field ${field.toString()}: the decoder reads singular fields and repeated messages`);
+  const readValue = scalar.read;
+  if (field.oneof !== undefined) {
+    const oneofName = field.oneof.localName;
+    return {
+      wireType: scalar.wireType,
+      where,
+      read: (r, end, msg) => {
+        msg[oneofName] = { case: name, value: readValue(r, end, where) };
+      },
+    };
+  }
+  return {
+    wireType: scalar.wireType,
+    where,
+    read: (r, end, msg) => {
+      msg[name] = readValue(r, end, where);
+    },
+  };
+}
+
+/** Decodes the fields in `[r.pos, end)` into `msg`, then fills its absent required fields. */
+function decodeFields(plan: MessagePlan, r: Reader, end: number, msg: AnyMessage, budget: number): void {
+  const fields = plan.fields;
+  while (r.pos < end) {
+    const keyAt = r.pos;
+    const [fieldNo, wireType] = readKey(r, end, plan.where);
+    const field = fields[fieldNo];
+    if (field === undefined) {
+      skipField(r, end, wireType, fieldNo, budget, plan.where, keyAt);
+    } else if (field.wireType !== wireType) {
+      fail(
+        field.where,
+        keyAt,
+        `wire type ${wireType} (${wireTypeNames[wireType]}) where ${wireTypeNames[field.wireType]} is expected`,
+      );
+    } else {
+      field.read(r, end, msg, budget);
+    }
+  }
+  fillRequired(plan, msg);
+}
+
+/**
+ * Decodes `bytes` as a message of `desc`, as prost does; throws `AbiError`
+ * (PROTOCOL_ERROR) on anything prost rejects.
+ */
+export function decodeWithPlan<T extends Message>(desc: DescMessage, bytes: Uint8Array): T {
+  const r = new Reader(bytes);
+  const msg = create(desc) as unknown as AnyMessage;
+  decodeFields(planOf(desc), r, bytes.length, msg, RECURSION_LIMIT);
+  return msg as unknown as T;
+}
+
+/** Fills, in place and recursively, every absent required field of `msg` with its default. */
+export function fillRequiredDeep(desc: DescMessage, msg: AnyMessage): void {
+  fillRequired(planOf(desc), msg);
+  for (const field of desc.fields) {
+    if (field.fieldKind === "message") {
+      const child = msg[field.localName] as AnyMessage | undefined;
+      if (child !== undefined) fillRequiredDeep(field.message, child);
+    } else if (field.fieldKind === "list" && field.listKind === "message") {
+      for (const child of msg[field.localName] as AnyMessage[]) fillRequiredDeep(field.message, child);
+    }
+  }
+  for (const oneof of desc.oneofs) {
+    const selected = msg[oneof.localName] as { case: string | undefined; value?: unknown };
+    const field = oneof.fields.find((f) => f.localName === selected.case);
+    if (field?.fieldKind === "message") fillRequiredDeep(field.message, selected.value as AnyMessage);
+  }
+}
