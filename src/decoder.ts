@@ -135,9 +135,11 @@ function skipField(r: Reader, end: number, wireType: number, fieldNo: number, bu
     case WIRE_I32:
       skipFixed(r, end, 4, where);
       return;
-    case WIRE_LEN:
-      r.pos += readLength(r, end, where);
+    case WIRE_LEN: {
+      const len = readLength(r, end, where);
+      r.pos += len;
       return;
+    }
     case WIRE_SGROUP:
       for (;;) {
         const innerAt = r.pos;

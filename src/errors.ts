@@ -244,7 +244,7 @@ export function abiErrorToActr(status: number): ActrError {
   }
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * The `ActrError` for a failed `AbiReply`, as `reply_to_actr_error`: an empty

@@ -151,7 +151,34 @@ fn bench_case(case: &str, iters: u64) -> f64 {
     }
 }
 
+/// Keep freed memory in the process (glibc only). Without this, every 1 MiB
+/// decode maps fresh pages from the kernel and the page faults, not prost,
+/// dominate the timing (by ~100x in a sandboxed VM). A JS heap does not give
+/// pages back per operation either, so this is the fairer comparison.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn steady_allocator() {
+    extern "C" {
+        fn mallopt(param: i32, value: i32) -> i32;
+    }
+    const M_TRIM_THRESHOLD: i32 = -1;
+    const M_TOP_PAD: i32 = -2;
+    const M_MMAP_THRESHOLD: i32 = -3;
+    // SAFETY: mallopt only tunes glibc malloc parameters; called before any
+    // benchmark allocation, from a single thread.
+    unsafe {
+        mallopt(M_MMAP_THRESHOLD, 256 << 20);
+        mallopt(M_TRIM_THRESHOLD, 256 << 20);
+        mallopt(M_TOP_PAD, 64 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn steady_allocator() {}
+
 pub fn run(case: &str, iters: Option<u64>, dump: bool) -> Result<(), String> {
+    if !dump {
+        steady_allocator();
+    }
     let cases: Vec<&str> = if case == "all" {
         CASES.to_vec()
     } else if CASES.contains(&case) {

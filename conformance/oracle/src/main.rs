@@ -11,11 +11,11 @@
 //!   line may then be `Name ` or just `Name`). Anything from the first TAB on
 //!   is ignored, so `vectors` output can be piped in as is; a trailing `\r`
 //!   and trailing spaces are ignored too.
-//!   stdout, one line per input line, in order:
-//!     `ok <hex>`     prost decoded the bytes; `<hex>` is its re-encoding
-//!                    (`ok ` with nothing after the space when it is empty)
-//!     `err <reason>` prost's DecodeError Display text, or
-//!                    `unknown message <Name>`, or `invalid hex`.
+//!   stdout, one line per input line, in order, either
+//!   `ok <hex>` (prost decoded the bytes; `<hex>` is its re-encoding, and the
+//!   line is `ok ` with nothing after the space when that is empty), or
+//!   `err <reason>` (prost's DecodeError Display text, or
+//!   `unknown message <Name>`, or `invalid hex`).
 //!   Output is flushed whenever no further input is already buffered, so a
 //!   process driving it one line at a time does not deadlock.
 //!

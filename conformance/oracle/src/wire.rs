@@ -110,7 +110,7 @@ fn nibble(c: u8) -> Option<u8> {
 /// Decode hex (either case) into `out`; `false` on odd length or a bad digit.
 pub fn from_hex_into(s: &[u8], out: &mut Vec<u8>) -> bool {
     out.clear();
-    if s.len() % 2 != 0 {
+    if s.len() & 1 == 1 {
         return false;
     }
     out.reserve(s.len() / 2);

@@ -1,0 +1,58 @@
+/**
+ * `actr-abi check`: the conformance line protocol. Each input line is
+ * `<MessageName> <hex>`; each output line is `ok <hex of the canonical
+ * re-encoding>` or `err <reason>`, in input order.
+ *
+ * @module
+ */
+import { decodeMessage, encodeMessage } from "../codec.js";
+import { AbiError } from "../errors.js";
+import { messageSchemas } from "../schemas.js";
+import { hexToBytes, bytesToHex } from "./hex.js";
+
+/**
+ * The answer to one line of the protocol, without its newline. Anything from
+ * the first TAB on is a comment and is ignored, as the prost oracle does.
+ */
+export function checkLine(input: string): string {
+  const tab = input.indexOf("\t");
+  const line = (tab === -1 ? input : input.slice(0, tab)).trimEnd();
+  const space = line.indexOf(" ");
+  const name = space === -1 ? line : line.slice(0, space);
+  const hex = space === -1 ? "" : line.slice(space + 1).trim();
+  const schema = messageSchemas.get(name);
+  if (schema === undefined) return `err unknown message ${name}`;
+  let bytes: Uint8Array;
+  try {
+    bytes = hexToBytes(hex);
+  } catch (err) {
+    return `err ${(err as Error).message}`;
+  }
+  try {
+    return `ok ${bytesToHex(encodeMessage(schema, decodeMessage(schema, bytes)))}`;
+  } catch (err) {
+    if (err instanceof AbiError) return `err ${err.message}`;
+    throw err;
+  }
+}
+
+/**
+ * Answers every line of `input` on `output`, in order, writing the answers
+ * of each chunk as soon as the chunk's complete lines are read (so a driver
+ * that sends one line and waits for its answer does not deadlock).
+ */
+export async function runCheck(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<void> {
+  let pending = "";
+  input.setEncoding("utf8");
+  for await (const chunk of input as AsyncIterable<string>) {
+    pending += chunk;
+    const last = pending.lastIndexOf("\n");
+    if (last === -1) continue;
+    const lines = pending.slice(0, last).split("\n");
+    pending = pending.slice(last + 1);
+    let answers = "";
+    for (const line of lines) answers += checkLine(line) + "\n";
+    if (!output.write(answers)) await new Promise((resolve) => output.once("drain", resolve));
+  }
+  if (pending.length > 0) output.write(checkLine(pending) + "\n");
+}
