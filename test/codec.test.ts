@@ -1,0 +1,217 @@
+import { create, isFieldSet } from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
+import {
+  AbiError,
+  AbiFrameSchema,
+  AbiReplySchema,
+  ActrIdSchema,
+  BackpressureEventV1Schema,
+  code,
+  DataStreamSchema,
+  decodeMessage,
+  DestV1Schema,
+  encodeMessage,
+  GuestHandleV1Schema,
+  HostRegisterStreamV1Schema,
+  InvocationContextV1Schema,
+  PeerEventV1Schema,
+  RealmSchema,
+} from "../src/index.js";
+
+const bytes = (hex: string) => new Uint8Array(Buffer.from(hex, "hex"));
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+/** The AbiError that `fn` throws; fails the test when it throws anything else or nothing. */
+function abiErrorOf(fn: () => unknown): AbiError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(AbiError);
+    return err as AbiError;
+  }
+  throw new Error("expected an AbiError, nothing was thrown");
+}
+
+describe("decodeMessage rejects what prost rejects", () => {
+  const rejections: [string, string, RegExp][] = [
+    ["op as a length-delimited record", "120100", /AbiFrame: field op: wire type 2 \(length-delimited\) where varint is expected at byte 0/],
+    ["field number 0", "0001", /invalid field number 0 at byte 0/],
+    ["wire type 6", "0e", /invalid wire type 6/],
+    ["wire type 7", "0f", /invalid wire type 7/],
+    ["truncated varint", "08ff", /truncated varint at byte 1/],
+    ["truncated length", "1a", /truncated varint at byte 1/],
+    ["length past the buffer", "1a0501", /length 5 runs past the end of the input \(1 bytes left\) at byte 1/],
+    ["an 11-byte varint", "08ffffffffffffffffffff01", /varint overflows 64 bits at byte 1/],
+    ["a tenth varint byte above 1", "08ffffffffffffffffff02", /varint overflows 64 bits at byte 1/],
+    ["an end-group tag with no start", "4c", /unexpected end-group tag 9 at byte 0/],
+    ["a mismatched end-group tag", "4b54", /end-group tag 10 does not match start-group 9 at byte 1/],
+    ["a key wider than 32 bits", "8080808010", /field key 4294967296 does not fit in 32 bits/],
+    ["a truncated 64-bit unknown field", "490102", /truncated 64-bit value at byte 1/],
+  ];
+  for (const [what, input, message] of rejections) {
+    it(what, () => {
+      const err = abiErrorOf(() => decodeMessage(AbiFrameSchema, bytes(input)));
+      expect(err.status).toBe(code.PROTOCOL_ERROR);
+      expect(err.message).toMatch(message);
+      expect(err.messageName).toBe("actr.dynclib.v1.AbiFrame");
+      expect(typeof err.offset).toBe("number");
+    });
+  }
+
+  it("invalid UTF-8 in a string, naming the field", () => {
+    const err = abiErrorOf(() => decodeMessage(HostRegisterStreamV1Schema, bytes("0a02c328")));
+    expect(err.message).toBe("cannot decode actr.dynclib.v1.HostRegisterStreamV1: field stream_id: string is not valid UTF-8 at byte 2");
+    expect(err.field).toBe("stream_id");
+  });
+
+  it("names the innermost message and field, with the offset in the whole input", () => {
+    // GuestHandleV1.ctx.self_id.realm.realm_id sent as a length-delimited record.
+    const err = abiErrorOf(() => decodeMessage(GuestHandleV1Schema, bytes("0a060a040a020a00")));
+    expect(err.messageName).toBe("actr.Realm");
+    expect(err.field).toBe("realm_id");
+    expect(err.offset).toBe(6);
+  });
+
+  it("a 4 GiB length prefix in a 10-byte input is an error, not an allocation", () => {
+    const err = abiErrorOf(() => decodeMessage(AbiFrameSchema, bytes("1affffffff0f00000000")));
+    expect(err.message).toMatch(/length 4294967295 runs past the end of the input \(4 bytes left\)/);
+  });
+
+  it("groups: 100 nested levels are accepted at the top, 101 are rejected (prost's recursion limit)", () => {
+    const nested = (levels: number) => bytes("4b".repeat(levels) + "4c".repeat(levels));
+    expect(hex(encodeMessage(AbiFrameSchema, decodeMessage(AbiFrameSchema, nested(100))))).toBe("");
+    expect(abiErrorOf(() => decodeMessage(AbiFrameSchema, nested(101))).message).toMatch(/recursion limit of 100 reached/);
+  });
+
+  it("a million nested groups is an AbiError, not a stack overflow or a hang", () => {
+    const input = new Uint8Array(2_000_000).fill(0x4b, 0, 1_000_000).fill(0x4c, 1_000_000);
+    expect(abiErrorOf(() => decodeMessage(AbiFrameSchema, input)).message).toMatch(/recursion limit/);
+  });
+
+  it("the recursion budget is shared by messages and groups", () => {
+    // Realm is 3 levels deep in GuestHandleV1 (ctx.self_id.realm): 97 group levels fit there, 98 do not.
+    const inRealm = (levels: number) => {
+      const realm = "4b".repeat(levels) + "4c".repeat(levels);
+      const realmLen = realm.length / 2;
+      const selfId = "0a" + varintHex(realmLen) + realm;
+      const ctx = "0a" + varintHex(selfId.length / 2) + selfId;
+      return bytes("0a" + varintHex(ctx.length / 2) + ctx);
+    };
+    expect(() => decodeMessage(GuestHandleV1Schema, inRealm(97))).not.toThrow();
+    expect(abiErrorOf(() => decodeMessage(GuestHandleV1Schema, inRealm(98))).message).toMatch(/recursion limit/);
+  });
+
+  it("a non-Uint8Array input is an AbiError", () => {
+    expect(abiErrorOf(() => decodeMessage(AbiFrameSchema, "0801" as unknown as Uint8Array)).message).toMatch(
+      /input is not a Uint8Array/,
+    );
+  });
+});
+
+function varintHex(n: number): string {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return Buffer.from(out).toString("hex");
+}
+
+describe("decodeMessage accepts what prost accepts", () => {
+  it("drops unknown fields of every wire type, groups included", () => {
+    // op = 5, then unknown fields 9 (varint), 10 (64-bit), 11 (len), 12 (group with a field), 13 (32-bit).
+    const input = bytes("1005" + "4801" + "510102030405060708" + "5a0161" + "63680164" + "6d01020304");
+    expect(hex(encodeMessage(AbiFrameSchema, decodeMessage(AbiFrameSchema, input)))).toBe("1005");
+  });
+
+  it("fills absent required fields with their defaults and writes them back", () => {
+    const id = decodeMessage(ActrIdSchema, new Uint8Array());
+    expect(id.realm?.realmId).toBe(0);
+    expect(id.type?.manufacturer).toBe("");
+    expect(isFieldSet(id, ActrIdSchema.field.serialNumber)).toBe(true);
+    expect(hex(encodeMessage(ActrIdSchema, id))).toBe("0a02080010001a060a0012001a00");
+  });
+
+  it("takes the last value of a repeated scalar and merges a repeated message", () => {
+    // serial_number 1 then 2; realm {realm_id 7} then realm {} (merge keeps 7).
+    const id = decodeMessage(ActrIdSchema, bytes("1001" + "0a020807" + "1002" + "0a00"));
+    expect(id.serialNumber).toBe(2n);
+    expect(id.realm?.realmId).toBe(7);
+  });
+
+  it("oneof: the last member wins; the same message member merges", () => {
+    expect(decodeMessage(DestV1Schema, bytes("0801" + "1000")).kind.case).toBe("local");
+    const merged = decodeMessage(DestV1Schema, bytes("1a021007" + "1a020a00"));
+    expect(merged.kind.case).toBe("actor");
+    expect(merged.kind.case === "actor" && merged.kind.value.serialNumber).toBe(7n);
+    // A different member in between resets the actor.
+    const reset = decodeMessage(DestV1Schema, bytes("1a021007" + "0801" + "1a00"));
+    expect(reset.kind.case === "actor" && reset.kind.value.serialNumber).toBe(0n);
+  });
+
+  it("reads shell = false as the shell case", () => {
+    const dest = decodeMessage(DestV1Schema, bytes("0800"));
+    expect(dest.kind).toEqual({ case: "shell", value: false });
+    expect(hex(encodeMessage(DestV1Schema, dest))).toBe("0800");
+  });
+
+  it("truncates a 64-bit varint in a uint32 field, but not in a bool", () => {
+    // op = 2^32 + 5 → 5.
+    expect(decodeMessage(AbiFrameSchema, bytes("108580808010")).op).toBe(5);
+    // relayed = 2^32 → true (prost compares the whole u64 with 0).
+    expect(decodeMessage(PeerEventV1Schema, bytes("108080808010")).relayed).toBe(true);
+  });
+
+  it("keeps 64-bit values exact", () => {
+    const max = decodeMessage(BackpressureEventV1Schema, bytes("08ffffffffffffffffff01"));
+    expect(max.queueLen).toBe(18446744073709551615n);
+    const ts = decodeMessage(DataStreamSchema, bytes("28ffffffffffffffff7f"));
+    expect(ts.timestampMs).toBe(9223372036854775807n);
+    expect(decodeMessage(DataStreamSchema, bytes("2880808080808080808001")).timestampMs).toBe(-9223372036854775808n);
+  });
+
+  it("accepts overlong varints (padding with continuation bytes)", () => {
+    expect(decodeMessage(AbiFrameSchema, bytes("108180808000")).op).toBe(1);
+  });
+
+  it("keeps a leading BOM in a string", () => {
+    const msg = decodeMessage(HostRegisterStreamV1Schema, bytes("0a03efbbbf"));
+    expect(msg.streamId).toBe("\uFEFF");
+  });
+
+  it("returns bytes fields as views into the input, not copies", () => {
+    const input = bytes("1a0401020304");
+    const frame = decodeMessage(AbiFrameSchema, input);
+    expect(frame.payload.buffer).toBe(input.buffer);
+    expect(frame.payload.byteOffset).toBe(input.byteOffset + 2);
+    input[2] = 9;
+    expect(frame.payload[0]).toBe(9);
+  });
+});
+
+describe("encodeMessage", () => {
+  it("writes unset required fields as prost's defaults without modifying the message", () => {
+    const ctx = create(InvocationContextV1Schema, { requestId: "r" });
+    expect(hex(encodeMessage(InvocationContextV1Schema, ctx))).toBe("0a0e0a02080010001a060a0012001a001a0172");
+    expect(ctx.selfId).toBeUndefined();
+  });
+
+  it("writes a negative int32 in ten bytes", () => {
+    const reply = create(AbiReplySchema, { status: code.PROTOCOL_ERROR });
+    expect(hex(encodeMessage(AbiReplySchema, reply))).toBe("10fbffffffffffffffff01");
+    expect(decodeMessage(AbiReplySchema, bytes("10fbffffffffffffffff01")).status).toBe(-5);
+  });
+
+  it("rejects a message of another type with an AbiError", () => {
+    const err = abiErrorOf(() => encodeMessage(AbiFrameSchema, create(RealmSchema) as never));
+    expect(err.status).toBe(code.PROTOCOL_ERROR);
+    expect(err.message).toMatch(/cannot encode actr.dynclib.v1.AbiFrame/);
+  });
+
+  it("rejects a value its field cannot carry with an AbiError", () => {
+    const bad = create(AbiFrameSchema, { op: 1 });
+    (bad as { op: number }).op = 2 ** 40;
+    expect(abiErrorOf(() => encodeMessage(AbiFrameSchema, bad)).message).toMatch(/cannot encode actr.dynclib.v1.AbiFrame/);
+  });
+});

@@ -1,0 +1,225 @@
+import { create, isFieldSet } from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
+import {
+  AbiError,
+  AbiFrameSchema,
+  ActrError,
+  actrId,
+  code,
+  dataStream,
+  decodeFrame,
+  decodeHostOperation,
+  decodePayload,
+  decodeReply,
+  destToV1,
+  encodeFrame,
+  encodeGuestDataStreamRequest,
+  encodeGuestHandleRequest,
+  encodeGuestHookRequest,
+  encodeGuestLifecycleRequest,
+  encodeHostReply,
+  encodeMessage,
+  GuestDataStreamV1Schema,
+  GuestHandleV1Schema,
+  type GuestHookEvent,
+  GuestHookV1Schema,
+  GuestLifecycleV1Schema,
+  HostCallRawV1Schema,
+  HostCallV1Schema,
+  HostDiscoverV1Schema,
+  HostRegisterStreamV1Schema,
+  HostSendDataStreamV1Schema,
+  HostTellV1Schema,
+  HostUnregisterStreamV1Schema,
+  invocationContext,
+  lifecycleHook,
+  op,
+  PeerEventV1Schema,
+  RpcEnvelopeSchema,
+  runtimeHook,
+} from "../src/index.js";
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+const self = actrId({ realm: 1, serialNumber: 10n, type: { manufacturer: "acme", name: "guest", version: "1" } });
+const peer = actrId({ realm: 1, serialNumber: 11n, type: { manufacturer: "acme", name: "peer", version: "1" } });
+const ctx = invocationContext({ selfId: self, callerId: peer, requestId: "req-1" });
+
+function abiErrorOf(fn: () => unknown): AbiError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(AbiError);
+    return err as AbiError;
+  }
+  throw new Error("expected an AbiError");
+}
+
+describe("decodeHostOperation", () => {
+  const cases = [
+    ["call", HostCallV1Schema, create(HostCallV1Schema, { routeKey: "a.B.C", dest: destToV1({ kind: "shell" }), payload: new Uint8Array([1]) })],
+    ["tell", HostTellV1Schema, create(HostTellV1Schema, { routeKey: "a.B.C", dest: destToV1({ kind: "actor", id: peer }) })],
+    ["callRaw", HostCallRawV1Schema, create(HostCallRawV1Schema, { routeKey: "a.B.C", target: peer })],
+    ["discover", HostDiscoverV1Schema, create(HostDiscoverV1Schema, { targetType: peer.type })],
+    ["registerStream", HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: "s" })],
+    ["unregisterStream", HostUnregisterStreamV1Schema, create(HostUnregisterStreamV1Schema, { streamId: "s" })],
+    [
+      "sendDataStream",
+      HostSendDataStreamV1Schema,
+      create(HostSendDataStreamV1Schema, {
+        dest: destToV1({ kind: "local" }),
+        chunk: dataStream({ streamId: "s", sequence: 1, payload: new Uint8Array([9]) }),
+        payloadType: 2,
+      }),
+    ],
+  ] as const;
+
+  for (const [kind, schema, payload] of cases) {
+    it(`${kind}: decodes the ${schema.name} payload`, () => {
+      const operation = decodeHostOperation(encodeFrame(schema, payload as never));
+      expect(operation.kind).toBe(kind);
+      expect(operation.payload).toEqual(payload);
+      expect(operation.op).toBe(decodeFrame(encodeFrame(schema, payload as never)).op);
+    });
+  }
+
+  it("narrows the payload type by kind", () => {
+    const operation = decodeHostOperation(encodeFrame(HostCallV1Schema, cases[0][2]));
+    if (operation.kind !== "call") throw new Error("expected a call");
+    expect(operation.payload.routeKey).toBe("a.B.C");
+  });
+
+  it("abi_version other than 1 → PROTOCOL_ERROR", () => {
+    for (const abiVersion of [0, 2]) {
+      const frame = create(AbiFrameSchema, { abiVersion, op: op.HOST_CALL });
+      const err = abiErrorOf(() => decodeHostOperation(encodeMessage(AbiFrameSchema, frame)));
+      expect(err.status).toBe(code.PROTOCOL_ERROR);
+      expect(err.message).toBe(`unsupported abi_version ${abiVersion} (expected 1)`);
+    }
+  });
+
+  it("an op that is not a HOST_* op → UNSUPPORTED_OP", () => {
+    for (const value of [0, 8, op.GUEST_HANDLE, op.GUEST_HOOK, 4294967295]) {
+      const frame = create(AbiFrameSchema, { abiVersion: 1, op: value });
+      const err = abiErrorOf(() => decodeHostOperation(encodeMessage(AbiFrameSchema, frame)));
+      expect(err.status).toBe(code.UNSUPPORTED_OP);
+      expect(err.message).toMatch(new RegExp(`^op ${value}( \\(\\w+\\))? is not a host operation$`));
+    }
+  });
+
+  it("a frame or payload that does not decode → PROTOCOL_ERROR", () => {
+    expect(abiErrorOf(() => decodeHostOperation(new Uint8Array([0x12, 0x00]))).status).toBe(code.PROTOCOL_ERROR);
+    const badPayload = create(AbiFrameSchema, { abiVersion: 1, op: op.HOST_CALL, payload: new Uint8Array([0x12, 0x05]) });
+    const err = abiErrorOf(() => decodeHostOperation(encodeMessage(AbiFrameSchema, badPayload)));
+    expect(err.status).toBe(code.PROTOCOL_ERROR);
+    expect(err.messageName).toBe("actr.dynclib.v1.HostCallV1");
+  });
+});
+
+describe("encodeHostReply", () => {
+  it("bytes → SUCCESS with the bytes", () => {
+    const reply = decodeReply(encodeHostReply({ bytes: new Uint8Array([7]) }));
+    expect([reply.abiVersion, reply.status, hex(reply.payload)]).toEqual([1, 0, "07"]);
+  });
+
+  it("done → SUCCESS with an empty payload", () => {
+    expect(hex(encodeHostReply({ done: true }))).toBe("0801");
+  });
+
+  it("status → that status with an empty payload", () => {
+    const reply = decodeReply(encodeHostReply({ status: code.PROTOCOL_ERROR }));
+    expect([reply.status, reply.payload.length]).toEqual([-5, 0]);
+  });
+
+  it("an ActrError → its host status (PROTOCOL_ERROR for DecodeFailure/InvalidArgument, else GENERIC_ERROR)", () => {
+    expect(decodeReply(encodeHostReply({ error: ActrError.invalidArgument("x") })).status).toBe(code.PROTOCOL_ERROR);
+    expect(decodeReply(encodeHostReply({ error: ActrError.timedOut() })).status).toBe(code.GENERIC_ERROR);
+  });
+});
+
+describe("guest-bound requests", () => {
+  it("GUEST_HANDLE carries the context and the envelope bytes", () => {
+    const envelope = create(RpcEnvelopeSchema, { routeKey: "echo.Echo.Say", requestId: "req-1", timeoutMs: 1000n });
+    const envelopeBytes = encodeMessage(RpcEnvelopeSchema, envelope);
+    const frame = decodeFrame(encodeGuestHandleRequest(envelopeBytes, ctx));
+    expect(frame.op).toBe(op.GUEST_HANDLE);
+    const payload = decodePayload(GuestHandleV1Schema, frame);
+    expect(payload.ctx).toEqual(ctx);
+    expect(hex(payload.rpcEnvelope)).toBe(hex(envelopeBytes));
+    // The envelope message itself gives the same frame.
+    expect(hex(encodeGuestHandleRequest(envelope, ctx))).toBe(hex(encodeGuestHandleRequest(envelopeBytes, ctx)));
+  });
+
+  it("GUEST_DATA_STREAM carries the chunk and the sender", () => {
+    const chunk = dataStream({ streamId: "s", sequence: 3, payload: new Uint8Array(100).fill(1) });
+    const frame = decodeFrame(encodeGuestDataStreamRequest(chunk, peer));
+    expect(frame.op).toBe(op.GUEST_DATA_STREAM);
+    expect(decodePayload(GuestDataStreamV1Schema, frame)).toEqual(create(GuestDataStreamV1Schema, { chunk, sender: peer }));
+  });
+
+  it("GUEST_LIFECYCLE carries the hook id", () => {
+    const lifecycleCtx = invocationContext({ selfId: self, requestId: "lifecycle:on_ready" });
+    const frame = decodeFrame(encodeGuestLifecycleRequest(lifecycleHook.ON_READY, lifecycleCtx));
+    expect(frame.op).toBe(op.GUEST_LIFECYCLE);
+    const payload = decodePayload(GuestLifecycleV1Schema, frame);
+    expect([payload.hook, payload.ctx?.requestId, payload.ctx?.callerId]).toEqual([2, "lifecycle:on_ready", undefined]);
+  });
+
+  const hookRows: [GuestHookEvent, number, "peer" | "credential" | "backpressure" | undefined][] = [
+    [{ hook: "signalingConnecting" }, runtimeHook.ON_SIGNALING_CONNECTING, undefined],
+    [{ hook: "signalingConnected" }, runtimeHook.ON_SIGNALING_CONNECTED, undefined],
+    [{ hook: "signalingDisconnected" }, runtimeHook.ON_SIGNALING_DISCONNECTED, undefined],
+    [{ hook: "websocketConnecting", peer }, runtimeHook.ON_WEBSOCKET_CONNECTING, "peer"],
+    [{ hook: "websocketConnected", peer, relayed: false }, runtimeHook.ON_WEBSOCKET_CONNECTED, "peer"],
+    [{ hook: "websocketDisconnected", peer }, runtimeHook.ON_WEBSOCKET_DISCONNECTED, "peer"],
+    [{ hook: "webrtcConnecting", peer, status: 1 }, runtimeHook.ON_WEBRTC_CONNECTING, "peer"],
+    [{ hook: "webrtcConnected", peer, relayed: true, status: 2 }, runtimeHook.ON_WEBRTC_CONNECTED, "peer"],
+    [{ hook: "webrtcDisconnected", peer, status: 0 }, runtimeHook.ON_WEBRTC_DISCONNECTED, "peer"],
+    [{ hook: "credentialRenewed", newExpiry: new Date(1_700_000_000_000) }, runtimeHook.ON_CREDENTIAL_RENEWED, "credential"],
+    [{ hook: "credentialExpiring", newExpiry: { seconds: 5n, nanos: 6 } }, runtimeHook.ON_CREDENTIAL_EXPIRING, "credential"],
+    [{ hook: "mailboxBackpressure", queueLen: 100, threshold: 64n }, runtimeHook.ON_MAILBOX_BACKPRESSURE, "backpressure"],
+  ];
+  for (const [event, id, field] of hookRows) {
+    it(`GUEST_HOOK ${event.hook} → hook ${id} with ${field ?? "no event payload"}`, () => {
+      const frame = decodeFrame(encodeGuestHookRequest(event, ctx));
+      expect(frame.op).toBe(op.GUEST_HOOK);
+      const payload = decodePayload(GuestHookV1Schema, frame);
+      expect(payload.hook).toBe(id);
+      const set = (["peer", "credential", "backpressure"] as const).filter((f) => payload[f] !== undefined);
+      expect(set).toEqual(field === undefined ? [] : [field]);
+    });
+  }
+
+  it("GUEST_HOOK writes the peer event's explicit fields only when given", () => {
+    const relayedFalse = decodePayload(GuestHookV1Schema, decodeFrame(encodeGuestHookRequest({ hook: "websocketConnected", peer, relayed: false }, ctx)));
+    expect(relayedFalse.peer?.relayed).toBe(false);
+    expect(isFieldSet(relayedFalse.peer!, PeerEventV1Schema.field.relayed)).toBe(true);
+    expect(isFieldSet(relayedFalse.peer!, PeerEventV1Schema.field.status)).toBe(false);
+    const idle = decodePayload(GuestHookV1Schema, decodeFrame(encodeGuestHookRequest({ hook: "webrtcDisconnected", peer, status: 0 }, ctx)));
+    expect(idle.peer?.status).toBe(0);
+    expect(isFieldSet(idle.peer!, PeerEventV1Schema.field.status)).toBe(true);
+    expect(isFieldSet(idle.peer!, PeerEventV1Schema.field.relayed)).toBe(false);
+  });
+
+  it("GUEST_HOOK keeps credential nanoseconds and backpressure 64-bit values exactly", () => {
+    const credential = decodePayload(
+      GuestHookV1Schema,
+      decodeFrame(encodeGuestHookRequest({ hook: "credentialExpiring", newExpiry: { seconds: 5n, nanos: 6 } }, ctx)),
+    );
+    expect([credential.credential?.newExpiry?.seconds, credential.credential?.newExpiry?.nanoseconds]).toEqual([5n, 6]);
+    const backpressure = decodePayload(
+      GuestHookV1Schema,
+      decodeFrame(encodeGuestHookRequest({ hook: "mailboxBackpressure", queueLen: 2n ** 64n - 1n, threshold: 0 }, ctx)),
+    );
+    expect(backpressure.backpressure?.queueLen).toBe(2n ** 64n - 1n);
+  });
+
+  it("GUEST_HOOK refuses an unknown hook or a missing event payload", () => {
+    expect(abiErrorOf(() => encodeGuestHookRequest({ hook: "nope" } as unknown as GuestHookEvent, ctx)).message).toBe(
+      'unknown runtime hook "nope"',
+    );
+    const missing = abiErrorOf(() => encodeGuestHookRequest({ hook: "webrtcConnected" } as unknown as GuestHookEvent, ctx));
+    expect(missing.status).toBe(code.PROTOCOL_ERROR);
+    expect(missing.message).toBe("hook webrtcConnected needs `peer` for its peer payload");
+    expect(() => encodeGuestHookRequest({ hook: "mailboxBackpressure", queueLen: -1, threshold: 1 }, ctx)).toThrow(ActrError);
+  });
+});
