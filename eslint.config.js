@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "gen/", "node_modules/", "conformance/oracle/target/", "coverage/"] },
+  { ignores: ["dist/", "gen/", "node_modules/", "conformance/oracle/target/", "coverage/", "test/.readme-examples/"] },
   ...tseslint.configs.recommended,
   {
     rules: {
