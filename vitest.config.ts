@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
+    globalSetup: ["./test/support/build-dist.ts"],
     reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });

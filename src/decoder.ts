@@ -109,7 +109,8 @@ function readLength(r: Reader, end: number, where: Where): number {
   const left = end - r.pos;
   if (r.hi !== 0 || r.lo > left) {
     const len = protoInt64.uDec(r.lo, r.hi);
-    fail(where, at, `length ${len} runs past the end of the input (${left} bytes left)`);
+    const scope = end === r.buf.length ? "the input" : "its enclosing message";
+    fail(where, at, `length ${len} runs past the end of ${scope} (${left} bytes left)`);
   }
   return r.lo;
 }

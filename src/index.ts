@@ -33,6 +33,8 @@ export * from "../gen/actr/dynclib/v1/abi_pb.js";
 export {
   Code,
   CodeSchema,
+  code_table as codeTableOption,
+  encoded_message as encodedMessageOption,
   file_actr_dynclib_v1_codes,
   hook_event as hookEventOption,
   LifecycleHook,

@@ -4,10 +4,30 @@
  *
  * @module
  */
-import { type DescMessage, getOption, hasOption } from "@bufbuild/protobuf";
+import {
+  createRegistry,
+  type DescEnum,
+  type DescField,
+  type DescMessage,
+  getOption,
+  hasOption,
+  type Registry,
+} from "@bufbuild/protobuf";
 import { file_actr_actr } from "../gen/actr/actr_pb.js";
 import { file_actr_dynclib_v1_abi } from "../gen/actr/dynclib/v1/abi_pb.js";
-import { op as opOption } from "../gen/actr/dynclib/v1/codes_pb.js";
+import {
+  code_table as codeTableOption,
+  encoded_message as encodedMessageOption,
+  file_actr_dynclib_v1_codes,
+  op as opOption,
+} from "../gen/actr/dynclib/v1/codes_pb.js";
+
+/** Every type of the ABI's schema (messages, enums, extensions), by full name. */
+export const abiRegistry: Registry = createRegistry(
+  file_actr_actr,
+  file_actr_dynclib_v1_codes,
+  file_actr_dynclib_v1_abi,
+);
 
 /**
  * Every message of the ABI (spec sections 3 and 5), by its bare name as the
@@ -37,4 +57,30 @@ const payloadSchemas: ReadonlyMap<number, DescMessage> = new Map(
 /** The payload schema that `op` carries (`op.HOST_CALL` → `HostCallV1Schema`), or undefined for an unknown op. */
 export function payloadSchemaForOp(op: number): DescMessage | undefined {
   return payloadSchemas.get(op);
+}
+
+/**
+ * The enum that names the numbers of an integer code field (its
+ * `(actr.dynclib.v1.code_table)` option, e.g. `Op` for `AbiFrame.op`), or
+ * undefined for a field that carries no code.
+ */
+export function codeTableOf(field: DescField): DescEnum | undefined {
+  if (!hasOption(field, codeTableOption)) return undefined;
+  const name = getOption(field, codeTableOption);
+  const found = abiRegistry.getEnum(name);
+  if (found === undefined) throw new Error(`schema defect: ${field.toString()} names unknown enum ${name}`);
+  return found;
+}
+
+/**
+ * The message that a `bytes` field holds encoded (its
+ * `(actr.dynclib.v1.encoded_message)` option, e.g. `actr.RpcEnvelope` for
+ * `GuestHandleV1.rpc_envelope`), or undefined.
+ */
+export function encodedMessageOf(field: DescField): DescMessage | undefined {
+  if (!hasOption(field, encodedMessageOption)) return undefined;
+  const name = getOption(field, encodedMessageOption);
+  const found = abiRegistry.getMessage(name);
+  if (found === undefined) throw new Error(`schema defect: ${field.toString()} names unknown message ${name}`);
+  return found;
 }

@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { actrAbi } from "./cli/run-cli.js";
 
 const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");
 const examples = [...readme.matchAll(/<!-- readme-example: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g)].map((m) => ({
@@ -25,6 +26,41 @@ describe("README examples", () => {
       const file = join(dir, `${example.name}.ts`);
       writeFileSync(file, example.code);
       await import(file);
+    });
+  }
+});
+
+// Each `$ npx actr-abi ...` line in a console block after `<!-- readme-cli -->`
+// runs as written and prints what the README shows under it.
+
+const consoleBlocks = [...readme.matchAll(/<!-- readme-cli -->\s*```console\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const sessions = consoleBlocks.flatMap((block) =>
+  block
+    .split(/^\$ /m)
+    .slice(1)
+    .map((chunk) => {
+      const [command, ...output] = chunk.split("\n");
+      return { command: command!, output: output.join("\n") };
+    }),
+);
+
+/** Splits a shell command line into words, honouring single quotes. */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+}
+
+describe("README commands", () => {
+  it("shows the main job", () => {
+    expect(sessions.map((s) => s.command)).toContain("npx actr-abi decode @examples/guest-handle.bin");
+  });
+
+  for (const { command, output } of sessions) {
+    it(command, () => {
+      const [npx, bin, ...args] = shellWords(command);
+      expect([npx, bin]).toEqual(["npx", "actr-abi"]);
+      const result = actrAbi(args);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe(output);
     });
   }
 });

@@ -8,7 +8,8 @@
 import { decodeMessage, encodeMessage } from "../codec.js";
 import { AbiError } from "../errors.js";
 import { messageSchemas } from "../schemas.js";
-import { hexToBytes, bytesToHex } from "./hex.js";
+import { CliError } from "./errors.js";
+import { bytesToHex, hexToBytes } from "./hex.js";
 
 /**
  * The answer to one line of the protocol, without its newline. Anything from
@@ -36,12 +37,33 @@ export function checkLine(input: string): string {
   }
 }
 
+export const checkUsage = `Usage: actr-abi check
+
+Reads lines "<MessageName> <hex>" on stdin and answers each, in order, with
+"ok <lowercase hex of the canonical re-encoding>" (decoded and re-encoded as
+prost does; nothing after "ok " when that is empty) or "err <reason>".
+MessageName is a bare name of the ABI's messages (AbiFrame, ActrId, ...);
+anything after a TAB is ignored. This is the protocol of the prost oracle in
+conformance/oracle.
+`;
+
+/** Runs `check` with its arguments; resolves to the exit code. */
+export async function runCheck(args: string[], io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream }): Promise<number> {
+  if (args.includes("-h") || args.includes("--help")) {
+    io.stdout.write(checkUsage);
+    return 0;
+  }
+  if (args.length > 0) throw new CliError(`check takes no arguments, got ${args.join(" ")}`);
+  await answerLines(io.stdin, io.stdout);
+  return 0;
+}
+
 /**
  * Answers every line of `input` on `output`, in order, writing the answers
  * of each chunk as soon as the chunk's complete lines are read (so a driver
  * that sends one line and waits for its answer does not deadlock).
  */
-export async function runCheck(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<void> {
+export async function answerLines(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<void> {
   let pending = "";
   input.setEncoding("utf8");
   for await (const chunk of input as AsyncIterable<string>) {

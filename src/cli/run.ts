@@ -1,10 +1,17 @@
 /**
- * Argument dispatch of the `actr-abi` command.
+ * Argument dispatch of the `actr-abi` command. Every failure it can foresee
+ * (bad arguments, bad input, bytes that do not decode) is one line on stderr
+ * and exit code 1, never a stack trace.
  *
  * @module
  */
 import { readFileSync } from "node:fs";
-import { runCheck } from "./check.js";
+import { AbiError } from "../errors.js";
+import { checkUsage, runCheck } from "./check.js";
+import { codesUsage, runCodes } from "./codes.js";
+import { decodeUsage, runDecode } from "./decode.js";
+import { encodeUsage, runEncode } from "./encode.js";
+import { CliError } from "./errors.js";
 
 /** Where the command reads and writes. */
 export interface CliIo {
@@ -13,64 +20,68 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
 }
 
-/** A usage error or bad input: one line on stderr, exit code 1. */
-export class CliError extends Error {}
+/** The version of this package, from its package.json. */
+export function packageVersion(): string {
+  const url = new URL("../../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
+}
 
-const packageVersion = (): string =>
-  (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
-
-const usage = `Usage: actr-abi <command> [options]
+export const usage = `Usage: actr-abi <command> [options]
 
 Inspect, build and check actr DynClib ABI frames.
 
 Commands:
-  decode [INPUT]            decode an AbiFrame (or --as MessageName) and show it
-  encode NAME|--op OP JSON  build a message or a frame from JSON, print hex
-  check                     the conformance line protocol on stdin/stdout
-  codes                     the ABI code tables
+  decode [INPUT]              show an AbiFrame (or --as MessageName), decoded
+  encode NAME|--op OP [JSON]  build a message or an op's frame from JSON, print hex
+  check                       the conformance line protocol on stdin/stdout
+  codes                       the ABI's code tables
 
 Options:
-  -h, --help     show help (also after a command: actr-abi decode --help)
+  -h, --help     show help (also per command: actr-abi decode --help)
   -V, --version  show the version
+
+Example:
+  actr-abi decode @examples/guest-handle.bin
 `;
+
+const commands: Record<string, { usage: string; run: (args: string[], io: CliIo) => number | Promise<number> }> = {
+  decode: { usage: decodeUsage, run: runDecode },
+  encode: { usage: encodeUsage, run: runEncode },
+  check: { usage: checkUsage, run: runCheck },
+  codes: { usage: codesUsage, run: runCodes },
+};
+
+function describe(err: unknown): string | undefined {
+  if (err instanceof CliError || err instanceof AbiError) return err.message;
+  // parseArgs reports unknown options and missing values with a code.
+  const codeOf = (err as { code?: unknown }).code;
+  if (err instanceof Error && typeof codeOf === "string" && codeOf.startsWith("ERR_PARSE_ARGS")) return err.message;
+  return undefined;
+}
 
 /** Runs the command with `args`; resolves to the exit code. */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = args;
+  const [name, ...rest] = args;
+  if (name === undefined) {
+    io.stderr.write(usage);
+    return 1;
+  }
+  if (name === "-h" || name === "--help" || name === "help") {
+    io.stdout.write(usage);
+    return 0;
+  }
+  if (name === "-V" || name === "--version") {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const command = commands[name];
   try {
-    switch (command) {
-      case undefined:
-      case "-h":
-      case "--help":
-        io.stdout.write(usage);
-        return command === undefined ? 1 : 0;
-      case "-V":
-      case "--version":
-        io.stdout.write(`${packageVersion()}\n`);
-        return 0;
-      case "check":
-        if (rest.includes("--help") || rest.includes("-h")) {
-          io.stdout.write(checkUsage);
-          return 0;
-        }
-        if (rest.length > 0) throw new CliError(`check takes no arguments, got ${rest.join(" ")}`);
-        await runCheck(io.stdin, io.stdout);
-        return 0;
-      default:
-        throw new CliError(`unknown command "${command}" (try actr-abi --help)`);
-    }
+    if (command === undefined) throw new CliError(`unknown command "${name}" (see actr-abi --help)`);
+    return await command.run(rest, io);
   } catch (err) {
-    if (err instanceof CliError) {
-      io.stderr.write(`actr-abi: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    const message = describe(err);
+    if (message === undefined) throw err;
+    io.stderr.write(`${command === undefined ? "actr-abi" : `actr-abi ${name}`}: ${message}\n`);
+    return 1;
   }
 }
-
-const checkUsage = `Usage: actr-abi check
-
-Reads lines "<MessageName> <hex>" on stdin and answers each, in order, with
-"ok <hex of the canonical re-encoding>" or "err <reason>".
-MessageName is a bare message name of the ABI (AbiFrame, ActrId, ...).
-`;

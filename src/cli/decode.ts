@@ -1,0 +1,70 @@
+/**
+ * `actr-abi decode`: show what crossed the ABI.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { AbiFrameSchema } from "../../gen/actr/dynclib/v1/abi_pb.js";
+import { decodeMessage } from "../codec.js";
+import { messageSchema } from "../schemas.js";
+import { CliError } from "./errors.js";
+import { formatMessage } from "./format.js";
+import { readBytes } from "./input.js";
+import { messageToJson } from "./json.js";
+import type { CliIo } from "./run.js";
+
+export const decodeUsage = `Usage: actr-abi decode [INPUT] [options]
+
+Decodes an AbiFrame (or the message named by --as) and shows it: op and
+status by name and number, the payload decoded by its op, a GUEST_HANDLE's
+rpc_envelope decoded as actr.RpcEnvelope, 64-bit integers exact, bytes as hex.
+
+INPUT is hex text, base64 text with --base64, @path (a file of raw bytes, or
+of hex/base64 text), or - (stdin, the default).
+
+Options:
+  --as NAME          decode as this message (AbiReply, actr.ActrId, ...); default AbiFrame
+  --base64           INPUT text is base64, not hex
+  --json             print the protobuf JSON mapping instead (one document;
+                     encoded messages as objects with "@type")
+  --bytes-limit N    hex bytes shown before eliding (default 32)
+  -h, --help         show this help
+
+Examples:
+  actr-abi decode @examples/guest-handle.bin
+  actr-abi decode --as AbiReply 080110fdffffffffffffffff011a03626164
+`;
+
+/** Runs `decode` with its arguments; resolves to the exit code. */
+export async function runDecode(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      as: { type: "string" },
+      base64: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      "bytes-limit": { type: "string", default: "32" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(decodeUsage);
+    return 0;
+  }
+  if (positionals.length > 1) throw new CliError(`decode takes one INPUT, got ${positionals.length}`);
+  const bytesLimit = Number(values["bytes-limit"]);
+  if (!Number.isSafeInteger(bytesLimit) || bytesLimit < 0) {
+    throw new CliError(`--bytes-limit must be a non-negative integer, got ${values["bytes-limit"]}`);
+  }
+  const schema = values.as === undefined ? AbiFrameSchema : messageSchema(values.as);
+  if (schema === undefined) throw new CliError(`unknown message "${values.as}" (try actr-abi codes, or a name such as AbiFrame)`);
+  const input = await readBytes(positionals[0], values.base64, io.stdin);
+  const message = decodeMessage(schema, input);
+  if (values.json) {
+    io.stdout.write(JSON.stringify(messageToJson(schema, message, input), null, 2) + "\n");
+  } else {
+    io.stdout.write(formatMessage(schema, message, input, { bytesLimit }).join("\n") + "\n");
+  }
+  return 0;
+}
