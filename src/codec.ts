@@ -3,45 +3,25 @@
  *
  * @module
  */
-import { clone, type DescMessage, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { code } from "./codes.js";
-import { decodeWithPlan, fillRequiredDeep } from "./decoder.js";
+import { decodeWithPlan } from "./decoder.js";
+import { encodeWithPlan } from "./encoder.js";
 import { AbiError } from "./errors.js";
 
 /**
  * Encodes `message` as prost encodes the same value: fields in number order,
  * implicit fields only when not zero, explicit fields whenever set, required
  * fields always (an unset required field is written as its default, as prost
- * has it; `message` itself is not modified).
+ * has it). `message` is not modified; the result is a fresh buffer of exactly
+ * the encoded size.
  *
- * @throws AbiError (PROTOCOL_ERROR) when `message` is not a message of
- * `schema` or holds a value its field cannot carry.
+ * @throws AbiError (PROTOCOL_ERROR) naming the field when `message` is not a
+ * message of `schema` or holds a value its field cannot carry (a number out of
+ * range, a string with a lone surrogate, a value of the wrong type).
  */
 export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Uint8Array {
-  try {
-    return toBinary(schema, message);
-  } catch (first) {
-    if (isMissingRequired(first)) {
-      // A required field is unset: encode a copy with prost's defaults filled in.
-      const filled = clone(schema, message);
-      fillRequiredDeep(schema, filled as unknown as Record<string, unknown>);
-      try {
-        return toBinary(schema, filled);
-      } catch (second) {
-        throw encodeError(schema, second);
-      }
-    }
-    throw encodeError(schema, first);
-  }
-}
-
-function isMissingRequired(err: unknown): boolean {
-  return err instanceof Error && err.message.endsWith("required field not set");
-}
-
-function encodeError(schema: DescMessage, cause: unknown): AbiError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new AbiError(code.PROTOCOL_ERROR, `cannot encode ${schema.typeName}: ${reason}`, { message: schema.typeName }, { cause });
+  return encodeWithPlan(schema, message);
 }
 
 /**

@@ -144,7 +144,9 @@ function skipField(r: Reader, end: number, wireType: number, fieldNo: number, bu
     case WIRE_SGROUP:
       for (;;) {
         const innerAt = r.pos;
-        const [innerNo, innerWire] = readKey(r, end, where);
+        const innerKey = readKey(r, end, where);
+        const innerNo = innerKey >>> 3;
+        const innerWire = innerKey & 7;
         if (innerWire === WIRE_EGROUP) {
           if (innerNo !== fieldNo) fail(where, innerAt, `end-group tag ${innerNo} does not match start-group ${fieldNo}`);
           return;
@@ -156,16 +158,25 @@ function skipField(r: Reader, end: number, wireType: number, fieldNo: number, bu
   }
 }
 
-/** Reads a field key: a varint of at most 32 bits, wire type 0..5, field number at least 1. */
-function readKey(r: Reader, end: number, where: Where): [fieldNo: number, wireType: number] {
+/**
+ * Reads a field key: a varint of at most 32 bits, wire type 0..5, field
+ * number at least 1. Returns the key (`fieldNo << 3 | wireType`), unsigned.
+ */
+function readKey(r: Reader, end: number, where: Where): number {
   const at = r.pos;
-  readVarint(r, end, where);
-  if (r.hi !== 0) fail(where, at, `field key ${protoInt64.uDec(r.lo, r.hi)} does not fit in 32 bits`);
-  const wireType = r.lo & 7;
-  const fieldNo = r.lo >>> 3;
-  if (wireType > 5) fail(where, at, `invalid wire type ${wireType}`);
-  if (fieldNo === 0) fail(where, at, "invalid field number 0");
-  return [fieldNo, wireType];
+  const b = r.pos < end ? r.buf[r.pos]! : 0x80;
+  let key: number;
+  if (b < 0x80) {
+    r.pos++;
+    key = b;
+  } else {
+    readVarint(r, end, where);
+    if (r.hi !== 0) fail(where, at, `field key ${protoInt64.uDec(r.lo, r.hi)} does not fit in 32 bits`);
+    key = r.lo;
+  }
+  if ((key & 7) > 5) fail(where, at, `invalid wire type ${key & 7}`);
+  if (key < 8) fail(where, at, "invalid field number 0");
+  return key;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -173,20 +184,22 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 function readString(r: Reader, end: number, where: Where): string {
   const len = readLength(r, end, where);
   const start = r.pos;
+  const stop = start + len;
   const buf = r.buf;
-  r.pos = start + len;
-  if (len < 32) {
-    let ascii = true;
-    for (let i = start; i < start + len; i++) {
-      if (buf[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
+  r.pos = stop;
+  if (len <= 64) {
+    // Short ASCII strings, the common case, without a TextDecoder call.
+    let text = "";
+    let i = start;
+    for (; i < stop; i++) {
+      const b = buf[i]!;
+      if (b >= 0x80) break;
+      text += String.fromCharCode(b);
     }
-    if (ascii) return String.fromCharCode.apply(null, buf.subarray(start, start + len) as unknown as number[]);
+    if (i === stop) return text;
   }
   try {
-    return utf8.decode(buf.subarray(start, start + len));
+    return utf8.decode(buf.subarray(start, stop));
   } catch {
     return fail(where, start, "string is not valid UTF-8");
   }
@@ -417,7 +430,9 @@ function decodeFields(plan: MessagePlan, r: Reader, end: number, msg: AnyMessage
   const fields = plan.fields;
   while (r.pos < end) {
     const keyAt = r.pos;
-    const [fieldNo, wireType] = readKey(r, end, plan.where);
+    const key = readKey(r, end, plan.where);
+    const fieldNo = key >>> 3;
+    const wireType = key & 7;
     const field = fields[fieldNo];
     if (field === undefined) {
       skipField(r, end, wireType, fieldNo, budget, plan.where, keyAt);
@@ -443,22 +458,4 @@ export function decodeWithPlan<T extends Message>(desc: DescMessage, bytes: Uint
   const msg = create(desc) as unknown as AnyMessage;
   decodeFields(planOf(desc), r, bytes.length, msg, RECURSION_LIMIT);
   return msg as unknown as T;
-}
-
-/** Fills, in place and recursively, every absent required field of `msg` with its default. */
-export function fillRequiredDeep(desc: DescMessage, msg: AnyMessage): void {
-  fillRequired(planOf(desc), msg);
-  for (const field of desc.fields) {
-    if (field.fieldKind === "message") {
-      const child = msg[field.localName] as AnyMessage | undefined;
-      if (child !== undefined) fillRequiredDeep(field.message, child);
-    } else if (field.fieldKind === "list" && field.listKind === "message") {
-      for (const child of msg[field.localName] as AnyMessage[]) fillRequiredDeep(field.message, child);
-    }
-  }
-  for (const oneof of desc.oneofs) {
-    const selected = msg[oneof.localName] as { case: string | undefined; value?: unknown };
-    const field = oneof.fields.find((f) => f.localName === selected.case);
-    if (field?.fieldKind === "message") fillRequiredDeep(field.message, selected.value as AnyMessage);
-  }
 }

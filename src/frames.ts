@@ -8,6 +8,7 @@ import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
 import { type AbiFrame, AbiFrameSchema, type AbiReply, AbiReplySchema } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { code, opName, version } from "./codes.js";
 import { decodeMessage, encodeMessage } from "./codec.js";
+import { encodeWithPlan } from "./encoder.js";
 import { AbiError } from "./errors.js";
 import { payloadOp } from "./schemas.js";
 
@@ -39,9 +40,66 @@ export function toFrame<Desc extends DescMessage>(schema: Desc, payload: Message
   return create(AbiFrameSchema, { abiVersion: version.V1, op, payload: encodeMessage(schema, payload) });
 }
 
-/** `toFrame`, encoded: the bytes a host passes to `actr_handle` (or a guest to `invoke`). */
+/**
+ * `toFrame`, encoded: the bytes a host passes to `actr_handle` (or a guest to
+ * `invoke`). The payload is encoded straight into the frame's buffer.
+ *
+ * @throws AbiError as `toFrame`.
+ */
 export function encodeFrame<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>): Uint8Array {
-  return encodeMessage(AbiFrameSchema, toFrame(schema, payload));
+  return encodeWithPlan(schema, payload, frameHeader(requireOp(schema)));
+}
+
+// The tags of AbiFrame's fields, from the schema: abi_version and op are varints, payload is length-delimited.
+const frameTags = {
+  abiVersion: AbiFrameSchema.field.abiVersion.number << 3,
+  op: AbiFrameSchema.field.op.number << 3,
+  payload: (AbiFrameSchema.field.payload.number << 3) | 2,
+};
+
+/**
+ * Writes the `AbiFrame` fields that come before the payload's bytes:
+ * `abi_version = 1`, `op`, and the payload's tag and length (nothing for an
+ * empty payload, which prost leaves out, as it leaves out a zero op).
+ */
+function frameHeader(op: number) {
+  const opSize = op === 0 ? 0 : varintSize(frameTags.op) + varintSize(op);
+  const versionSize = varintSize(frameTags.abiVersion) + varintSize(version.V1);
+  return {
+    size: (payloadSize: number) =>
+      versionSize + opSize + (payloadSize === 0 ? 0 : varintSize(frameTags.payload) + varintSize(payloadSize)),
+    write(buf: Uint8Array, payloadSize: number): number {
+      let pos = writeVarint(buf, 0, frameTags.abiVersion);
+      pos = writeVarint(buf, pos, version.V1);
+      if (op !== 0) {
+        pos = writeVarint(buf, pos, frameTags.op);
+        pos = writeVarint(buf, pos, op);
+      }
+      if (payloadSize > 0) {
+        pos = writeVarint(buf, pos, frameTags.payload);
+        pos = writeVarint(buf, pos, payloadSize);
+      }
+      return pos;
+    },
+  };
+}
+
+function varintSize(v: number): number {
+  let n = 1;
+  while (v > 0x7f) {
+    v >>>= 7;
+    n++;
+  }
+  return n;
+}
+
+function writeVarint(buf: Uint8Array, pos: number, v: number): number {
+  while (v > 0x7f) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
 }
 
 /**

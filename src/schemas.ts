@@ -42,17 +42,21 @@ export function messageSchema(name: string): DescMessage | undefined {
   return messageSchemas.get(name) ?? messageSchemas.get(name.slice(name.lastIndexOf(".") + 1));
 }
 
-/** The op that frames messages of `schema` (its `(actr.dynclib.v1.op)` option), or undefined for an unframed message. */
-export function payloadOp(schema: DescMessage): number | undefined {
-  return hasOption(schema, opOption) ? getOption(schema, opOption) : undefined;
-}
-
-const payloadSchemas: ReadonlyMap<number, DescMessage> = new Map(
-  [...messageSchemas.values()].flatMap((desc) => {
-    const op = payloadOp(desc);
-    return op === undefined ? [] : [[op, desc] as const];
-  }),
+/** The framed payloads and their ops, read once from the `(actr.dynclib.v1.op)` options. */
+const payloadOps: ReadonlyMap<DescMessage, number> = new Map(
+  [...messageSchemas.values()].flatMap((desc) => (hasOption(desc, opOption) ? [[desc, getOption(desc, opOption)] as const] : [])),
 );
+
+const payloadSchemas: ReadonlyMap<number, DescMessage> = new Map([...payloadOps].map(([desc, op]) => [op, desc]));
+
+/**
+ * The op that frames messages of `schema` (its `(actr.dynclib.v1.op)`
+ * option), or undefined for an unframed message (or a schema that is not one
+ * of this package's).
+ */
+export function payloadOp(schema: DescMessage): number | undefined {
+  return payloadOps.get(schema);
+}
 
 /** The payload schema that `op` carries (`op.HOST_CALL` → `HostCallV1Schema`), or undefined for an unknown op. */
 export function payloadSchemaForOp(op: number): DescMessage | undefined {

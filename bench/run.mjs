@@ -1,0 +1,146 @@
+// npm run bench: the host hot paths of this package side by side with plain
+// protobuf-es, protobufjs and prost (the conformance oracle's `bench`).
+//
+// Every implementation must produce the same bytes as every other (and as
+// prost) before anything is timed. Each timed sample runs a batch of calls;
+// the result is the median over the samples, in ns per call. Writes
+// bench/results.json; --readme rewrites the table in README.md.
+//
+// Usage: node bench/run.mjs [--time MS] [--case ID] [--readme]
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { Bench } from "tinybench";
+import { caseIds, implementations } from "./cases.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.join(here, "..");
+const oracleDir = path.join(root, "conformance/oracle");
+const oracle = path.join(oracleDir, "target/release/actr-abi-oracle");
+
+const { values } = parseArgs({
+  options: {
+    time: { type: "string", default: "1000" },
+    case: { type: "string", multiple: true },
+    readme: { type: "boolean", default: false },
+  },
+});
+const cases = values.case ?? caseIds;
+for (const id of cases) if (!caseIds.includes(id)) throw new Error(`unknown case ${id} (one of ${caseIds.join(", ")})`);
+
+const hex = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+
+// ---- same bytes everywhere, before timing -----------------------------------------
+
+const impls = implementations();
+const reference = impls["actr-dynclib-abi"];
+for (const id of cases) {
+  for (const [impl, byCase] of Object.entries(impls)) {
+    const { input, run } = byCase[id];
+    if (hex(input) !== hex(reference[id].input)) throw new Error(`${impl} builds other bytes than actr-dynclib-abi for ${id}`);
+    const out = run();
+    if (id === "guest-handle-encode" && hex(out) !== hex(input)) throw new Error(`${impl} encodes other bytes for ${id}`);
+  }
+}
+
+function prostAvailable() {
+  const cargo = spawnSync("cargo", ["--version"]);
+  if (cargo.error || cargo.status !== 0) return "cargo is not installed";
+  const registry = "/usr/share/cargo/registry";
+  if (!existsSync(registry) || !spawnSync("sh", ["-c", `ls ${registry} | grep -q '^prost-0\\.11'`]).status === 0) {
+    return "Debian's prost crates are missing (apt-get install -y librust-prost-dev librust-prost-derive-dev librust-bytes-dev)";
+  }
+  const build = spawnSync("cargo", ["build", "--release", "--offline", "--quiet"], { cwd: oracleDir, stdio: "inherit" });
+  return build.status === 0 ? undefined : "the oracle did not build";
+}
+
+const results = [];
+const prostMissing = prostAvailable();
+if (prostMissing !== undefined) {
+  console.log(`bench: prost rows skipped: ${prostMissing}`);
+} else {
+  const dump = spawnSync(oracle, ["bench", "--dump-inputs"], { encoding: "utf8", maxBuffer: 1 << 26 });
+  for (const line of dump.stdout.trim().split("\n")) {
+    const [id, bytes] = line.split(" ");
+    if (cases.includes(id) && bytes !== hex(reference[id].input)) throw new Error(`prost's bytes differ from ours for ${id}`);
+  }
+  // Three runs of the oracle; the median of each case.
+  const runs = [0, 1, 2].map(() => spawnSync(oracle, ["bench", "--case", "all"], { encoding: "utf8" }).stdout);
+  for (const id of cases) {
+    const samples = runs
+      .map((out) => Number(out.split("\n").find((l) => l.startsWith(`${id} `))?.split(" ")[1]))
+      .sort((a, b) => a - b);
+    results.push({ case: id, impl: "prost", nsPerOp: samples[1] });
+  }
+}
+
+// ---- timing ---------------------------------------------------------------------------
+
+/** Calls per timed sample, so that one sample takes about 50 µs. */
+function batchSize(run) {
+  const start = process.hrtime.bigint();
+  let n = 0;
+  while (process.hrtime.bigint() - start < 20_000_000n) {
+    run();
+    n++;
+  }
+  const ns = Number(process.hrtime.bigint() - start) / n;
+  return Math.max(1, Math.round(50_000 / ns));
+}
+
+let sink;
+for (const id of cases) {
+  const bench = new Bench({ time: Number(values.time), warmupTime: 200, throws: true });
+  const batches = {};
+  for (const [impl, byCase] of Object.entries(impls)) {
+    const { run } = byCase[id];
+    const batch = (batches[impl] = batchSize(run));
+    bench.add(impl, () => {
+      for (let i = 0; i < batch; i++) sink = run();
+    });
+  }
+  await bench.run();
+  for (const task of bench.tasks) {
+    results.push({ case: id, impl: task.name, nsPerOp: (task.result.latency.p50 * 1e6) / batches[task.name] });
+  }
+}
+if (sink === undefined) throw new Error("nothing ran");
+
+// ---- report -----------------------------------------------------------------------------
+
+results.sort((a, b) => caseIds.indexOf(a.case) - caseIds.indexOf(b.case));
+for (const r of results) r.nsPerOp = Math.round(r.nsPerOp * 10) / 10;
+writeFileSync(path.join(here, "results.json"), JSON.stringify(results, null, 2) + "\n");
+
+const ns = (id, impl) => results.find((r) => r.case === id && r.impl === impl)?.nsPerOp;
+const ratio = (a, b) => (a === undefined || b === undefined ? "–" : `${(a / b).toFixed(2)}×`);
+const format = (n) => (n === undefined ? "–" : n >= 10_000 ? `${Math.round(n).toLocaleString("en-US")}` : n.toFixed(0));
+const machine = `${os.cpus()[0]?.model.trim() ?? "unknown CPU"}, ${os.cpus().length} cores, Node.js ${process.version}`;
+const date = new Date().toISOString().slice(0, 10);
+const lines = [
+  `Measured ${date} on ${machine} (\`npm run bench\`; median ns per call; ratio = this implementation's time over protobufjs's or prost's).`,
+  "",
+  "| case | impl | ns/op | × protobufjs | × prost |",
+  "|---|---|---:|---:|---:|",
+];
+for (const id of cases) {
+  for (const impl of ["actr-dynclib-abi", "protobuf-es", "protobufjs", "prost"]) {
+    const n = ns(id, impl);
+    if (n === undefined) continue;
+    lines.push(`| ${id} | ${impl} | ${format(n)} | ${ratio(n, ns(id, "protobufjs"))} | ${ratio(n, ns(id, "prost"))} |`);
+  }
+}
+const table = lines.join("\n");
+console.log(`\n${table}\n\nbench: wrote bench/results.json (${results.length} rows)`);
+
+if (values.readme) {
+  const readmePath = path.join(root, "README.md");
+  const readme = readFileSync(readmePath, "utf8");
+  const updated = readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`);
+  if (updated === readme) throw new Error("README.md has no <!-- bench:start --> ... <!-- bench:end --> section");
+  writeFileSync(readmePath, updated);
+  console.log("bench: updated the table in README.md");
+}
