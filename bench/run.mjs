@@ -8,7 +8,7 @@
 //
 // Usage: node bench/run.mjs [--time MS] [--case ID] [--readme]
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,7 +50,7 @@ function prostAvailable() {
   const cargo = spawnSync("cargo", ["--version"]);
   if (cargo.error || cargo.status !== 0) return "cargo is not installed";
   const registry = "/usr/share/cargo/registry";
-  if (!existsSync(registry) || !spawnSync("sh", ["-c", `ls ${registry} | grep -q '^prost-0\\.11'`]).status === 0) {
+  if (!existsSync(registry) || !readdirSync(registry).some((name) => name.startsWith("prost-0.11"))) {
     return "Debian's prost crates are missing (apt-get install -y librust-prost-dev librust-prost-derive-dev librust-bytes-dev)";
   }
   const build = spawnSync("cargo", ["build", "--release", "--offline", "--quiet"], { cwd: oracleDir, stdio: "inherit" });

@@ -22,6 +22,7 @@ import {
   protoInt64,
   ScalarType,
 } from "@bufbuild/protobuf";
+import { scalarZeroValue } from "@bufbuild/protobuf/reflect";
 import { code } from "./codes.js";
 import { AbiError } from "./errors.js";
 
@@ -313,25 +314,6 @@ function planOf(desc: DescMessage): MessagePlan {
 // google.protobuf.FeatureSet.FieldPresence.LEGACY_REQUIRED
 const LEGACY_REQUIRED = 3;
 
-function zeroScalar(type: ScalarType): unknown {
-  switch (type) {
-    case ScalarType.STRING:
-      return "";
-    case ScalarType.BYTES:
-      return new Uint8Array(0);
-    case ScalarType.BOOL:
-      return false;
-    case ScalarType.INT64:
-    case ScalarType.UINT64:
-    case ScalarType.SINT64:
-    case ScalarType.FIXED64:
-    case ScalarType.SFIXED64:
-      return protoInt64.zero;
-    default:
-      return 0;
-  }
-}
-
 function requiredFiller(field: DescField): FillRequired {
   const name = field.localName;
   switch (field.fieldKind) {
@@ -344,7 +326,7 @@ function requiredFiller(field: DescField): FillRequired {
     case "scalar": {
       const type = field.scalar;
       return (msg) => {
-        if (!Object.prototype.hasOwnProperty.call(msg, name)) msg[name] = zeroScalar(type);
+        if (!Object.prototype.hasOwnProperty.call(msg, name)) msg[name] = scalarZeroValue(type, false);
       };
     }
     case "enum": {

@@ -15,6 +15,7 @@
  * @internal
  */
 import { create, type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import { scalarZeroValue } from "@bufbuild/protobuf/reflect";
 import { code } from "./codes.js";
 import { AbiError } from "./errors.js";
 
@@ -363,10 +364,12 @@ function fieldStep(field: DescField): FieldStep {
     };
   }
   if (field.presence === IMPLICIT) {
+    // An absent (undefined) implicit field carries no value: it is not written.
+    const skip = (value: unknown) => value === undefined || codec.isZero(value);
     return {
-      size: (msg, e) => (codec.isZero(msg[name]) ? 0 : tag.length + codec.size(msg[name], e)),
+      size: (msg, e) => (skip(msg[name]) ? 0 : tag.length + codec.size(msg[name], e)),
       write(msg, e) {
-        if (codec.isZero(msg[name])) return;
+        if (skip(msg[name])) return;
         writeTag(e, tag);
         codec.write(msg[name], e);
       },
@@ -384,11 +387,12 @@ function fieldStep(field: DescField): FieldStep {
     };
   }
   if (field.presence !== LEGACY_REQUIRED) throw new Error(`unknown presence of ${field.toString()}`);
-  // Required: always written; an unset message as its default, an unset scalar as the prototype's zero.
+  // Required: always written; an unset field as its default (prost has no "unset").
+  const fallback = field.fieldKind === "message" ? undefined : scalarZeroValue(field.fieldKind === "enum" ? ScalarType.INT32 : field.scalar, false);
   const valueOf =
     field.fieldKind === "message"
       ? (msg: AnyMessage) => msg[name] ?? planOf(field.message).empty
-      : (msg: AnyMessage) => msg[name];
+      : (msg: AnyMessage) => msg[name] ?? fallback;
   return {
     size: (msg, e) => tag.length + codec.size(valueOf(msg), e),
     write(msg, e) {

@@ -215,3 +215,54 @@ describe("encodeMessage", () => {
     expect(abiErrorOf(() => encodeMessage(AbiFrameSchema, bad)).message).toMatch(/cannot encode actr.dynclib.v1.AbiFrame/);
   });
 });
+
+describe("encodeMessage checks values instead of changing them", () => {
+  it("rejects a string with a lone surrogate, naming the field", () => {
+    const msg = create(HostRegisterStreamV1Schema, { streamId: "a\uD800b" });
+    const err = abiErrorOf(() => encodeMessage(HostRegisterStreamV1Schema, msg));
+    expect(err.message).toBe(
+      "cannot encode actr.dynclib.v1.HostRegisterStreamV1: field stream_id: string holds a lone surrogate, which has no UTF-8 encoding",
+    );
+    expect(err.field).toBe("stream_id");
+  });
+
+  it("writes surrogate pairs and BMP text as UTF-8", () => {
+    const msg = create(HostRegisterStreamV1Schema, { streamId: "é日🦀\uFEFF" });
+    expect(hex(encodeMessage(HostRegisterStreamV1Schema, msg))).toBe("0a0c" + "c3a9" + "e697a5" + "f09fa680" + "efbbbf");
+  });
+
+  it("rejects numbers outside the field's type, naming the field", () => {
+    const cases: [() => unknown, RegExp][] = [
+      [() => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), op: -1 }), /field op: expected a uint32, got number -1/],
+      [() => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), op: 1.5 }), /field op: expected a uint32/],
+      [() => encodeMessage(AbiReplySchema, { ...create(AbiReplySchema), status: 2 ** 31 }), /field status: expected an int32/],
+      [() => encodeMessage(BackpressureEventV1Schema, { ...create(BackpressureEventV1Schema), queueLen: -1n }), /field queue_len: -1 is out of range for uint64/],
+      [() => encodeMessage(BackpressureEventV1Schema, { ...create(BackpressureEventV1Schema), queueLen: 2n ** 64n }), /field queue_len: 18446744073709551616 is out of range for uint64/],
+      [() => encodeMessage(DataStreamSchema, { ...create(DataStreamSchema), timestampMs: 2n ** 63n }), /field timestamp_ms: .* out of range for int64/],
+      [() => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), payload: "x" as unknown as Uint8Array }), /field payload: expected a Uint8Array, got "x"/],
+      [() => encodeMessage(PeerEventV1Schema, { ...create(PeerEventV1Schema), peer: create(RealmSchema) as never }), /field peer: expected a actr.ActrId message/],
+    ];
+    for (const [fn, message] of cases) expect(abiErrorOf(fn).message).toMatch(message);
+  });
+
+  it("writes the extremes of each integer type exactly", () => {
+    const max = create(BackpressureEventV1Schema, { queueLen: 2n ** 64n - 1n, threshold: 2n ** 53n + 1n });
+    expect(hex(encodeMessage(BackpressureEventV1Schema, max))).toBe("08ffffffffffffffffff01" + "108180808080808010");
+    const min = create(DataStreamSchema, { timestampMs: -(2n ** 63n) });
+    expect(hex(encodeMessage(DataStreamSchema, min))).toBe("0a0010001a00" + "2880808080808080808001");
+    const negative = create(DataStreamSchema, { timestampMs: -1n });
+    expect(hex(encodeMessage(DataStreamSchema, negative))).toBe("0a0010001a00" + "28ffffffffffffffffff01");
+    expect(hex(encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { op: 0xffffffff })))).toBe("10ffffffff0f");
+  });
+
+  it("returns a fresh view of exactly the encoded size, even when pooled", () => {
+    const a = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { op: 1 }));
+    const b = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { op: 2 }));
+    expect([a.length, b.length]).toEqual([2, 2]);
+    b[1] = 9;
+    expect(hex(a)).toBe("1001");
+    const big = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { payload: new Uint8Array(70_000) }));
+    expect(big.length).toBe(70_004);
+    expect(big.byteLength).toBe(big.buffer.byteLength);
+  });
+});
