@@ -1,7 +1,6 @@
 import { create, isFieldSet } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import {
-  AbiError,
   AbiFrameSchema,
   AbiReplySchema,
   ActrIdSchema,
@@ -17,20 +16,11 @@ import {
   PeerEventV1Schema,
   RealmSchema,
 } from "../src/index.js";
+import { abiErrorOf } from "./support/thrown.js";
 
 const bytes = (hex: string) => new Uint8Array(Buffer.from(hex, "hex"));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
-/** The AbiError that `fn` throws; fails the test when it throws anything else or nothing. */
-function abiErrorOf(fn: () => unknown): AbiError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AbiError);
-    return err as AbiError;
-  }
-  throw new Error("expected an AbiError, nothing was thrown");
-}
 
 describe("decodeMessage rejects what prost rejects", () => {
   const rejections: [string, string, RegExp][] = [

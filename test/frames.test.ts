@@ -19,6 +19,7 @@ import {
   successReply,
   toFrame,
 } from "../src/index.js";
+import { abiErrorOf } from "./support/thrown.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
@@ -68,26 +69,16 @@ describe("frames", () => {
   });
 
   it("toFrame refuses a message that is not a framed payload", () => {
-    expect(() => toFrame(ActrIdSchema, create(ActrIdSchema))).toThrow(AbiError);
-    try {
-      toFrame(ActrIdSchema, create(ActrIdSchema));
-    } catch (err) {
-      expect((err as AbiError).status).toBe(code.UNSUPPORTED_OP);
-      expect((err as AbiError).message).toBe("actr.ActrId is not a framed payload: it has no (actr.dynclib.v1.op) option");
-    }
+    const err = abiErrorOf(() => toFrame(ActrIdSchema, create(ActrIdSchema)));
+    expect(err.status).toBe(code.UNSUPPORTED_OP);
+    expect(err.message).toBe("actr.ActrId is not a framed payload: it has no (actr.dynclib.v1.op) option");
   });
 
   it("decodePayload refuses a frame whose op is not the schema's", () => {
     const frame = decodeFrame(encodeFrame(HostCallV1Schema, create(HostCallV1Schema)));
-    let caught: unknown;
-    try {
-      decodePayload(GuestHandleV1Schema, frame);
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(AbiError);
-    expect((caught as AbiError).status).toBe(code.PROTOCOL_ERROR);
-    expect((caught as AbiError).message).toBe(
+    const err = abiErrorOf(() => decodePayload(GuestHandleV1Schema, frame));
+    expect(err.status).toBe(code.PROTOCOL_ERROR);
+    expect(err.message).toBe(
       "frame op 1 (HOST_CALL) does not carry actr.dynclib.v1.GuestHandleV1, which is framed by op 101 (GUEST_HANDLE)",
     );
   });

@@ -1,7 +1,6 @@
 import { create, isFieldSet } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import {
-  AbiError,
   AbiFrameSchema,
   ActrError,
   actrId,
@@ -38,21 +37,13 @@ import {
   RpcEnvelopeSchema,
   runtimeHook,
 } from "../src/index.js";
+import { abiErrorOf } from "./support/thrown.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const self = actrId({ realm: 1, serialNumber: 10n, type: { manufacturer: "acme", name: "guest", version: "1" } });
 const peer = actrId({ realm: 1, serialNumber: 11n, type: { manufacturer: "acme", name: "peer", version: "1" } });
 const ctx = invocationContext({ selfId: self, callerId: peer, requestId: "req-1" });
 
-function abiErrorOf(fn: () => unknown): AbiError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AbiError);
-    return err as AbiError;
-  }
-  throw new Error("expected an AbiError");
-}
 
 describe("decodeHostOperation", () => {
   const cases = [

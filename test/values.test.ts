@@ -19,6 +19,7 @@ import {
   DataStreamSchema,
   InvocationContextV1Schema,
 } from "../src/index.js";
+import { thrown } from "./support/thrown.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const id = actrId({ realm: 1, serialNumber: 2n, type: { manufacturer: "acme", name: "echo", version: "1.0" } });
@@ -37,15 +38,9 @@ describe("destinations", () => {
   });
 
   it("a missing kind is DecodeFailure('destination kind is missing')", () => {
-    let caught: unknown;
-    try {
-      destFromV1(create(DestV1Schema));
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(ActrError);
-    expect((caught as ActrError).variant).toBe("DecodeFailure");
-    expect((caught as ActrError).message).toBe("decode failure: destination kind is missing");
+    const err = thrown(() => destFromV1(create(DestV1Schema)), ActrError);
+    expect(err.variant).toBe("DecodeFailure");
+    expect(err.message).toBe("decode failure: destination kind is missing");
   });
 });
 
