@@ -10,6 +10,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { AbiReply } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { type ErrorResponse, ErrorResponseSchema } from "../gen/actr/actr_pb.js";
+import { ErrorCodeSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
 import { code, statusName } from "./codes.js";
 
 /** Where in the input an `AbiError` was found, when it concerns bytes. */
@@ -73,29 +74,33 @@ export type ActrErrorVariant =
 
 interface VariantInfo {
   readonly kind: ActrErrorKind;
-  /** The `ErrorResponse.code` of the variant (100xx). */
-  readonly wireCode: number;
   /** The prefix of the Rust `Display` text, for variants that wrap a message. */
   readonly prefix: string;
 }
 
 const variants: Readonly<Record<ActrErrorVariant, VariantInfo>> = {
-  Unavailable: { kind: "Transient", wireCode: 10001, prefix: "unavailable: " },
-  TimedOut: { kind: "Transient", wireCode: 10002, prefix: "" },
-  NotFound: { kind: "Client", wireCode: 10003, prefix: "not found: " },
-  PermissionDenied: { kind: "Client", wireCode: 10004, prefix: "permission denied: " },
-  InvalidArgument: { kind: "Client", wireCode: 10005, prefix: "invalid argument: " },
-  UnknownRoute: { kind: "Client", wireCode: 10006, prefix: "unknown route: " },
-  DependencyNotFound: { kind: "Client", wireCode: 10007, prefix: "" },
-  DecodeFailure: { kind: "Corrupt", wireCode: 10008, prefix: "decode failure: " },
-  NotImplemented: { kind: "Internal", wireCode: 10009, prefix: "not implemented: " },
-  Internal: { kind: "Internal", wireCode: 10010, prefix: "internal error: " },
-  ConnectionNotReady: { kind: "Transient", wireCode: 10011, prefix: "" },
+  Unavailable: { kind: "Transient", prefix: "unavailable: " },
+  ConnectionNotReady: { kind: "Transient", prefix: "" },
+  TimedOut: { kind: "Transient", prefix: "" },
+  NotFound: { kind: "Client", prefix: "not found: " },
+  PermissionDenied: { kind: "Client", prefix: "permission denied: " },
+  InvalidArgument: { kind: "Client", prefix: "invalid argument: " },
+  UnknownRoute: { kind: "Client", prefix: "unknown route: " },
+  DependencyNotFound: { kind: "Client", prefix: "" },
+  DecodeFailure: { kind: "Corrupt", prefix: "decode failure: " },
+  NotImplemented: { kind: "Internal", prefix: "not implemented: " },
+  Internal: { kind: "Internal", prefix: "internal error: " },
 };
 
-const variantByWireCode = new Map<number, ActrErrorVariant>(
-  (Object.keys(variants) as ActrErrorVariant[]).map((v) => [variants[v].wireCode, v]),
+/** `"NOT_FOUND"` → `"NotFound"`: an `ErrorCode` value's name as the variant it stands for. */
+const variantOfCodeName = (name: string) =>
+  name.toLowerCase().replace(/(^|_)([a-z])/g, (_match: string, _sep: string, c: string) => c.toUpperCase()) as ActrErrorVariant;
+
+/** The framework wire codes (`actr.dynclib.v1.ErrorCode`), by variant and back, read from the schema. */
+const wireCodeByVariant = new Map<ActrErrorVariant, number>(
+  ErrorCodeSchema.values.filter((v) => v.number !== 0).map((v) => [variantOfCodeName(v.localName), v.number]),
 );
+const variantByWireCode = new Map<number, ActrErrorVariant>([...wireCodeByVariant].map(([v, n]) => [n, v]));
 
 /** The fields of an `ActrError` besides its variant. */
 interface ActrErrorFields {
@@ -273,7 +278,9 @@ export function replyToActrError(reply: Pick<AbiReply, "status" | "payload">): A
 
 /** The framework `ErrorResponse.code` (100xx) of an error: 10001 for Unavailable ... 10011 for ConnectionNotReady. */
 export function actrErrorToWireCode(err: ActrError): number {
-  return variants[err.variant].wireCode;
+  const wireCode = wireCodeByVariant.get(err.variant);
+  if (wireCode === undefined) throw new Error(`schema defect: no ErrorCode for ${err.variant}`);
+  return wireCode;
 }
 
 const retryHint = /retry_after_ms=Some\((\d+)\)/;

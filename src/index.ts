@@ -35,6 +35,8 @@ export {
   CodeSchema,
   code_table as codeTableOption,
   encoded_message as encodedMessageOption,
+  ErrorCode,
+  ErrorCodeSchema,
   file_actr_dynclib_v1_codes,
   hook_event as hookEventOption,
   LifecycleHook,

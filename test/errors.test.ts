@@ -8,6 +8,7 @@ import {
   actrErrorToWireCode,
   AbiReplySchema,
   code,
+  ErrorCodeSchema,
   errorResponseToActrError,
   hostStatusForError,
   replyToActrError,
@@ -195,5 +196,14 @@ describe("AbiError", () => {
     expect(err.statusName).toBe("PROTOCOL_ERROR");
     expect([err.messageName, err.field, err.offset]).toEqual(["actr.ActrId", "realm", 3]);
     expect(new AbiError(-100, "x").statusName).toBeUndefined();
+  });
+});
+
+describe("wire codes come from the schema", () => {
+  it("every ErrorCode value stands for one variant, and every variant has one", () => {
+    const variants = ["Unavailable", "ConnectionNotReady", "TimedOut", "NotFound", "PermissionDenied", "InvalidArgument", "UnknownRoute", "DependencyNotFound", "DecodeFailure", "NotImplemented", "Internal"];
+    const named = ErrorCodeSchema.values.filter((v) => v.number !== 0);
+    expect(named.length).toBe(variants.length);
+    for (const value of named) expect(variants).toContain(wireCodeToActrError(value.number, "m").variant);
   });
 });

@@ -7,6 +7,7 @@ import { type DescEnum, getOption, hasOption } from "@bufbuild/protobuf";
 import { PayloadTypeSchema } from "../../gen/actr/actr_pb.js";
 import {
   CodeSchema,
+  ErrorCodeSchema,
   hook_event as hookEventOption,
   LifecycleHookSchema,
   OpSchema,
@@ -22,7 +23,7 @@ export const codesUsage = `Usage: actr-abi codes [--json]
 
 Prints the ABI's code tables: status codes, ABI version, ops with their
 payload messages, lifecycle hooks, runtime hooks with their event payloads,
-WebRTC peer status and actr.PayloadType.
+WebRTC peer status, actr.PayloadType and the framework error codes.
 
 Options:
   --json       one JSON document: { table: { NAME: number } }
@@ -51,6 +52,7 @@ const tables: Table[] = [
   },
   { title: "WebRTC peer status (PeerEventV1.status)", desc: WebrtcPeerStatusSchema },
   { title: "actr.PayloadType", desc: PayloadTypeSchema },
+  { title: "Framework error codes (actr.ErrorResponse.code)", desc: ErrorCodeSchema },
 ];
 
 const named = (desc: DescEnum) => desc.values.filter((v) => v.localName !== "UNSPECIFIED");

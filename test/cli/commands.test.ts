@@ -117,7 +117,8 @@ describe("actr-abi codes", () => {
     expect(doc.Op.GUEST_HOOK).toBe(104);
     expect(doc.Code.UNSUPPORTED_OP).toBe(-7);
     expect(doc.WebrtcPeerStatus.IDLE).toBe(0);
-    expect(Object.keys(doc)).toEqual(["Code", "Version", "Op", "LifecycleHook", "RuntimeHook", "WebrtcPeerStatus", "PayloadType"]);
+    expect(Object.keys(doc)).toEqual(["Code", "Version", "Op", "LifecycleHook", "RuntimeHook", "WebrtcPeerStatus", "PayloadType", "ErrorCode"]);
+    expect(doc.ErrorCode.CONNECTION_NOT_READY).toBe(10011);
   });
 });
 
