@@ -9,7 +9,7 @@
 //
 // Usage: node conformance/run.mjs [--seed N] [--count N]
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,6 +74,24 @@ function pipeFiles(command, args, input, output) {
   }
 }
 
+/** The lines of a file, read in 1 MiB chunks (the file is ASCII: hex and answers). */
+function* readLines(path) {
+  const fd = openSync(path, "r");
+  const chunk = Buffer.alloc(1 << 20);
+  let rest = "";
+  try {
+    for (let n; (n = readSync(fd, chunk)) > 0; ) {
+      const text = rest + chunk.toString("latin1", 0, n);
+      const lines = text.split("\n");
+      rest = lines.pop();
+      yield* lines;
+    }
+    if (rest !== "") yield rest;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 requireToolchain();
 run("cargo", ["build", "--release", "--offline", "--quiet"], { cwd: oracleDir });
 
@@ -87,29 +105,37 @@ try {
   pipeFiles(oracle, ["check"], inputs, join(work, "prost.txt"));
   pipeFiles(process.execPath, [cli, "check"], inputs, join(work, "ts.txt"));
 
-  const lines = readFileSync(inputs, "utf8").split("\n");
-  const prost = readFileSync(join(work, "prost.txt"), "utf8").split("\n");
-  const ours = readFileSync(join(work, "ts.txt"), "utf8").split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  if (lines.length !== count || prost.length !== count + 1 || ours.length !== count + 1) {
-    console.error(`conformance: expected ${count} answers, got ${prost.length - 1} from prost and ${ours.length - 1} from actr-abi`);
-    process.exit(1);
-  }
+  // Compare line by line, streaming: a million inputs is more text than one string can hold.
+  const inputLines = readLines(inputs);
+  const prostLines = readLines(join(work, "prost.txt"));
+  const ourLines = readLines(join(work, "ts.txt"));
   const verdict = (answer) => (answer.startsWith("ok") ? answer : "err");
   const tally = new Map();
-  for (let i = 0; i < count; i++) {
-    const name = lines[i].slice(0, lines[i].indexOf(" "));
-    if (verdict(prost[i]) !== verdict(ours[i])) {
-      console.error(`conformance: DISAGREEMENT at input ${i + 1} (seed ${seed})`);
+  let seen = 0;
+  for (const line of inputLines) {
+    const prost = prostLines.next();
+    const ours = ourLines.next();
+    if (prost.done || ours.done) {
+      console.error(`conformance: ${prost.done ? "prost" : "actr-abi"} answered only ${seen} of ${count} inputs`);
+      process.exit(1);
+    }
+    seen++;
+    const name = line.slice(0, line.indexOf(" "));
+    if (verdict(prost.value) !== verdict(ours.value)) {
+      console.error(`conformance: DISAGREEMENT at input ${seen} (seed ${seed})`);
       console.error(`  message:  ${name}`);
-      console.error(`  input:    ${lines[i].slice(name.length + 1)}`);
-      console.error(`  prost:    ${prost[i]}`);
-      console.error(`  actr-abi: ${ours[i]}`);
+      console.error(`  input:    ${line.slice(name.length + 1)}`);
+      console.error(`  prost:    ${prost.value}`);
+      console.error(`  actr-abi: ${ours.value}`);
       process.exit(1);
     }
     const counts = tally.get(name) ?? { ok: 0, err: 0 };
-    counts[prost[i].startsWith("ok") ? "ok" : "err"]++;
+    counts[prost.value.startsWith("ok") ? "ok" : "err"]++;
     tally.set(name, counts);
+  }
+  if (seen !== count || !prostLines.next().done || !ourLines.next().done) {
+    console.error(`conformance: expected ${count} inputs and as many answers, got ${seen} inputs`);
+    process.exit(1);
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const okTotal = [...tally.values()].reduce((n, c) => n + c.ok, 0);
