@@ -25,6 +25,7 @@ import {
 import { scalarZeroValue } from "@bufbuild/protobuf/reflect";
 import { code } from "./codes.js";
 import { AbiError } from "./errors.js";
+import { assertSupported } from "./supported.js";
 
 /** prost's `RECURSION_LIMIT`: nested messages and groups share this budget. */
 export const RECURSION_LIMIT = 100;
@@ -44,12 +45,7 @@ class Reader {
   /** Low and high 32 bits of the last varint read. */
   lo = 0;
   hi = 0;
-  private dataView: DataView | undefined;
   constructor(readonly buf: Uint8Array) {}
-  /** A DataView on `buf`, for fixed-width fields; made on first use. */
-  get view(): DataView {
-    return (this.dataView ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
-  }
 }
 
 /** What a field's reader needs to name the field in an error. */
@@ -217,14 +213,6 @@ function scalarReader(type: ScalarType): { wireType: number; read: ScalarRead } 
       return convert(r);
     },
   });
-  const fixed = (size: 4 | 8, convert: (r: Reader, at: number) => unknown) => ({
-    wireType: size === 4 ? WIRE_I32 : WIRE_I64,
-    read: (r: Reader, end: number, where: Where) => {
-      const at = r.pos;
-      skipFixed(r, end, size, where);
-      return convert(r, at);
-    },
-  });
   switch (type) {
     case ScalarType.UINT32:
       return varint((r) => r.lo);
@@ -236,25 +224,6 @@ function scalarReader(type: ScalarType): { wireType: number; read: ScalarRead } 
       return varint((r) => protoInt64.dec(r.lo, r.hi));
     case ScalarType.BOOL:
       return varint((r) => r.lo !== 0 || r.hi !== 0);
-    case ScalarType.SINT32:
-      return varint((r) => (r.lo >>> 1) ^ -(r.lo & 1));
-    case ScalarType.SINT64:
-      return varint((r) => {
-        const s = -(r.lo & 1);
-        return protoInt64.dec(((r.lo >>> 1) | (r.hi << 31)) ^ s, (r.hi >>> 1) ^ s);
-      });
-    case ScalarType.FIXED32:
-      return fixed(4, (r, at) => r.view.getUint32(at, true));
-    case ScalarType.SFIXED32:
-      return fixed(4, (r, at) => r.view.getInt32(at, true));
-    case ScalarType.FLOAT:
-      return fixed(4, (r, at) => r.view.getFloat32(at, true));
-    case ScalarType.FIXED64:
-      return fixed(8, (r, at) => protoInt64.uDec(r.view.getInt32(at, true), r.view.getInt32(at + 4, true)));
-    case ScalarType.SFIXED64:
-      return fixed(8, (r, at) => protoInt64.dec(r.view.getInt32(at, true), r.view.getInt32(at + 4, true)));
-    case ScalarType.DOUBLE:
-      return fixed(8, (r, at) => r.view.getFloat64(at, true));
     case ScalarType.STRING:
       return { wireType: WIRE_LEN, read: readString };
     case ScalarType.BYTES:
@@ -267,6 +236,8 @@ function scalarReader(type: ScalarType): { wireType: number; read: ScalarRead } 
           return r.buf.subarray(start, start + len);
         },
       };
+    default:
+      throw new Error(`unsupported scalar type ${ScalarType[type]}`); // refused earlier by assertSupported
   }
 }
 
@@ -436,6 +407,7 @@ function decodeFields(plan: MessagePlan, r: Reader, end: number, msg: AnyMessage
  * (PROTOCOL_ERROR) on anything prost rejects.
  */
 export function decodeWithPlan<T extends Message>(desc: DescMessage, bytes: Uint8Array): T {
+  assertSupported(desc);
   const r = new Reader(bytes);
   const msg = create(desc) as unknown as AnyMessage;
   decodeFields(planOf(desc), r, bytes.length, msg, RECURSION_LIMIT);

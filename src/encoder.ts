@@ -18,6 +18,7 @@ import { create, type DescField, type DescMessage, ScalarType } from "@bufbuild/
 import { scalarZeroValue } from "@bufbuild/protobuf/reflect";
 import { code } from "./codes.js";
 import { AbiError } from "./errors.js";
+import { assertSupported } from "./supported.js";
 
 // google.protobuf.FeatureSet.FieldPresence
 const EXPLICIT = 1;
@@ -57,7 +58,8 @@ function fail(field: DescField, what: string): never {
   });
 }
 
-function varintSize32(v: number): number {
+/** The size of `v` (an unsigned 32-bit integer) as a varint. */
+export function varintSize32(v: number): number {
   // v is an unsigned 32-bit integer
   if (v < 0x80) return 1;
   if (v < 0x4000) return 2;
@@ -77,15 +79,18 @@ function varintSize64(lo: number, hi: number): number {
   return 10;
 }
 
-function writeVarint32(e: Encoding, v: number): void {
-  const buf = e.buf;
-  let pos = e.pos;
+/** Writes `v` (an unsigned 32-bit integer) as a varint at `pos`; returns the position after it. */
+export function writeVarint32At(buf: Uint8Array, pos: number, v: number): number {
   while (v > 0x7f) {
     buf[pos++] = (v & 0x7f) | 0x80;
     v >>>= 7;
   }
   buf[pos++] = v;
-  e.pos = pos;
+  return pos;
+}
+
+function writeVarint32(e: Encoding, v: number): void {
+  e.pos = writeVarint32At(e.buf, e.pos, v);
 }
 
 function writeVarint64(e: Encoding, lo: number, hi: number): void {
@@ -101,7 +106,7 @@ function writeVarint64(e: Encoding, lo: number, hi: number): void {
 }
 
 /** The UTF-8 byte length of `s`; -1 when it holds a lone surrogate. */
-function utf8Length(s: string): number {
+export function utf8Length(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -171,7 +176,6 @@ function size64(field: DescField, value: unknown, signed: boolean, e: Encoding):
   let n: number;
   if (typeof value === "bigint") n = Number(value);
   else if (typeof value === "number") n = value;
-  else if (typeof value === "string" && /^-?\d+$/.test(value)) return size64(field, BigInt(value), signed, e);
   else return fail(field, `expected a 64-bit integer, got ${describe(value)}`);
   let lo: number;
   let hi: number;
@@ -195,7 +199,8 @@ function size64(field: DescField, value: unknown, signed: boolean, e: Encoding):
 function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 20 ? value.slice(0, 20) + "…" : value);
   if (value instanceof Uint8Array) return `${value.length} bytes`;
-  return typeof value === "object" ? (value === null ? "null" : "an object") : `${typeof value} ${String(value)}`;
+  if (value === undefined || value === null) return String(value);
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }
 
 /** Sizes and writes the value of one field kind (without its tag). */
@@ -228,7 +233,7 @@ function scalarCodec(field: DescField, type: ScalarType): ValueCodec {
   };
   const int64 = (signed: boolean): ValueCodec => ({
     wireType: 0,
-    isZero: (v) => v === 0n || v === 0 || v === "0",
+    isZero: (v) => v === 0n || v === 0,
     size: (v, e) => size64(field, v, signed, e),
     write(_v, e) {
       const lo = e.lengths[e.cursor++]!;
@@ -356,8 +361,8 @@ function fieldStep(field: DescField): FieldStep {
         return selected?.case === name ? tag.length + codec.size(selected.value, e) : 0;
       },
       write(msg, e) {
-        const selected = msg[oneofName] as { case?: string; value?: unknown };
-        if (selected.case !== name) return;
+        const selected = msg[oneofName] as { case?: string; value?: unknown } | undefined;
+        if (selected?.case !== name) return;
         writeTag(e, tag);
         codec.write(selected.value, e);
       },
@@ -468,6 +473,7 @@ export function encodeWithPlan(
       message: desc.typeName,
     });
   }
+  assertSupported(desc);
   const plan = planOf(desc);
   // One Encoding is kept for reuse; a nested call (from a getter, say) gets its own.
   const e = spare ?? new Encoding();
@@ -482,9 +488,9 @@ export function encodeWithPlan(
     e.pos = prefix === undefined ? 0 : prefix.write(out, bodySize);
     plan.write(message as AnyMessage, e);
     if (e.pos !== out.length) throw new Error(`encoder defect: wrote ${e.pos} of ${out.length} bytes for ${desc.typeName}`);
-    e.buf = empty;
     return out;
   } finally {
+    e.buf = empty;
     spare = e;
   }
 }

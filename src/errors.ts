@@ -12,6 +12,7 @@ import type { AbiReply } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { type ErrorResponse, ErrorResponseSchema } from "../gen/actr/actr_pb.js";
 import { ErrorCodeSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
 import { code, statusName } from "./codes.js";
+import { toBigIntIn, U64_MAX } from "./integers.js";
 
 /** Where in the input an `AbiError` was found, when it concerns bytes. */
 export interface AbiErrorLocation {
@@ -109,19 +110,6 @@ interface ActrErrorFields {
   readonly retryAfterMs?: bigint;
 }
 
-const U64_MAX = 0xffff_ffff_ffff_ffffn;
-
-function toU64(value: number | bigint, what: string): bigint {
-  if (typeof value === "number" && !Number.isSafeInteger(value)) {
-    throw new ActrError("InvalidArgument", { detail: `${what} must be an integer, got ${value}` });
-  }
-  const big = BigInt(value);
-  if (big < 0n || big > U64_MAX) {
-    throw new ActrError("InvalidArgument", { detail: `${what} must fit in a u64, got ${big}` });
-  }
-  return big;
-}
-
 function displayText(variant: ActrErrorVariant, fields: ActrErrorFields): string {
   switch (variant) {
     case "TimedOut":
@@ -182,7 +170,12 @@ export class ActrError extends Error {
   }
   /** `ConnectionNotReady { retry_after_ms }`: "connection not ready: retry_after_ms=Some(N)" or "=None" (Transient). */
   static connectionNotReady(retryAfterMs?: number | bigint): ActrError {
-    const hint = retryAfterMs === undefined ? undefined : toU64(retryAfterMs, "retryAfterMs");
+    let hint: bigint | undefined;
+    if (retryAfterMs !== undefined) {
+      const checked = toBigIntIn(retryAfterMs, 0n, U64_MAX);
+      if (typeof checked === "string") throw ActrError.invalidArgument(`retryAfterMs ${checked}`);
+      hint = checked;
+    }
     return new ActrError("ConnectionNotReady", { detail: "", retryAfterMs: hint });
   }
   /** `TimedOut`: "timed out" (Transient). */

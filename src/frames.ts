@@ -8,7 +8,7 @@ import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
 import { type AbiFrame, AbiFrameSchema, type AbiReply, AbiReplySchema } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { code, opName, version } from "./codes.js";
 import { decodeMessage, encodeMessage } from "./codec.js";
-import { encodeWithPlan } from "./encoder.js";
+import { encodeWithPlan, utf8Length, varintSize32, writeVarint32At } from "./encoder.js";
 import { AbiError } from "./errors.js";
 import { payloadOp } from "./schemas.js";
 
@@ -42,64 +42,44 @@ export function toFrame<Desc extends DescMessage>(schema: Desc, payload: Message
 
 /**
  * `toFrame`, encoded: the bytes a host passes to `actr_handle` (or a guest to
- * `invoke`). The payload is encoded straight into the frame's buffer.
+ * `invoke`). The payload is encoded straight into the frame's buffer, after
+ * the frame's other fields.
  *
  * @throws AbiError as `toFrame`.
  */
 export function encodeFrame<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>): Uint8Array {
-  return encodeWithPlan(schema, payload, frameHeader(requireOp(schema)));
-}
-
-// The tags of AbiFrame's fields, from the schema: abi_version and op are varints, payload is length-delimited.
-const frameTags = {
-  abiVersion: AbiFrameSchema.field.abiVersion.number << 3,
-  op: AbiFrameSchema.field.op.number << 3,
-  payload: (AbiFrameSchema.field.payload.number << 3) | 2,
-};
-
-/**
- * Writes the `AbiFrame` fields that come before the payload's bytes:
- * `abi_version = 1`, `op`, and the payload's tag and length (nothing for an
- * empty payload, which prost leaves out, as it leaves out a zero op).
- */
-function frameHeader(op: number) {
-  const opSize = op === 0 ? 0 : varintSize(frameTags.op) + varintSize(op);
-  const versionSize = varintSize(frameTags.abiVersion) + varintSize(version.V1);
-  return {
-    size: (payloadSize: number) =>
-      versionSize + opSize + (payloadSize === 0 ? 0 : varintSize(frameTags.payload) + varintSize(payloadSize)),
-    write(buf: Uint8Array, payloadSize: number): number {
-      let pos = writeVarint(buf, 0, frameTags.abiVersion);
-      pos = writeVarint(buf, pos, version.V1);
-      if (op !== 0) {
-        pos = writeVarint(buf, pos, frameTags.op);
-        pos = writeVarint(buf, pos, op);
-      }
-      if (payloadSize > 0) {
-        pos = writeVarint(buf, pos, frameTags.payload);
-        pos = writeVarint(buf, pos, payloadSize);
-      }
-      return pos;
+  const header = frameHeader(requireOp(schema));
+  return encodeWithPlan(schema, payload, {
+    size: (payloadSize) => header.length + (payloadSize === 0 ? 0 : payloadTag.length + varintSize32(payloadSize)),
+    write(buf, payloadSize) {
+      buf.set(header, 0);
+      let pos = header.length;
+      if (payloadSize === 0) return pos; // an empty payload is left out, as prost does
+      buf.set(payloadTag, pos);
+      pos += payloadTag.length;
+      return writeVarint32At(buf, pos, payloadSize);
     },
-  };
+  });
 }
 
-function varintSize(v: number): number {
-  let n = 1;
-  while (v > 0x7f) {
-    v >>>= 7;
-    n++;
-  }
-  return n;
+// encodeFrame writes the frame's other fields, then the payload: this holds
+// while `payload` is the frame's highest-numbered field.
+const payloadField = AbiFrameSchema.field.payload;
+if (AbiFrameSchema.fields.some((f) => f.number > payloadField.number)) {
+  throw new Error("schema defect: AbiFrame.payload must be the frame's last field for encodeFrame");
 }
+const payloadTag = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { payload: new Uint8Array(1) })).subarray(0, 1);
 
-function writeVarint(buf: Uint8Array, pos: number, v: number): number {
-  while (v > 0x7f) {
-    buf[pos++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
+const frameHeaders = new Map<number, Uint8Array>();
+
+/** The encoded `AbiFrame` fields before the payload (`abi_version = 1`, `op`), per op. */
+function frameHeader(op: number): Uint8Array {
+  let header = frameHeaders.get(op);
+  if (header === undefined) {
+    header = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { abiVersion: version.V1, op })).slice();
+    frameHeaders.set(op, header);
   }
-  buf[pos++] = v;
-  return pos;
+  return header;
 }
 
 /**
@@ -117,7 +97,8 @@ export function decodeFrame(bytes: Uint8Array): AbiFrame {
  * one `schema` is bound to.
  *
  * @throws AbiError (PROTOCOL_ERROR) when the op differs or the payload does
- * not decode; (UNSUPPORTED_OP) when `schema` is not a framed payload.
+ * not decode (its `offset` then counts from the start of `frame.payload`);
+ * (UNSUPPORTED_OP) when `schema` is not a framed payload.
  */
 export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: AbiFrame): MessageShape<Desc> {
   const expected = requireOp(schema);
@@ -141,13 +122,18 @@ export function successReply(payload: Uint8Array = empty): Uint8Array {
  * written as UTF-8, bytes as they are (the Rust `error_reply`).
  */
 export function errorReply(status: number, message: string | Uint8Array = empty): Uint8Array {
-  if (!Number.isInteger(status) || status < -0x8000_0000 || status > 0x7fff_ffff) {
-    throw new AbiError(code.PROTOCOL_ERROR, `reply status must be an int32, got ${status}`, {
-      message: AbiReplySchema.typeName,
-      field: "status",
-    });
+  let payload: Uint8Array;
+  if (typeof message === "string") {
+    if (utf8Length(message) < 0) {
+      throw new AbiError(code.PROTOCOL_ERROR, "reply message holds a lone surrogate, which has no UTF-8 encoding", {
+        message: AbiReplySchema.typeName,
+        field: "payload",
+      });
+    }
+    payload = utf8.encode(message);
+  } else {
+    payload = message;
   }
-  const payload = typeof message === "string" ? utf8.encode(message) : message;
   return encodeMessage(AbiReplySchema, create(AbiReplySchema, { abiVersion: version.V1, status, payload }));
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { create, type DescMessage, getOption, hasOption } from "@bufbuild/protobuf";
-import { type ActrId, type DataStream, type RpcEnvelope, RpcEnvelopeSchema } from "../gen/actr/actr_pb.js";
+import { type ActrId, type DataStream, PayloadType, PayloadTypeSchema, type RpcEnvelope, RpcEnvelopeSchema } from "../gen/actr/actr_pb.js";
 import {
   type BackpressureEventV1,
   BackpressureEventV1Schema,
@@ -29,10 +29,10 @@ import {
   type TimestampV1,
 } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { hook_event as hookEventOption, OpSchema, RuntimeHookSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
-import { code, opName, version } from "./codes.js";
-import { encodeMessage } from "./codec.js";
-import { AbiError, type ActrError, hostStatusForError } from "./errors.js";
-import { decodeFrame, decodePayload, encodeFrame, errorReply, successReply } from "./frames.js";
+import { code, lifecycleHookName, opName, version } from "./codes.js";
+import { decodeMessageIn, encodeMessage } from "./codec.js";
+import { AbiError, ActrError, hostStatusForError } from "./errors.js";
+import { decodeFrame, encodeFrame, errorReply, successReply } from "./frames.js";
 import { payloadSchemaForOp } from "./schemas.js";
 import { timestampToV1, toUint64 } from "./values.js";
 
@@ -93,7 +93,8 @@ export function decodeHostOperation(frameBytes: Uint8Array): HostOperation {
       { message: "actr.dynclib.v1.AbiFrame", field: "op" },
     );
   }
-  return { kind: hostOp.kind, op: frame.op, payload: decodePayload(hostOp.schema, frame) } as HostOperation;
+  const payload = decodeMessageIn(hostOp.schema, frame.payload, frameBytes, "AbiFrame.payload");
+  return { kind: hostOp.kind, op: frame.op, payload } as HostOperation;
 }
 
 /**
@@ -116,7 +117,38 @@ export function encodeHostReply(result: HostResult): Uint8Array {
   if ("bytes" in result) return successReply(result.bytes);
   if ("done" in result) return successReply();
   if ("error" in result) return errorReply(hostStatusForError(result.error));
+  if (result.status === code.SUCCESS) {
+    throw ActrError.invalidArgument("a failed host result needs a non-zero status (use { done: true } for success)");
+  }
   return errorReply(result.status);
+}
+
+/** The payload types a Rust host accepts for `HOST_SEND_DATA_STREAM`. */
+const streamPayloadTypes: ReadonlySet<number> = new Set([PayloadType.STREAM_RELIABLE, PayloadType.STREAM_LATENCY_FIRST]);
+
+/**
+ * The error a Rust host answers `operation` with before running it, or
+ * undefined when it is well-formed: a destination whose kind is missing
+ * (`DecodeFailure`), or a data-stream send whose `payload_type` is neither
+ * STREAM_RELIABLE nor STREAM_LATENCY_FIRST (`InvalidArgument`). Both map to
+ * status PROTOCOL_ERROR through `encodeHostReply({ error })`.
+ */
+export function validateHostOperation(operation: HostOperation): ActrError | undefined {
+  switch (operation.kind) {
+    case "call":
+    case "tell":
+    case "sendDataStream":
+      if (operation.payload.dest?.kind.case === undefined) return ActrError.decodeFailure("destination kind is missing");
+      if (operation.kind === "sendDataStream" && !streamPayloadTypes.has(operation.payload.payloadType)) {
+        const name = PayloadTypeSchema.values.find((v) => v.number === operation.payload.payloadType)?.name;
+        return ActrError.invalidArgument(
+          `payload type ${operation.payload.payloadType}${name === undefined ? "" : ` (${name})`} cannot carry a data stream`,
+        );
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -133,8 +165,19 @@ export function encodeGuestDataStreamRequest(chunk: DataStream, sender: ActrId):
   return encodeFrame(GuestDataStreamV1Schema, create(GuestDataStreamV1Schema, { chunk, sender }));
 }
 
-/** The `GUEST_LIFECYCLE` frame for `hook` (a `lifecycleHook` value). */
+/**
+ * The `GUEST_LIFECYCLE` frame for `hook` (a `lifecycleHook` value). The Rust
+ * host's context for it is `lifecycleContext(selfId, hook)`.
+ *
+ * @throws AbiError UNSUPPORTED_OP for a hook id outside the table (the guest would answer that).
+ */
 export function encodeGuestLifecycleRequest(hook: number, ctx: InvocationContextV1): Uint8Array {
+  if (lifecycleHookName(hook) === undefined) {
+    throw new AbiError(code.UNSUPPORTED_OP, `unknown lifecycle hook ${hook}`, {
+      message: GuestLifecycleV1Schema.typeName,
+      field: "hook",
+    });
+  }
   return encodeFrame(GuestLifecycleV1Schema, create(GuestLifecycleV1Schema, { ctx, hook }));
 }
 
@@ -188,7 +231,7 @@ function hookPayload(event: GuestHookEvent, field: string | undefined): Partial<
     }
     case "credential": {
       const e = event as { newExpiry?: Parameters<typeof timestampToV1>[0] | TimestampV1 };
-      if (e.newExpiry === undefined) throw missing("`newExpiry`");
+      if (typeof e.newExpiry !== "object" || e.newExpiry === null) throw missing("`newExpiry` (a Date, { seconds, nanos } or TimestampV1)");
       const newExpiry = "$typeName" in e.newExpiry ? e.newExpiry : timestampToV1(e.newExpiry);
       return { credential: create(CredentialEventV1Schema, { newExpiry }) };
     }
@@ -210,12 +253,12 @@ function hookPayload(event: GuestHookEvent, field: string | undefined): Partial<
  * The `GUEST_HOOK` frame for `event`: the hook id and the one event payload
  * field the schema binds to it (`(actr.dynclib.v1.hook_event)`).
  *
- * @throws AbiError PROTOCOL_ERROR for an unknown hook name or a missing event payload.
+ * @throws AbiError UNSUPPORTED_OP for an unknown hook name, PROTOCOL_ERROR for a missing event payload.
  */
 export function encodeGuestHookRequest(event: GuestHookEvent, ctx: InvocationContextV1): Uint8Array {
   const hook = runtimeHooks.get(event.hook);
   if (hook === undefined) {
-    throw new AbiError(code.PROTOCOL_ERROR, `unknown runtime hook "${String(event.hook)}"`, {
+    throw new AbiError(code.UNSUPPORTED_OP, `unknown runtime hook "${String(event.hook)}"`, {
       message: GuestHookV1Schema.typeName,
       field: "hook",
     });

@@ -22,6 +22,7 @@ export {
   destFromV1,
   destToV1,
   invocationContext,
+  lifecycleContext,
   peerStatusFromV1,
   type Timestamp,
   timestampFromV1,

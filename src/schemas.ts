@@ -39,7 +39,7 @@ export const messageSchemas: ReadonlyMap<string, DescMessage> = new Map(
 
 /** The schema of the message named `name` (bare, `"ActrId"`, or full, `"actr.ActrId"`), or undefined. */
 export function messageSchema(name: string): DescMessage | undefined {
-  return messageSchemas.get(name) ?? messageSchemas.get(name.slice(name.lastIndexOf(".") + 1));
+  return name.includes(".") ? abiRegistry.getMessage(name) : messageSchemas.get(name);
 }
 
 /** The framed payloads and their ops, read once from the `(actr.dynclib.v1.op)` options. */

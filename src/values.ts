@@ -26,7 +26,9 @@ import {
   TimestampV1Schema,
 } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { WebrtcPeerStatus, WebrtcPeerStatusSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
+import { lifecycleHookName } from "./codes.js";
 import { ActrError } from "./errors.js";
+import { I64_MAX, I64_MIN, toBigIntIn, U64_MAX } from "./integers.js";
 
 /** Where a guest sends a call (the framework's `Dest`). */
 export type Dest = { readonly kind: "shell" } | { readonly kind: "local" } | { readonly kind: "actor"; readonly id: ActrId };
@@ -79,31 +81,21 @@ export interface Timestamp {
   readonly nanos: number;
 }
 
-const U64_MAX = 0xffff_ffff_ffff_ffffn;
-const I64_MIN = -0x8000_0000_0000_0000n;
-const I64_MAX = 0x7fff_ffff_ffff_ffffn;
-
 /**
  * `value` as a bigint within `[min, max]`.
  *
- * @throws ActrError `InvalidArgument` naming `what` for a non-integer or out-of-range value.
+ * @throws ActrError `InvalidArgument` naming `what` otherwise.
  * @internal
  */
-function toInt64(value: bigint | number, what: string, min: bigint, max: bigint): bigint {
-  if (typeof value === "number" && !Number.isSafeInteger(value)) {
-    throw ActrError.invalidArgument(`${what} must be an integer, got ${value}`);
-  }
-  if (typeof value !== "number" && typeof value !== "bigint") {
-    throw ActrError.invalidArgument(`${what} must be a number or bigint, got ${typeof value}`);
-  }
-  const big = BigInt(value);
-  if (big < min || big > max) throw ActrError.invalidArgument(`${what} must be within ${min}..${max}, got ${big}`);
-  return big;
+function checkedInt64(value: unknown, what: string, min: bigint, max: bigint): bigint {
+  const result = toBigIntIn(value, min, max);
+  if (typeof result === "string") throw ActrError.invalidArgument(`${what} ${result}`);
+  return result;
 }
 
 /** `value` as a u64 bigint; throws ActrError `InvalidArgument` naming `what` otherwise. @internal */
-export function toUint64(value: bigint | number, what: string): bigint {
-  return toInt64(value, what, 0n, U64_MAX);
+export function toUint64(value: unknown, what: string): bigint {
+  return checkedInt64(value, what, 0n, U64_MAX);
 }
 
 /**
@@ -119,15 +111,14 @@ export function timestampToV1(time: Date | { readonly seconds: bigint | number; 
   if (time instanceof Date) {
     const ms = time.getTime();
     if (!Number.isFinite(ms)) throw ActrError.invalidArgument("timestamp: invalid Date");
+    if (ms < 0) throw ActrError.invalidArgument(`timestamp: ${time.toISOString()} is before the epoch`);
     seconds = BigInt(Math.floor(ms / 1000));
     nanos = (ms - Math.floor(ms / 1000) * 1000) * 1_000_000;
   } else {
     seconds = toUint64(time.seconds, "timestamp seconds");
     nanos = time.nanos ?? 0;
   }
-  if (seconds < 0n || seconds > U64_MAX) {
-    throw ActrError.invalidArgument(`timestamp: seconds must be within 0..2^64-1 (after the epoch), got ${seconds}`);
-  }
+
   if (!Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999) {
     throw ActrError.invalidArgument(`timestamp: nanos must be an integer within 0..999999999, got ${nanos}`);
   }
@@ -139,9 +130,15 @@ export function timestampFromV1(v1: TimestampV1): Timestamp {
   return { seconds: v1.seconds, nanos: v1.nanoseconds };
 }
 
-/** The `Date` of a `TimestampV1`, truncated to milliseconds. */
+/**
+ * The `Date` of a `TimestampV1`, truncated to milliseconds.
+ *
+ * @throws ActrError `InvalidArgument` when the time is beyond what a `Date` can hold (year 275760).
+ */
 export function timestampToDate(v1: TimestampV1): Date {
-  return new Date(Number(v1.seconds) * 1000 + Math.floor(v1.nanoseconds / 1_000_000));
+  const date = new Date(Number(v1.seconds) * 1000 + Math.floor(v1.nanoseconds / 1_000_000));
+  if (Number.isNaN(date.getTime())) throw ActrError.invalidArgument(`timestamp: ${v1.seconds} seconds is beyond the range of Date`);
+  return date;
 }
 
 /** An `actr.ActrType`: all three fields are required. */
@@ -198,8 +195,20 @@ export function dataStream(init: {
     sequence: toUint64(init.sequence, "DataStream sequence"),
     payload: init.payload,
     metadata,
-    ...(init.timestampMs === undefined ? {} : { timestampMs: toInt64(init.timestampMs, "DataStream timestampMs", I64_MIN, I64_MAX) }),
+    ...(init.timestampMs === undefined ? {} : { timestampMs: checkedInt64(init.timestampMs, "DataStream timestampMs", I64_MIN, I64_MAX) }),
   });
 }
 
 
+
+/**
+ * The context the Rust host builds for a lifecycle hook: `callerId` absent,
+ * `requestId` `lifecycle:on_start` (`on_ready`, `on_stop`).
+ *
+ * @throws ActrError `InvalidArgument` for a hook id outside the table.
+ */
+export function lifecycleContext(selfId: ActrId, hook: number): InvocationContextV1 {
+  const name = lifecycleHookName(hook);
+  if (name === undefined) throw ActrError.invalidArgument(`unknown lifecycle hook ${hook}`);
+  return invocationContext({ selfId, requestId: `lifecycle:${name.toLowerCase()}` });
+}

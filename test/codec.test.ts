@@ -1,4 +1,5 @@
 import { create, isFieldSet } from "@bufbuild/protobuf";
+import { TypeSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import {
   AbiFrameSchema,
@@ -203,6 +204,18 @@ describe("encodeMessage", () => {
     const bad = create(AbiFrameSchema, { op: 1 });
     (bad as { op: number }).op = 2 ** 40;
     expect(abiErrorOf(() => encodeMessage(AbiFrameSchema, bad)).message).toMatch(/cannot encode actr.dynclib.v1.AbiFrame/);
+  });
+});
+
+describe("schemas the codec does not handle", () => {
+  it("are refused up front, every time, with an AbiError naming the field", () => {
+    // google.protobuf.Type has a repeated string field.
+    for (let i = 0; i < 2; i++) {
+      const encodeErr = abiErrorOf(() => encodeMessage(TypeSchema, create(TypeSchema, { name: "T", oneofs: ["o"] })));
+      expect(encodeErr.status).toBe(code.UNSUPPORTED_OP);
+      expect(encodeErr.message).toMatch(/field google.protobuf.Type.oneofs: repeated scalar fields are not supported/);
+      expect(abiErrorOf(() => decodeMessage(TypeSchema, bytes("0a0154"))).status).toBe(code.UNSUPPORTED_OP);
+    }
   });
 });
 

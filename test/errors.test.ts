@@ -59,7 +59,8 @@ describe("ActrError", () => {
   it("rejects a retry hint that is not a u64", () => {
     expect(() => ActrError.connectionNotReady(-1)).toThrow(ActrError);
     expect(() => ActrError.connectionNotReady(1.5)).toThrow(/integer/);
-    expect(() => ActrError.connectionNotReady(2n ** 64n)).toThrow(/u64/);
+    expect(() => ActrError.connectionNotReady(2n ** 64n)).toThrow(/retryAfterMs must be within 0..18446744073709551615/);
+    expect(() => ActrError.connectionNotReady("12" as never)).toThrow(/must be a number or bigint, got string/);
   });
 });
 

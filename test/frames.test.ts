@@ -61,6 +61,10 @@ describe("frames", () => {
     expect(hex(frame.payload)).toBe("0a0173");
   });
 
+  it("encodeFrame leaves out an empty payload, as prost does", () => {
+    expect(hex(encodeFrame(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema)))).toBe("08011005");
+  });
+
   it("encodeFrame writes the frame as prost does, and decodeFrame + decodePayload read it back", () => {
     const bytes = encodeFrame(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: "s" }));
     expect(hex(bytes)).toBe("080110051a030a0173");
@@ -101,9 +105,10 @@ describe("replies", () => {
     expect(hex(errorReply(code.GENERIC_ERROR))).toBe("080110ffffffffffffffffff01");
   });
 
-  it("errorReply refuses a status that is not an int32", () => {
+  it("errorReply refuses a status that is not an int32, and text with a lone surrogate", () => {
     expect(() => errorReply(2 ** 31)).toThrow(AbiError);
-    expect(() => errorReply(1.5)).toThrow(/int32/);
+    expect(() => errorReply(1.5)).toThrow(/field status: expected an int32/);
+    expect(() => errorReply(-1, "bad \uD800")).toThrow(/lone surrogate/);
   });
 
   it("decodeReply reads them back", () => {

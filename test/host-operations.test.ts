@@ -33,9 +33,11 @@ import {
   invocationContext,
   lifecycleHook,
   op,
+  PayloadType,
   PeerEventV1Schema,
   RpcEnvelopeSchema,
   runtimeHook,
+  validateHostOperation,
 } from "../src/index.js";
 import { abiErrorOf } from "./support/thrown.js";
 
@@ -97,6 +99,15 @@ describe("decodeHostOperation", () => {
     }
   });
 
+  it("a payload error's offset counts from the start of the frame", () => {
+    // HOST_REGISTER_STREAM whose stream_id is not UTF-8; the bad byte is the frame's 9th (offset 8).
+    const err = abiErrorOf(() => decodeHostOperation(new Uint8Array(Buffer.from("080110051a030a01ff", "hex"))));
+    expect(err.offset).toBe(8);
+    expect(err.message).toBe(
+      "cannot decode actr.dynclib.v1.HostRegisterStreamV1: field stream_id: string is not valid UTF-8 at byte 8 (in AbiFrame.payload, which starts at byte 6)",
+    );
+  });
+
   it("a frame or payload that does not decode → PROTOCOL_ERROR", () => {
     expect(abiErrorOf(() => decodeHostOperation(new Uint8Array([0x12, 0x00]))).status).toBe(code.PROTOCOL_ERROR);
     const badPayload = create(AbiFrameSchema, { abiVersion: 1, op: op.HOST_CALL, payload: new Uint8Array([0x12, 0x05]) });
@@ -106,7 +117,44 @@ describe("decodeHostOperation", () => {
   });
 });
 
+describe("validateHostOperation", () => {
+  const operationOf = (schema: Parameters<typeof encodeFrame>[0], payload: Parameters<typeof encodeFrame>[1]) =>
+    decodeHostOperation(encodeFrame(schema, payload));
+  const chunk = dataStream({ streamId: "s", sequence: 1, payload: new Uint8Array() });
+
+  it("accepts a well-formed operation", () => {
+    expect(validateHostOperation(operationOf(HostCallV1Schema, create(HostCallV1Schema, { dest: destToV1({ kind: "local" }) })))).toBeUndefined();
+    expect(validateHostOperation(operationOf(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema)))).toBeUndefined();
+    for (const payloadType of [PayloadType.STREAM_RELIABLE, PayloadType.STREAM_LATENCY_FIRST]) {
+      const send = create(HostSendDataStreamV1Schema, { dest: destToV1({ kind: "shell" }), chunk, payloadType });
+      expect(validateHostOperation(operationOf(HostSendDataStreamV1Schema, send))).toBeUndefined();
+    }
+  });
+
+  it("a destination without a kind → DecodeFailure, answered with PROTOCOL_ERROR", () => {
+    for (const schema of [HostCallV1Schema, HostTellV1Schema] as const) {
+      const err = validateHostOperation(operationOf(schema, create(schema)));
+      expect(err?.message).toBe("decode failure: destination kind is missing");
+      expect(decodeReply(encodeHostReply({ error: err! })).status).toBe(code.PROTOCOL_ERROR);
+    }
+  });
+
+  it("a data stream sent as anything but STREAM_RELIABLE or STREAM_LATENCY_FIRST → InvalidArgument (PROTOCOL_ERROR)", () => {
+    for (const payloadType of [PayloadType.RPC_RELIABLE, PayloadType.RPC_SIGNAL, PayloadType.MEDIA_RTP, 99]) {
+      const send = create(HostSendDataStreamV1Schema, { dest: destToV1({ kind: "shell" }), chunk, payloadType });
+      const err = validateHostOperation(operationOf(HostSendDataStreamV1Schema, send));
+      expect(err?.variant).toBe("InvalidArgument");
+      expect(err?.message).toMatch(new RegExp(`^invalid argument: payload type ${payloadType}`));
+      expect(decodeReply(encodeHostReply({ error: err! })).status).toBe(code.PROTOCOL_ERROR);
+    }
+  });
+});
+
 describe("encodeHostReply", () => {
+  it("refuses a failure with status SUCCESS", () => {
+    expect(() => encodeHostReply({ status: 0 })).toThrow(/non-zero status/);
+  });
+
   it("bytes → SUCCESS with the bytes", () => {
     const reply = decodeReply(encodeHostReply({ bytes: new Uint8Array([7]) }));
     expect([reply.abiVersion, reply.status, hex(reply.payload)]).toEqual([1, 0, "07"]);
@@ -204,7 +252,15 @@ describe("guest-bound requests", () => {
     expect(backpressure.backpressure?.queueLen).toBe(2n ** 64n - 1n);
   });
 
+  it("GUEST_LIFECYCLE refuses a hook id outside the table", () => {
+    const err = abiErrorOf(() => encodeGuestLifecycleRequest(99, invocationContext({ selfId: self })));
+    expect([err.status, err.message]).toEqual([code.UNSUPPORTED_OP, "unknown lifecycle hook 99"]);
+  });
+
   it("GUEST_HOOK refuses an unknown hook or a missing event payload", () => {
+    expect(abiErrorOf(() => encodeGuestHookRequest({ hook: "credentialRenewed", newExpiry: 5 } as never, ctx)).message).toMatch(
+      /needs `newExpiry`/,
+    );
     expect(abiErrorOf(() => encodeGuestHookRequest({ hook: "nope" } as unknown as GuestHookEvent, ctx)).message).toBe(
       'unknown runtime hook "nope"',
     );

@@ -22,6 +22,8 @@ describe("messageSchema", () => {
     expect(messageSchema("actr.ActrId")).toBe(ActrIdSchema);
     expect(messageSchema("actr.dynclib.v1.AbiFrame")).toBe(AbiFrameSchema);
     expect(messageSchema("Nope")).toBeUndefined();
+    expect(messageSchema("actr.AbiFrame")).toBeUndefined();
+    expect(messageSchema("bogus.pkg.ActrId")).toBeUndefined();
   });
 
   it("lists the 27 messages under their spec names, and the registry knows them all", () => {

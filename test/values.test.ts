@@ -11,6 +11,8 @@ import {
   DestV1Schema,
   encodeMessage,
   invocationContext,
+  lifecycleContext,
+  lifecycleHook,
   peerStatusFromV1,
   timestampFromV1,
   timestampToDate,
@@ -59,6 +61,10 @@ describe("timestamps", () => {
     expect(hex(encodeMessage(TimestampV1Schema, v1))).toBe("08ffffffffffffffffff0110ff93ebdc03");
   });
 
+  it("refuse a Date beyond the range of Date", () => {
+    expect(() => timestampToDate(timestampToV1({ seconds: 2n ** 63n }))).toThrow(/beyond the range of Date/);
+  });
+
   it("convert a Date at millisecond precision", () => {
     const v1 = timestampToV1(new Date(1_700_000_000_123));
     expect(timestampFromV1(v1)).toEqual({ seconds: 1_700_000_000n, nanos: 123_000_000 });
@@ -66,11 +72,21 @@ describe("timestamps", () => {
   });
 
   it("refuse what a TimestampV1 cannot hold", () => {
-    expect(() => timestampToV1(new Date(-1))).toThrow(/after the epoch/);
+    expect(() => timestampToV1(new Date(-1))).toThrow(/1969-12-31T23:59:59.999Z is before the epoch/);
+    expect(() => timestampToV1({ seconds: -1 })).toThrow(/timestamp seconds must be within 0\.\./);
     expect(() => timestampToV1(new Date(Number.NaN))).toThrow(/invalid Date/);
     expect(() => timestampToV1({ seconds: 1, nanos: 1_000_000_000 })).toThrow(/nanos/);
     expect(() => timestampToV1({ seconds: 1.5 })).toThrow(ActrError);
     expect(() => timestampToV1({ seconds: 2n ** 64n })).toThrow(ActrError);
+  });
+});
+
+describe("lifecycleContext", () => {
+  it("is the Rust host's context: no caller, request id lifecycle:<hook>", () => {
+    expect(lifecycleContext(id, lifecycleHook.ON_START)).toEqual(invocationContext({ selfId: id, requestId: "lifecycle:on_start" }));
+    expect(lifecycleContext(id, lifecycleHook.ON_READY).requestId).toBe("lifecycle:on_ready");
+    expect(lifecycleContext(id, lifecycleHook.ON_STOP).requestId).toBe("lifecycle:on_stop");
+    expect(() => lifecycleContext(id, 9)).toThrow(/unknown lifecycle hook 9/);
   });
 });
 

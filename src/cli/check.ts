@@ -74,7 +74,22 @@ export async function answerLines(input: NodeJS.ReadableStream, output: NodeJS.W
     pending = pending.slice(last + 1);
     let answers = "";
     for (const line of lines) answers += checkLine(line) + "\n";
-    if (!output.write(answers)) await new Promise((resolve) => output.once("drain", resolve));
+    if (!output.write(answers)) await drained(output);
   }
   if (pending.length > 0) output.write(checkLine(pending) + "\n");
+}
+
+/** Resolves when `output` can take more, or has closed or failed (then there is no one left to answer). */
+function drained(output: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      output.off("drain", done);
+      output.off("close", done);
+      output.off("error", done);
+      resolve();
+    };
+    output.once("drain", done);
+    output.once("close", done);
+    output.once("error", done);
+  });
 }

@@ -20,11 +20,15 @@ status by name and number, the payload decoded by its op, a GUEST_HANDLE's
 rpc_envelope decoded as actr.RpcEnvelope, 64-bit integers exact, bytes as hex.
 
 INPUT is hex text, base64 text with --base64, @path (a file of raw bytes, or
-of hex/base64 text), or - (stdin, the default).
+of hex/base64 text), or - (stdin, the default). A file or stdin is read as
+hex when it holds nothing but hex digits and whitespace, else as raw bytes;
+--raw or --hex overrides that guess.
 
 Options:
   --as NAME          decode as this message (AbiReply, actr.ActrId, ...); default AbiFrame
   --base64           INPUT text is base64, not hex
+  --hex              a file or stdin holds hex text
+  --raw              a file or stdin holds raw bytes
   --json             print the protobuf JSON mapping instead (one document;
                      encoded messages as objects with "@type")
   --bytes-limit N    hex bytes shown before eliding (default 32)
@@ -43,6 +47,8 @@ export async function runDecode(args: string[], io: CliIo): Promise<number> {
     options: {
       as: { type: "string" },
       base64: { type: "boolean", default: false },
+      hex: { type: "boolean", default: false },
+      raw: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       "bytes-limit": { type: "string", default: "32" },
       help: { type: "boolean", short: "h", default: false },
@@ -59,7 +65,9 @@ export async function runDecode(args: string[], io: CliIo): Promise<number> {
   }
   const schema = values.as === undefined ? AbiFrameSchema : messageSchema(values.as);
   if (schema === undefined) throw new CliError(`unknown message "${values.as}" (try actr-abi codes, or a name such as AbiFrame)`);
-  const input = await readBytes(positionals[0], values.base64, io.stdin);
+  const formats = (["base64", "hex", "raw"] as const).filter((f) => values[f]);
+  if (formats.length > 1) throw new CliError(`--${formats.join(" and --")} cannot be used together`);
+  const input = await readBytes(positionals[0], formats[0] ?? "auto", io.stdin);
   const message = decodeMessage(schema, input);
   if (values.json) {
     io.stdout.write(JSON.stringify(messageToJson(schema, message, input), null, 2) + "\n");

@@ -8,7 +8,8 @@
 import { type DescField, type DescMessage, isFieldSet, type Message, ScalarType } from "@bufbuild/protobuf";
 import { type AbiFrame, AbiFrameSchema, AbiReplySchema } from "../../gen/actr/dynclib/v1/abi_pb.js";
 import { codeTableOf, payloadSchemaForOp } from "../schemas.js";
-import { decodeNested, nestedMessageOf } from "./nested.js";
+import { decodeMessageIn } from "../codec.js";
+import { nestedMessageOf } from "./nested.js";
 import { bytesToHex } from "./hex.js";
 
 /** How to show bytes. */
@@ -112,7 +113,7 @@ function formatValue(
       const bytes = value as Uint8Array;
       const nested = nestedMessageOf(schema, field, parent);
       if (nested !== undefined) {
-        const decoded = decodeNested(nested, bytes, input, `${schema.name}.${field.name}`);
+        const decoded = decodeMessageIn(nested, bytes, input, `${schema.name}.${field.name}`);
         lines.push(`${label}${nested.typeName} (${bytes.length} bytes)`);
         formatFields(nested, decoded as AnyMessage, input, options, indent + "  ", lines);
         return;

@@ -12,7 +12,8 @@ import { AbiFrameSchema } from "../../gen/actr/dynclib/v1/abi_pb.js";
 import { encodeMessage } from "../codec.js";
 import { abiRegistry, payloadOp, payloadSchemaForOp, encodedMessageOf } from "../schemas.js";
 import { CliError } from "./errors.js";
-import { decodeNested, nestedMessageOf } from "./nested.js";
+import { decodeMessageIn } from "../codec.js";
+import { nestedMessageOf } from "./nested.js";
 
 type AnyMessage = Message & Record<string, unknown>;
 
@@ -41,7 +42,7 @@ function expandNested(schema: DescMessage, msg: AnyMessage, json: JsonValue, inp
     } else if (field.fieldKind === "scalar" && value instanceof Uint8Array) {
       const nested = nestedMessageOf(schema, field, msg);
       if (nested === undefined) continue;
-      const decoded = decodeNested(nested, value, input, `${schema.name}.${field.name}`);
+      const decoded = decodeMessageIn(nested, value, input, `${schema.name}.${field.name}`);
       json[field.jsonName] = { "@type": nested.typeName, ...(messageToJson(nested, decoded, input) as JsonObject) };
     }
   }
@@ -97,6 +98,7 @@ function collapseNested(schema: DescMessage, json: unknown, path: string): unkno
       if (isFramePayload) {
         const op = payloadOp(type);
         if (op === undefined) throw new CliError(`${fieldPath}: ${type.typeName} is not a framed payload`);
+        if (!("abiVersion" in json) && !("abi_version" in json)) out.abiVersion = 1;
         const opKey = "op" in json ? "op" : undefined;
         if (opKey === undefined) out.op = op;
         else if (payloadSchemaForOp(Number(json.op)) !== type) {

@@ -1,13 +1,10 @@
 /**
- * Which `bytes` fields hold an encoded message, and decoding them with an
- * error that says where in the whole input the problem is.
+ * Which `bytes` fields hold an encoded message.
  *
  * @module
  */
 import type { DescField, DescMessage, Message } from "@bufbuild/protobuf";
 import { AbiFrameSchema, type AbiFrame } from "../../gen/actr/dynclib/v1/abi_pb.js";
-import { decodeMessage } from "../codec.js";
-import { AbiError } from "../errors.js";
 import { encodedMessageOf, payloadSchemaForOp } from "../schemas.js";
 
 /**
@@ -20,25 +17,4 @@ export function nestedMessageOf(schema: DescMessage, field: DescField, parent: M
     return payloadSchemaForOp((parent as AbiFrame).op);
   }
   return encodedMessageOf(field);
-}
-
-/**
- * Decodes `bytes`, a view into `input`, as `schema`; a failure is an
- * `AbiError` whose offset is counted from the start of `input`.
- */
-export function decodeNested(schema: DescMessage, bytes: Uint8Array, input: Uint8Array, holder: string): Message {
-  try {
-    return decodeMessage(schema, bytes);
-  } catch (err) {
-    if (!(err instanceof AbiError)) throw err;
-    const base = bytes.byteOffset - input.byteOffset;
-    const offset = err.offset === undefined ? undefined : err.offset + base;
-    const text = err.message.replace(/ at byte \d+$/, "");
-    throw new AbiError(
-      err.status,
-      `${text} at byte ${offset ?? base} (in ${holder}, which starts at byte ${base})`,
-      { message: err.messageName, field: err.field, offset },
-      { cause: err },
-    );
-  }
 }

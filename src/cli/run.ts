@@ -7,10 +7,10 @@
  */
 import { readFileSync } from "node:fs";
 import { AbiError } from "../errors.js";
-import { checkUsage, runCheck } from "./check.js";
-import { codesUsage, runCodes } from "./codes.js";
-import { decodeUsage, runDecode } from "./decode.js";
-import { encodeUsage, runEncode } from "./encode.js";
+import { runCheck } from "./check.js";
+import { runCodes } from "./codes.js";
+import { runDecode } from "./decode.js";
+import { runEncode } from "./encode.js";
 import { CliError } from "./errors.js";
 
 /** Where the command reads and writes. */
@@ -44,12 +44,12 @@ Example:
   actr-abi decode @examples/guest-handle.bin
 `;
 
-const commands: Record<string, { usage: string; run: (args: string[], io: CliIo) => number | Promise<number> }> = {
-  decode: { usage: decodeUsage, run: runDecode },
-  encode: { usage: encodeUsage, run: runEncode },
-  check: { usage: checkUsage, run: runCheck },
-  codes: { usage: codesUsage, run: runCodes },
-};
+const commands = new Map<string, (args: string[], io: CliIo) => number | Promise<number>>([
+  ["decode", runDecode],
+  ["encode", runEncode],
+  ["check", runCheck],
+  ["codes", runCodes],
+]);
 
 function describe(err: unknown): string | undefined {
   if (err instanceof CliError || err instanceof AbiError) return err.message;
@@ -74,10 +74,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     io.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  const command = commands[name];
+  const command = commands.get(name);
   try {
     if (command === undefined) throw new CliError(`unknown command "${name}" (see actr-abi --help)`);
-    return await command.run(rest, io);
+    return await command(rest, io);
   } catch (err) {
     const message = describe(err);
     if (message === undefined) throw err;

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,9 +41,11 @@ describe("actr-abi encode", () => {
     expect(readFileSync(out).toString("hex")).toBe("080110671a140a100a0e0a02080010001a060a0012001a001001");
   });
 
-  it("fills the op of a frame from the payload's @type", () => {
+  it("fills the op (and abi_version 1) of a frame from the payload's @type", () => {
     const r = actrAbi(["encode", "AbiFrame", '{"abiVersion": 1, "payload": {"@type": "actr.dynclib.v1.HostRegisterStreamV1", "streamId": "s1"}}']);
     expect(r.stdout).toBe("080110051a040a027331\n");
+    const bare = actrAbi(["encode", "AbiFrame", '{"payload": {"@type": "actr.dynclib.v1.HostRegisterStreamV1", "streamId": "s1"}}']);
+    expect(bare.stdout).toBe("080110051a040a027331\n");
   });
 
   const bad: [string, string[], string | undefined, RegExp][] = [
@@ -99,6 +102,13 @@ describe("actr-abi check", () => {
   it("takes no arguments", () => {
     expect(isOneLineError(actrAbi(["check", "x"]))).toBe(true);
   });
+
+  it("stops quietly when its reader goes away", () => {
+    const main = join(root, "dist/src/cli/main.js");
+    const r = spawnSync("sh", ["-c", `yes 'AbiFrame 0801' | head -n 200000 | "${process.execPath}" "${main}" check | head -n 1`], { encoding: "utf8" });
+    expect(r.stdout).toBe("ok 0801\n");
+    expect(r.stderr).toBe("");
+  });
 });
 
 describe("actr-abi codes", () => {
@@ -145,9 +155,10 @@ describe("actr-abi help and version", () => {
     });
   }
 
-  it("an unknown command is one line on stderr", () => {
+  it("an unknown command is one line on stderr, whatever its name", () => {
     const r = actrAbi(["nope"]);
     expect(r.stderr).toBe('actr-abi: unknown command "nope" (see actr-abi --help)\n');
     expect(isOneLineError(r)).toBe(true);
+    for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty"]) expect(isOneLineError(actrAbi([name]))).toBe(true);
   });
 });

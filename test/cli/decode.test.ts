@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { actrAbi, isOneLineError, root } from "./run-cli.js";
@@ -26,6 +27,24 @@ describe("actr-abi decode", () => {
     expect(actrAbi(["decode"], example("guest-handle.bin")).stdout).toBe(expected);
     expect(actrAbi(["decode", "-"], `${hex}\n`).stdout).toBe(expected);
     expect(actrAbi(["decode", "-", "--base64"], example("guest-handle.bin").toString("base64")).stdout).toBe(expected);
+  });
+
+  it("reads a file of raw bytes that happen to be hex digits with --raw, and hex text with a BOM", () => {
+    const dir = mkdtempSync(join(tmpdir(), "actr-abi-decode-"));
+    try {
+      // HostRegisterStreamV1 { stream_id: "0123456789" }: every byte is an ASCII hex digit or a newline.
+      const raw = Buffer.from("0a0a30313233343536373839", "hex");
+      writeFileSync(join(dir, "raw.bin"), raw);
+      const asRaw = actrAbi(["decode", "--as", "HostRegisterStreamV1", "--raw", `@${join(dir, "raw.bin")}`]);
+      expect(asRaw.stdout).toContain('stream_id: "0123456789"');
+      writeFileSync(join(dir, "bom.hex"), "\uFEFF" + hexOf("guest-handle.bin") + "\n");
+      expect(actrAbi(["decode", `@${join(dir, "bom.hex")}`]).stdout).toContain("op: 101 (GUEST_HANDLE)");
+      expect(actrAbi(["decode", "--hex", `@${join(dir, "bom.hex")}`]).stdout).toContain("op: 101 (GUEST_HANDLE)");
+      expect(isOneLineError(actrAbi(["decode", "--raw", "0801"]))).toBe(true);
+      expect(isOneLineError(actrAbi(["decode", "--raw", "--hex", "-"], "0801"))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("shows a failed reply's payload as text and its status by name", () => {
