@@ -6,8 +6,11 @@
  * @internal
  */
 
+/** The largest uint64. */
 export const U64_MAX = 0xffff_ffff_ffff_ffffn;
+/** The smallest int64. */
 export const I64_MIN = -0x8000_0000_0000_0000n;
+/** The largest int64. */
 export const I64_MAX = 0x7fff_ffff_ffff_ffffn;
 
 /**

@@ -37,6 +37,7 @@ export function checkLine(input: string): string {
   }
 }
 
+/** The help text of `actr-abi check`. */
 export const checkUsage = `Usage: actr-abi check
 
 Reads lines "<MessageName> <hex>" on stdin and answers each, in order, with

@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { payloadSchemaForOp } from "../schemas.js";
 import type { CliIo } from "./run.js";
 
+/** The help text of `actr-abi codes`. */
 export const codesUsage = `Usage: actr-abi codes [--json]
 
 Prints the ABI's code tables: status codes, ABI version, ops with their

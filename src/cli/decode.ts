@@ -13,6 +13,7 @@ import { readBytes } from "./input.js";
 import { messageToJson } from "./json.js";
 import type { CliIo } from "./run.js";
 
+/** The help text of `actr-abi decode`. */
 export const decodeUsage = `Usage: actr-abi decode [INPUT] [options]
 
 Decodes an AbiFrame (or the message named by --as) and shows it: op and

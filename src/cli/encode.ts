@@ -15,6 +15,7 @@ import { readJson } from "./input.js";
 import { messageFromJson } from "./json.js";
 import type { CliIo } from "./run.js";
 
+/** The help text of `actr-abi encode`. */
 export const encodeUsage = `Usage: actr-abi encode NAME [JSON] [options]
        actr-abi encode --op OP [JSON] [options]
 

@@ -26,6 +26,7 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
 }
 
+/** The help text of `actr-abi` itself. */
 export const usage = `Usage: actr-abi <command> [options]
 
 Inspect, build and check actr DynClib ABI frames.
