@@ -64,16 +64,37 @@ export function payloadSchemaForOp(op: number): DescMessage | undefined {
 }
 
 /**
+ * The type a field option names (by full name), resolved in `abiRegistry`
+ * and cached per field: reading an option parses the field's options each
+ * time, and the command asks for every field it shows.
+ */
+function optionTarget<T>(
+  cache: WeakMap<DescField, T | undefined>,
+  field: DescField,
+  option: typeof codeTableOption,
+  resolve: (name: string) => T | undefined,
+): T | undefined {
+  if (cache.has(field)) return cache.get(field);
+  let target: T | undefined;
+  if (hasOption(field, option)) {
+    const name = getOption(field, option);
+    target = resolve(name);
+    if (target === undefined) throw new Error(`schema defect: ${field.toString()} names unknown type ${name}`);
+  }
+  cache.set(field, target);
+  return target;
+}
+
+const codeTables = new WeakMap<DescField, DescEnum | undefined>();
+const encodedMessages = new WeakMap<DescField, DescMessage | undefined>();
+
+/**
  * The enum that names the numbers of an integer code field (its
  * `(actr.dynclib.v1.code_table)` option, e.g. `Op` for `AbiFrame.op`), or
  * undefined for a field that carries no code.
  */
 export function codeTableOf(field: DescField): DescEnum | undefined {
-  if (!hasOption(field, codeTableOption)) return undefined;
-  const name = getOption(field, codeTableOption);
-  const found = abiRegistry.getEnum(name);
-  if (found === undefined) throw new Error(`schema defect: ${field.toString()} names unknown enum ${name}`);
-  return found;
+  return optionTarget(codeTables, field, codeTableOption, (name) => abiRegistry.getEnum(name));
 }
 
 /**
@@ -82,9 +103,5 @@ export function codeTableOf(field: DescField): DescEnum | undefined {
  * `GuestHandleV1.rpc_envelope`), or undefined.
  */
 export function encodedMessageOf(field: DescField): DescMessage | undefined {
-  if (!hasOption(field, encodedMessageOption)) return undefined;
-  const name = getOption(field, encodedMessageOption);
-  const found = abiRegistry.getMessage(name);
-  if (found === undefined) throw new Error(`schema defect: ${field.toString()} names unknown message ${name}`);
-  return found;
+  return optionTarget(encodedMessages, field, encodedMessageOption, (name) => abiRegistry.getMessage(name));
 }
