@@ -1,0 +1,328 @@
+/**
+ * `actr-abi run`: load a guest, drive it, answer its `invoke`s from an
+ * answers file, and trace every frame that crosses the ABI (strace for the ABI).
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { create } from "@bufbuild/protobuf";
+import type { ActrId, DataStream, RpcEnvelope } from "../../gen/actr/actr_pb.js";
+import { AbiFrameSchema, AbiReplySchema, type InitPayloadV1, InitPayloadV1Schema, type InvocationContextV1 } from "../../gen/actr/dynclib/v1/abi_pb.js";
+import { encodeMessage } from "../codec.js";
+import { AbiError, ActrError } from "../errors.js";
+import { decodeReply, encodeFrame, successReply } from "../frames.js";
+import {
+  encodeGuestDataStreamRequest,
+  encodeGuestHandleRequest,
+  encodeGuestHookRequest,
+  encodeGuestLifecycleRequest,
+  encodeHostReply,
+  type GuestHookEvent,
+  type HostOperation,
+  type HostResult,
+} from "../host-operations.js";
+import { payloadSchemaForOp } from "../schemas.js";
+import { invocationContext, lifecycleContext } from "../values.js";
+import { type AnswerRule, answerOperation, parseAnswers } from "./answers.js";
+import { CliError } from "./errors.js";
+import { formatMessage } from "./format.js";
+import { callOptions, defaultSelfId, defaultTimeoutMs, type GuestCall, hasCallOptions, parseActrId, parseGuestCall } from "./guest-calls.js";
+import { readJson } from "./input.js";
+import { messageFromJson } from "./json.js";
+import type { CliIo } from "./run.js";
+import { parseScript } from "./script.js";
+import { actrErrorVariant, type CallOutcome, outcomeSummary, traceWriter } from "./trace.js";
+
+/** The help text of `actr-abi run`. */
+export const runUsage = `Usage: actr-abi run GUEST.so [what to send] [--answers FILE] [options]
+
+Loads the DynClib guest GUEST.so, calls actr_init, sends it one call (or
+the calls of a script, to the same instance), answers each invoke of the
+guest from an answers file, and traces every frame that crosses the ABI on
+stderr: direction, op, the frame decoded as actr-abi decode shows it, each
+reply with its status by name, and the time each call took. The response of
+the last call is printed on stdout as actr-abi decode --as AbiReply shows it.
+
+What to send (one of):
+  --route R               a GUEST_HANDLE with an actr.RpcEnvelope for route R, with
+    --payload HEX|@file|-   its payload (hex, a file of raw bytes or hex, or stdin)
+    --request-id ID         its request id (default req-N, N the call's number)
+    --timeout-ms N          its timeout (default ${defaultTimeoutMs})
+    --metadata k=v          a metadata entry (repeatable)
+  --lifecycle HOOK        a GUEST_LIFECYCLE: on_start, on_ready or on_stop
+  --hook NAME [JSON]      a GUEST_HOOK (webrtcConnected, ON_SIGNALING_CONNECTED, ...)
+                          with its event as the JSON of its GuestHookV1 field
+                          (PeerEventV1, CredentialEventV1 or BackpressureEventV1),
+                          as the next argument or with --event JSON
+  --data-stream JSON      a GUEST_DATA_STREAM with this actr.DataStream chunk
+  --script FILE           the calls of a session, one a line: the options above
+                          (--lifecycle on_start) or a JSON object of them
+                          ({"route": "echo", "payload": "6869"}); # comments
+  (nothing)               only load the guest and call actr_init
+
+How to answer the guest's invokes:
+  --answers FILE          a JSON array of rules { kind?, route?, reply }, tried in
+                          order; the first that matches answers. kind: call, tell,
+                          callRaw, discover, registerStream, unregisterStream,
+                          sendDataStream; route: the route key or stream id;
+                          reply: {"hex": "..."}, {"text": "..."}, {"echo": true},
+                          {"json": {...}} (discover: an actr.ActrId), {"done": true},
+                          {"status": "GENERIC_ERROR"}, or
+                          {"error": {"variant": "NotFound", "message": "..."}}.
+                          Without a matching rule the host answers UNSUPPORTED_OP.
+
+Options:
+  --init JSON             the InitPayloadV1 for actr_init (JSON or @file; default empty)
+  --self JSON             the guest's own actr.ActrId (default realm 1, serial 1)
+  --caller JSON           the actr.ActrId of the caller of each RPC and the sender of
+                          each data-stream chunk (default: no caller; chunks from self)
+  --json                  the trace as NDJSON on stdout, one object per event, then
+                          {"event": "exit", ...}
+  --raw                   write the last response's bytes to stdout, nothing else
+  --bytes-limit N         hex bytes shown before eliding (default 32)
+  -h, --help              show this help
+
+Exit status: 0 when the last call succeeded; 1 when the guest failed (the
+ActrError, or the non-zero code of actr_handle or actr_init) or cannot be
+loaded, with the reason on one line of stderr; 2 for a usage error.
+`;
+
+/** The guest, as `actr-abi run` drives it: the API of `loadGuest` from `@actr/dynclib-abi/host`. */
+export interface RunnableGuest {
+  handle(envelope: RpcEnvelope, ctx: InvocationContextV1): Promise<Uint8Array>;
+  lifecycle(hook: number, ctx: InvocationContextV1): Promise<unknown>;
+  hook(event: GuestHookEvent, ctx: InvocationContextV1): Promise<unknown>;
+  dataStream(chunk: DataStream, sender: ActrId): Promise<unknown>;
+  close(): Promise<unknown>;
+}
+
+/** Loads a guest: `loadGuest` of `@actr/dynclib-abi/host`. */
+export type GuestLoader = (
+  path: string,
+  options: { host: (operation: HostOperation) => HostResult; init: InitPayloadV1 },
+) => Promise<RunnableGuest>;
+
+/** A usage mistake: exit status 2. */
+class UsageError extends CliError {}
+
+const runOptions = {
+  ...callOptions,
+  script: { type: "string" },
+  answers: { type: "string" },
+  init: { type: "string" },
+  self: { type: "string" },
+  caller: { type: "string" },
+  json: { type: "boolean", default: false },
+  raw: { type: "boolean", default: false },
+  "bytes-limit": { type: "string", default: "32" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+/** Everything a run needs, read and checked before the guest is loaded. */
+interface RunPlan {
+  readonly guestPath: string;
+  readonly calls: GuestCall[];
+  readonly rules: AnswerRule[];
+  readonly init: InitPayloadV1;
+  readonly selfId: ActrId;
+  readonly callerId: ActrId | undefined;
+  readonly json: boolean;
+  readonly raw: boolean;
+  readonly bytesLimit: number;
+}
+
+async function readPlan(args: string[], io: CliIo): Promise<RunPlan | "help"> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: runOptions, allowPositionals: true, strict: true });
+  } catch (err) {
+    // parseArgs throws only for arguments it cannot read (an unknown option, a missing value).
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return "help";
+  const [guestPath, hookEvent, ...extra] = positionals;
+  if (guestPath === undefined) throw new UsageError("run needs the path of a guest shared library (see actr-abi run --help)");
+  if (extra.length > 0 || (hookEvent !== undefined && (values.hook === undefined || values.event !== undefined))) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(extra[0] ?? hookEvent)}`);
+  }
+  const bytesLimit = Number(values["bytes-limit"]);
+  if (!Number.isSafeInteger(bytesLimit) || bytesLimit < 0) {
+    throw new UsageError(`--bytes-limit must be a non-negative integer, got ${values["bytes-limit"]}`);
+  }
+  const callValues = hookEvent === undefined ? values : { ...values, event: hookEvent };
+  let calls: GuestCall[];
+  if (values.script !== undefined) {
+    if (hasCallOptions(callValues)) throw new UsageError("--script cannot be combined with a call's options (put the call in the script)");
+    let text: string;
+    try {
+      text = readFileSync(values.script, "utf8");
+    } catch (err) {
+      throw new UsageError(`cannot read ${values.script}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    calls = await parseScript(text, io.stdin);
+  } else {
+    const call = await parseGuestCall(callValues, 1, io.stdin);
+    calls = call === undefined ? [] : [call];
+  }
+  const rules = values.answers === undefined ? [] : parseAnswers(await readJson(`@${values.answers}`, io.stdin));
+  const init =
+    values.init === undefined
+      ? create(InitPayloadV1Schema)
+      : (messageFromJson(InitPayloadV1Schema, await readJson(values.init, io.stdin)) as InitPayloadV1);
+  return {
+    guestPath,
+    calls,
+    rules,
+    init,
+    selfId: values.self === undefined ? defaultSelfId : parseActrId(values.self, "--self"),
+    callerId: values.caller === undefined ? undefined : parseActrId(values.caller, "--caller"),
+    json: values.json,
+    raw: values.raw,
+    bytesLimit,
+  };
+}
+
+/** The frame the host sends for `call`, and the promise of the guest's answer. */
+function enter(guest: RunnableGuest, call: GuestCall, plan: RunPlan): { frame: Uint8Array; run: () => Promise<Uint8Array | undefined> } {
+  switch (call.kind) {
+    case "handle": {
+      const ctx = invocationContext({ selfId: plan.selfId, callerId: plan.callerId, requestId: call.envelope.requestId });
+      return { frame: encodeGuestHandleRequest(call.envelope, ctx), run: () => guest.handle(call.envelope, ctx) };
+    }
+    case "lifecycle": {
+      const ctx = lifecycleContext(plan.selfId, call.hook);
+      return { frame: encodeGuestLifecycleRequest(call.hook, ctx), run: () => guest.lifecycle(call.hook, ctx).then(() => undefined) };
+    }
+    case "hook": {
+      const ctx = invocationContext({ selfId: plan.selfId });
+      return { frame: encodeGuestHookRequest(call.event, ctx), run: () => guest.hook(call.event, ctx).then(() => undefined) };
+    }
+    case "dataStream": {
+      const sender = plan.callerId ?? plan.selfId;
+      return { frame: encodeGuestDataStreamRequest(call.chunk, sender), run: () => guest.dataStream(call.chunk, sender).then(() => undefined) };
+    }
+  }
+}
+
+/** How a failed call into the guest is traced; other failures are not the guest's answer and propagate. */
+function failureOutcome(err: unknown): CallOutcome {
+  if (err instanceof ActrError) return { error: err };
+  if (err instanceof AbiError) return { status: err.status, message: err.message };
+  throw err;
+}
+
+/** The one-line reason a run failed, for stderr and the exit event. */
+function failureReason(outcome: CallOutcome, entry: "actr_init" | "actr_handle"): string {
+  if ("error" in outcome) return `guest failed: ActrError ${actrErrorVariant(outcome.error)}: ${outcome.error.message}`;
+  return outcomeSummary(outcome, entry);
+}
+
+/**
+ * Runs `actr-abi run` with its arguments and a way to load guests; resolves
+ * to the exit status (0 the last call succeeded, 1 it failed or the guest
+ * could not be loaded, 2 a usage error).
+ */
+export async function runGuestWith(args: string[], io: CliIo, load: () => Promise<GuestLoader>): Promise<number> {
+  let plan: RunPlan | "help";
+  try {
+    plan = await readPlan(args, io);
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.stderr.write(`actr-abi run: ${(err as Error).message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (plan === "help") {
+    io.stdout.write(runUsage);
+    return 0;
+  }
+  const traceOut = plan.json && !plan.raw ? io.stdout : io.stderr;
+  const emit = traceWriter(traceOut, plan.json ? "json" : "human", { bytesLimit: plan.bytesLimit });
+  const finish = (status: number, reason?: string) => {
+    if (plan.json) traceOut.write(JSON.stringify({ event: "exit", status, ...(reason === undefined ? {} : { reason }) }) + "\n");
+    if (reason !== undefined) io.stderr.write(`actr-abi run: ${reason}\n`);
+    return status;
+  };
+
+  let call = 0;
+  let invoke = 0;
+  // actr_init is traced once the loader has reached it (a loader error is not an init).
+  const initBytes = encodeMessage(InitPayloadV1Schema, plan.init);
+  let initSent = false;
+  const sendInit = () => {
+    if (!initSent) emit({ event: "send", call: 0, schema: InitPayloadV1Schema, bytes: initBytes });
+    initSent = true;
+  };
+  const rules = plan.rules;
+  const host = (operation: HostOperation): HostResult => {
+    sendInit();
+    invoke += 1;
+    const at = { call, invoke };
+    emit({ event: "invoke", ...at, bytes: encodeFrame(payloadSchemaForOp(operation.op)!, operation.payload) });
+    const started = process.hrtime.bigint();
+    const answer = answerOperation(rules, operation);
+    const reply = encodeHostReply(answer.result);
+    emit({ event: "answer", ...at, reply, rule: answer.rule, note: answer.note, durationNs: process.hrtime.bigint() - started });
+    return answer.result;
+  };
+
+  let loadGuest: GuestLoader;
+  try {
+    loadGuest = await load();
+  } catch (err) {
+    return finish(1, `cannot load the host runtime: ${(err as Error).message}`);
+  }
+  let guest: RunnableGuest;
+  const initStarted = process.hrtime.bigint();
+  try {
+    guest = await loadGuest(plan.guestPath, { host, init: plan.init });
+  } catch (err) {
+    if (err instanceof AbiError && initSent === false && err.status !== undefined && isInitStatus(err)) {
+      sendInit();
+      const outcome: CallOutcome = { status: err.status, message: err.message };
+      emit({ event: "return", call: 0, durationNs: process.hrtime.bigint() - initStarted, outcome });
+      return finish(1, failureReason(outcome, "actr_init"));
+    }
+    return finish(1, `cannot load ${plan.guestPath}: ${oneLine(err)}`);
+  }
+  sendInit();
+  emit({ event: "return", call: 0, durationNs: process.hrtime.bigint() - initStarted, outcome: { status: 0 } });
+
+  let last: CallOutcome = { status: 0 };
+  try {
+    for (const next of plan.calls) {
+      call += 1;
+      invoke = 0;
+      const { frame, run } = enter(guest, next, plan);
+      emit({ event: "send", call, schema: AbiFrameSchema, bytes: frame });
+      const started = process.hrtime.bigint();
+      try {
+        last = { reply: successReply((await run()) ?? new Uint8Array(0)) };
+      } catch (err) {
+        last = failureOutcome(err);
+      }
+      emit({ event: "return", call, durationNs: process.hrtime.bigint() - started, outcome: last });
+    }
+  } finally {
+    await guest.close();
+  }
+  if (!("reply" in last)) return finish(1, failureReason(last, "actr_handle"));
+  if (plan.calls.length > 0) {
+    const reply = last.reply;
+    if (plan.raw) io.stdout.write(decodeReply(reply).payload);
+    else if (!plan.json) io.stdout.write(formatMessage(AbiReplySchema, decodeReply(reply), reply, { bytesLimit: plan.bytesLimit }).join("\n") + "\n");
+  }
+  return finish(0);
+}
+
+/** An `AbiError` from `loadGuest` that carries the code `actr_init` returned. */
+function isInitStatus(err: AbiError): boolean {
+  return err.status !== 0 && /actr_init/.test(err.message);
+}
+
+function oneLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
+}

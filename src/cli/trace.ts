@@ -1,0 +1,171 @@
+/**
+ * The trace of `actr-abi run`: every frame that crosses the ABI, in order,
+ * shown the way `actr-abi decode` shows bytes (human), or as one JSON object
+ * per event (NDJSON, with `--json`).
+ *
+ * @module
+ */
+import type { DescMessage, JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { AbiFrameSchema, AbiReplySchema } from "../../gen/actr/dynclib/v1/abi_pb.js";
+import { decodeMessage } from "../codec.js";
+import { opName, statusName } from "../codes.js";
+import type { ActrError } from "../errors.js";
+import { decodeFrame, decodeReply } from "../frames.js";
+import { type FormatOptions, formatMessage } from "./format.js";
+import { messageToJson } from "./json.js";
+
+/** Which way a frame crosses. */
+export type Direction = "host → guest" | "guest → host";
+
+/** How a call into the guest (or `actr_init`) ended. */
+export type CallOutcome =
+  /** The encoded `AbiReply` the guest returned. */
+  | { readonly reply: Uint8Array }
+  /** The guest's failed reply, as the `ActrError` a host reads from it. */
+  | { readonly error: ActrError }
+  /** The non-zero code `actr_handle` or `actr_init` returned (SUCCESS for an `actr_init` that succeeded). */
+  | { readonly status: number; readonly message?: string };
+
+/**
+ * One event of a session. `call` numbers the calls into the guest (0 is
+ * `actr_init`); `invoke` numbers the guest's `invoke`s within a call, from 1.
+ */
+export type TraceEvent =
+  /** The host enters the guest: `bytes` is the `AbiFrame` for `actr_handle`, or the `InitPayloadV1` for `actr_init`. */
+  | { readonly event: "send"; readonly call: number; readonly schema: DescMessage; readonly bytes: Uint8Array }
+  /** The guest calls `invoke` with the `AbiFrame` `bytes`. */
+  | { readonly event: "invoke"; readonly call: number; readonly invoke: number; readonly bytes: Uint8Array }
+  /** The host answers an `invoke` with the `AbiReply` `reply`, by rule number `rule` or for the reason `note`. */
+  | {
+      readonly event: "answer";
+      readonly call: number;
+      readonly invoke: number;
+      readonly reply: Uint8Array;
+      readonly rule: number | undefined;
+      readonly note: string | undefined;
+      readonly durationNs: bigint;
+    }
+  /** The guest's entry point returned. */
+  | { readonly event: "return"; readonly call: number; readonly durationNs: bigint; readonly outcome: CallOutcome };
+
+/** The variant of an `ActrError`, whichever property spells it (`variant`, or `code` in the actr binding's shape). */
+export function actrErrorVariant(err: ActrError): string {
+  const named = err as unknown as { variant?: unknown; code?: unknown };
+  return typeof named.variant === "string" ? named.variant : typeof named.code === "string" ? named.code : err.name;
+}
+
+/** `-5` → `"PROTOCOL_ERROR (-5)"`; a code outside the table by number only. */
+export function statusLabel(status: number): string {
+  const name = statusName(status);
+  return name === undefined ? `status ${status}` : `${name} (${status})`;
+}
+
+/** A duration for people: `12 µs`, `3.40 ms`. */
+export function formatDuration(ns: bigint): string {
+  return ns < 1_000_000n ? `${Number(ns / 1000n)} µs` : `${(Number(ns) / 1e6).toFixed(2)} ms`;
+}
+
+/** Which entry point a call goes through, and the op of its frame. */
+function entryOf(event: { call: number; schema: DescMessage; bytes: Uint8Array }): string {
+  if (event.schema !== AbiFrameSchema) return "actr_init";
+  const op = decodeFrame(event.bytes).op;
+  return opName(op) ?? `op ${op}`;
+}
+
+const direction = (event: TraceEvent): Direction => (event.event === "send" || event.event === "answer" ? "host → guest" : "guest → host");
+
+const label = (event: TraceEvent) => (event.event === "invoke" || event.event === "answer" ? `[${event.call}.${event.invoke}]` : `[${event.call}]`);
+
+/** The one-line summary of how a call ended, without its duration. */
+export function outcomeSummary(outcome: CallOutcome, entry: "actr_init" | "actr_handle"): string {
+  if ("reply" in outcome) return `reply ${statusLabel(decodeReply(outcome.reply).status)}`;
+  if ("error" in outcome) return `failed: ActrError ${actrErrorVariant(outcome.error)}: ${outcome.error.message}`;
+  return `${entry} returned ${statusLabel(outcome.status)}${outcome.message === undefined ? "" : `: ${outcome.message}`}`;
+}
+
+/**
+ * The human lines of `event`: a heading (`[1] host → guest  GUEST_HANDLE`,
+ * `[1.1] host → guest  reply SUCCESS (0), rule 2, 4 µs`) and, under it, the
+ * frame or reply decoded as `actr-abi decode` shows it, indented.
+ */
+export function formatTraceEvent(event: TraceEvent, options: FormatOptions): string[] {
+  const head = `${label(event)} ${direction(event)}  `;
+  const body = (schema: DescMessage, bytes: Uint8Array) =>
+    formatMessage(schema, decodeMessage(schema, bytes), bytes, options).map((line) => `    ${line}`);
+  switch (event.event) {
+    case "send":
+      return [head + entryOf(event), ...body(event.schema, event.bytes)];
+    case "invoke": {
+      const op = decodeFrame(event.bytes).op;
+      return [head + (opName(op) ?? `op ${op}`), ...body(AbiFrameSchema, event.bytes)];
+    }
+    case "answer": {
+      const why = event.rule !== undefined ? `, rule ${event.rule}` : "";
+      const note = event.note !== undefined ? ` (${event.note})` : "";
+      return [
+        `${head}reply ${statusLabel(decodeReply(event.reply).status)}${why}, ${formatDuration(event.durationNs)}${note}`,
+        ...body(AbiReplySchema, event.reply),
+      ];
+    }
+    case "return": {
+      const entry = event.call === 0 ? "actr_init" : "actr_handle";
+      const lines = [`${head}${outcomeSummary(event.outcome, entry)}, ${formatDuration(event.durationNs)}`];
+      if ("reply" in event.outcome) lines.push(...body(AbiReplySchema, event.outcome.reply));
+      return lines;
+    }
+  }
+}
+
+const durationMs = (ns: bigint) => Number(ns) / 1e6;
+
+/**
+ * `event` as one JSON object (a line of `--json`'s NDJSON): `event`, `call`
+ * (and `invoke`), `direction`, `op`, the frame or reply in the JSON of
+ * `actr-abi decode --json`, `status` and `statusName`, `durationMs`.
+ */
+export function traceEventToJson(event: TraceEvent): JsonObject {
+  const head: JsonObject = { event: event.event, call: event.call };
+  if (event.event === "invoke" || event.event === "answer") head.invoke = event.invoke;
+  head.direction = direction(event);
+  const reply = (bytes: Uint8Array): JsonObject => {
+    const status = decodeReply(bytes).status;
+    return { status, statusName: statusName(status) ?? null, reply: messageToJson(AbiReplySchema, decodeReply(bytes), bytes) };
+  };
+  switch (event.event) {
+    case "send": {
+      const entry = entryOf(event);
+      const message = messageToJson(event.schema, decodeMessage(event.schema, event.bytes), event.bytes);
+      return { ...head, op: entry, ...(entry === "actr_init" ? { init: message } : { frame: message }) };
+    }
+    case "invoke": {
+      const op = decodeFrame(event.bytes).op;
+      return { ...head, op: opName(op) ?? op, frame: messageToJson(AbiFrameSchema, decodeFrame(event.bytes), event.bytes) };
+    }
+    case "answer":
+      return {
+        ...head,
+        ...reply(event.reply),
+        rule: event.rule ?? null,
+        ...(event.note === undefined ? {} : { note: event.note }),
+        durationMs: durationMs(event.durationNs),
+      };
+    case "return": {
+      const outcome = event.outcome;
+      const result: JsonObject =
+        "reply" in outcome
+          ? reply(outcome.reply)
+          : "error" in outcome
+            ? { error: { variant: actrErrorVariant(outcome.error), message: outcome.error.message } }
+            : { status: outcome.status, statusName: statusName(outcome.status) ?? null, ...(outcome.message === undefined ? {} : { message: outcome.message }) };
+      return { ...head, ...result, durationMs: durationMs(event.durationNs) } as JsonObject;
+    }
+  }
+}
+
+/** Writes each event to `out`, as human lines or as NDJSON. */
+export function traceWriter(out: NodeJS.WritableStream, format: "human" | "json", options: FormatOptions): (event: TraceEvent) => void {
+  return (event) => {
+    const text = format === "json" ? JSON.stringify(traceEventToJson(event) as JsonValue) : formatTraceEvent(event, options).join("\n");
+    out.write(text + "\n");
+  };
+}
