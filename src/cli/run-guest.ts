@@ -230,7 +230,7 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
     plan = await readPlan(args, io);
   } catch (err) {
     if (err instanceof CliError) {
-      io.stderr.write(`actr-abi run: ${(err as Error).message}\n`);
+      io.stderr.write(`actr-abi run: ${oneLine(err)}\n`);
       return 2;
     }
     throw err;
@@ -323,6 +323,7 @@ function isInitStatus(err: AbiError): boolean {
   return err.status !== 0 && /actr_init/.test(err.message);
 }
 
+/** The message of `err` on one line (parseArgs and loaders may write several). */
 function oneLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
+  return (err instanceof Error ? err.message : String(err)).trim().replace(/\s*\n\s*/g, " ");
 }
