@@ -45,6 +45,8 @@ export type TraceEvent =
       readonly note: string | undefined;
       readonly durationNs: bigint;
     }
+  /** The host could not hand an `invoke` to its handler (a frame that does not decode) and answered with a code; `message` says why. */
+  | { readonly event: "hostError"; readonly call: number; readonly invoke: number; readonly message: string }
   /** The guest's entry point returned. */
   | { readonly event: "return"; readonly call: number; readonly durationNs: bigint; readonly outcome: CallOutcome };
 
@@ -74,7 +76,7 @@ function entryOf(event: { call: number; schema: DescMessage; bytes: Uint8Array }
 
 const direction = (event: TraceEvent): Direction => (event.event === "send" || event.event === "answer" ? "host → guest" : "guest → host");
 
-const label = (event: TraceEvent) => (event.event === "invoke" || event.event === "answer" ? `[${event.call}.${event.invoke}]` : `[${event.call}]`);
+const label = (event: TraceEvent) => ("invoke" in event ? `[${event.call}.${event.invoke}]` : `[${event.call}]`);
 
 /** The one-line summary of how a call ended, without its duration. */
 export function outcomeSummary(outcome: CallOutcome, entry: "actr_init" | "actr_handle"): string {
@@ -107,6 +109,8 @@ export function formatTraceEvent(event: TraceEvent, options: FormatOptions): str
         ...body(AbiReplySchema, event.reply),
       ];
     }
+    case "hostError":
+      return [`${head}invoke refused by the host: ${event.message}`];
     case "return": {
       const entry = event.call === 0 ? "actr_init" : "actr_handle";
       const lines = [`${head}${outcomeSummary(event.outcome, entry)}, ${formatDuration(event.durationNs)}`];
@@ -125,7 +129,7 @@ const durationMs = (ns: bigint) => Number(ns) / 1e6;
  */
 export function traceEventToJson(event: TraceEvent): JsonObject {
   const head: JsonObject = { event: event.event, call: event.call };
-  if (event.event === "invoke" || event.event === "answer") head.invoke = event.invoke;
+  if ("invoke" in event) head.invoke = event.invoke;
   head.direction = direction(event);
   const reply = (bytes: Uint8Array): JsonObject => {
     const status = decodeReply(bytes).status;
@@ -149,6 +153,8 @@ export function traceEventToJson(event: TraceEvent): JsonObject {
         ...(event.note === undefined ? {} : { note: event.note }),
         durationMs: durationMs(event.durationNs),
       };
+    case "hostError":
+      return { ...head, message: event.message };
     case "return": {
       const outcome = event.outcome;
       const result: JsonObject =

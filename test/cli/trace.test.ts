@@ -75,6 +75,9 @@ describe("formatTraceEvent", () => {
     expect(failed).toEqual(["[2] guest → host  failed: ActrError Internal: internal error: not found: x, 90 µs"]);
     const code5 = formatTraceEvent({ event: "return", call: 3, durationNs: 1_000n, outcome: { status: code.PROTOCOL_ERROR } }, options);
     expect(code5).toEqual(["[3] guest → host  actr_handle returned PROTOCOL_ERROR (-5), 1 µs"]);
+    const refused = formatTraceEvent({ event: "hostError", call: 2, invoke: 1, message: "cannot decode actr.dynclib.v1.AbiFrame" }, options);
+    expect(refused).toEqual(["[2.1] guest → host  invoke refused by the host: cannot decode actr.dynclib.v1.AbiFrame"]);
+    expect(traceEventToJson({ event: "hostError", call: 2, invoke: 1, message: "m" })).toEqual({ event: "hostError", call: 2, invoke: 1, direction: "guest → host", message: "m" });
     const init = formatTraceEvent({ event: "return", call: 0, durationNs: 1_000n, outcome: { status: code.INIT_FAILED, message: "refused" } }, options);
     expect(init).toEqual(["[0] guest → host  actr_init returned INIT_FAILED (-2): refused, 1 µs"]);
   });
