@@ -100,7 +100,11 @@ export interface RunnableGuest {
 /** Loads a guest: `loadGuest` of `@actr/dynclib-abi/host`. */
 export type GuestLoader = (
   path: string,
-  options: { host: (operation: HostOperation) => HostResult; init: InitPayloadV1 },
+  options: {
+    host: (operation: HostOperation) => HostResult;
+    init: InitPayloadV1;
+    onHostError: (error: Error, operation: HostOperation | undefined) => void;
+  },
 ) => Promise<RunnableGuest>;
 
 /** A usage mistake: exit status 2. */
@@ -206,13 +210,6 @@ function enter(guest: RunnableGuest, call: GuestCall, plan: RunPlan): { frame: U
   }
 }
 
-/** How a failed call into the guest is traced; other failures are not the guest's answer and propagate. */
-function failureOutcome(err: unknown): CallOutcome {
-  if (err instanceof ActrError) return { error: err };
-  if (err instanceof AbiError) return { status: err.status, message: err.message };
-  throw err;
-}
-
 /** The one-line reason a run failed, for stderr and the exit event. */
 function failureReason(outcome: CallOutcome, entry: "actr_init" | "actr_handle"): string {
   if ("error" in outcome) return `guest failed: ActrError ${actrErrorVariant(outcome.error)}: ${outcome.error.message}`;
@@ -269,24 +266,31 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
     return answer.result;
   };
 
+  // Invokes the host answers with a code before its handler runs (a frame that does not decode).
+  const onHostError = (error: Error, operation: HostOperation | undefined) => {
+    if (operation === undefined) invoke += 1;
+    emit({ event: "hostError", call, invoke, message: oneLine(error) });
+  };
+
   let loadGuest: GuestLoader;
   try {
     loadGuest = await load();
   } catch (err) {
-    return finish(1, `cannot load the host runtime: ${(err as Error).message}`);
+    return finish(1, `cannot load the host runtime: ${oneLine(err)}`);
   }
   let guest: RunnableGuest;
   const initStarted = process.hrtime.bigint();
   try {
-    guest = await loadGuest(plan.guestPath, { host, init: plan.init });
+    guest = await loadGuest(plan.guestPath, { host, init: plan.init, onHostError });
   } catch (err) {
-    if (err instanceof AbiError && initSent === false && err.status !== undefined && isInitStatus(err)) {
+    if (err instanceof AbiError && initReturned.test(err.message)) {
       sendInit();
-      const outcome: CallOutcome = { status: err.status, message: err.message };
+      const outcome: CallOutcome = { status: err.status };
       emit({ event: "return", call: 0, durationNs: process.hrtime.bigint() - initStarted, outcome });
-      return finish(1, failureReason(outcome, "actr_init"));
+      return finish(1, oneLine(err));
     }
-    return finish(1, `cannot load ${plan.guestPath}: ${oneLine(err)}`);
+    const message = oneLine(err);
+    return finish(1, message.includes(plan.guestPath) ? message : `cannot load ${plan.guestPath}: ${message}`);
   }
   sendInit();
   emit({ event: "return", call: 0, durationNs: process.hrtime.bigint() - initStarted, outcome: { status: 0 } });
@@ -302,7 +306,9 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
       try {
         last = { reply: successReply((await run()) ?? new Uint8Array(0)) };
       } catch (err) {
-        last = failureOutcome(err);
+        // Anything but the guest's own answer is a failure of the host runtime: no trace for it, one line.
+        if (!(err instanceof ActrError || err instanceof AbiError)) return finish(1, `the host runtime failed: ${oneLine(err)}`);
+        last = err instanceof ActrError ? { error: err } : { status: err.status, message: err.message };
       }
       emit({ event: "return", call, durationNs: process.hrtime.bigint() - started, outcome: last });
     }
@@ -318,10 +324,8 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
   return finish(0);
 }
 
-/** An `AbiError` from `loadGuest` that carries the code `actr_init` returned. */
-function isInitStatus(err: AbiError): boolean {
-  return err.status !== 0 && /actr_init/.test(err.message);
-}
+/** How `loadGuest` says that `actr_init` itself failed (any other rejection is a library that did not load). */
+const initReturned = /^actr_init returned /;
 
 /** The message of `err` on one line (parseArgs and loaders may write several). */
 function oneLine(err: unknown): string {

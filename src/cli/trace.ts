@@ -23,7 +23,11 @@ export type CallOutcome =
   | { readonly reply: Uint8Array }
   /** The guest's failed reply, as the `ActrError` a host reads from it. */
   | { readonly error: ActrError }
-  /** The non-zero code `actr_handle` or `actr_init` returned (SUCCESS for an `actr_init` that succeeded). */
+  /**
+   * The code `actr_handle` or `actr_init` returned (SUCCESS for an `actr_init`
+   * that succeeded), or the status of the host's `AbiError` for a reply it
+   * could not read; `message` is the host's own description, when it has one.
+   */
   | { readonly status: number; readonly message?: string };
 
 /**
@@ -82,7 +86,7 @@ const label = (event: TraceEvent) => ("invoke" in event ? `[${event.call}.${even
 export function outcomeSummary(outcome: CallOutcome, entry: "actr_init" | "actr_handle"): string {
   if ("reply" in outcome) return `reply ${statusLabel(decodeReply(outcome.reply).status)}`;
   if ("error" in outcome) return `failed: ActrError ${actrErrorVariant(outcome.error)}: ${outcome.error.message}`;
-  return `${entry} returned ${statusLabel(outcome.status)}${outcome.message === undefined ? "" : `: ${outcome.message}`}`;
+  return outcome.message ?? `${entry} returned ${statusLabel(outcome.status)}`;
 }
 
 /**

@@ -78,8 +78,10 @@ describe("formatTraceEvent", () => {
     const refused = formatTraceEvent({ event: "hostError", call: 2, invoke: 1, message: "cannot decode actr.dynclib.v1.AbiFrame" }, options);
     expect(refused).toEqual(["[2.1] guest → host  invoke refused by the host: cannot decode actr.dynclib.v1.AbiFrame"]);
     expect(traceEventToJson({ event: "hostError", call: 2, invoke: 1, message: "m" })).toEqual({ event: "hostError", call: 2, invoke: 1, direction: "guest → host", message: "m" });
-    const init = formatTraceEvent({ event: "return", call: 0, durationNs: 1_000n, outcome: { status: code.INIT_FAILED, message: "refused" } }, options);
-    expect(init).toEqual(["[0] guest → host  actr_init returned INIT_FAILED (-2): refused, 1 µs"]);
+    const init = formatTraceEvent({ event: "return", call: 0, durationNs: 1_000n, outcome: { status: code.INIT_FAILED } }, options);
+    expect(init).toEqual(["[0] guest → host  actr_init returned INIT_FAILED (-2), 1 µs"]);
+    const described = formatTraceEvent({ event: "return", call: 1, durationNs: 1_000n, outcome: { status: code.PROTOCOL_ERROR, message: "the reply is not an AbiReply" } }, options);
+    expect(described).toEqual(["[1] guest → host  the reply is not an AbiReply, 1 µs"]);
   });
 });
 
