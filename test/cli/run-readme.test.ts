@@ -1,0 +1,45 @@
+// The README's `actr-abi run` session is real: each `$ npx actr-abi run ...`
+// line in a console block after `<!-- readme-run -->` runs against the test
+// guest and prints what the README shows under it (trace and response, as a
+// terminal shows them), durations aside. It exits 1 when the README's last
+// line is the failure line, else 0.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { actrAbi, root } from "./run-cli.js";
+import { testGuest } from "./test-guest.js";
+
+const readme = readFileSync(join(root, "README.md"), "utf8");
+const blocks = [...readme.matchAll(/<!-- readme-run -->\s*```console\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const sessions = blocks.flatMap((block) =>
+  block
+    .split(/^\$ /m)
+    .slice(1)
+    .map((chunk) => {
+      const [command, ...output] = chunk.split("\n");
+      return { command: command!, output: output.join("\n") };
+    }),
+);
+
+/** The text with each duration replaced by `T`: only durations may differ from the README. */
+const untimed = (text: string) => text.replace(/\d+(\.\d+)? (µs|ms)/g, "T");
+
+const guest = testGuest();
+
+describe("README: actr-abi run", () => {
+  it("shows a session against the test guest", () => {
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(sessions.every((s) => s.command.startsWith("npx actr-abi run test/guest/target/release/libactr_test_guest.so"))).toBe(true);
+  });
+
+  for (const { command, output } of sessions) {
+    it.skipIf(guest.path === undefined)(`${command}${guest.skipReason ?? ""}`, () => {
+      const [npx, bin, ...args] = command.split(/\s+/);
+      expect([npx, bin]).toEqual(["npx", "actr-abi"]);
+      const result = actrAbi(args);
+      const shown = args.includes("--json") ? result.stdout + result.stderr : result.stderr + result.stdout;
+      expect(untimed(shown)).toBe(untimed(output));
+      expect(result.status).toBe(/^actr-abi run: .*\n$/.test(output.split("\n").slice(-2).join("\n")) ? 1 : 0);
+    });
+  }
+});
