@@ -30,6 +30,7 @@ import { formatMessage } from "./format.js";
 import { callOptions, defaultSelfId, defaultTimeoutMs, type GuestCall, hasCallOptions, parseActrId, parseGuestCall } from "./guest-calls.js";
 import { readJson } from "./input.js";
 import { messageFromJson } from "./json.js";
+import type { Guest, LoadGuestOptions } from "../host/index.js";
 import type { CliIo } from "./run.js";
 import { parseScript } from "./script.js";
 import { actrErrorVariant, type CallOutcome, outcomeSummary, traceWriter } from "./trace.js";
@@ -88,24 +89,23 @@ ActrError, or the non-zero code of actr_handle or actr_init) or cannot be
 loaded, with the reason on one line of stderr; 2 for a usage error.
 `;
 
-/** The guest, as `actr-abi run` drives it: the API of `loadGuest` from `@actr/dynclib-abi/host`. */
-export interface RunnableGuest {
-  handle(envelope: RpcEnvelope, ctx: InvocationContextV1): Promise<Uint8Array>;
-  lifecycle(hook: number, ctx: InvocationContextV1): Promise<unknown>;
-  hook(event: GuestHookEvent, ctx: InvocationContextV1): Promise<unknown>;
-  dataStream(chunk: DataStream, sender: ActrId): Promise<unknown>;
-  close(): Promise<unknown>;
+/** Loads a guest: `loadGuest` of `@actr/dynclib-abi/host`. */
+export type GuestLoader = (path: string, options: LoadGuestOptions) => Promise<Guest>;
+
+/**
+ * The host runtime, imported on first use (it needs koffi, which the other
+ * commands do not). Guests run on the calling thread: the handler answers
+ * synchronously, and the time of a call is the guest's, not a thread hop's.
+ */
+export async function hostRuntimeLoader(): Promise<GuestLoader> {
+  const { loadGuest } = await import("../host/index.js");
+  return (path, options) => loadGuest(path, { ...options, threading: "same-thread" });
 }
 
-/** Loads a guest: `loadGuest` of `@actr/dynclib-abi/host`. */
-export type GuestLoader = (
-  path: string,
-  options: {
-    host: (operation: HostOperation) => HostResult;
-    init: InitPayloadV1;
-    onHostError: (error: Error, operation: HostOperation | undefined) => void;
-  },
-) => Promise<RunnableGuest>;
+/** Runs `actr-abi run` with its arguments, on the host runtime; resolves to the exit status. */
+export function runGuest(args: string[], io: CliIo): Promise<number> {
+  return runGuestWith(args, io, hostRuntimeLoader);
+}
 
 /** A usage mistake: exit status 2. */
 class UsageError extends CliError {}
@@ -189,7 +189,7 @@ async function readPlan(args: string[], io: CliIo): Promise<RunPlan | "help"> {
 }
 
 /** The frame the host sends for `call`, and the promise of the guest's answer. */
-function enter(guest: RunnableGuest, call: GuestCall, plan: RunPlan): { frame: Uint8Array; run: () => Promise<Uint8Array | undefined> } {
+function enter(guest: Guest, call: GuestCall, plan: RunPlan): { frame: Uint8Array; run: () => Promise<Uint8Array | undefined> } {
   switch (call.kind) {
     case "handle": {
       const ctx = invocationContext({ selfId: plan.selfId, callerId: plan.callerId, requestId: call.envelope.requestId });
@@ -254,7 +254,9 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
     initSent = true;
   };
   const rules = plan.rules;
+  let hostNs = 0n; // time spent in the handler during the current call
   const host = (operation: HostOperation): HostResult => {
+    const entered = process.hrtime.bigint();
     sendInit();
     invoke += 1;
     const at = { call, invoke };
@@ -263,6 +265,7 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
     const answer = answerOperation(rules, operation);
     const reply = encodeHostReply(answer.result);
     emit({ event: "answer", ...at, reply, rule: answer.rule, note: answer.note, durationNs: process.hrtime.bigint() - started });
+    hostNs += process.hrtime.bigint() - entered;
     return answer.result;
   };
 
@@ -278,7 +281,7 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
   } catch (err) {
     return finish(1, `cannot load the host runtime: ${oneLine(err)}`);
   }
-  let guest: RunnableGuest;
+  let guest: Guest;
   const initStarted = process.hrtime.bigint();
   try {
     guest = await loadGuest(plan.guestPath, { host, init: plan.init, onHostError });
@@ -286,20 +289,21 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
     if (err instanceof AbiError && initReturned.test(err.message)) {
       sendInit();
       const outcome: CallOutcome = { status: err.status };
-      emit({ event: "return", call: 0, durationNs: process.hrtime.bigint() - initStarted, outcome });
+      emit({ event: "return", call: 0, durationNs: process.hrtime.bigint() - initStarted, hostNs, outcome });
       return finish(1, oneLine(err));
     }
     const message = oneLine(err);
     return finish(1, message.includes(plan.guestPath) ? message : `cannot load ${plan.guestPath}: ${message}`);
   }
   sendInit();
-  emit({ event: "return", call: 0, durationNs: process.hrtime.bigint() - initStarted, outcome: { status: 0 } });
+  emit({ event: "return", call: 0, durationNs: process.hrtime.bigint() - initStarted, hostNs, outcome: { status: 0 } });
 
   let last: CallOutcome = { status: 0 };
   try {
     for (const next of plan.calls) {
       call += 1;
       invoke = 0;
+      hostNs = 0n;
       const { frame, run } = enter(guest, next, plan);
       emit({ event: "send", call, schema: AbiFrameSchema, bytes: frame });
       const started = process.hrtime.bigint();
@@ -310,7 +314,7 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
         if (!(err instanceof ActrError || err instanceof AbiError)) return finish(1, `the host runtime failed: ${oneLine(err)}`);
         last = err instanceof ActrError ? { error: err } : { status: err.status, message: err.message };
       }
-      emit({ event: "return", call, durationNs: process.hrtime.bigint() - started, outcome: last });
+      emit({ event: "return", call, durationNs: process.hrtime.bigint() - started, hostNs, outcome: last });
     }
   } finally {
     await guest.close();

@@ -12,6 +12,7 @@ import { runCodes } from "./codes.js";
 import { runDecode } from "./decode.js";
 import { runEncode } from "./encode.js";
 import { CliError } from "./errors.js";
+import { runGuest } from "./run-guest.js";
 
 /** Where the command reads and writes. */
 export interface CliIo {
@@ -36,6 +37,8 @@ Commands:
   encode NAME|--op OP [JSON]  build a message or an op's frame from JSON, print hex
   check                       the conformance line protocol on stdin/stdout
   codes                       the ABI's code tables
+  run GUEST.so [CALL]         load a guest, send it calls, answer its invokes,
+                              and trace every frame that crosses (strace for the ABI)
 
 Options:
   -h, --help     show help (also per command: actr-abi decode --help)
@@ -50,6 +53,7 @@ const commands = new Map<string, (args: string[], io: CliIo) => number | Promise
   ["encode", runEncode],
   ["check", runCheck],
   ["codes", runCodes],
+  ["run", runGuest],
 ]);
 
 function describe(err: unknown): string | undefined {

@@ -51,8 +51,11 @@ export type TraceEvent =
     }
   /** The host could not hand an `invoke` to its handler (a frame that does not decode) and answered with a code; `message` says why. */
   | { readonly event: "hostError"; readonly call: number; readonly invoke: number; readonly message: string }
-  /** The guest's entry point returned. */
-  | { readonly event: "return"; readonly call: number; readonly durationNs: bigint; readonly outcome: CallOutcome };
+  /**
+   * The guest's entry point returned after `durationNs`, of which `hostNs`
+   * went to the host answering its `invoke`s (tracing included).
+   */
+  | { readonly event: "return"; readonly call: number; readonly durationNs: bigint; readonly hostNs: bigint; readonly outcome: CallOutcome };
 
 /** The variant of an `ActrError`, whichever property spells it (`variant`, or `code` in the actr binding's shape). */
 export function actrErrorVariant(err: ActrError): string {
@@ -117,7 +120,8 @@ export function formatTraceEvent(event: TraceEvent, options: FormatOptions): str
       return [`${head}invoke refused by the host: ${event.message}`];
     case "return": {
       const entry = event.call === 0 ? "actr_init" : "actr_handle";
-      const lines = [`${head}${outcomeSummary(event.outcome, entry)}, ${formatDuration(event.durationNs)}`];
+      const hostShare = event.hostNs > 0n ? ` (${formatDuration(event.hostNs)} of it answering invokes)` : "";
+      const lines = [`${head}${outcomeSummary(event.outcome, entry)}, ${formatDuration(event.durationNs)}${hostShare}`];
       if ("reply" in event.outcome) lines.push(...body(AbiReplySchema, event.outcome.reply));
       return lines;
     }
@@ -167,7 +171,7 @@ export function traceEventToJson(event: TraceEvent): JsonObject {
           : "error" in outcome
             ? { error: { variant: actrErrorVariant(outcome.error), message: outcome.error.message } }
             : { status: outcome.status, statusName: statusName(outcome.status) ?? null, ...(outcome.message === undefined ? {} : { message: outcome.message }) };
-      return { ...head, ...result, durationMs: durationMs(event.durationNs) } as JsonObject;
+      return { ...head, ...result, durationMs: durationMs(event.durationNs), hostMs: durationMs(event.hostNs) } as JsonObject;
     }
   }
 }

@@ -20,6 +20,8 @@ const answers = (rules: unknown[]) => file(`answers-${Math.random().toString(36)
 /** The trace with each duration replaced by `T`, so it can be compared. */
 const untimed = (text: string) => text.replace(/\d+(\.\d+)? (µs|ms)/g, "T");
 const hex = (text: string) => Buffer.from(text).toString("hex");
+/** How the trace shows `text` carried in a bytes field (hex, as actr-abi decode shows bytes), with --bytes-limit 200. */
+const shownBytes = (text: string) => `payload: ${hex(text)} (${Buffer.byteLength(text)} bytes)`;
 
 const guest = testGuest();
 
@@ -44,7 +46,8 @@ describe.skipIf(guest.path === undefined)(`actr-abi run against the test guest${
   it("answers the guest's invoke from the answers file and traces both ways", () => {
     const rules = answers([{ kind: "callRaw", route: "peer.Raw/Get", reply: { hex: "0e000000" } }]);
     const r = run("--route", "callRaw", "--payload", hex("ping"), "--answers", rules);
-    expect([r.status, r.stdout.split("\n")[3]]).toEqual([0, "  payload: 0e000000 (4 bytes)"]);
+    expect(r.status).toBe(0);
+    expect(hex(run("--route", "callRaw", "--answers", rules, "--raw").stdout)).toBe("0e000000");
     const lines = untimed(r.stderr).split("\n");
     const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
     expect(lines[at("[1.1] guest → host")]).toBe("[1.1] guest → host  HOST_CALL_RAW");
@@ -75,7 +78,7 @@ describe.skipIf(guest.path === undefined)(`actr-abi run against the test guest${
     expect(payload(["--route", "tell"])).toEqual([0, ""]);
     // A status answers the guest's operation with that code: the guest fails with abi_error_to_actr's error.
     const broken = run("--route", "registerStream", "--payload", hex("broken"), "--answers", rules);
-    expect([broken.status, broken.stderr.split("\n").at(-2)]).toEqual([1, "actr-abi run: guest failed: ActrError Internal: internal error: host returned generic ABI error"]);
+    expect([broken.status, broken.stderr.split("\n").at(-2)]).toEqual([1, "actr-abi run: guest failed: ActrError Internal: internal error: internal error: host returned generic ABI error"]);
     // An ActrError answers with the status a Rust host gives it (GENERIC_ERROR for NotFound).
     const error = run("--route", "unregisterStream", "--payload", hex("s1"), "--answers", rules);
     expect(untimed(error.stderr)).toContain("[1.1] host → guest  reply GENERIC_ERROR (-1), rule 6, T");
@@ -85,44 +88,45 @@ describe.skipIf(guest.path === undefined)(`actr-abi run against the test guest${
     const r = run("--route", "callRaw");
     expect(untimed(r.stderr)).toContain("[1.1] host → guest  reply UNSUPPORTED_OP (-7), T (no rule matches, so the host answers UNSUPPORTED_OP)");
     expect(r.status).toBe(1);
-    expect(r.stderr.split("\n").at(-2)).toBe("actr-abi run: guest failed: ActrError Internal: not implemented: unsupported ABI operation");
+    expect(r.stderr.split("\n").at(-2)).toBe("actr-abi run: guest failed: ActrError Internal: internal error: not implemented: unsupported ABI operation");
   });
 
   it("runs a lifecycle sequence from a script against one instance", () => {
     const script = file("session.txt", ["--lifecycle on_start", "--lifecycle on_ready", '{"route": "context"}', "--lifecycle on_stop"].join("\n"));
     const rules = answers([{ kind: "tell", route: "report.lifecycle", reply: { done: true } }]);
-    const r = run("--script", script, "--answers", rules, "--self", '{"realm": {"realmId": 1}, "serialNumber": "77", "type": {"manufacturer": "a", "name": "b", "version": "1"}}');
+    const r = run("--script", script, "--answers", rules, "--bytes-limit", "200", "--self", '{"realm": {"realmId": 1}, "serialNumber": "77", "type": {"manufacturer": "a", "name": "b", "version": "1"}}');
     const trace = untimed(r.stderr);
     for (const [call, hook] of [[1, "ON_START"], [2, "ON_READY"], [4, "ON_STOP"]] as const) {
       expect(trace).toContain(`[${call}] host → guest  GUEST_LIFECYCLE`);
       expect(trace).toContain(`[${call}.1] guest → host  HOST_TELL`);
       expect(trace).toContain(`hook: ${hook === "ON_START" ? 1 : hook === "ON_READY" ? 2 : 3} (${hook})`);
     }
-    expect(trace).toContain(`payload: "hook=1 self=77 caller=none request_id=lifecycle:on_start"`);
-    expect(trace).toContain('[3] guest → host  reply SUCCESS (0), T');
-    expect(trace).toContain('payload: "self=77 caller=none request_id=req-3"');
+    expect(trace).toContain(shownBytes("hook=1 self=77 caller=none request_id=lifecycle:on_start"));
+    expect(trace).toContain("[3] guest → host  reply SUCCESS (0), T");
+    expect(trace).toContain('payload: "self=77 caller=none request_id=req-3" (36 bytes, UTF-8 text)');
     // The test guest refuses to stop: the last call failed, so the run did.
     expect(r.status).toBe(1);
-    expect(r.stderr.split("\n").at(-2)).toBe("actr-abi run: guest failed: ActrError Internal: internal error: stop refused");
+    expect(r.stderr.split("\n").at(-2)).toBe("actr-abi run: guest failed: ActrError Internal: internal error: internal error: stop refused");
   });
 
   it("delivers hooks with their event and data-stream chunks", () => {
     const rules = answers([{ kind: "tell", reply: { done: true } }]);
     const peer = '{"peer": {"realm": {"realmId": 7}, "serialNumber": "42", "type": {"manufacturer": "a", "name": "b", "version": "1"}}, "relayed": true}';
-    const hook = run("--hook", "webrtcConnected", peer, "--answers", rules);
+    const hook = run("--hook", "webrtcConnected", peer, "--answers", rules, "--bytes-limit", "200");
     expect(hook.status).toBe(0);
-    expect(hook.stderr).toContain('payload: "hook=8 peer=42 relayed=Some(true) status=None self=1 caller=none request_id="');
-    const chunk = run("--data-stream", '{"streamId": "s1", "sequence": "5", "payload": "aGk="}', "--answers", rules, "--caller", '{"realm": {"realmId": 1}, "serialNumber": "9", "type": {"manufacturer": "a", "name": "b", "version": "1"}}');
+    expect(hook.stderr).toContain(shownBytes("hook=8 peer=42 relayed=Some(true) status=None self=1 caller=none request_id="));
+    const chunk = run("--data-stream", '{"streamId": "s1", "sequence": "5", "payload": "aGk="}', "--answers", rules, "--bytes-limit", "200", "--caller", '{"realm": {"realmId": 1}, "serialNumber": "9", "type": {"manufacturer": "a", "name": "b", "version": "1"}}');
     expect(chunk.status).toBe(0);
-    expect(chunk.stderr).toContain('payload: "stream=s1 seq=5 payload=6869 metadata=[] timestamp_ms=None sender=9"');
+    expect(chunk.stderr).toContain(shownBytes("stream=s1 seq=5 payload=6869 metadata=[] timestamp_ms=None sender=9"));
   });
 
   it("exits 1 with the ActrError of a failing route", () => {
     const r = run("--route", "fail", "--payload", hex("user 7"));
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
-    expect(untimed(r.stderr)).toContain("[1] guest → host  failed: ActrError Internal: not found: user 7, T");
-    expect(r.stderr.split("\n").at(-2)).toBe("actr-abi run: guest failed: ActrError Internal: not found: user 7");
+    // The guest's NotFound("user 7") crosses as HANDLE_FAILED + its Display text, read back as a Rust host does.
+    expect(untimed(r.stderr)).toContain("[1] guest → host  failed: ActrError Internal: internal error: not found: user 7, T");
+    expect(r.stderr.split("\n").at(-2)).toBe("actr-abi run: guest failed: ActrError Internal: internal error: not found: user 7");
   });
 
   it("exits 1 with the code actr_handle returned", () => {

@@ -68,19 +68,21 @@ describe("formatTraceEvent", () => {
 
   it("shows how a call returned: a reply, an ActrError, or actr_handle's code", () => {
     const reply = errorReply(code.HANDLE_FAILED, "not found: x");
-    const lines = formatTraceEvent({ event: "return", call: 2, durationNs: 1_500_000n, outcome: { reply } }, options);
+    const lines = formatTraceEvent({ event: "return", call: 2, durationNs: 1_500_000n, hostNs: 0n, outcome: { reply } }, options);
     expect(lines[0]).toBe("[2] guest → host  reply HANDLE_FAILED (-3), 1.50 ms");
     expect(lines).toContain('      payload: "not found: x" (12 bytes, UTF-8 text)');
-    const failed = formatTraceEvent({ event: "return", call: 2, durationNs: 90_000n, outcome: { error: ActrError.internal("not found: x") } }, options);
+    const failed = formatTraceEvent({ event: "return", call: 2, durationNs: 90_000n, hostNs: 0n, outcome: { error: ActrError.internal("not found: x") } }, options);
     expect(failed).toEqual(["[2] guest → host  failed: ActrError Internal: internal error: not found: x, 90 µs"]);
-    const code5 = formatTraceEvent({ event: "return", call: 3, durationNs: 1_000n, outcome: { status: code.PROTOCOL_ERROR } }, options);
+    const code5 = formatTraceEvent({ event: "return", call: 3, durationNs: 1_000n, hostNs: 0n, outcome: { status: code.PROTOCOL_ERROR } }, options);
     expect(code5).toEqual(["[3] guest → host  actr_handle returned PROTOCOL_ERROR (-5), 1 µs"]);
+    const answered = formatTraceEvent({ event: "return", call: 1, durationNs: 3_000_000n, hostNs: 2_500_000n, outcome: { reply: successReply() } }, options);
+    expect(answered[0]).toBe("[1] guest → host  reply SUCCESS (0), 3.00 ms (2.50 ms of it answering invokes)");
     const refused = formatTraceEvent({ event: "hostError", call: 2, invoke: 1, message: "cannot decode actr.dynclib.v1.AbiFrame" }, options);
     expect(refused).toEqual(["[2.1] guest → host  invoke refused by the host: cannot decode actr.dynclib.v1.AbiFrame"]);
     expect(traceEventToJson({ event: "hostError", call: 2, invoke: 1, message: "m" })).toEqual({ event: "hostError", call: 2, invoke: 1, direction: "guest → host", message: "m" });
-    const init = formatTraceEvent({ event: "return", call: 0, durationNs: 1_000n, outcome: { status: code.INIT_FAILED } }, options);
+    const init = formatTraceEvent({ event: "return", call: 0, durationNs: 1_000n, hostNs: 0n, outcome: { status: code.INIT_FAILED } }, options);
     expect(init).toEqual(["[0] guest → host  actr_init returned INIT_FAILED (-2), 1 µs"]);
-    const described = formatTraceEvent({ event: "return", call: 1, durationNs: 1_000n, outcome: { status: code.PROTOCOL_ERROR, message: "the reply is not an AbiReply" } }, options);
+    const described = formatTraceEvent({ event: "return", call: 1, durationNs: 1_000n, hostNs: 0n, outcome: { status: code.PROTOCOL_ERROR, message: "the reply is not an AbiReply" } }, options);
     expect(described).toEqual(["[1] guest → host  the reply is not an AbiReply, 1 µs"]);
   });
 });
@@ -108,10 +110,10 @@ describe("traceEventToJson", () => {
   });
 
   it("gives a failed call its ActrError variant and message, or the code", () => {
-    const failed: TraceEvent = { event: "return", call: 1, durationNs: 1_000_000n, outcome: { error: ActrError.notFound("user 7") } };
-    expect(traceEventToJson(failed)).toEqual({ event: "return", call: 1, direction: "guest → host", error: { variant: "NotFound", message: "not found: user 7" }, durationMs: 1 });
-    const coded: TraceEvent = { event: "return", call: 0, durationNs: 0n, outcome: { status: -2 } };
-    expect(traceEventToJson(coded)).toEqual({ event: "return", call: 0, direction: "guest → host", status: -2, statusName: "INIT_FAILED", durationMs: 0 });
+    const failed: TraceEvent = { event: "return", call: 1, durationNs: 1_000_000n, hostNs: 0n, outcome: { error: ActrError.notFound("user 7") } };
+    expect(traceEventToJson(failed)).toEqual({ event: "return", call: 1, direction: "guest → host", error: { variant: "NotFound", message: "not found: user 7" }, durationMs: 1, hostMs: 0 });
+    const coded: TraceEvent = { event: "return", call: 0, durationNs: 0n, hostNs: 0n, outcome: { status: -2 } };
+    expect(traceEventToJson(coded)).toEqual({ event: "return", call: 0, direction: "guest → host", status: -2, statusName: "INIT_FAILED", durationMs: 0, hostMs: 0 });
     const initSend = traceEventToJson({ event: "send", call: 0, schema: InitPayloadV1Schema, bytes: new Uint8Array(0) });
     expect(initSend).toEqual({ event: "send", call: 0, direction: "host → guest", op: "actr_init", init: {} });
   });
