@@ -7,8 +7,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { create } from "@bufbuild/protobuf";
-import type { ActrId, DataStream, RpcEnvelope } from "../../gen/actr/actr_pb.js";
-import { AbiFrameSchema, AbiReplySchema, type InitPayloadV1, InitPayloadV1Schema, type InvocationContextV1 } from "../../gen/actr/dynclib/v1/abi_pb.js";
+import type { ActrId } from "../../gen/actr/actr_pb.js";
+import { AbiFrameSchema, AbiReplySchema, type InitPayloadV1, InitPayloadV1Schema } from "../../gen/actr/dynclib/v1/abi_pb.js";
 import { encodeMessage } from "../codec.js";
 import { AbiError, ActrError } from "../errors.js";
 import { decodeReply, encodeFrame, successReply } from "../frames.js";
@@ -18,7 +18,6 @@ import {
   encodeGuestHookRequest,
   encodeGuestLifecycleRequest,
   encodeHostReply,
-  type GuestHookEvent,
   type HostOperation,
   type HostResult,
 } from "../host-operations.js";
@@ -80,6 +79,7 @@ Options:
                           each data-stream chunk (default: no caller; chunks from self)
   --json                  the trace as NDJSON on stdout, one object per event, then
                           {"event": "exit", ...}
+  --brief                 the trace with one line per event, frames not shown
   --raw                   write the last response's bytes to stdout, nothing else
   --bytes-limit N         hex bytes shown before eliding (default 32)
   -h, --help              show this help
@@ -118,6 +118,7 @@ const runOptions = {
   self: { type: "string" },
   caller: { type: "string" },
   json: { type: "boolean", default: false },
+  brief: { type: "boolean", default: false },
   raw: { type: "boolean", default: false },
   "bytes-limit": { type: "string", default: "32" },
   help: { type: "boolean", short: "h", default: false },
@@ -132,6 +133,7 @@ interface RunPlan {
   readonly selfId: ActrId;
   readonly callerId: ActrId | undefined;
   readonly json: boolean;
+  readonly brief: boolean;
   readonly raw: boolean;
   readonly bytesLimit: number;
 }
@@ -183,6 +185,7 @@ async function readPlan(args: string[], io: CliIo): Promise<RunPlan | "help"> {
     selfId: values.self === undefined ? defaultSelfId : parseActrId(values.self, "--self"),
     callerId: values.caller === undefined ? undefined : parseActrId(values.caller, "--caller"),
     json: values.json,
+    brief: values.brief,
     raw: values.raw,
     bytesLimit,
   };
@@ -237,7 +240,7 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
     return 0;
   }
   const traceOut = plan.json && !plan.raw ? io.stdout : io.stderr;
-  const emit = traceWriter(traceOut, plan.json ? "json" : "human", { bytesLimit: plan.bytesLimit });
+  const emit = traceWriter(traceOut, plan.json ? "json" : plan.brief ? "brief" : "human", { bytesLimit: plan.bytesLimit });
   const finish = (status: number, reason?: string) => {
     if (plan.json) traceOut.write(JSON.stringify({ event: "exit", status, ...(reason === undefined ? {} : { reason }) }) + "\n");
     if (reason !== undefined) io.stderr.write(`actr-abi run: ${reason}\n`);

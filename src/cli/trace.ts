@@ -6,9 +6,24 @@
  * @module
  */
 import type { DescMessage, JsonObject, JsonValue } from "@bufbuild/protobuf";
-import { AbiFrameSchema, AbiReplySchema } from "../../gen/actr/dynclib/v1/abi_pb.js";
-import { decodeMessage } from "../codec.js";
-import { opName, statusName } from "../codes.js";
+import {
+  AbiFrameSchema,
+  AbiReplySchema,
+  GuestDataStreamV1Schema,
+  GuestHandleV1Schema,
+  GuestHookV1Schema,
+  GuestLifecycleV1Schema,
+  HostCallRawV1Schema,
+  HostCallV1Schema,
+  HostDiscoverV1Schema,
+  HostRegisterStreamV1Schema,
+  HostSendDataStreamV1Schema,
+  HostTellV1Schema,
+  HostUnregisterStreamV1Schema,
+} from "../../gen/actr/dynclib/v1/abi_pb.js";
+import { type DataStream, RpcEnvelopeSchema } from "../../gen/actr/actr_pb.js";
+import { decodeMessage, decodeMessageIn } from "../codec.js";
+import { lifecycleHookName, op, opName, runtimeHookName, statusName } from "../codes.js";
 import type { ActrError } from "../errors.js";
 import { decodeFrame, decodeReply } from "../frames.js";
 import { type FormatOptions, formatMessage } from "./format.js";
@@ -81,6 +96,57 @@ function entryOf(event: { call: number; schema: DescMessage; bytes: Uint8Array }
   return opName(op) ?? `op ${op}`;
 }
 
+/**
+ * What a frame is about, in a few words for its heading: the route of an
+ * RPC or host call, the hook, the stream and sequence, the type discovered.
+ */
+export function frameSubject(bytes: Uint8Array): string {
+  const frame = decodeFrame(bytes);
+  const payload = <Desc extends DescMessage>(schema: Desc) => decodeMessageIn(schema, frame.payload, bytes, "AbiFrame.payload");
+  const stream = (chunk: DataStream | undefined) => (chunk === undefined ? "" : `stream ${JSON.stringify(chunk.streamId)} #${chunk.sequence}`);
+  switch (frame.op) {
+    case op.GUEST_HANDLE: {
+      const envelope = payload(GuestHandleV1Schema).rpcEnvelope;
+      return JSON.stringify(decodeMessageIn(RpcEnvelopeSchema, envelope, bytes, "GuestHandleV1.rpc_envelope").routeKey);
+    }
+    case op.GUEST_LIFECYCLE: {
+      const hook = payload(GuestLifecycleV1Schema).hook;
+      return lifecycleHookName(hook) ?? `hook ${hook}`;
+    }
+    case op.GUEST_HOOK: {
+      const hook = payload(GuestHookV1Schema).hook;
+      return runtimeHookName(hook) ?? `hook ${hook}`;
+    }
+    case op.GUEST_DATA_STREAM:
+      return stream(payload(GuestDataStreamV1Schema).chunk);
+    case op.HOST_SEND_DATA_STREAM:
+      return stream(payload(HostSendDataStreamV1Schema).chunk);
+    case op.HOST_CALL:
+      return JSON.stringify(payload(HostCallV1Schema).routeKey);
+    case op.HOST_TELL:
+      return JSON.stringify(payload(HostTellV1Schema).routeKey);
+    case op.HOST_CALL_RAW:
+      return JSON.stringify(payload(HostCallRawV1Schema).routeKey);
+    case op.HOST_REGISTER_STREAM:
+      return `stream ${JSON.stringify(payload(HostRegisterStreamV1Schema).streamId)}`;
+    case op.HOST_UNREGISTER_STREAM:
+      return `stream ${JSON.stringify(payload(HostUnregisterStreamV1Schema).streamId)}`;
+    case op.HOST_DISCOVER: {
+      const type = payload(HostDiscoverV1Schema).targetType;
+      return type === undefined ? "" : `${type.manufacturer}/${type.name}/${type.version}`;
+    }
+    default:
+      return "";
+  }
+}
+
+/** The op of a frame and what it is about: `GUEST_HANDLE "echo"`. */
+function frameHeading(bytes: Uint8Array): string {
+  const op = decodeFrame(bytes).op;
+  const subject = frameSubject(bytes);
+  return `${opName(op) ?? `op ${op}`}${subject === "" ? "" : ` ${subject}`}`;
+}
+
 const direction = (event: TraceEvent): Direction => (event.event === "send" || event.event === "answer" ? "host → guest" : "guest → host");
 
 const label = (event: TraceEvent) => ("invoke" in event ? `[${event.call}.${event.invoke}]` : `[${event.call}]`);
@@ -103,11 +169,9 @@ export function formatTraceEvent(event: TraceEvent, options: FormatOptions): str
     formatMessage(schema, decodeMessage(schema, bytes), bytes, options).map((line) => `    ${line}`);
   switch (event.event) {
     case "send":
-      return [head + entryOf(event), ...body(event.schema, event.bytes)];
-    case "invoke": {
-      const op = decodeFrame(event.bytes).op;
-      return [head + (opName(op) ?? `op ${op}`), ...body(AbiFrameSchema, event.bytes)];
-    }
+      return [head + (event.schema === AbiFrameSchema ? frameHeading(event.bytes) : "actr_init"), ...body(event.schema, event.bytes)];
+    case "invoke":
+      return [head + frameHeading(event.bytes), ...body(AbiFrameSchema, event.bytes)];
     case "answer": {
       const why = event.rule !== undefined ? `, rule ${event.rule}` : "";
       const note = event.note !== undefined ? ` (${event.note})` : "";
@@ -176,10 +240,18 @@ export function traceEventToJson(event: TraceEvent): JsonObject {
   }
 }
 
-/** Writes each event to `out`, as human lines or as NDJSON. */
-export function traceWriter(out: NodeJS.WritableStream, format: "human" | "json", options: FormatOptions): (event: TraceEvent) => void {
+/**
+ * Writes each event to `out` as it happens (so a guest that crashes the
+ * process leaves the trace up to the crash): as human lines, as their
+ * headings only (`brief`), or as NDJSON.
+ */
+export function traceWriter(out: NodeJS.WritableStream, format: "human" | "brief" | "json", options: FormatOptions): (event: TraceEvent) => void {
   return (event) => {
-    const text = format === "json" ? JSON.stringify(traceEventToJson(event) as JsonValue) : formatTraceEvent(event, options).join("\n");
-    out.write(text + "\n");
+    if (format === "json") {
+      out.write(JSON.stringify(traceEventToJson(event) as JsonValue) + "\n");
+      return;
+    }
+    const lines = formatTraceEvent(event, options);
+    out.write((format === "brief" ? lines[0]! : lines.join("\n")) + "\n");
   };
 }

@@ -36,8 +36,8 @@ describe.skipIf(guest.path === undefined)(`actr-abi run against the test guest${
     const lines = untimed(r.stderr).split("\n");
     expect(lines).toContain("[0] host → guest  actr_init");
     expect(lines).toContain("[0] guest → host  actr_init returned SUCCESS (0), T");
-    expect(lines).toContain("[1] host → guest  GUEST_HANDLE");
-    expect(lines[lines.indexOf("[1] host → guest  GUEST_HANDLE") + 1]).toMatch(/^    actr\.dynclib\.v1\.AbiFrame \(\d+ bytes\)$/);
+    expect(lines).toContain('[1] host → guest  GUEST_HANDLE "echo"');
+    expect(lines[lines.indexOf('[1] host → guest  GUEST_HANDLE "echo"') + 1]).toMatch(/^    actr\.dynclib\.v1\.AbiFrame \(\d+ bytes\)$/);
     expect(lines).toContain('          route_key: "echo"');
     expect(lines).toContain('          request_id: "req-1"');
     expect(lines).toContain("[1] guest → host  reply SUCCESS (0), T");
@@ -50,7 +50,7 @@ describe.skipIf(guest.path === undefined)(`actr-abi run against the test guest${
     expect(hex(run("--route", "callRaw", "--answers", rules, "--raw").stdout)).toBe("0e000000");
     const lines = untimed(r.stderr).split("\n");
     const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
-    expect(lines[at("[1.1] guest → host")]).toBe("[1.1] guest → host  HOST_CALL_RAW");
+    expect(lines[at("[1.1] guest → host")]).toBe('[1.1] guest → host  HOST_CALL_RAW "peer.Raw/Get"');
     expect(lines).toContain('        route_key: "peer.Raw/Get"');
     expect(lines[at("[1.1] host → guest")]).toBe("[1.1] host → guest  reply SUCCESS (0), rule 1, T");
     // In order: the call, the guest's invoke, the host's answer, the guest's reply.
@@ -97,8 +97,8 @@ describe.skipIf(guest.path === undefined)(`actr-abi run against the test guest${
     const r = run("--script", script, "--answers", rules, "--bytes-limit", "200", "--self", '{"realm": {"realmId": 1}, "serialNumber": "77", "type": {"manufacturer": "a", "name": "b", "version": "1"}}');
     const trace = untimed(r.stderr);
     for (const [call, hook] of [[1, "ON_START"], [2, "ON_READY"], [4, "ON_STOP"]] as const) {
-      expect(trace).toContain(`[${call}] host → guest  GUEST_LIFECYCLE`);
-      expect(trace).toContain(`[${call}.1] guest → host  HOST_TELL`);
+      expect(trace).toContain(`[${call}] host → guest  GUEST_LIFECYCLE ${hook}`);
+      expect(trace).toContain(`[${call}.1] guest → host  HOST_TELL "report.lifecycle"`);
       expect(trace).toContain(`hook: ${hook === "ON_START" ? 1 : hook === "ON_READY" ? 2 : 3} (${hook})`);
     }
     expect(trace).toContain(shownBytes("hook=1 self=77 caller=none request_id=lifecycle:on_start"));

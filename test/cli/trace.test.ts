@@ -3,7 +3,8 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { formatMessage } from "../../src/cli/format.js";
 import { messageToJson } from "../../src/cli/json.js";
-import { formatDuration, formatTraceEvent, statusLabel, type TraceEvent, traceEventToJson } from "../../src/cli/trace.js";
+import { buildExamples } from "../../scripts/examples.js";
+import { formatDuration, formatTraceEvent, frameSubject, statusLabel, type TraceEvent, traceEventToJson } from "../../src/cli/trace.js";
 import {
   AbiFrameSchema,
   ActrError,
@@ -35,7 +36,7 @@ const decodeLines = (bytes: Uint8Array) => formatMessage(AbiFrameSchema, decodeF
 describe("formatTraceEvent", () => {
   it("shows a frame the host sends as actr-abi decode shows it, rpc_envelope decoded, under a heading", () => {
     const lines = formatTraceEvent({ event: "send", call: 1, schema: AbiFrameSchema, bytes: handleFrame }, options);
-    expect(lines[0]).toBe("[1] host → guest  GUEST_HANDLE");
+    expect(lines[0]).toBe('[1] host → guest  GUEST_HANDLE "callRaw"');
     expect(lines.slice(1)).toEqual(decodeLines(handleFrame));
     expect(lines).toContain('          route_key: "callRaw"');
   });
@@ -47,7 +48,7 @@ describe("formatTraceEvent", () => {
   });
 
   it("shows the guest's invoke, and the host's answer with its status by name, rule and time", () => {
-    expect(formatTraceEvent({ event: "invoke", call: 1, invoke: 2, bytes: invokeFrame }, options)[0]).toBe("[1.2] guest → host  HOST_CALL_RAW");
+    expect(formatTraceEvent({ event: "invoke", call: 1, invoke: 2, bytes: invokeFrame }, options)[0]).toBe('[1.2] guest → host  HOST_CALL_RAW "peer.Raw/Get"');
     const answered = formatTraceEvent(
       { event: "answer", call: 1, invoke: 2, reply: successReply(new Uint8Array([0xff, 0x00])), rule: 3, note: undefined, durationNs: 4_200n },
       options,
@@ -121,6 +122,26 @@ describe("traceEventToJson", () => {
   it("expands the payload of an invoke frame under its @type, as decode --json does", () => {
     const frame = encodeFrame(HostCallRawV1Schema, create(HostCallRawV1Schema, { routeKey: "r", target: self }));
     expect(JSON.stringify(traceEventToJson({ event: "invoke", call: 1, invoke: 1, bytes: frame }))).toContain('"@type":"actr.dynclib.v1.HostCallRawV1"');
+  });
+});
+
+describe("frameSubject", () => {
+  it("says what each op's frame is about, for its heading", () => {
+    const examples = buildExamples();
+    const subjects = Object.fromEntries([...examples].filter(([name]) => !name.startsWith("reply-")).map(([name, bytes]) => [name, frameSubject(bytes)]));
+    expect(subjects).toEqual({
+      "guest-data-stream.bin": 'stream "camera-1" #17',
+      "guest-handle.bin": '"echo.Echo.Say"',
+      "guest-hook.bin": "ON_WEBRTC_CONNECTED",
+      "guest-lifecycle.bin": "ON_START",
+      "host-call-raw.bin": '"store.Store.Get"',
+      "host-call.bin": '"store.Store.Get"',
+      "host-discover.bin": "acme/store/2.1.0",
+      "host-register-stream.bin": 'stream "camera-1"',
+      "host-send-data-stream.bin": 'stream "camera-1" #17',
+      "host-tell.bin": '"log.Log.Write"',
+      "host-unregister-stream.bin": 'stream "camera-1"',
+    });
   });
 });
 
