@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { actrAbi } from "./cli/run-cli.js";
+import { consoleSessions } from "./support/console-sessions.js";
 
 const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");
 const examples = [...readme.matchAll(/<!-- readme-example: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g)].map((m) => ({
@@ -33,16 +34,7 @@ describe("README examples", () => {
 // Each `$ npx actr-abi ...` line in a console block after `<!-- readme-cli -->`
 // runs as written and prints what the README shows under it.
 
-const consoleBlocks = [...readme.matchAll(/<!-- readme-cli -->\s*```console\n([\s\S]*?)```/g)].map((m) => m[1]!);
-const sessions = consoleBlocks.flatMap((block) =>
-  block
-    .split(/^\$ /m)
-    .slice(1)
-    .map((chunk) => {
-      const [command, ...output] = chunk.split("\n");
-      return { command: command!, output: output.join("\n") };
-    }),
-);
+const sessions = consoleSessions(readme, "readme-cli");
 
 /** Splits a shell command line into words, honouring single quotes. */
 function shellWords(line: string): string[] {

@@ -6,20 +6,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { consoleSessions } from "../support/console-sessions.js";
 import { actrAbi, root } from "./run-cli.js";
 import { testGuest } from "../host/test-guest.js";
 
 const readme = readFileSync(join(root, "README.md"), "utf8");
-const blocks = [...readme.matchAll(/<!-- readme-run -->\s*```console\n([\s\S]*?)```/g)].map((m) => m[1]!);
-const sessions = blocks.flatMap((block) =>
-  block
-    .split(/^\$ /m)
-    .slice(1)
-    .map((chunk) => {
-      const [command, ...output] = chunk.split("\n");
-      return { command: command!, output: output.join("\n") };
-    }),
-);
+const sessions = consoleSessions(readme, "readme-run");
 
 /** The text with each duration replaced by `T`: only durations may differ from the README. */
 const untimed = (text: string) => text.replace(/\d+(\.\d+)? (µs|ms)/g, "T");
