@@ -1,12 +1,36 @@
 /**
  * What a guest call resolves or rejects with, from what `actr_handle`
- * returned: the same rules in both threading modes.
+ * returned, in two steps: `readReply` (where the reply was copied out: on the
+ * worker thread in the worker mode) and `settleCall` (on the caller's thread).
  *
  * @module
  */
 import { code, opName, statusName } from "../codes.js";
 import { AbiError, replyToActrError } from "../errors.js";
 import { decodeReply } from "../frames.js";
+
+/** What one `actr_handle` came to, as plain data (it crosses threads packed, see worker-protocol.ts). */
+export type CallResult =
+  /** The reply decoded; `status` is its status, `payload` a view of its payload. */
+  | { readonly kind: "reply"; readonly status: number; readonly payload: Uint8Array }
+  /** `actr_handle` returned `rc`, not SUCCESS. */
+  | { readonly kind: "returnCode"; readonly rc: number }
+  /** The reply was `length` bytes, over `maxBytes`; it was freed unread. */
+  | { readonly kind: "tooLong"; readonly length: number }
+  /** The reply is not an `AbiReply`; `detail` says why. */
+  | { readonly kind: "undecodable"; readonly detail: string };
+
+/** Reads what `actr_handle` returned (the reply undefined when `rc` is not SUCCESS or it was over the limit). */
+export function readReply(rc: number, reply: Uint8Array | undefined, replyLength: number): CallResult {
+  if (rc !== code.SUCCESS) return { kind: "returnCode", rc };
+  if (reply === undefined) return { kind: "tooLong", length: replyLength };
+  try {
+    const { status, payload } = decodeReply(reply);
+    return { kind: "reply", status, payload };
+  } catch (error) {
+    return { kind: "undecodable", detail: error instanceof Error ? error.message : String(error) };
+  }
+}
 
 function describeStatus(rc: number): string {
   const name = statusName(rc);
@@ -18,26 +42,23 @@ function describeStatus(rc: number): string {
  * error: an `AbiError` with `actr_handle`'s return code, an `AbiError`
  * PROTOCOL_ERROR for a reply over `maxBytes` or one that does not decode as
  * `AbiReply`, the `ActrError` of a failed reply (`replyToActrError`).
- *
- * @param reply the reply bytes; undefined when `rc` is not SUCCESS or the reply was over `maxBytes`.
  */
-export function callOutcome(op: number, rc: number, reply: Uint8Array | undefined, replyLength: number, maxBytes: number): Uint8Array {
-  const what = opName(op) ?? `op ${op}`;
-  if (rc !== code.SUCCESS) {
-    throw new AbiError(rc, `actr_handle returned ${describeStatus(rc)} for ${what}`);
+export function settleCall(op: number, result: CallResult, maxBytes: number): Uint8Array {
+  switch (result.kind) {
+    case "reply":
+      if (result.status !== code.SUCCESS) throw replyToActrError(result);
+      return result.payload.slice();
+    case "returnCode":
+      throw new AbiError(result.rc, `actr_handle returned ${describeStatus(result.rc)} for ${describeOp(op)}`);
+    case "tooLong":
+      throw new AbiError(code.PROTOCOL_ERROR, `the guest's reply to ${describeOp(op)} is ${result.length} bytes, over maxBytes (${maxBytes}); it was freed unread`);
+    case "undecodable":
+      throw new AbiError(code.PROTOCOL_ERROR, `the guest's reply to ${describeOp(op)} is not an AbiReply: ${result.detail}`);
   }
-  if (reply === undefined) {
-    throw new AbiError(code.PROTOCOL_ERROR, `the guest's reply to ${what} is ${replyLength} bytes, over maxBytes (${maxBytes}); it was freed unread`);
-  }
-  let decoded;
-  try {
-    decoded = decodeReply(reply);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new AbiError(code.PROTOCOL_ERROR, `the guest's reply to ${what} is not an AbiReply: ${detail}`, {}, { cause: error });
-  }
-  if (decoded.status !== code.SUCCESS) throw replyToActrError(decoded);
-  return decoded.payload.slice();
+}
+
+function describeOp(op: number): string {
+  return opName(op) ?? `op ${op}`;
 }
 
 /** The error `loadGuest` rejects with when `actr_init` returns `rc`. */

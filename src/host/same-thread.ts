@@ -12,7 +12,7 @@ import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, typ
 import { Fifo } from "./fifo.js";
 import { GuestCalls } from "./guest.js";
 import { NativeGuest } from "./native.js";
-import { callOutcome, initError } from "./outcome.js";
+import { initError, readReply, settleCall } from "./outcome.js";
 
 /** What the same-thread mode needs to load a guest. */
 export interface SameThreadSettings {
@@ -83,7 +83,7 @@ export class SameThreadGuest extends GuestCalls {
     this.inDataStream = op === ops.GUEST_DATA_STREAM;
     try {
       const { rc, reply, replyLength } = this.native.call(frame, this.settings.maxBytes);
-      return callOutcome(op, rc, reply, replyLength, this.settings.maxBytes);
+      return settleCall(op, readReply(rc, reply, replyLength), this.settings.maxBytes);
     } finally {
       this.running = false;
       this.inDataStream = false;

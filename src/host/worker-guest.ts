@@ -13,7 +13,7 @@ import { AbiError } from "../errors.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
 import { GuestCalls } from "./guest.js";
-import { callOutcome, initError } from "./outcome.js";
+import { initError, settleCall } from "./outcome.js";
 import { closedError } from "./same-thread.js";
 import { type FromWorker, PackedReader, PackedWriter, type WorkerStart } from "./worker-protocol.js";
 
@@ -157,13 +157,10 @@ export class WorkerGuest extends GuestCalls {
   private settle(results: PackedReader): void {
     const { maxBytes } = this.settings;
     while (!results.done) {
-      const rc = results.word();
-      const replyLength = results.word() >>> 0;
-      const copied = results.word();
-      const reply = copied < 0 ? undefined : results.data(copied);
+      const result = results.result();
       const call = this.pending.shift()!;
       try {
-        call.resolve(callOutcome(call.op, rc, reply, replyLength, maxBytes));
+        call.resolve(settleCall(call.op, result, maxBytes));
       } catch (error) {
         call.reject(error);
       }

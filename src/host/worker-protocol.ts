@@ -6,6 +6,7 @@
  * @module
  */
 import type { MessagePort } from "node:worker_threads";
+import type { CallResult } from "./outcome.js";
 
 /** What the worker is started with. */
 export interface WorkerStart {
@@ -36,9 +37,9 @@ export interface CallsMessage {
 }
 
 /**
- * A growable byte buffer of records: calls are `[u32 op][u32 length][frame]`,
- * results are `[i32 rc][u32 replyLength][u32 copiedLength][reply]`, all
- * little-endian. Its buffer is transferred, so a new one starts each batch.
+ * A growable byte buffer of records, little-endian: calls are
+ * `[u32 op][u32 length][frame]`, results are written by `appendResult`. Its
+ * buffer is transferred, so a new one starts each batch.
  */
 export class PackedWriter {
   private bytes: Uint8Array;
@@ -50,7 +51,7 @@ export class PackedWriter {
     this.view = new DataView(this.bytes.buffer);
   }
 
-  /** Appends `[u32|i32 a][u32 b]...` words and then `data`. */
+  /** Appends 32-bit words and then `data`. */
   append(words: readonly number[], data: Uint8Array | undefined): void {
     const size = words.length * 4 + (data?.length ?? 0);
     this.reserve(size);
@@ -61,6 +62,22 @@ export class PackedWriter {
     if (data !== undefined) {
       this.bytes.set(data, this.length);
       this.length += data.length;
+    }
+  }
+
+  /** Appends a `CallResult` as `[u32 kind][i32 value][u32 length][data]`. */
+  appendResult(result: CallResult): void {
+    switch (result.kind) {
+      case "reply":
+        return this.append([resultKinds.reply, result.status, result.payload.length], result.payload);
+      case "returnCode":
+        return this.append([resultKinds.returnCode, result.rc, 0], undefined);
+      case "tooLong":
+        return this.append([resultKinds.tooLong, result.length, 0], undefined);
+      case "undecodable": {
+        const detail = utf8.encode(result.detail);
+        return this.append([resultKinds.undecodable, 0, detail.length], detail);
+      }
     }
   }
 
@@ -78,7 +95,11 @@ export class PackedWriter {
   }
 }
 
-/** Reads the records a `PackedWriter` wrote: `count` words, then `data` of the length the word at `dataLengthWord` gives. */
+const resultKinds = { reply: 0, returnCode: 1, tooLong: 2, undecodable: 3 } as const;
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** Reads back what a `PackedWriter` wrote. */
 export class PackedReader {
   private readonly view: DataView;
   private readonly bytes: Uint8Array;
@@ -105,5 +126,22 @@ export class PackedReader {
     const data = this.bytes.subarray(this.offset, this.offset + length);
     this.offset += length;
     return data;
+  }
+
+  /** The next `CallResult` (`payload` a view into the batch). */
+  result(): CallResult {
+    const kind = this.word();
+    const value = this.word();
+    const data = this.data(this.word());
+    switch (kind) {
+      case resultKinds.reply:
+        return { kind: "reply", status: value, payload: data };
+      case resultKinds.returnCode:
+        return { kind: "returnCode", rc: value };
+      case resultKinds.tooLong:
+        return { kind: "tooLong", length: value >>> 0 };
+      default:
+        return { kind: "undecodable", detail: utf8Decoder.decode(data) };
+    }
   }
 }

@@ -8,6 +8,7 @@
 import { receiveMessageOnPort, parentPort, workerData } from "node:worker_threads";
 import { op as ops } from "../codes.js";
 import { NativeGuest } from "./native.js";
+import { readReply } from "./outcome.js";
 import type { CallsMessage, FromWorker, WorkerStart } from "./worker-protocol.js";
 import { PackedReader, PackedWriter } from "./worker-protocol.js";
 
@@ -51,7 +52,7 @@ function runBatch(batch: CallsMessage, results: PackedWriter): void {
     inDataStream = op === ops.GUEST_DATA_STREAM;
     const { rc, reply, replyLength } = guest.call(frame, start.maxBytes);
     inDataStream = false;
-    results.append([rc, replyLength, reply?.length ?? -1], reply);
+    results.appendResult(readReply(rc, reply, replyLength));
   }
 }
 
