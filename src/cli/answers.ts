@@ -10,7 +10,7 @@ import { type ActrId, ActrIdSchema } from "../../gen/actr/actr_pb.js";
 import { CodeSchema } from "../../gen/actr/dynclib/v1/codes_pb.js";
 import { encodeMessage } from "../codec.js";
 import { code } from "../codes.js";
-import { ActrError, type ActrErrorVariant } from "../errors.js";
+import { ActrError } from "../errors.js";
 import { type HostOperation, type HostResult, validateHostOperation } from "../host-operations.js";
 import { CliError } from "./errors.js";
 import { hexToBytes } from "./hex.js";
@@ -56,8 +56,12 @@ export interface Answer {
   readonly note?: string;
 }
 
-/** The `ActrError` factories by variant name, for `{ "error": { "variant": ..., "message": ... } }`. */
-const errorFactories: Readonly<Record<ActrErrorVariant, (message: string, extra: Record<string, unknown>) => ActrError>> = {
+/**
+ * The `ActrError` factories by variant name, for `{ "error": { "variant": ..., "message": ... } }`.
+ * (Keyed by name, not by the package's variant type, so the table reads the
+ * same whichever property an `ActrError` spells its variant with.)
+ */
+const errorFactories: Readonly<Record<string, (message: string, extra: Record<string, unknown>) => ActrError>> = {
   Unavailable: (m) => ActrError.unavailable(m),
   ConnectionNotReady: (_m, extra) => ActrError.connectionNotReady(extra.retryAfterMs as number | undefined),
   TimedOut: () => ActrError.timedOut(),
@@ -101,7 +105,7 @@ function parseError(value: unknown, where: string): ActrError {
   onlyKeys(value, ["variant", "code", "message", "serviceName", "retryAfterMs"], where);
   // `code` is the variant's name in the actr TypeScript binding's spelling of the same error.
   const variant = value.variant ?? value.code;
-  const factory = typeof variant === "string" ? errorFactories[variant as ActrErrorVariant] : undefined;
+  const factory = typeof variant === "string" && Object.hasOwn(errorFactories, variant) ? errorFactories[variant] : undefined;
   if (factory === undefined) {
     throw new CliError(`${where}: error variant must be one of ${Object.keys(errorFactories).join(", ")}, got ${JSON.stringify(variant)}`);
   }

@@ -2,6 +2,7 @@
 import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { answerOperation, parseAnswers } from "../../src/cli/answers.js";
+import { actrErrorVariant } from "../../src/cli/trace.js";
 import {
   ActrError,
   ActrIdSchema,
@@ -12,6 +13,7 @@ import {
   destToV1,
   encodeFrame,
   encodeHostReply,
+  ErrorCodeSchema,
   HostCallRawV1Schema,
   HostCallV1Schema,
   HostDiscoverV1Schema,
@@ -111,6 +113,16 @@ describe("answerOperation", () => {
     expect(answer.rule).toBeUndefined();
     expect(answer.note).toMatch(/destination kind is missing/);
     expect(decodeReply(encodeHostReply(answer.result)).status).toBe(code.PROTOCOL_ERROR);
+  });
+
+  it("has a factory for every variant the schema's framework error codes name", () => {
+    const variants = ErrorCodeSchema.values
+      .filter((v) => v.number !== 0)
+      .map((v) => v.localName.toLowerCase().replace(/(^|_)([a-z])/g, (_m: string, _s: string, c: string) => c.toUpperCase()));
+    expect(variants).toHaveLength(11);
+    const rules = parseAnswers(variants.map((variant) => ({ reply: { error: { variant, message: "m" } } })));
+    expect(rules.map((r) => actrErrorVariant((r.reply as { error: ActrError }).error))).toEqual(variants);
+    expect(() => parseAnswers([{ reply: { error: { variant: "toString" } } }])).toThrow(/error variant must be one of/);
   });
 
   it("builds every error variant, with a status number and the binding's `code` spelling", () => {
