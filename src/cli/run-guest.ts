@@ -84,9 +84,11 @@ Options:
   --bytes-limit N         hex bytes shown before eliding (default 32)
   -h, --help              show this help
 
-Exit status: 0 when the last call succeeded; 1 when the guest failed (the
-ActrError, or the non-zero code of actr_handle or actr_init) or cannot be
-loaded, with the reason on one line of stderr; 2 for a usage error.
+A script runs every call, whatever the earlier ones answered. Exit status:
+0 when the last call succeeded (or, with nothing to send, actr_init did); 1
+when it failed (the ActrError, or the non-zero code of actr_handle or
+actr_init) or the guest cannot be loaded, with the reason on one line of
+stderr; 2 for a usage error.
 `;
 
 /** Loads a guest: `loadGuest` of `@actr/dynclib-abi/host`. */
@@ -322,12 +324,11 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
   } finally {
     await guest.close();
   }
+  if (plan.calls.length === 0) return finish(0); // only actr_init, and it succeeded
   if (!("reply" in last)) return finish(1, failureReason(last, "actr_handle"));
-  if (plan.calls.length > 0) {
-    const reply = last.reply;
-    if (plan.raw) io.stdout.write(decodeReply(reply).payload);
-    else if (!plan.json) io.stdout.write(formatMessage(AbiReplySchema, decodeReply(reply), reply, { bytesLimit: plan.bytesLimit }).join("\n") + "\n");
-  }
+  const reply = last.reply;
+  if (plan.raw) io.stdout.write(decodeReply(reply).payload);
+  else if (!plan.json) io.stdout.write(formatMessage(AbiReplySchema, decodeReply(reply), reply, { bytesLimit: plan.bytesLimit }).join("\n") + "\n");
   return finish(0);
 }
 

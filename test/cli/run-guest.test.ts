@@ -136,6 +136,12 @@ describe.skipIf("skip" in testGuest)(`actr-abi run against the test guest${"skip
     expect(r.stderr.split("\n").at(-2)).toMatch(/^actr-abi run: actr_handle returned GENERIC_ERROR \(-1\)/);
   });
 
+  it("with nothing to send, only loads the guest and calls actr_init", () => {
+    const r = run("--brief");
+    expect([r.status, r.stdout]).toEqual([0, ""]);
+    expect(untimed(r.stderr)).toBe("[0] host → guest  actr_init\n[0] guest → host  actr_init returned SUCCESS (0), T\n");
+  });
+
   it("exits 1 with the code actr_init returned", () => {
     const r = run("--init", '{"actrType": "test:refuse-init"}', "--route", "echo");
     expect(r.status).toBe(1);
