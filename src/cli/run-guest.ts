@@ -277,7 +277,7 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
   // Invokes the host answers with a code before its handler runs (a frame that does not decode).
   const onHostError = (error: Error, operation: HostOperation | undefined) => {
     if (operation === undefined) invoke += 1;
-    emit({ event: "hostError", call, invoke, message: oneLine(error) });
+    emit({ event: "hostError", call, invoke, status: error instanceof AbiError ? error.status : undefined, message: oneLine(error) });
   };
 
   let loadGuest: GuestLoader;

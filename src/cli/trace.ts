@@ -64,8 +64,12 @@ export type TraceEvent =
       readonly note: string | undefined;
       readonly durationNs: bigint;
     }
-  /** The host could not hand an `invoke` to its handler (a frame that does not decode) and answered with a code; `message` says why. */
-  | { readonly event: "hostError"; readonly call: number; readonly invoke: number; readonly message: string }
+  /**
+   * The host could not hand an `invoke` to its handler (a frame that does not
+   * decode, an op that is not a host op) and returned `status` with no reply
+   * (undefined when the host did not say); `message` says why.
+   */
+  | { readonly event: "hostError"; readonly call: number; readonly invoke: number; readonly status: number | undefined; readonly message: string }
   /**
    * The guest's entry point returned after `durationNs`, of which `hostNs`
    * went to the host answering its `invoke`s (tracing included).
@@ -181,7 +185,7 @@ export function formatTraceEvent(event: TraceEvent, options: FormatOptions): str
       ];
     }
     case "hostError":
-      return [`${head}invoke refused by the host: ${event.message}`];
+      return [`${head}invoke refused by the host${event.status === undefined ? "" : ` with ${statusLabel(event.status)}`}: ${event.message}`];
     case "return": {
       const entry = event.call === 0 ? "actr_init" : "actr_handle";
       const hostShare = event.hostNs > 0n ? ` (${formatDuration(event.hostNs)} of it answering invokes)` : "";
@@ -226,7 +230,7 @@ export function traceEventToJson(event: TraceEvent): JsonObject {
         durationMs: durationMs(event.durationNs),
       };
     case "hostError":
-      return { ...head, message: event.message };
+      return { ...head, status: event.status ?? null, statusName: event.status === undefined ? null : (statusName(event.status) ?? null), message: event.message };
     case "return": {
       const outcome = event.outcome;
       const result: JsonObject =

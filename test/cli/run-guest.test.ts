@@ -121,7 +121,18 @@ describe.skipIf("skip" in testGuest)(`actr-abi run against the test guest${"skip
     expect(chunk.stderr).toContain(shownBytes("stream=s1 seq=5 payload=6869 metadata=[] timestamp_ms=None sender=9"));
   });
 
-  it("exits 1 with the ActrError of a failing route", () => {
+  it("traces an invoke frame the host refuses before its handler, with the code it returned", () => {
+    // The test guest's invokeRaw passes its payload to invoke as the frame and answers invoke's return code (little-endian).
+    const garbage = run("--route", "invokeRaw", "--payload", "08", "--brief");
+    expect(untimed(garbage.stderr)).toContain(
+      "[1.1] guest → host  invoke refused by the host with PROTOCOL_ERROR (-5): cannot decode actr.dynclib.v1.AbiFrame: field abi_version: truncated varint at byte 1",
+    );
+    const notHostOp = run("--route", "invokeRaw", "--payload", "080110651a00");
+    expect(untimed(notHostOp.stderr)).toContain("[1.1] guest → host  invoke refused by the host with UNSUPPORTED_OP (-7): op 101 (GUEST_HANDLE) is not a host operation");
+    expect(notHostOp.stdout).toContain("  payload: f9ffffff (4 bytes)"); // -7, as the guest saw it
+  });
+
+    it("exits 1 with the ActrError of a failing route", () => {
     const r = run("--route", "fail", "--payload", hex("user 7"));
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");

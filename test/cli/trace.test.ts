@@ -78,9 +78,18 @@ describe("formatTraceEvent", () => {
     expect(code5).toEqual(["[3] guest → host  actr_handle returned PROTOCOL_ERROR (-5), 1 µs"]);
     const answered = formatTraceEvent({ event: "return", call: 1, durationNs: 3_000_000n, hostNs: 2_500_000n, outcome: { reply: successReply() } }, options);
     expect(answered[0]).toBe("[1] guest → host  reply SUCCESS (0), 3.00 ms (2.50 ms of it answering invokes)");
-    const refused = formatTraceEvent({ event: "hostError", call: 2, invoke: 1, message: "cannot decode actr.dynclib.v1.AbiFrame" }, options);
-    expect(refused).toEqual(["[2.1] guest → host  invoke refused by the host: cannot decode actr.dynclib.v1.AbiFrame"]);
-    expect(traceEventToJson({ event: "hostError", call: 2, invoke: 1, message: "m" })).toEqual({ event: "hostError", call: 2, invoke: 1, direction: "guest → host", message: "m" });
+    const refused = formatTraceEvent({ event: "hostError", call: 2, invoke: 1, status: -5, message: "cannot decode actr.dynclib.v1.AbiFrame" }, options);
+    expect(refused).toEqual(["[2.1] guest → host  invoke refused by the host with PROTOCOL_ERROR (-5): cannot decode actr.dynclib.v1.AbiFrame"]);
+    expect(formatTraceEvent({ event: "hostError", call: 2, invoke: 1, status: undefined, message: "m" }, options)).toEqual(["[2.1] guest → host  invoke refused by the host: m"]);
+    expect(traceEventToJson({ event: "hostError", call: 2, invoke: 1, status: -7, message: "m" })).toEqual({
+      event: "hostError",
+      call: 2,
+      invoke: 1,
+      direction: "guest → host",
+      status: -7,
+      statusName: "UNSUPPORTED_OP",
+      message: "m",
+    });
     const init = formatTraceEvent({ event: "return", call: 0, durationNs: 1_000n, hostNs: 0n, outcome: { status: code.INIT_FAILED } }, options);
     expect(init).toEqual(["[0] guest → host  actr_init returned INIT_FAILED (-2), 1 µs"]);
     const described = formatTraceEvent({ event: "return", call: 1, durationNs: 1_000n, hostNs: 0n, outcome: { status: code.PROTOCOL_ERROR, message: "the reply is not an AbiReply" } }, options);
