@@ -12,9 +12,8 @@ import { code } from "../codes.js";
 import { AbiError } from "../errors.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
-import { GuestCalls } from "./guest.js";
+import { closedError, GuestCalls } from "./guest.js";
 import { initError, settleCall } from "./outcome.js";
-import { closedError } from "./same-thread.js";
 import { type FromWorker, PackedReader, PackedWriter, type WorkerStart } from "./worker-protocol.js";
 
 /** What the worker mode needs to load a guest. */

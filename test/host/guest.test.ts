@@ -422,6 +422,27 @@ for (const threading of ["worker", "same-thread"] as const) {
         }
       });
 
+      if (threading === "worker") {
+        it("two instances run in parallel: one guest waiting in invoke does not hold up the other", async () => {
+          const other = await harness(threading);
+          try {
+            let release!: () => void;
+            const released = new Promise<void>((resolve) => (release = resolve));
+            h.reset(async () => {
+              await released; // answered only after the other guest has run a call
+              return { bytes: bytesOf("after") };
+            });
+            const waiting = h.guest.handle(envelope("call"), ctx);
+            other.reset(() => ({ bytes: bytesOf("other") }));
+            expect(text(await other.guest.handle(envelope("call"), ctx))).toBe("other");
+            release();
+            expect(text(await waiting)).toBe("after");
+          } finally {
+            await other.guest.close();
+          }
+        });
+      }
+
       it("rejects with actr_init's status", async () => {
         const refused = encodeMessage(InitPayloadV1Schema, create(InitPayloadV1Schema, { actrType: "test:refuse-init" }));
         const error = await rejection(harness(threading, { init: refused }), AbiError);
