@@ -36,7 +36,7 @@ function invokeOnHost(frame: Uint8Array): { rc: number; reply?: Uint8Array } {
 
 let guest: NativeGuest;
 try {
-  guest = new NativeGuest(start.path, { outstanding: new Int32Array(start.counter) }, (message) => post({ type: "badFree", message }));
+  guest = new NativeGuest(start.path, { outstanding: new Int32Array(start.counter) }, (message) => post({ type: "report", message }));
 } catch (error) {
   post({ type: "loadFailed", message: error instanceof Error ? error.message : String(error) });
   process.exit(0);
