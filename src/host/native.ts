@@ -10,6 +10,7 @@
  * @module
  */
 import { code } from "../codes.js";
+import { allocate } from "../encoder.js";
 import { koffi } from "./koffi.js";
 
 // libc, from the process itself (dlopen(NULL)): memcpy, malloc, free.
@@ -152,7 +153,7 @@ export class NativeGuest {
 
   private invoke(onInvoke: InvokeHandler, frame: number, frameLen: number, replyOut: number, replyLenOut: number): number {
     if (replyOut === 0 || replyLenOut === 0) return code.PROTOCOL_ERROR;
-    const bytes = new Uint8Array(frameLen);
+    const bytes = allocate(frameLen); // the handler may keep views into it: never reused
     if (frameLen > 0) {
       if (frame === 0) return code.PROTOCOL_ERROR;
       copyFromNative(bytes, frame, frameLen);

@@ -94,8 +94,11 @@ for (const threading of ["worker", "same-thread"] as const) {
         const payload = Uint8Array.from({ length: 256 }, (_, i) => (i * 7) & 0xff);
         const response = await h.guest.handle(envelope("echo", payload), ctx);
         expect(response).toEqual(payload);
-        expect(response.byteOffset).toBe(0);
-        expect(response.buffer.byteLength).toBe(256);
+        // Later calls never write over it, and writing to it touches nothing else.
+        const second = await h.guest.handle(envelope("echo", payload), ctx);
+        await h.guest.handle(envelope("echo", new Uint8Array(256).fill(0xee)), ctx);
+        second.fill(0);
+        expect(response).toEqual(payload);
       });
 
       it("takes the envelope encoded, too", async () => {
