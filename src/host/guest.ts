@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { op } from "../codes.js";
+import { code, op } from "../codes.js";
+import { AbiError } from "../errors.js";
 import { decodeFrame } from "../frames.js";
 import type { ActrId, DataStream, RpcEnvelope } from "../../gen/actr/actr_pb.js";
 import type { InvocationContextV1 } from "../../gen/actr/dynclib/v1/abi_pb.js";
@@ -94,4 +95,9 @@ function frameOp(frame: Uint8Array): number {
   } catch {
     return 0;
   }
+}
+
+/** The error of a call made after `close()`. */
+export function closedError(path: string): AbiError {
+  return new AbiError(code.GENERIC_ERROR, `the guest ${path} is closed`);
 }

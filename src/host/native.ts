@@ -10,6 +10,7 @@
  * @module
  */
 import { code } from "../codes.js";
+import { allocate } from "../encoder.js";
 import { koffi } from "./koffi.js";
 
 // libc, from the process itself (dlopen(NULL)): memcpy, malloc, free.
@@ -95,8 +96,12 @@ export class NativeGuest {
   constructor(
     readonly path: string,
     private readonly counter: HostBufferCounter,
-    /** Called when the guest frees a buffer the host did not hand out (or with another length); the buffer is then left alone. */
-    private readonly onBadFree: (message: string) => void,
+    /**
+     * Told what went wrong where the guest only sees a status: a free of a
+     * buffer the host did not hand out (or with another length; the buffer is
+     * then left alone), an `invoke` answer that threw.
+     */
+    private readonly report: (message: string) => void,
   ) {
     const lib = koffi.load(path);
     this.init = lib.func("int32_t actr_init(const ActrHostVTable *vt, const uint8_t *init, size_t initLen)") as never;
@@ -148,12 +153,20 @@ export class NativeGuest {
 
   private invoke(onInvoke: InvokeHandler, frame: number, frameLen: number, replyOut: number, replyLenOut: number): number {
     if (replyOut === 0 || replyLenOut === 0) return code.PROTOCOL_ERROR;
-    const bytes = new Uint8Array(frameLen);
+    const bytes = allocate(frameLen); // the handler may keep views into it: never reused
     if (frameLen > 0) {
       if (frame === 0) return code.PROTOCOL_ERROR;
       copyFromNative(bytes, frame, frameLen);
     }
-    const { rc, reply } = onInvoke(bytes);
+    let answer: ReturnType<InvokeHandler>;
+    try {
+      answer = onInvoke(bytes);
+    } catch (error) {
+      // Never let an exception unwind through the guest's native frames.
+      this.report(`invoke: the host failed to answer (${error instanceof Error ? error.message : String(error)}); answered GENERIC_ERROR`);
+      return code.GENERIC_ERROR;
+    }
+    const { rc, reply } = answer;
     if (rc !== code.SUCCESS) return rc;
     let ptr = 0;
     const length = reply?.length ?? 0;
@@ -178,7 +191,7 @@ export class NativeGuest {
     if (ptr === 0 || len === 0) return;
     const known = this.hostBuffers.get(ptr);
     if (known !== len) {
-      this.onBadFree(
+      this.report(
         known === undefined
           ? `free_host_buf(0x${ptr.toString(16)}, ${len}): not a host reply buffer (or freed twice); left alone`
           : `free_host_buf(0x${ptr.toString(16)}, ${len}): the buffer holds ${known} bytes; left alone`,

@@ -7,6 +7,7 @@
  */
 import { code, opName, statusName } from "../codes.js";
 import { AbiError, replyToActrError } from "../errors.js";
+import { allocate } from "../encoder.js";
 import { decodeReply } from "../frames.js";
 
 /** What one `actr_handle` came to, as plain data (it crosses threads packed, see worker-protocol.ts). */
@@ -38,7 +39,8 @@ function describeStatus(rc: number): string {
 }
 
 /**
- * The response bytes of a guest call (a fresh copy the caller owns), or the
+ * The response bytes of a guest call (a copy the caller owns: up to 4 KiB a
+ * view into a shared slab, as the encoder's outputs), or the
  * error: an `AbiError` with `actr_handle`'s return code, an `AbiError`
  * PROTOCOL_ERROR for a reply over `maxBytes` or one that does not decode as
  * `AbiReply`, the `ActrError` of a failed reply (`replyToActrError`).
@@ -47,7 +49,7 @@ export function settleCall(op: number, result: CallResult, maxBytes: number): Ui
   switch (result.kind) {
     case "reply":
       if (result.status !== code.SUCCESS) throw replyToActrError(result);
-      return result.payload.slice();
+      return copyOut(result.payload);
     case "returnCode":
       throw new AbiError(result.rc, `actr_handle returned ${describeStatus(result.rc)} for ${describeOp(op)}`);
     case "tooLong":
@@ -55,6 +57,13 @@ export function settleCall(op: number, result: CallResult, maxBytes: number): Ui
     case "undecodable":
       throw new AbiError(code.PROTOCOL_ERROR, `the guest's reply to ${describeOp(op)} is not an AbiReply: ${result.detail}`);
   }
+}
+
+/** A copy of `bytes` the caller owns (pooled as the encoder's outputs are: see `allocate`). */
+function copyOut(bytes: Uint8Array): Uint8Array {
+  const copy = allocate(bytes.length);
+  copy.set(bytes);
+  return copy;
 }
 
 function describeOp(op: number): string {

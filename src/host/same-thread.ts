@@ -10,7 +10,7 @@ import { code, op as ops } from "../codes.js";
 import { AbiError } from "../errors.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
-import { GuestCalls } from "./guest.js";
+import { closedError, GuestCalls } from "./guest.js";
 import { NativeGuest } from "./native.js";
 import { initError, readReply, settleCall } from "./outcome.js";
 
@@ -124,16 +124,11 @@ export class SameThreadGuest extends GuestCalls {
 }
 
 /** Opens the library, as an AbiError INIT_FAILED naming the file when it cannot be loaded. */
-export function openNative(path: string, counter: { outstanding: Int32Array }, onHostError: HostErrorListener): NativeGuest {
+function openNative(path: string, counter: { outstanding: Int32Array }, onHostError: HostErrorListener): NativeGuest {
   try {
     return new NativeGuest(path, counter, (message) => onHostError(new AbiError(code.GENERIC_ERROR, message), undefined));
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new AbiError(code.INIT_FAILED, `cannot load the guest library ${path}: ${detail}`, {}, { cause: error });
   }
-}
-
-/** The error of a call made after `close()`. */
-export function closedError(path: string): AbiError {
-  return new AbiError(code.GENERIC_ERROR, `the guest ${path} is closed`);
 }

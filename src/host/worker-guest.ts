@@ -12,9 +12,8 @@ import { code } from "../codes.js";
 import { AbiError } from "../errors.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
-import { GuestCalls } from "./guest.js";
+import { closedError, GuestCalls } from "./guest.js";
 import { initError, settleCall } from "./outcome.js";
-import { closedError } from "./same-thread.js";
 import { type FromWorker, PackedReader, PackedWriter, type WorkerStart } from "./worker-protocol.js";
 
 /** What the worker mode needs to load a guest. */
@@ -146,7 +145,7 @@ export class WorkerGuest extends GuestCalls {
       case "results":
         this.settle(new PackedReader(message.buffer, message.length));
         return;
-      case "badFree":
+      case "report":
         this.settings.onHostError(new AbiError(code.GENERIC_ERROR, message.message), undefined);
         return;
       default:
@@ -172,6 +171,16 @@ export class WorkerGuest extends GuestCalls {
   }
 
   private answerInvoke(frame: Uint8Array, inDataStream: boolean): void {
+    try {
+      this.startAnswer(frame, inDataStream);
+    } catch (error) {
+      // The worker is blocked until it gets an answer: never leave it without one.
+      this.settings.onHostError(error instanceof Error ? error : new Error(String(error)), undefined);
+      this.sendAnswer({ rc: code.GENERIC_ERROR });
+    }
+  }
+
+  private startAnswer(frame: Uint8Array, inDataStream: boolean): void {
     const { host, maxBytes, onHostError } = this.settings;
     const start = startInvoke(frame, maxBytes, { inDataStream }, onHostError);
     if ("answer" in start) return this.sendAnswer(start.answer);

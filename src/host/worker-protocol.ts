@@ -27,7 +27,7 @@ export type FromWorker =
   | { readonly type: "loadFailed"; readonly message: string }
   | { readonly type: "invoke"; readonly frame: Uint8Array; readonly inDataStream: boolean }
   | { readonly type: "results"; readonly buffer: ArrayBuffer; readonly length: number }
-  | { readonly type: "badFree"; readonly message: string };
+  | { readonly type: "report"; readonly message: string };
 
 /** Host → worker: a batch of calls, packed by `CallBatch`. */
 export interface CallsMessage {

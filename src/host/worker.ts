@@ -23,7 +23,9 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 
 /** Asks the host thread to answer `frame`, and blocks until it has. */
 function invokeOnHost(frame: Uint8Array): { rc: number; reply?: Uint8Array } {
-  post({ type: "invoke", frame, inDataStream }, [frame.buffer as ArrayBuffer]);
+  // `frame` may be a view into a shared slab: send an exact copy, transferred.
+  const copy = frame.slice();
+  post({ type: "invoke", frame: copy, inDataStream }, [copy.buffer]);
   for (;;) {
     Atomics.wait(control, 0, 0);
     const answer = receiveMessageOnPort(start.replyPort);
@@ -36,7 +38,7 @@ function invokeOnHost(frame: Uint8Array): { rc: number; reply?: Uint8Array } {
 
 let guest: NativeGuest;
 try {
-  guest = new NativeGuest(start.path, { outstanding: new Int32Array(start.counter) }, (message) => post({ type: "badFree", message }));
+  guest = new NativeGuest(start.path, { outstanding: new Int32Array(start.counter) }, (message) => post({ type: "report", message }));
 } catch (error) {
   post({ type: "loadFailed", message: error instanceof Error ? error.message : String(error) });
   process.exit(0);
