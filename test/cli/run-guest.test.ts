@@ -220,7 +220,16 @@ describe("actr-abi run with a guest that cannot be loaded", () => {
     expect(oneLine(actrAbi(["run", out, "--route", "echo"]))).toMatch(/actr_handle/);
   });
 
-  it("reads what it can before loading: a usage error exits 2, not 1", () => {
+  it("with --json, ends the NDJSON with the exit and its reason", () => {
+    const r = actrAbi(["run", join(work, "missing.so"), "--json"]);
+    expect(r.status).toBe(1);
+    const events = r.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ event: "exit", status: 1, reason: expect.stringMatching(/missing\.so/) });
+    expect(r.stderr).toBe(`actr-abi run: ${events[0].reason}\n`);
+  });
+
+    it("reads what it can before loading: a usage error exits 2, not 1", () => {
     const r = actrAbi(["run", join(work, "missing.so"), "--lifecycle", "on_pause"]);
     expect([r.status, r.stderr]).toEqual([2, 'actr-abi run: unknown lifecycle hook "on_pause" (one of on_start, on_ready, on_stop)\n']);
   });
