@@ -15,6 +15,7 @@ import { type HostOperation, type HostResult, validateHostOperation } from "../h
 import { CliError } from "./errors.js";
 import { hexToBytes } from "./hex.js";
 import { messageFromJson } from "./json.js";
+import { actrErrorVariant } from "./trace.js";
 
 // Every kind, once: the type checker rejects a missing or unknown one.
 const kindSet: Readonly<Record<HostOperation["kind"], true>> = {
@@ -52,7 +53,7 @@ export interface Answer {
   readonly result: HostResult;
   /** The number of the rule that answered, counting from 1; undefined when none did. */
   readonly rule: number | undefined;
-  /** Why no rule answered, when none did. */
+  /** What the reply alone does not say: why no rule answered, or the `ActrError` a rule answered with. */
   readonly note?: string;
 }
 
@@ -223,5 +224,6 @@ export function answerOperation(rules: readonly AnswerRule[], operation: HostOpe
     return { result: { status: code.UNSUPPORTED_OP }, rule: undefined, note: "no rule matches, so the host answers UNSUPPORTED_OP" };
   }
   const reply = rules[index]!.reply;
+  if ("error" in reply) return { result: reply, rule: index + 1, note: `ActrError ${actrErrorVariant(reply.error)}: ${reply.error.message}` };
   return { result: "echo" in reply ? { bytes: operationPayload(operation) } : reply, rule: index + 1 };
 }

@@ -73,7 +73,7 @@ describe("answerOperation", () => {
     expect(answerOperation(rules, callRaw("broken/route"))).toEqual({ result: { status: code.GENERIC_ERROR }, rule: 6 });
     const stream = operation(HostRegisterStreamV1Schema, { streamId: "s1" });
     const answer = answerOperation(rules, stream);
-    expect(answer.rule).toBe(7);
+    expect([answer.rule, answer.note]).toEqual([7, "ActrError NotFound: not found: no such thing"]);
     const error = (answer.result as { error: ActrError }).error;
     expect(error).toBeInstanceOf(ActrError);
     expect(error.message).toBe("not found: no such thing");

@@ -82,7 +82,7 @@ describe.skipIf("skip" in testGuest)(`actr-abi run against the test guest${"skip
     expect([broken.status, broken.stderr.split("\n").at(-2)]).toEqual([1, "actr-abi run: guest failed: ActrError Internal: internal error: internal error: host returned generic ABI error"]);
     // An ActrError answers with the status a Rust host gives it (GENERIC_ERROR for NotFound).
     const error = run("--route", "unregisterStream", "--payload", hex("s1"), "--answers", rules);
-    expect(untimed(error.stderr)).toContain("[1.1] host → guest  reply GENERIC_ERROR (-1), rule 6, T");
+    expect(untimed(error.stderr)).toContain("[1.1] host → guest  reply GENERIC_ERROR (-1), rule 6, T (ActrError NotFound: not found: no such thing)");
   });
 
   it("answers UNSUPPORTED_OP when no rule matches, and says so in the trace", () => {
