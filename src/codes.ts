@@ -1,5 +1,5 @@
 /**
- * The code tables of the DynClib ABI (spec section 2), read from the schema's
+ * The code tables of the DynClib ABI (docs/abi.md section 2), read from the schema's
  * enums so that `proto/actr/dynclib/v1/codes.proto` stays the only place that
  * lists them.
  *

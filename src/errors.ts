@@ -2,7 +2,7 @@
  * The two error types of the package: `AbiError`, a failure of the ABI itself
  * (bytes that do not decode, an op that is not supported), carrying a status
  * code; and `ActrError`, the actor-level error of the Rust `actr_protocol`
- * crate, with the same variants, fault domains and `Display` texts (spec
+ * crate, with the same variants, fault domains and `Display` texts (docs/abi.md
  * section 6), plus the conversions between them and the wire.
  *
  * @module

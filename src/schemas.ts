@@ -30,8 +30,8 @@ export const abiRegistry: Registry = createRegistry(
 );
 
 /**
- * Every message of the ABI (spec sections 3 and 5), by its bare name as the
- * spec and the line protocol spell it: `"AbiFrame"`, `"ActrId"`, ...
+ * Every message of the ABI (docs/abi.md sections 3 and 5), by its bare name as
+ * the contract and the line protocol spell it: `"AbiFrame"`, `"ActrId"`, ...
  */
 export const messageSchemas: ReadonlyMap<string, DescMessage> = new Map(
   [...file_actr_actr.messages, ...file_actr_dynclib_v1_abi.messages].map((desc) => [desc.name, desc]),

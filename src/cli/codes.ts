@@ -1,5 +1,5 @@
 /**
- * `actr-abi codes`: the code tables of the ABI (spec section 2), read from the schema.
+ * `actr-abi codes`: the code tables of the ABI (docs/abi.md section 2), read from the schema.
  *
  * @module
  */
