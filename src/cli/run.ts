@@ -29,7 +29,8 @@ export function packageVersion(): string {
 /** The help text of `actr-abi` itself. */
 export const usage = `Usage: actr-abi <command> [options]
 
-Inspect, build and check actr DynClib ABI frames.
+Inspect, build and check actr DynClib ABI frames. The wire contract is
+docs/abi.md in this package (node_modules/@actr/dynclib-abi/docs/abi.md).
 
 Commands:
   decode [INPUT]              show an AbiFrame (or --as MessageName), decoded

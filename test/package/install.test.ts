@@ -91,6 +91,12 @@ describe("an install of the tarball", () => {
     expect(decoded.stderr).toBe("");
     expect(decoded.stdout).toContain("op: 5 (HOST_REGISTER_STREAM)");
   });
+
+  it("has the wire contract where `actr-abi --help` says", () => {
+    const where = /node_modules\/@actr\/dynclib-abi\/docs\/abi\.md/.exec(npx(app, ["--help"]).stdout);
+    expect(where).not.toBeNull();
+    expect(readFileSync(join(app, where![0]), "utf8")).toMatch(/^## 7\. Hosting a guest$/m);
+  });
 });
 
 describe("a linked install of the unpacked package", () => {
