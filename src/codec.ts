@@ -45,7 +45,7 @@ export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: M
 export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
   if (!(bytes instanceof Uint8Array)) {
     throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${schema.typeName}: input is not a Uint8Array`, {
-      message: schema.typeName,
+      messageName: schema.typeName,
     });
   }
   return decodeWithPlan<MessageShape<Desc>>(schema, bytes);
@@ -75,7 +75,7 @@ export function decodeMessageIn<Desc extends DescMessage>(
     throw new AbiError(
       err.status,
       `${text} at byte ${offset ?? base} (in ${holder}, which starts at byte ${base})`,
-      { message: err.messageName, field: err.field, offset },
+      { messageName: err.messageName, field: err.field, offset },
       { cause: err },
     );
   }
