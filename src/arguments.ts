@@ -69,7 +69,7 @@ export function requireMessage<Desc extends DescMessage>(
   fn: string,
   arg: string,
 ): asserts value is MessageShape<Desc> {
-  if (!isMessage(value, schema)) throw argumentTypeError(fn, arg, `a ${schema.typeName} message`, value);
+  if (!isMessage(value, schema)) throw argumentTypeError(fn, arg, `${/^[aeiou]/i.test(schema.typeName) ? "an" : "a"} ${schema.typeName} message`, value);
 }
 
 /** Throws a `TypeError` naming `fn` and `arg` unless `value` is a string. */

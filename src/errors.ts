@@ -160,9 +160,9 @@ export class ActrError extends Error {
     if (!isActrErrorCode(code)) throw argumentTypeError("new ActrError", "code", `one of ${actrErrorCodes.join(", ")}`, code);
     requireObject(fields, "new ActrError", "fields");
     const where = `ActrError(${code})`;
-    const detail = fields.detail ?? "";
+    const detail = fields.detail === undefined ? "" : fields.detail;
     requireString(detail, where, "detail");
-    const serviceName = fields.serviceName ?? "";
+    const serviceName = fields.serviceName === undefined ? "" : fields.serviceName;
     requireString(serviceName, where, "serviceName");
     const retryAfterMs =
       fields.retryAfterMs === undefined ? undefined : requireInt64(fields.retryAfterMs, "uint64", where, "retryAfterMs");
