@@ -4,7 +4,7 @@
  * @module
  */
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { code } from "./codes.js";
+import { requireBytes } from "./arguments.js";
 import { decodeWithPlan } from "./decoder.js";
 import { encodeWithPlan } from "./encoder.js";
 import { AbiError } from "./errors.js";
@@ -43,11 +43,7 @@ export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: M
  * of anything prost rejects.
  */
 export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
-  if (!(bytes instanceof Uint8Array)) {
-    throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${schema.typeName}: input is not a Uint8Array`, {
-      messageName: schema.typeName,
-    });
-  }
+  requireBytes(bytes, "decodeMessage", "bytes");
   return decodeWithPlan<MessageShape<Desc>>(schema, bytes);
 }
 
