@@ -8,7 +8,9 @@
 import { decodeMessage, encodeMessage } from "../codec.js";
 import { AbiError } from "../errors.js";
 import { messageSchemas } from "../schemas.js";
+import { constants } from "node:buffer";
 import { CliError } from "./errors.js";
+import { drained } from "./output.js";
 import { bytesToHex, hexToBytes } from "./hex.js";
 
 /**
@@ -37,6 +39,8 @@ export function checkLine(input: string): string {
   }
 }
 
+const maxStringLength = constants.MAX_STRING_LENGTH;
+
 /** The help text of `actr-abi check`. */
 export const checkUsage = `Usage: actr-abi check
 
@@ -62,35 +66,33 @@ export async function runCheck(args: string[], io: { stdin: NodeJS.ReadableStrea
 /**
  * Answers every line of `input` on `output`, in order, writing the answers
  * of each chunk as soon as the chunk's complete lines are read (so a driver
- * that sends one line and waits for its answer does not deadlock).
+ * that sends one line and waits for its answer does not deadlock). Linear in
+ * the input: a chunk is searched for newlines once, and the pieces of a line
+ * that spans chunks are joined once, when its newline arrives.
  */
 export async function answerLines(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<void> {
-  let pending = "";
+  let pieces: string[] = []; // the start of the current line, from earlier chunks
   input.setEncoding("utf8");
   for await (const chunk of input as AsyncIterable<string>) {
-    pending += chunk;
-    const last = pending.lastIndexOf("\n");
-    if (last === -1) continue;
-    const lines = pending.slice(0, last).split("\n");
-    pending = pending.slice(last + 1);
     let answers = "";
-    for (const line of lines) answers += checkLine(line) + "\n";
-    if (!output.write(answers)) await drained(output);
+    let start = 0;
+    for (let newline = chunk.indexOf("\n"); newline !== -1; newline = chunk.indexOf("\n", start)) {
+      const piece = chunk.slice(start, newline);
+      answers += checkLine(pieces.length === 0 ? piece : joinLine(pieces, piece)) + "\n";
+      pieces = [];
+      start = newline + 1;
+    }
+    if (start < chunk.length) pieces.push(chunk.slice(start));
+    if (answers.length > 0 && !output.write(answers)) await drained(output);
   }
-  if (pending.length > 0) output.write(checkLine(pending) + "\n");
+  if (pieces.length > 0) output.write(checkLine(joinLine(pieces, "")) + "\n");
 }
 
-/** Resolves when `output` can take more, or has closed or failed (then there is no one left to answer). */
-function drained(output: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      output.off("drain", done);
-      output.off("close", done);
-      output.off("error", done);
-      resolve();
-    };
-    output.once("drain", done);
-    output.once("close", done);
-    output.once("error", done);
-  });
+/** The line made of `pieces` and `last`, or a CliError when it is longer than a string can be. */
+function joinLine(pieces: string[], last: string): string {
+  const length = pieces.reduce((n, p) => n + p.length, last.length);
+  if (length > maxStringLength) {
+    throw new CliError(`a line of ${length} characters is longer than this command can read (${maxStringLength})`);
+  }
+  return pieces.join("") + last;
 }
