@@ -40,7 +40,7 @@ import {
   TimestampV1Schema,
 } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { hook_event as hookEventOption, OpSchema, RuntimeHookSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
-import { argumentTypeError, isUint8Array, requireInt32, requireInt64, requireMessage, requireObject } from "./arguments.js";
+import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireInt64, requireMessage, requireObject } from "./arguments.js";
 import { code, lifecycleHook, lifecycleHookName, opName, version } from "./codes.js";
 import { decodeMessageIn, encodeMessage } from "./codec.js";
 import { camelCase, namedValues } from "./enum-names.js";
@@ -82,6 +82,7 @@ const hostOps: ReadonlyMap<number, { kind: HostOperation["kind"]; schema: DescMe
  * its op is not a HOST_* op.
  */
 export function decodeHostOperation(frameBytes: Uint8Array): HostOperation {
+  requireBytes(frameBytes, "decodeHostOperation", "frameBytes");
   const frame = decodeFrame(frameBytes);
   if (frame.abiVersion !== version.V1) {
     throw new AbiError(code.PROTOCOL_ERROR, `unsupported abi_version ${frame.abiVersion} (expected ${version.V1})`, {

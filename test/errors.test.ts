@@ -219,6 +219,14 @@ describe("wire codes", () => {
     expectLinear((digits) => {
       expect(wireCodeToActrError(10011, "retry_after_ms=Some(" + "9".repeat(digits) + ")").retry_after_ms).toBeNull();
     }, 100_000);
+    // Leading zeros (which a u64 parse skips) followed by no ")": still linear, still None.
+    expectLinear((digits) => {
+      expect(wireCodeToActrError(10011, "retry_after_ms=Some(" + "0".repeat(digits) + "x").retry_after_ms).toBeNull();
+    }, 100_000);
+    // Many hints in one message: the first one decides, found in one pass.
+    expectLinear((count) => {
+      expect(wireCodeToActrError(10011, "retry_after_ms=Some(1".repeat(count) + ")").retry_after_ms).toBe(1);
+    }, 20_000);
   });
 
   it("checks its arguments", () => {

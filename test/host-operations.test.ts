@@ -117,6 +117,17 @@ describe("decodeHostOperation", () => {
     );
   });
 
+  it("bytes that are not a Uint8Array are the caller's mistake, named", () => {
+    expect(() => decodeHostOperation(null as never)).toThrow(new TypeError("decodeHostOperation: frameBytes must be a Uint8Array, got null"));
+    expect(() => decodeHostOperation(new Proxy(new Uint8Array([8, 1]), {}))).toThrow(/decodeHostOperation: frameBytes must be a Uint8Array/);
+    // A Buffer or an offset view is a Uint8Array: decoded like any other.
+    const frame = encodeFrame(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: "s" }));
+    const padded = new Uint8Array(frame.length + 3);
+    padded.set(frame, 3);
+    expect(decodeHostOperation(Buffer.from(frame)).kind).toBe("registerStream");
+    expect(decodeHostOperation(padded.subarray(3)).kind).toBe("registerStream");
+  });
+
   it("a frame or payload that does not decode → PROTOCOL_ERROR", () => {
     expect(abiErrorOf(() => decodeHostOperation(new Uint8Array([0x12, 0x00]))).status).toBe(code.PROTOCOL_ERROR);
     const badPayload = create(AbiFrameSchema, { abiVersion: 1, op: op.HOST_CALL, payload: new Uint8Array([0x12, 0x05]) });
