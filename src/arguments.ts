@@ -62,6 +62,13 @@ export function requireObject(value: unknown, fn: string, arg: string): asserts 
   if (typeof value !== "object" || value === null) throw argumentTypeError(fn, arg, "an object", value);
 }
 
+/** Throws a `TypeError` naming `fn` and `arg` unless `value` is a message schema (`...Schema`, a `DescMessage`). */
+export function requireSchema(value: unknown, fn: string, arg: string): asserts value is DescMessage {
+  if (typeof value !== "object" || value === null || (value as { kind?: unknown }).kind !== "message") {
+    throw argumentTypeError(fn, arg, "a message schema (such as AbiFrameSchema)", value);
+  }
+}
+
 /** Throws a `TypeError` naming `fn` and `arg` unless `value` is a message of `schema` (`isMessage`). */
 export function requireMessage<Desc extends DescMessage>(
   value: unknown,

@@ -4,7 +4,7 @@
  * @module
  */
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { requireBytes } from "./arguments.js";
+import { requireBytes, requireSchema } from "./arguments.js";
 import { decodeWithPlan } from "./decoder.js";
 import { encodeWithPlan } from "./encoder.js";
 import { AbiError } from "./errors.js";
@@ -26,6 +26,7 @@ import { AbiError } from "./errors.js";
  * range, a string with a lone surrogate, a value of the wrong type).
  */
 export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Uint8Array {
+  requireSchema(schema, "encodeMessage", "schema");
   return encodeWithPlan(schema, message);
 }
 
@@ -43,6 +44,7 @@ export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: M
  * of anything prost rejects.
  */
 export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
+  requireSchema(schema, "decodeMessage", "schema");
   requireBytes(bytes, "decodeMessage", "bytes");
   return decodeWithPlan<MessageShape<Desc>>(schema, bytes);
 }

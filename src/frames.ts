@@ -9,14 +9,15 @@ import { type AbiFrame, AbiFrameSchema, type AbiReply, AbiReplySchema } from "..
 import { code, opName, version } from "./codes.js";
 import { decodeMessage, encodeMessage } from "./codec.js";
 import { encodeWithPlan, utf8Length, varintSize32, writeVarint32At } from "./encoder.js";
-import { argumentTypeError, isUint8Array, requireBytes, requireInt32 } from "./arguments.js";
+import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireMessage, requireSchema } from "./arguments.js";
 import { AbiError } from "./errors.js";
 import { payloadOp } from "./schemas.js";
 
 const empty = new Uint8Array(0);
 const utf8 = new TextEncoder();
 
-function requireOp(schema: DescMessage): number {
+function requireOp(schema: DescMessage, fn: string): number {
+  requireSchema(schema, fn, "schema");
   const op = payloadOp(schema);
   if (op === undefined) {
     throw new AbiError(
@@ -37,7 +38,7 @@ function requireOp(schema: DescMessage): number {
  * (PROTOCOL_ERROR) when `payload` cannot be encoded.
  */
 export function toFrame<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>): AbiFrame {
-  const op = requireOp(schema);
+  const op = requireOp(schema, "toFrame");
   return create(AbiFrameSchema, { abiVersion: version.V1, op, payload: encodeMessage(schema, payload) });
 }
 
@@ -49,7 +50,7 @@ export function toFrame<Desc extends DescMessage>(schema: Desc, payload: Message
  * @throws AbiError as `toFrame`.
  */
 export function encodeFrame<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>): Uint8Array {
-  const header = frameHeader(requireOp(schema));
+  const header = frameHeader(requireOp(schema, "encodeFrame"));
   return encodeWithPlan(schema, payload, {
     size: (payloadSize) => header.length + (payloadSize === 0 ? 0 : payloadTag.length + varintSize32(payloadSize)),
     write(buf, payloadSize) {
@@ -102,7 +103,8 @@ export function decodeFrame(bytes: Uint8Array): AbiFrame {
  * (UNSUPPORTED_OP) when `schema` is not a framed payload.
  */
 export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: AbiFrame): MessageShape<Desc> {
-  const expected = requireOp(schema);
+  const expected = requireOp(schema, "decodePayload");
+  requireMessage(frame, AbiFrameSchema, "decodePayload", "frame");
   if (frame.op !== expected) {
     throw new AbiError(
       code.PROTOCOL_ERROR,
