@@ -62,7 +62,7 @@ describe("codec and frame functions name a wrong argument", () => {
   const rows: [string, () => unknown, TypeErrorConstructor, string][] = [
     ["decodeMessage(null, bytes)", () => decodeMessage(null as never, new Uint8Array()), TypeError, "decodeMessage: schema must be a message schema (such as AbiFrameSchema), got null"],
     ["decodeMessage(schema, Proxy)", () => decodeMessage(AbiFrameSchema, new Proxy(new Uint8Array(), {})), TypeError, "decodeMessage: bytes must be a Uint8Array, got an object of class Uint8Array"],
-    ["encodeMessage(undefined, message)", () => encodeMessage(undefined as never, frame), TypeError, "encodeMessage: schema must be a message schema (such as AbiFrameSchema), got undefined"],
+    ["encodeMessage(undefined, message)", () => encodeMessage(undefined as never, frame as never), TypeError, "encodeMessage: schema must be a message schema (such as AbiFrameSchema), got undefined"],
     ["encodeFrame(null, payload)", () => encodeFrame(null as never, frame as never), TypeError, "encodeFrame: schema must be a message schema (such as AbiFrameSchema), got null"],
     ["toFrame('HostCallV1', payload)", () => toFrame("HostCallV1" as never, frame as never), TypeError, 'toFrame: schema must be a message schema (such as AbiFrameSchema), got string "HostCallV1"'],
     ["decodePayload(schema, null)", () => decodePayload(HostCallV1Schema, null as never), TypeError, "decodePayload: frame must be an actr.dynclib.v1.AbiFrame message, got null"],
