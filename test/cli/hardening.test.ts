@@ -43,11 +43,15 @@ function sink() {
 describe("actr-abi check", () => {
   it("answers one long line that arrives in many chunks in linear time", async () => {
     // AbiFrame with abi_version written n times: each "0801" is valid, the last one wins.
-    await expectLinearAsync(async (n) => {
-      const out = sink();
-      await answerLines(chunked("AbiFrame " + "0801".repeat(n) + "\n", 4096), out.stream);
-      expect(out.tail()).toBe("ok 0801\n");
-    }, 64 * 1024);
+    await expectLinearAsync(
+      async (line: string) => {
+        const out = sink();
+        await answerLines(chunked(line, 4096), out.stream);
+        expect(out.tail()).toBe("ok 0801\n");
+      },
+      64 * 1024,
+      (n) => "AbiFrame " + "0801".repeat(n) + "\n",
+    );
   });
 
   it("answers a line split across chunks exactly as the same line in one chunk", async () => {
@@ -68,13 +72,16 @@ describe("actr-abi decode --json", () => {
     encodeFrame(HostCallV1Schema, create(HostCallV1Schema, { routeKey: "a", dest: destToV1({ kind: "shell" }), payload: new Uint8Array(payloadSize).fill(7) }));
 
   it("writes a large payload in linear time, in pieces of about 1 MiB", async () => {
-    await expectLinearAsync(async (n) => {
-      const input = frameWith(n);
-      const out = sink();
-      await writeJson(messageToJson(AbiFrameSchema, decodeFrame(input), input), out.stream);
-      expect(Math.max(...out.writes)).toBeLessThan(2 << 20);
-      expect(out.tail()).toMatch(/[A-Za-z0-9+/]{100}={0,2}"\n {2}}\n}\n$/);
-    }, 1 << 20);
+    await expectLinearAsync(
+      async (input: Uint8Array) => {
+        const out = sink();
+        await writeJson(messageToJson(AbiFrameSchema, decodeFrame(input), input), out.stream);
+        expect(Math.max(...out.writes)).toBeLessThan(2 << 20);
+        expect(out.tail()).toMatch(/[A-Za-z0-9+/]{100}={0,2}"\n {2}}\n}\n$/);
+      },
+      1 << 20,
+      frameWith,
+    );
   });
 
   it("writes exactly what JSON.stringify(tree, null, 2) writes, base64 and all", async () => {
