@@ -68,31 +68,46 @@ export async function runCheck(args: string[], io: { stdin: NodeJS.ReadableStrea
  * of each chunk as soon as the chunk's complete lines are read (so a driver
  * that sends one line and waits for its answer does not deadlock). Linear in
  * the input: a chunk is searched for newlines once, and the pieces of a line
- * that spans chunks are joined once, when its newline arrives.
+ * that spans chunks are joined once, when its newline arrives. A line longer
+ * than a string can be is answered with `err` and not kept in memory.
  */
 export async function answerLines(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<void> {
-  let pieces: string[] = []; // the start of the current line, from earlier chunks
+  const line = new LineAssembler();
   input.setEncoding("utf8");
   for await (const chunk of input as AsyncIterable<string>) {
     let answers = "";
     let start = 0;
     for (let newline = chunk.indexOf("\n"); newline !== -1; newline = chunk.indexOf("\n", start)) {
-      const piece = chunk.slice(start, newline);
-      answers += checkLine(pieces.length === 0 ? piece : joinLine(pieces, piece)) + "\n";
-      pieces = [];
+      answers += line.answer(chunk.slice(start, newline)) + "\n";
       start = newline + 1;
     }
-    if (start < chunk.length) pieces.push(chunk.slice(start));
+    line.add(chunk.slice(start));
     if (answers.length > 0 && !output.write(answers)) await drained(output);
   }
-  if (pieces.length > 0) output.write(checkLine(joinLine(pieces, "")) + "\n");
+  if (!line.isEmpty()) output.write(line.answer("") + "\n");
 }
 
-/** The line made of `pieces` and `last`, or a CliError when it is longer than a string can be. */
-function joinLine(pieces: string[], last: string): string {
-  const length = pieces.reduce((n, p) => n + p.length, last.length);
-  if (length > maxStringLength) {
-    throw new CliError(`a line of ${length} characters is longer than this command can read (${maxStringLength})`);
+/** The start of the current line, from earlier chunks: kept while it can still become a string. */
+class LineAssembler {
+  private pieces: string[] = [];
+  private length = 0;
+
+  add(piece: string): void {
+    this.length += piece.length;
+    if (this.length > maxStringLength) this.pieces = []; // too long to answer but with err: keep only the count
+    else if (piece.length > 0) this.pieces.push(piece);
   }
-  return pieces.join("") + last;
+
+  isEmpty(): boolean {
+    return this.length === 0;
+  }
+
+  /** The answer to the line that ends with `last`; starts the next line. */
+  answer(last: string): string {
+    const length = this.length + last.length;
+    const text = length > maxStringLength ? undefined : this.pieces.join("") + last;
+    this.pieces = [];
+    this.length = 0;
+    return text === undefined ? `err a line of ${length} characters is longer than this command can read (${maxStringLength})` : checkLine(text);
+  }
 }

@@ -4,6 +4,7 @@
 import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { constants } from "node:buffer";
 import { Readable, Writable } from "node:stream";
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
@@ -52,6 +53,22 @@ describe("actr-abi check", () => {
       64 * 1024,
       (n) => "AbiFrame " + "0801".repeat(n) + "\n",
     );
+  });
+
+  it("answers a line longer than a string can be with err, and goes on with the next line", async () => {
+    const mib = "0".repeat(1 << 20);
+    const chunks = 513; // one more MiB than a string can hold
+    let sent = 0;
+    const input = new Readable({
+      highWaterMark: 1,
+      read() {
+        sent++;
+        this.push(sent <= chunks ? mib : sent === chunks + 1 ? "\nAbiFrame 0801\n" : null);
+      },
+    });
+    const out = sink();
+    await answerLines(input, out.stream);
+    expect(out.tail()).toBe(`err a line of ${chunks << 20} characters is longer than this command can read (${constants.MAX_STRING_LENGTH})\nok 0801\n`);
   });
 
   it("answers a line split across chunks exactly as the same line in one chunk", async () => {
