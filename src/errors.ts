@@ -308,18 +308,19 @@ export function actrErrorToWireCode(err: ActrError): number {
   return wireCodeByCode.get(err.code)!;
 }
 
-/**
- * The retry hint of a ConnectionNotReady message. The digits are bounded by
- * the longest u64 (after leading zeros, which a u64 parse accepts), so a
- * hostile run of digits costs linear time and is read as `None`.
- */
-const retryHint = new RegExp(`retry_after_ms=Some\\(0*(\\d{1,${U64_MAX_DIGITS}})\\)`);
+/** The retry hint of a ConnectionNotReady message: the first `retry_after_ms=Some(<digits>)`. */
+const retryHint = /retry_after_ms=Some\((\d+)\)/;
 
-/** The hint of `retry_after_ms=Some(N)` in `message`, when N is a u64; else undefined. */
+/**
+ * The hint of `retry_after_ms=Some(N)` in `message` when N is a u64, else
+ * undefined. Linear in the message: N is read as a number only when, without
+ * its leading zeros (which a u64 parse accepts), it has at most the 20 digits
+ * of the longest u64, so a hostile run of digits never reaches `BigInt`.
+ */
 function retryHintOf(message: string): bigint | undefined {
-  const digits = retryHint.exec(message)?.[1];
-  if (digits === undefined) return undefined;
-  const hint = BigInt(digits); // at most 20 digits: constant time
+  const digits = retryHint.exec(message)?.[1]?.replace(/^0+(?=\d)/, "");
+  if (digits === undefined || digits.length > U64_MAX_DIGITS) return undefined;
+  const hint = BigInt(digits);
   return hint <= U64_MAX ? hint : undefined;
 }
 
