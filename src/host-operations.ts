@@ -127,10 +127,14 @@ const hostResultExpected =
  * is present, with a value of its form (`done` is `true`, `status` a non-zero
  * int32, ...). Anything else would otherwise be read as some other answer.
  *
- * @throws TypeError (RangeError for a status of 0 or outside int32) naming
- * `fn` and saying what was expected.
+ * @throws TypeError (RangeError for a status of 0 or outside int32) saying what was expected.
  */
-export function hostResultForm(result: HostResult, fn = "hostResultForm"): HostResultForm {
+export function hostResultForm(result: HostResult): HostResultForm {
+  return checkedHostResultForm(result, "hostResultForm");
+}
+
+/** `hostResultForm`, with errors naming `fn`. */
+function checkedHostResultForm(result: HostResult, fn: string): HostResultForm {
   requireObject(result, fn, "result");
   const present = hostResultForms.filter((key) => key in result);
   if (present.length !== 1) {
@@ -166,7 +170,7 @@ export function hostResultForm(result: HostResult, fn = "hostResultForm"): HostR
  * @throws TypeError/RangeError when `result` is not exactly one valid form (see `hostResultForm`).
  */
 export function encodeHostReply(result: HostResult): Uint8Array {
-  switch (hostResultForm(result, "encodeHostReply")) {
+  switch (checkedHostResultForm(result, "encodeHostReply")) {
     case "bytes":
       return successReply((result as { bytes: Uint8Array }).bytes);
     case "done":

@@ -17,6 +17,7 @@ import {
   encodeGuestHookRequest,
   encodeGuestLifecycleRequest,
   encodeHostReply,
+  hostResultForm,
   encodeMessage,
   GuestDataStreamV1Schema,
   GuestHandleV1Schema,
@@ -209,6 +210,14 @@ describe("encodeHostReply", () => {
     for (const [result, message] of rows) {
       expect(() => encodeHostReply(result as never), JSON.stringify(result)).toThrow(message);
     }
+  });
+
+  it("hostResultForm tells the four forms apart", () => {
+    expect(hostResultForm({ bytes: new Uint8Array() })).toBe("bytes");
+    expect(hostResultForm({ done: true })).toBe("done");
+    expect(hostResultForm({ status: code.GENERIC_ERROR })).toBe("status");
+    expect(hostResultForm({ error: ActrError.timedOut() })).toBe("error");
+    expect(() => hostResultForm({ status: 0 })).toThrow(/^hostResultForm: result.status must be a failure status/);
   });
 
   it("bytes → SUCCESS with the bytes", () => {
