@@ -14,6 +14,7 @@ import {
   type Registry,
 } from "@bufbuild/protobuf";
 import { file_actr_actr } from "../gen/actr/actr_pb.js";
+import { requireString } from "./arguments.js";
 import { file_actr_dynclib_v1_abi } from "../gen/actr/dynclib/v1/abi_pb.js";
 import {
   code_table as codeTableOption,
@@ -39,6 +40,7 @@ export const messageSchemas: ReadonlyMap<string, DescMessage> = new Map(
 
 /** The schema of the message named `name` (bare, `"ActrId"`, or full, `"actr.ActrId"`), or undefined. */
 export function messageSchema(name: string): DescMessage | undefined {
+  requireString(name, "messageSchema", "name");
   return name.includes(".") ? abiRegistry.getMessage(name) : messageSchemas.get(name);
 }
 
