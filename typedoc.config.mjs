@@ -29,6 +29,8 @@ export default {
   readme: "none",
   // protoc-gen-es marks generated declarations with `@generated from ...`.
   blockTags: [...OptionDefaults.blockTags, "@generated"],
+  // The package has no public repository URL yet, so no source links.
+  disableSources: true,
   excludePrivate: true,
   excludeInternal: true,
   treatWarningsAsErrors: true,
@@ -37,8 +39,5 @@ export default {
   // the exported classes and enums. Properties of object types are left to
   // their declaration's comment (protobuf-es's own `oneof` cases have none).
   requiredToBeDocumented: ["Enum", "EnumMember", "Variable", "Function", "Class", "Interface", "TypeAlias", "Method", "Accessor"],
-  // Types the API refers to but does not export yet; TypeDoc fails when an
-  // entry here is no longer referenced or becomes exported.
-  intentionallyNotExported: ["ActrErrorFields", "PeerEventInit"],
   validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
 };

@@ -266,7 +266,7 @@ export function encodeGuestLifecycleRequest(hook: number, ctx: InvocationContext
 }
 
 /** A peer event: the peer, whether the connection is relayed, and (WebRTC only) the peer status. */
-interface PeerEventInit {
+export interface PeerEventInit {
   readonly peer: ActrId;
   readonly relayed?: boolean;
   readonly status?: number;
