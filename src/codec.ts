@@ -4,7 +4,7 @@
  * @module
  */
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { code } from "./codes.js";
+import { requireBytes, requireSchema } from "./arguments.js";
 import { decodeWithPlan } from "./decoder.js";
 import { encodeWithPlan } from "./encoder.js";
 import { AbiError } from "./errors.js";
@@ -26,6 +26,7 @@ import { AbiError } from "./errors.js";
  * range, a string with a lone surrogate, a value of the wrong type).
  */
 export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Uint8Array {
+  requireSchema(schema, "encodeMessage", "schema");
   return encodeWithPlan(schema, message);
 }
 
@@ -43,11 +44,8 @@ export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: M
  * of anything prost rejects.
  */
 export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
-  if (!(bytes instanceof Uint8Array)) {
-    throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${schema.typeName}: input is not a Uint8Array`, {
-      message: schema.typeName,
-    });
-  }
+  requireSchema(schema, "decodeMessage", "schema");
+  requireBytes(bytes, "decodeMessage", "bytes");
   return decodeWithPlan<MessageShape<Desc>>(schema, bytes);
 }
 
@@ -75,7 +73,7 @@ export function decodeMessageIn<Desc extends DescMessage>(
     throw new AbiError(
       err.status,
       `${text} at byte ${offset ?? base} (in ${holder}, which starts at byte ${base})`,
-      { message: err.messageName, field: err.field, offset },
+      { messageName: err.messageName, field: err.field, offset },
       { cause: err },
     );
   }

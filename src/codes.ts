@@ -1,11 +1,21 @@
 /**
- * The code tables of the DynClib ABI (spec section 2), read from the schema's
- * enums so that `proto/actr/dynclib/v1/codes.proto` stays the only place that
- * lists them.
+ * The code tables of the DynClib ABI (docs/abi.md section 2), read from the
+ * schema's enums so that `proto/actr/dynclib/v1/codes.proto` stays the only
+ * place that lists them.
+ *
+ * Two forms exist on purpose. The lower-case tables here (`code`, `op`,
+ * `version`, ...) mirror the Rust reference's constant modules (`code::SUCCESS`,
+ * `op::HOST_CALL`): frozen plain objects holding exactly the table, so
+ * `Object.entries(op)` lists the 11 ops and nothing else. The generated
+ * TypeScript enums (`Code`, `Op`, ...) are protobuf-es's types for the
+ * schema's enum fields; they also hold the `UNSPECIFIED` placeholder buf
+ * requires and the enum's reverse mapping. Both give the same numbers.
  *
  * @module
  */
 import type { DescEnum } from "@bufbuild/protobuf";
+import { argumentTypeError } from "./arguments.js";
+import { isPlaceholder, namedValues } from "./enum-names.js";
 import {
   Code,
   CodeSchema,
@@ -31,17 +41,14 @@ export type CodeTable<E extends Record<string, string | number>> = {
 
 /** Builds the frozen name → number table of `desc`, skipping `UNSPECIFIED`. */
 function codeTable<E extends Record<string, string | number>>(desc: DescEnum): CodeTable<E> {
-  const table: Record<string, number> = {};
-  for (const value of desc.values) {
-    if (value.localName !== "UNSPECIFIED") table[value.localName] = value.number;
-  }
-  return Object.freeze(table) as CodeTable<E>;
+  return Object.freeze(Object.fromEntries(namedValues(desc).map((v) => [v.localName, v.number]))) as CodeTable<E>;
 }
 
-/** Looks up the short name (`"HOST_CALL"`) of `value` in `desc`; undefined when unknown. */
-function codeName(desc: DescEnum, value: number): string | undefined {
-  const found = desc.value[value];
-  return found === undefined || found.localName === "UNSPECIFIED" ? undefined : found.localName;
+/** Looks up the short name (`"HOST_CALL"`) of `value` in `desc`; undefined when unknown; a TypeError naming `fn` for a non-number. */
+function codeName(desc: DescEnum, value: number, fn: string): string | undefined {
+  if (typeof value !== "number") throw argumentTypeError(fn, "value", "a number", value);
+  const found = Object.hasOwn(desc.value, value) ? desc.value[value] : undefined;
+  return found === undefined || isPlaceholder(found) ? undefined : found.localName;
 }
 
 /** Status codes (`int32`): `code.SUCCESS === 0`, `code.PROTOCOL_ERROR === -5`, ... */
@@ -64,20 +71,20 @@ export const webrtcPeerStatus = codeTable<typeof WebrtcPeerStatus>(WebrtcPeerSta
 
 /** The name of an op (`opName(101) === "GUEST_HANDLE"`), or undefined for a number outside the table. */
 export function opName(value: number): string | undefined {
-  return codeName(OpSchema, value);
+  return codeName(OpSchema, value, "opName");
 }
 
 /** The name of a status code (`statusName(-5) === "PROTOCOL_ERROR"`), or undefined for a number outside the table. */
 export function statusName(value: number): string | undefined {
-  return codeName(CodeSchema, value);
+  return codeName(CodeSchema, value, "statusName");
 }
 
 /** The name of a lifecycle hook id (`lifecycleHookName(1) === "ON_START"`), or undefined. */
 export function lifecycleHookName(value: number): string | undefined {
-  return codeName(LifecycleHookSchema, value);
+  return codeName(LifecycleHookSchema, value, "lifecycleHookName");
 }
 
 /** The name of a runtime hook id (`runtimeHookName(8) === "ON_WEBRTC_CONNECTED"`), or undefined. */
 export function runtimeHookName(value: number): string | undefined {
-  return codeName(RuntimeHookSchema, value);
+  return codeName(RuntimeHookSchema, value, "runtimeHookName");
 }

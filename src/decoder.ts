@@ -54,7 +54,7 @@ type Where = { readonly message: string; readonly field?: string };
 function fail(where: Where, offset: number, what: string): never {
   const field = where.field === undefined ? "" : ` field ${where.field}:`;
   throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${where.message}:${field} ${what} at byte ${offset}`, {
-    message: where.message,
+    messageName: where.message,
     field: where.field,
     offset,
   });

@@ -53,7 +53,7 @@ interface MessagePlan {
 
 function fail(field: DescField, what: string): never {
   throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${field.parent.typeName}: field ${field.name}: ${what}`, {
-    message: field.parent.typeName,
+    messageName: field.parent.typeName,
     field: field.name,
   });
 }
@@ -471,7 +471,7 @@ export function encodeWithPlan(
 ): Uint8Array {
   if (typeof message !== "object" || message === null || (message as { $typeName?: unknown }).$typeName !== desc.typeName) {
     throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${desc.typeName}: expected a ${desc.typeName} message, got ${describe(message)}`, {
-      message: desc.typeName,
+      messageName: desc.typeName,
     });
   }
   assertSupported(desc);

@@ -9,19 +9,21 @@ import { type AbiFrame, AbiFrameSchema, type AbiReply, AbiReplySchema } from "..
 import { code, opName, version } from "./codes.js";
 import { decodeMessage, encodeMessage } from "./codec.js";
 import { encodeWithPlan, utf8Length, varintSize32, writeVarint32At } from "./encoder.js";
+import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireMessage, requireSchema } from "./arguments.js";
 import { AbiError } from "./errors.js";
 import { payloadOp } from "./schemas.js";
 
 const empty = new Uint8Array(0);
 const utf8 = new TextEncoder();
 
-function requireOp(schema: DescMessage): number {
+function requireOp(schema: DescMessage, fn: string): number {
+  requireSchema(schema, fn, "schema");
   const op = payloadOp(schema);
   if (op === undefined) {
     throw new AbiError(
       code.UNSUPPORTED_OP,
       `${schema.typeName} is not a framed payload: it has no (actr.dynclib.v1.op) option`,
-      { message: schema.typeName },
+      { messageName: schema.typeName },
     );
   }
   return op;
@@ -36,7 +38,7 @@ function requireOp(schema: DescMessage): number {
  * (PROTOCOL_ERROR) when `payload` cannot be encoded.
  */
 export function toFrame<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>): AbiFrame {
-  const op = requireOp(schema);
+  const op = requireOp(schema, "toFrame");
   return create(AbiFrameSchema, { abiVersion: version.V1, op, payload: encodeMessage(schema, payload) });
 }
 
@@ -48,7 +50,7 @@ export function toFrame<Desc extends DescMessage>(schema: Desc, payload: Message
  * @throws AbiError as `toFrame`.
  */
 export function encodeFrame<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>): Uint8Array {
-  const header = frameHeader(requireOp(schema));
+  const header = frameHeader(requireOp(schema, "encodeFrame"));
   return encodeWithPlan(schema, payload, {
     size: (payloadSize) => header.length + (payloadSize === 0 ? 0 : payloadTag.length + varintSize32(payloadSize)),
     write(buf, payloadSize) {
@@ -101,44 +103,69 @@ export function decodeFrame(bytes: Uint8Array): AbiFrame {
  * (UNSUPPORTED_OP) when `schema` is not a framed payload.
  */
 export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: AbiFrame): MessageShape<Desc> {
-  const expected = requireOp(schema);
+  const expected = requireOp(schema, "decodePayload");
+  requireMessage(frame, AbiFrameSchema, "decodePayload", "frame");
   if (frame.op !== expected) {
     throw new AbiError(
       code.PROTOCOL_ERROR,
       `frame op ${frame.op} (${opName(frame.op) ?? "unknown"}) does not carry ${schema.typeName}, which is framed by op ${expected} (${opName(expected)})`,
-      { message: AbiFrameSchema.typeName, field: "op" },
+      { messageName: AbiFrameSchema.typeName, field: "op" },
     );
   }
   return decodeMessage(schema, frame.payload);
 }
 
-/** An encoded `AbiReply` with `status = SUCCESS` and `payload` (the Rust `success_reply`). */
+/**
+ * An encoded `AbiReply` with `status = SUCCESS` and `payload` (the Rust
+ * `success_reply`). The result may be a view into a shared pooled buffer
+ * (see `encodeMessage`).
+ *
+ * @throws TypeError when `payload` is not a `Uint8Array`.
+ */
 export function successReply(payload: Uint8Array = empty): Uint8Array {
+  requireBytes(payload, "successReply", "payload");
   return encodeMessage(AbiReplySchema, create(AbiReplySchema, { abiVersion: version.V1, status: code.SUCCESS, payload }));
 }
 
 /**
- * An encoded `AbiReply` with `status` and `message` as payload: a string is
- * written as UTF-8, bytes as they are (the Rust `error_reply`).
+ * An encoded `AbiReply` with the failure `status` and `message` as payload: a
+ * string is written as UTF-8, bytes as they are (the Rust `error_reply`); an
+ * empty message gives the same bytes as none. The result may be a view into
+ * a shared pooled buffer (see `encodeMessage`).
+ *
+ * @throws TypeError when `status` is not an integer or `message` neither a
+ * string nor a `Uint8Array`; RangeError for a status of SUCCESS (use
+ * `successReply`) or outside int32.
  */
 export function errorReply(status: number, message: string | Uint8Array = empty): Uint8Array {
+  requireInt32(status, "errorReply", "status");
+  if (status === code.SUCCESS) throw new RangeError("errorReply: status must be a failure status, not SUCCESS (0); use successReply");
   let payload: Uint8Array;
-  if (typeof message === "string") {
+  if (isUint8Array(message)) {
+    payload = message;
+  } else if (typeof message === "string") {
     if (utf8Length(message) < 0) {
       throw new AbiError(code.PROTOCOL_ERROR, "reply message holds a lone surrogate, which has no UTF-8 encoding", {
-        message: AbiReplySchema.typeName,
+        messageName: AbiReplySchema.typeName,
         field: "payload",
       });
     }
     payload = utf8.encode(message);
   } else {
-    payload = message;
+    throw argumentTypeError("errorReply", "message", "a string or a Uint8Array", message);
   }
   return encodeMessage(AbiReplySchema, create(AbiReplySchema, { abiVersion: version.V1, status, payload }));
 }
 
 /**
  * Decodes an `AbiReply` as prost does. `reply.payload` is a view into `bytes`.
+ *
+ * Like the Rust peers, it does not check `abiVersion`: every field of a reply
+ * is optional on the wire, so empty bytes decode as `{ abiVersion: 0, status:
+ * SUCCESS, payload: empty }`. Every reply `successReply`/`errorReply` (and the
+ * Rust `success_reply`/`error_reply`) writes carries `abiVersion = 1`; a host
+ * that wants to tell "the guest wrote no reply" from a success checks
+ * `reply.abiVersion === version.V1` itself.
  *
  * @throws AbiError (PROTOCOL_ERROR) when `bytes` is not a valid `AbiReply`.
  */

@@ -5,8 +5,17 @@
  *
  * @module
  */
-import { create, type DescMessage, getOption, hasOption } from "@bufbuild/protobuf";
-import { type ActrId, type DataStream, PayloadType, PayloadTypeSchema, type RpcEnvelope, RpcEnvelopeSchema } from "../gen/actr/actr_pb.js";
+import { create, type DescMessage, getOption, hasOption, isMessage } from "@bufbuild/protobuf";
+import {
+  type ActrId,
+  ActrIdSchema,
+  type DataStream,
+  DataStreamSchema,
+  PayloadType,
+  PayloadTypeSchema,
+  type RpcEnvelope,
+  RpcEnvelopeSchema,
+} from "../gen/actr/actr_pb.js";
 import {
   type BackpressureEventV1,
   BackpressureEventV1Schema,
@@ -24,17 +33,21 @@ import {
   type HostTellV1,
   type HostUnregisterStreamV1,
   type InvocationContextV1,
+  InvocationContextV1Schema,
   type PeerEventV1,
   PeerEventV1Schema,
   type TimestampV1,
+  TimestampV1Schema,
 } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { hook_event as hookEventOption, OpSchema, RuntimeHookSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
-import { code, lifecycleHookName, opName, version } from "./codes.js";
+import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireInt64, requireMessage, requireObject } from "./arguments.js";
+import { code, lifecycleHook, lifecycleHookName, opName, version } from "./codes.js";
 import { decodeMessageIn, encodeMessage } from "./codec.js";
+import { camelCase, namedValues } from "./enum-names.js";
 import { AbiError, ActrError, hostStatusForError } from "./errors.js";
 import { decodeFrame, encodeFrame, errorReply, successReply } from "./frames.js";
 import { payloadSchemaForOp } from "./schemas.js";
-import { timestampToV1, toUint64 } from "./values.js";
+import { timestampOf } from "./values.js";
 
 /**
  * One operation a guest asks of its host through `invoke`, with its decoded
@@ -49,14 +62,6 @@ export type HostOperation =
   | { readonly kind: "unregisterStream"; readonly op: number; readonly payload: HostUnregisterStreamV1 }
   | { readonly kind: "sendDataStream"; readonly op: number; readonly payload: HostSendDataStreamV1 };
 
-/** `"ON_WEBRTC_CONNECTED"` → `"webrtcConnected"`, `"HOST_CALL_RAW"` → `"callRaw"`: a code name as a camelCase key. */
-function camelKey(name: string, prefix: string): string {
-  return name
-    .slice(prefix.length)
-    .toLowerCase()
-    .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 /** The HOST_* ops by number, with their kind and payload schema, read from the schema. */
 const hostOps: ReadonlyMap<number, { kind: HostOperation["kind"]; schema: DescMessage }> = new Map(
   OpSchema.values
@@ -64,7 +69,7 @@ const hostOps: ReadonlyMap<number, { kind: HostOperation["kind"]; schema: DescMe
     .map((v) => {
       const schema = payloadSchemaForOp(v.number);
       if (schema === undefined) throw new Error(`schema defect: no payload message declares op ${v.name}`);
-      return [v.number, { kind: camelKey(v.localName, "HOST_") as HostOperation["kind"], schema }] as const;
+      return [v.number, { kind: camelCase(v.localName, "HOST_") as HostOperation["kind"], schema }] as const;
     }),
 );
 
@@ -77,10 +82,11 @@ const hostOps: ReadonlyMap<number, { kind: HostOperation["kind"]; schema: DescMe
  * its op is not a HOST_* op.
  */
 export function decodeHostOperation(frameBytes: Uint8Array): HostOperation {
+  requireBytes(frameBytes, "decodeHostOperation", "frameBytes");
   const frame = decodeFrame(frameBytes);
   if (frame.abiVersion !== version.V1) {
     throw new AbiError(code.PROTOCOL_ERROR, `unsupported abi_version ${frame.abiVersion} (expected ${version.V1})`, {
-      message: "actr.dynclib.v1.AbiFrame",
+      messageName: "actr.dynclib.v1.AbiFrame",
       field: "abi_version",
     });
   }
@@ -90,7 +96,7 @@ export function decodeHostOperation(frameBytes: Uint8Array): HostOperation {
     throw new AbiError(
       code.UNSUPPORTED_OP,
       `op ${frame.op}${name === undefined ? "" : ` (${name})`} is not a host operation`,
-      { message: "actr.dynclib.v1.AbiFrame", field: "op" },
+      { messageName: "actr.dynclib.v1.AbiFrame", field: "op" },
     );
   }
   const payload = decodeMessageIn(hostOp.schema, frame.payload, frameBytes, "AbiFrame.payload");
@@ -98,9 +104,10 @@ export function decodeHostOperation(frameBytes: Uint8Array): HostOperation {
 }
 
 /**
- * What a host answers a guest's `invoke` with: the result bytes (`HOST_CALL`,
- * `HOST_CALL_RAW`, `HOST_DISCOVER`), `done` for the operations that answer
- * nothing, or the failure as a status code or an `ActrError`.
+ * What a host answers a guest's `invoke` with: exactly one of the result
+ * bytes (`HOST_CALL`, `HOST_CALL_RAW`, `HOST_DISCOVER`), `done` for the
+ * operations that answer nothing, or the failure as a non-zero status code or
+ * an `ActrError`.
  */
 export type HostResult =
   | { readonly bytes: Uint8Array }
@@ -108,20 +115,75 @@ export type HostResult =
   | { readonly status: number }
   | { readonly error: ActrError };
 
+/** The key that tells the forms of a `HostResult` apart. */
+export type HostResultForm = "bytes" | "done" | "status" | "error";
+
+const hostResultForms: readonly HostResultForm[] = ["bytes", "done", "status", "error"];
+const hostResultExpected =
+  "exactly one of { bytes: Uint8Array }, { done: true }, { status: a non-zero int32 } or { error: ActrError }";
+
+/**
+ * Which form `result` is, checked at run time: exactly one of the four keys
+ * is present, with a value of its form (`done` is `true`, `status` a non-zero
+ * int32, ...). Anything else would otherwise be read as some other answer.
+ *
+ * @throws TypeError (RangeError for a status of 0 or outside int32) saying what was expected.
+ */
+export function hostResultForm(result: HostResult): HostResultForm {
+  return checkedHostResultForm(result, "hostResultForm");
+}
+
+/** `hostResultForm`, with errors naming `fn`. */
+function checkedHostResultForm(result: HostResult, fn: string): HostResultForm {
+  requireObject(result, fn, "result");
+  const present = hostResultForms.filter((key) => key in result);
+  if (present.length !== 1) {
+    const got = present.length === 0 ? "none of them" : `${present.join(" and ")}`;
+    throw new TypeError(`${fn}: result must have ${hostResultExpected}; got ${got}`);
+  }
+  const form = present[0]!;
+  const value = (result as Record<HostResultForm, unknown>)[form];
+  switch (form) {
+    case "bytes":
+      if (!isUint8Array(value)) throw argumentTypeError(fn, "result.bytes", "a Uint8Array", value);
+      break;
+    case "done":
+      if (value !== true) throw argumentTypeError(fn, "result.done", "true (a failure is { status } or { error })", value);
+      break;
+    case "status":
+      requireInt32(value, fn, "result.status");
+      if (value === code.SUCCESS) throw new RangeError(`${fn}: result.status must be a failure status, not SUCCESS (0); use { done: true }`);
+      break;
+    case "error":
+      if (!(value instanceof ActrError)) throw argumentTypeError(fn, "result.error", "an ActrError", value);
+      break;
+  }
+  return form;
+}
+
 /**
  * Encodes the `AbiReply` to a guest's `invoke`, as the Rust host does:
  * success with the result bytes (empty for `done`); on failure the status
- * (`hostStatusForError` for an `ActrError`) with an empty payload.
+ * (`hostStatusForError` for an `ActrError`) with an empty payload. The result
+ * may be a view into a shared pooled buffer (see `encodeMessage`).
+ *
+ * @throws TypeError/RangeError when `result` is not exactly one valid form (see `hostResultForm`).
  */
 export function encodeHostReply(result: HostResult): Uint8Array {
-  if ("bytes" in result) return successReply(result.bytes);
-  if ("done" in result) return successReply();
-  if ("error" in result) return errorReply(hostStatusForError(result.error));
-  if (result.status === code.SUCCESS) {
-    throw ActrError.invalidArgument("a failed host result needs a non-zero status (use { done: true } for success)");
+  switch (checkedHostResultForm(result, "encodeHostReply")) {
+    case "bytes":
+      return successReply((result as { bytes: Uint8Array }).bytes);
+    case "done":
+      return successReply();
+    case "status":
+      return errorReply((result as { status: number }).status);
+    case "error":
+      return errorReply(hostStatusForError((result as { error: ActrError }).error));
   }
-  return errorReply(result.status);
 }
+
+const hostOpSchemaByKind: ReadonlyMap<string, DescMessage> = new Map([...hostOps.values()].map((o) => [o.kind, o.schema]));
+const hostOpKinds: ReadonlySet<unknown> = new Set(hostOpSchemaByKind.keys());
 
 /** The payload types a Rust host accepts for `HOST_SEND_DATA_STREAM`. */
 const streamPayloadTypes: ReadonlySet<number> = new Set([PayloadType.STREAM_RELIABLE, PayloadType.STREAM_LATENCY_FIRST]);
@@ -134,13 +196,18 @@ const streamPayloadTypes: ReadonlySet<number> = new Set([PayloadType.STREAM_RELI
  * status PROTOCOL_ERROR through `encodeHostReply({ error })`.
  */
 export function validateHostOperation(operation: HostOperation): ActrError | undefined {
+  requireObject(operation, "validateHostOperation", "operation");
+  if (!hostOpKinds.has(operation.kind)) {
+    throw argumentTypeError("validateHostOperation", "operation.kind", "a HostOperation kind (from decodeHostOperation)", operation.kind);
+  }
+  requireMessage(operation.payload, hostOpSchemaByKind.get(operation.kind)!, "validateHostOperation", "operation.payload");
   switch (operation.kind) {
     case "call":
     case "tell":
     case "sendDataStream":
       if (operation.payload.dest?.kind.case === undefined) return ActrError.decodeFailure("destination kind is missing");
       if (operation.kind === "sendDataStream" && !streamPayloadTypes.has(operation.payload.payloadType)) {
-        const name = PayloadTypeSchema.values.find((v) => v.number === operation.payload.payloadType)?.name;
+        const name = PayloadTypeSchema.value[operation.payload.payloadType]?.name;
         return ActrError.invalidArgument(
           `payload type ${operation.payload.payloadType}${name === undefined ? "" : ` (${name})`} cannot carry a data stream`,
         );
@@ -153,36 +220,53 @@ export function validateHostOperation(operation: HostOperation): ActrError | und
 
 /**
  * The `GUEST_HANDLE` frame that asks the guest to handle one RPC.
- * `envelope` is an encoded `actr.RpcEnvelope`, or the message itself.
+ * `envelope` is an encoded `actr.RpcEnvelope`, or the message itself. The
+ * result may be a view into a shared pooled buffer (see `encodeMessage`).
+ *
+ * @throws TypeError when `envelope` is neither a `Uint8Array` nor an `RpcEnvelope`, or `ctx` is not an `InvocationContextV1`.
  */
 export function encodeGuestHandleRequest(envelope: Uint8Array | RpcEnvelope, ctx: InvocationContextV1): Uint8Array {
-  const rpcEnvelope = envelope instanceof Uint8Array ? envelope : encodeMessage(RpcEnvelopeSchema, envelope);
+  const fn = "encodeGuestHandleRequest";
+  requireMessage(ctx, InvocationContextV1Schema, fn, "ctx");
+  let rpcEnvelope: Uint8Array;
+  if (isUint8Array(envelope)) rpcEnvelope = envelope;
+  else if (isMessage(envelope, RpcEnvelopeSchema)) rpcEnvelope = encodeMessage(RpcEnvelopeSchema, envelope);
+  else throw argumentTypeError(fn, "envelope", "a Uint8Array or an actr.RpcEnvelope message", envelope);
   return encodeFrame(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope }));
 }
 
-/** The `GUEST_DATA_STREAM` frame that delivers `chunk` from `sender`. */
+/**
+ * The `GUEST_DATA_STREAM` frame that delivers `chunk` from `sender`. The
+ * result may be a view into a shared pooled buffer (see `encodeMessage`).
+ *
+ * @throws TypeError when `chunk` is not a `DataStream` or `sender` not an `ActrId`.
+ */
 export function encodeGuestDataStreamRequest(chunk: DataStream, sender: ActrId): Uint8Array {
+  requireMessage(chunk, DataStreamSchema, "encodeGuestDataStreamRequest", "chunk");
+  requireMessage(sender, ActrIdSchema, "encodeGuestDataStreamRequest", "sender");
   return encodeFrame(GuestDataStreamV1Schema, create(GuestDataStreamV1Schema, { chunk, sender }));
 }
 
 /**
  * The `GUEST_LIFECYCLE` frame for `hook` (a `lifecycleHook` value). The Rust
- * host's context for it is `lifecycleContext(selfId, hook)`.
+ * host's context for it is `lifecycleContext(selfId, hook)`. The result may
+ * be a view into a shared pooled buffer (see `encodeMessage`).
  *
- * @throws AbiError UNSUPPORTED_OP for a hook id outside the table (the guest would answer that).
+ * @throws RangeError for a hook id outside the `lifecycleHook` table;
+ * TypeError when `ctx` is not an `InvocationContextV1`.
  */
 export function encodeGuestLifecycleRequest(hook: number, ctx: InvocationContextV1): Uint8Array {
+  const fn = "encodeGuestLifecycleRequest";
+  requireMessage(ctx, InvocationContextV1Schema, fn, "ctx");
+  if (typeof hook !== "number") throw argumentTypeError(fn, "hook", "a lifecycleHook value", hook);
   if (lifecycleHookName(hook) === undefined) {
-    throw new AbiError(code.UNSUPPORTED_OP, `unknown lifecycle hook ${hook}`, {
-      message: GuestLifecycleV1Schema.typeName,
-      field: "hook",
-    });
+    throw new RangeError(`${fn}: hook must be a lifecycleHook value (${Object.values(lifecycleHook).join(", ")}), got ${hook}`);
   }
   return encodeFrame(GuestLifecycleV1Schema, create(GuestLifecycleV1Schema, { ctx, hook }));
 }
 
 /** A peer event: the peer, whether the connection is relayed, and (WebRTC only) the peer status. */
-interface PeerEventInit {
+export interface PeerEventInit {
   readonly peer: ActrId;
   readonly relayed?: boolean;
   readonly status?: number;
@@ -204,43 +288,43 @@ export type GuestHookEvent =
 
 /** The runtime hooks by event name, with the `GuestHookV1` field that carries each one's payload (from the schema). */
 const runtimeHooks: ReadonlyMap<string, { id: number; eventField: string | undefined }> = new Map(
-  RuntimeHookSchema.values
-    .filter((v) => v.localName !== "UNSPECIFIED")
-    .map((v) => [
-      camelKey(v.localName, "ON_"),
+  namedValues(RuntimeHookSchema).map((v) => [
+      camelCase(v.localName, "ON_"),
       { id: v.number, eventField: hasOption(v, hookEventOption) ? getOption(v, hookEventOption) : undefined },
     ]),
 );
 
+/** The event payload field `field` of `GuestHookV1` for `event`, checked; errors name `encodeGuestHookRequest`. */
 function hookPayload(event: GuestHookEvent, field: string | undefined): Partial<GuestHookV1> {
-  const missing = (what: string) =>
-    new AbiError(code.PROTOCOL_ERROR, `hook ${event.hook} needs ${what} for its ${field} payload`, {
-      message: GuestHookV1Schema.typeName,
-      field,
-    });
+  const fn = "encodeGuestHookRequest";
+  const e = event as Record<string, unknown>;
   switch (field) {
     case undefined:
       return {};
     case "peer": {
-      const e = event as PeerEventInit;
-      if (e.peer === undefined) throw missing("`peer`");
+      requireMessage(e.peer, ActrIdSchema, fn, `event.peer (hook ${event.hook} carries a peer event)`);
       const peer: PeerEventV1 = create(PeerEventV1Schema, { peer: e.peer });
-      if (e.relayed !== undefined) peer.relayed = e.relayed;
-      if (e.status !== undefined) peer.status = e.status;
+      if (e.relayed !== undefined) {
+        if (typeof e.relayed !== "boolean") throw argumentTypeError(fn, "event.relayed", "a boolean", e.relayed);
+        peer.relayed = e.relayed;
+      }
+      if (e.status !== undefined) {
+        requireInt32(e.status, fn, "event.status");
+        peer.status = e.status;
+      }
       return { peer };
     }
     case "credential": {
-      const e = event as { newExpiry?: Parameters<typeof timestampToV1>[0] | TimestampV1 };
-      if (typeof e.newExpiry !== "object" || e.newExpiry === null) throw missing("`newExpiry` (a Date, { seconds, nanos } or TimestampV1)");
-      const newExpiry = "$typeName" in e.newExpiry ? e.newExpiry : timestampToV1(e.newExpiry);
+      const what = `event.newExpiry (hook ${event.hook} carries a credential event)`;
+      const newExpiry = isMessage(e.newExpiry, TimestampV1Schema)
+        ? e.newExpiry
+        : timestampOf(e.newExpiry as Parameters<typeof timestampOf>[0], fn, what);
       return { credential: create(CredentialEventV1Schema, { newExpiry }) };
     }
     case "backpressure": {
-      const e = event as { queueLen?: bigint | number; threshold?: bigint | number };
-      if (e.queueLen === undefined || e.threshold === undefined) throw missing("`queueLen` and `threshold`");
       const backpressure: BackpressureEventV1 = create(BackpressureEventV1Schema, {
-        queueLen: toUint64(e.queueLen, "backpressure queueLen"),
-        threshold: toUint64(e.threshold, "backpressure threshold"),
+        queueLen: requireInt64(e.queueLen, "uint64", fn, "event.queueLen"),
+        threshold: requireInt64(e.threshold, "uint64", fn, "event.threshold"),
       });
       return { backpressure };
     }
@@ -251,18 +335,19 @@ function hookPayload(event: GuestHookEvent, field: string | undefined): Partial<
 
 /**
  * The `GUEST_HOOK` frame for `event`: the hook id and the one event payload
- * field the schema binds to it (`(actr.dynclib.v1.hook_event)`).
+ * field the schema binds to it (`(actr.dynclib.v1.hook_event)`). The result
+ * may be a view into a shared pooled buffer (see `encodeMessage`).
  *
- * @throws AbiError UNSUPPORTED_OP for an unknown hook name, PROTOCOL_ERROR for a missing event payload.
+ * @throws TypeError for an unknown hook name, a missing or mistyped event
+ * field, or a `ctx` that is not an `InvocationContextV1`; RangeError for a
+ * 64-bit value out of range.
  */
 export function encodeGuestHookRequest(event: GuestHookEvent, ctx: InvocationContextV1): Uint8Array {
-  const hook = runtimeHooks.get(event.hook);
-  if (hook === undefined) {
-    throw new AbiError(code.UNSUPPORTED_OP, `unknown runtime hook "${String(event.hook)}"`, {
-      message: GuestHookV1Schema.typeName,
-      field: "hook",
-    });
-  }
+  const fn = "encodeGuestHookRequest";
+  requireObject(event, fn, "event");
+  requireMessage(ctx, InvocationContextV1Schema, fn, "ctx");
+  const hook = typeof event.hook === "string" ? runtimeHooks.get(event.hook) : undefined;
+  if (hook === undefined) throw argumentTypeError(fn, "event.hook", `one of ${[...runtimeHooks.keys()].join(", ")}`, event.hook);
   return encodeFrame(
     GuestHookV1Schema,
     create(GuestHookV1Schema, { ctx, hook: hook.id, ...hookPayload(event, hook.eventField) }),

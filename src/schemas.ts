@@ -14,6 +14,7 @@ import {
   type Registry,
 } from "@bufbuild/protobuf";
 import { file_actr_actr } from "../gen/actr/actr_pb.js";
+import { requireString } from "./arguments.js";
 import { file_actr_dynclib_v1_abi } from "../gen/actr/dynclib/v1/abi_pb.js";
 import {
   code_table as codeTableOption,
@@ -30,8 +31,8 @@ export const abiRegistry: Registry = createRegistry(
 );
 
 /**
- * Every message of the ABI (spec sections 3 and 5), by its bare name as the
- * spec and the line protocol spell it: `"AbiFrame"`, `"ActrId"`, ...
+ * Every message of the ABI (docs/abi.md sections 3 and 5), by its bare name as
+ * the contract and the line protocol spell it: `"AbiFrame"`, `"ActrId"`, ...
  */
 export const messageSchemas: ReadonlyMap<string, DescMessage> = new Map(
   [...file_actr_actr.messages, ...file_actr_dynclib_v1_abi.messages].map((desc) => [desc.name, desc]),
@@ -39,6 +40,7 @@ export const messageSchemas: ReadonlyMap<string, DescMessage> = new Map(
 
 /** The schema of the message named `name` (bare, `"ActrId"`, or full, `"actr.ActrId"`), or undefined. */
 export function messageSchema(name: string): DescMessage | undefined {
+  requireString(name, "messageSchema", "name");
   return name.includes(".") ? abiRegistry.getMessage(name) : messageSchemas.get(name);
 }
 

@@ -44,7 +44,7 @@ export function assertSupported(desc: DescMessage): void {
       else if (field.fieldKind === "scalar" && !scalars.has(field.scalar)) problem = `${ScalarType[field.scalar].toLowerCase()} fields are not supported`;
       if (problem !== undefined) {
         throw new AbiError(code.UNSUPPORTED_OP, `cannot encode or decode ${desc.typeName}: field ${field.parent.typeName}.${field.name}: ${problem}`, {
-          message: field.parent.typeName,
+          messageName: field.parent.typeName,
           field: field.name,
         });
       }

@@ -92,10 +92,14 @@ describe("decodeMessage rejects what prost rejects", () => {
     expect(abiErrorOf(() => decodeMessage(GuestHandleV1Schema, inRealm(98))).message).toMatch(/recursion limit/);
   });
 
-  it("a non-Uint8Array input is an AbiError", () => {
-    expect(abiErrorOf(() => decodeMessage(AbiFrameSchema, "0801" as unknown as Uint8Array)).message).toMatch(
-      /input is not a Uint8Array/,
+  it("a non-Uint8Array input is the caller's mistake: a TypeError naming the function and argument", () => {
+    expect(() => decodeMessage(AbiFrameSchema, "0801" as unknown as Uint8Array)).toThrow(
+      new TypeError('decodeMessage: bytes must be a Uint8Array, got string "0801"'),
     );
+    expect(() => decodeMessage(AbiFrameSchema, null as never)).toThrow(new TypeError("decodeMessage: bytes must be a Uint8Array, got null"));
+    for (const fake of [new Proxy(new Uint8Array([8, 1]), {}), Object.create(Uint8Array.prototype) as Uint8Array, new DataView(new ArrayBuffer(2))]) {
+      expect(() => decodeMessage(AbiFrameSchema, fake as Uint8Array)).toThrow(/^decodeMessage: bytes must be a Uint8Array, got (an object of class Uint8Array|an object of class DataView)$/);
+    }
   });
 });
 

@@ -1,18 +1,21 @@
 import { describe, expect, it } from "vitest";
 import {
+  Code,
   code,
   lifecycleHook,
   lifecycleHookName,
+  Op,
   op,
   opName,
   runtimeHook,
   runtimeHookName,
   statusName,
+  Version,
   version,
   webrtcPeerStatus,
 } from "../src/index.js";
 
-// Spec section 2, row by row.
+// docs/abi.md section 2, row by row.
 describe("code tables", () => {
   it("status codes", () => {
     expect(code).toEqual({
@@ -101,5 +104,23 @@ describe("names", () => {
     expect(lifecycleHookName(0)).toBeUndefined();
     expect(runtimeHookName(12)).toBe("ON_MAILBOX_BACKPRESSURE");
     expect(runtimeHookName(13)).toBeUndefined();
+  });
+
+  it("a number that is not an integer has no name; a non-number is the caller's mistake", () => {
+    expect(opName(1.5)).toBeUndefined();
+    expect(statusName(Number.NaN)).toBeUndefined();
+    expect(() => opName("constructor" as never)).toThrow(new TypeError('opName: value must be a number, got string "constructor"'));
+    expect(() => statusName(null as never)).toThrow(new TypeError("statusName: value must be a number, got null"));
+    expect(() => runtimeHookName(undefined as never)).toThrow(/^runtimeHookName: value must be a number, got undefined$/);
+  });
+
+  it("the two forms of a table agree: the generated enum without its UNSPECIFIED placeholder", () => {
+    const withoutPlaceholder = (e: object) =>
+      Object.fromEntries(Object.entries(e).filter(([k, v]) => typeof v === "number" && k !== "UNSPECIFIED"));
+    expect(withoutPlaceholder(Op)).toEqual(op);
+    expect(withoutPlaceholder(Code)).toEqual(code);
+    expect(withoutPlaceholder(Version)).toEqual(version);
+    expect(Op.UNSPECIFIED).toBe(0);
+    expect("UNSPECIFIED" in op).toBe(false);
   });
 });

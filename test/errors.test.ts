@@ -14,8 +14,9 @@ import {
   replyToActrError,
   wireCodeToActrError,
 } from "../src/index.js";
+import { expectLinear } from "./support/linearity.js";
 
-// Spec section 6: every variant, its kind and its Display text.
+// docs/abi.md section 6: every variant, its kind and its Display text.
 const variantRows: [ActrError, string, string, string][] = [
   [ActrError.unavailable("db down"), "Unavailable", "Transient", "unavailable: db down"],
   [ActrError.connectionNotReady(250), "ConnectionNotReady", "Transient", "connection not ready: retry_after_ms=Some(250)"],
@@ -37,30 +38,52 @@ describe("ActrError", () => {
       expect(err).toBeInstanceOf(Error);
       expect(err).toBeInstanceOf(ActrError);
       expect(err.name).toBe("ActrError");
-      expect(err.variant).toBe(variant);
+      expect(err.code).toBe(variant);
       expect(err.kind).toBe(kind);
       expect(err.message).toBe(text);
-      expect(err.isRetryable).toBe(kind === "Transient");
-      expect(err.requiresDlq).toBe(kind === "Corrupt");
+      expect(err.isRetryable()).toBe(kind === "Transient");
+      expect(err.requiresDlq()).toBe(kind === "Corrupt");
+      expect(err.isConnectionNotReady()).toBe(variant === "ConnectionNotReady");
+      expect(err.service_name).toBe(variant === "DependencyNotFound" ? "svc" : undefined);
+      if (variant !== "ConnectionNotReady") expect(err.retry_after_ms).toBeUndefined();
     });
   }
 
-  it("keeps the parts of structured variants", () => {
+  it("keeps the parts of structured variants, under the actr binding's field names", () => {
     const dep = ActrError.dependencyNotFound("svc", "gone");
-    expect(dep.serviceName).toBe("svc");
-    expect(dep.detail).toBe("gone");
-    expect(ActrError.connectionNotReady(250).retryAfterMs).toBe(250n);
-    expect(ActrError.connectionNotReady(18446744073709551615n).message).toBe(
-      "connection not ready: retry_after_ms=Some(18446744073709551615)",
-    );
-    expect(ActrError.notFound("x").serviceName).toBeUndefined();
+    expect([dep.service_name, dep.detail]).toEqual(["svc", "gone"]);
+    expect(ActrError.connectionNotReady(250).retry_after_ms).toBe(250);
+    expect(ActrError.connectionNotReady(250n).retry_after_ms).toBe(250);
+    expect(ActrError.connectionNotReady().retry_after_ms).toBeNull();
+    expect(ActrError.notFound("x").service_name).toBeUndefined();
   });
 
-  it("rejects a retry hint that is not a u64", () => {
-    expect(() => ActrError.connectionNotReady(-1)).toThrow(ActrError);
-    expect(() => ActrError.connectionNotReady(1.5)).toThrow(/integer/);
-    expect(() => ActrError.connectionNotReady(2n ** 64n)).toThrow(/retryAfterMs must be within 0..18446744073709551615/);
-    expect(() => ActrError.connectionNotReady("12" as never)).toThrow(/must be a number or bigint, got string/);
+  it("a retry hint of u64::MAX keeps its exact digits in the message", () => {
+    const max = ActrError.connectionNotReady(18446744073709551615n);
+    expect(max.message).toBe("connection not ready: retry_after_ms=Some(18446744073709551615)");
+    expect(max.retry_after_ms).toBe(Number(18446744073709551615n));
+    expect(wireCodeToActrError(10011, max.message).message).toBe(max.message);
+  });
+
+  it("rejects a retry hint that is not a u64, naming the argument", () => {
+    expect(() => ActrError.connectionNotReady(-1)).toThrow(
+      new RangeError("ActrError(ConnectionNotReady): retryAfterMs must be within uint64 (0..18446744073709551615), got -1"),
+    );
+    expect(() => ActrError.connectionNotReady(1.5)).toThrow(RangeError);
+    expect(() => ActrError.connectionNotReady(2n ** 64n)).toThrow(RangeError);
+    expect(() => ActrError.connectionNotReady("12" as never)).toThrow(
+      new TypeError('ActrError(ConnectionNotReady): retryAfterMs must be a number or bigint, got string "12"'),
+    );
+  });
+
+  it("rejects a code that is not a variant, and fields of the wrong type", () => {
+    expect(() => new ActrError("Bogus" as never, {})).toThrow(TypeError);
+    expect(() => new ActrError("Bogus" as never, {})).toThrow(/^new ActrError: code must be one of Unavailable, .*Internal, got string "Bogus"$/);
+    expect(() => new ActrError("toString" as never)).toThrow(/new ActrError: code must be one of/);
+    expect(() => new ActrError("NotFound", null as never)).toThrow(new TypeError("new ActrError: fields must be an object, got null"));
+    expect(() => ActrError.notFound(7 as never)).toThrow(new TypeError("ActrError(NotFound): detail must be a string, got number 7"));
+    expect(() => ActrError.dependencyNotFound(undefined as never, "m")).not.toThrow();
+    expect(() => ActrError.dependencyNotFound(null as never, "m")).toThrow(/serviceName must be a string, got null/);
   });
 });
 
@@ -80,10 +103,15 @@ describe("abiErrorToActr", () => {
   for (const [status, variant, text] of rows) {
     it(`${status} → ${text}`, () => {
       const err = abiErrorToActr(status);
-      expect(err.variant).toBe(variant);
+      expect(err.code).toBe(variant);
       expect(err.message).toBe(text);
     });
   }
+
+  it("a status that is not an int32 is the caller's mistake", () => {
+    expect(() => abiErrorToActr(undefined as never)).toThrow(new TypeError("abiErrorToActr: status must be an integer number, got undefined"));
+    expect(() => abiErrorToActr(2 ** 31)).toThrow(RangeError);
+  });
 });
 
 describe("replyToActrError", () => {
@@ -99,15 +127,15 @@ describe("replyToActrError", () => {
 
   it("a text payload is wrapped by status", () => {
     expect(replyToActrError(reply(code.PROTOCOL_ERROR, text("bad frame")))).toMatchObject({
-      variant: "DecodeFailure",
+      code: "DecodeFailure",
       message: "decode failure: bad frame",
     });
     expect(replyToActrError(reply(code.UNSUPPORTED_OP, text("op 9")))).toMatchObject({
-      variant: "NotImplemented",
+      code: "NotImplemented",
       message: "not implemented: op 9",
     });
     expect(replyToActrError(reply(code.HANDLE_FAILED, text("not found: user 7")))).toMatchObject({
-      variant: "Internal",
+      code: "Internal",
       message: "internal error: not found: user 7",
     });
   });
@@ -124,6 +152,21 @@ describe("replyToActrError", () => {
 
   it("keeps a leading BOM and multi-byte text as Rust does", () => {
     expect(replyToActrError(reply(-1, text("\uFEFF日本🦀"))).message).toBe("internal error: \uFEFF日本🦀");
+  });
+
+  it("reads a Buffer payload as any Uint8Array", () => {
+    expect(replyToActrError({ status: -3, payload: Buffer.from("boom") }).message).toBe("internal error: boom");
+  });
+
+  it("a reply that is not one is the caller's mistake, named", () => {
+    expect(() => replyToActrError(null as never)).toThrow(new TypeError("replyToActrError: reply must be an object, got null"));
+    expect(() => replyToActrError({ status: -3 } as never)).toThrow(
+      new TypeError("replyToActrError: reply.payload must be a Uint8Array, got undefined"),
+    );
+    const fake = Object.create(Uint8Array.prototype) as Uint8Array;
+    expect(() => replyToActrError({ status: -3, payload: fake })).toThrow(/reply\.payload must be a Uint8Array, got an object of class Uint8Array/);
+    const proxy = new Proxy(new Uint8Array([0x61]), {});
+    expect(() => replyToActrError({ status: -3, payload: proxy })).toThrow(/reply\.payload must be a Uint8Array/);
   });
 });
 
@@ -142,9 +185,9 @@ describe("wire codes", () => {
     [ActrError.connectionNotReady(5), 10011],
   ];
   for (const [err, wire] of rows) {
-    it(`${err.variant} ↔ ${wire}`, () => {
+    it(`${err.code} ↔ ${wire}`, () => {
       expect(actrErrorToWireCode(err)).toBe(wire);
-      expect(wireCodeToActrError(wire, "m").variant).toBe(err.variant);
+      expect(wireCodeToActrError(wire, "m").code).toBe(err.code);
     });
   }
 
@@ -152,20 +195,55 @@ describe("wire codes", () => {
     expect(wireCodeToActrError(10003, "user 7").message).toBe("not found: user 7");
     expect(wireCodeToActrError(10002, "whatever").message).toBe("timed out");
     const dep = wireCodeToActrError(10007, "gone");
-    expect(dep.serviceName).toBe("");
+    expect(dep.service_name).toBe("");
     expect(dep.message).toBe("dependency '' not found: gone");
   });
 
   it("reads the retry hint of ConnectionNotReady from the message", () => {
-    expect(wireCodeToActrError(10011, "connection not ready: retry_after_ms=Some(250)").retryAfterMs).toBe(250n);
-    expect(wireCodeToActrError(10011, "connection not ready: retry_after_ms=None").retryAfterMs).toBeUndefined();
-    expect(wireCodeToActrError(10011, "retry_after_ms=Some(99999999999999999999999)").retryAfterMs).toBeUndefined();
+    const hint = (message: string) => wireCodeToActrError(10011, message).retry_after_ms;
+    expect(hint("connection not ready: retry_after_ms=Some(250)")).toBe(250);
+    expect(hint("connection not ready: retry_after_ms=None")).toBeNull();
+    expect(hint("retry_after_ms=Some(18446744073709551615)")).toBe(Number(2n ** 64n - 1n));
+    expect(wireCodeToActrError(10011, "retry_after_ms=Some(18446744073709551615)").message).toBe(
+      "connection not ready: retry_after_ms=Some(18446744073709551615)",
+    );
+    expect(hint("retry_after_ms=Some(18446744073709551616)")).toBeNull(); // u64::MAX + 1
+    expect(hint("retry_after_ms=Some(99999999999999999999)")).toBeNull(); // 20 digits, beyond u64
+    expect(hint("retry_after_ms=Some(99999999999999999999999)")).toBeNull();
+    expect(hint("retry_after_ms=Some(000000000000000000000250)")).toBe(250); // a u64 parse takes leading zeros
+    expect(hint("retry_after_ms=Some()")).toBeNull();
+    expect(hint("retry_after_ms=Some(12")).toBeNull();
+  });
+
+  it("reads a hostile retry hint in linear time (a BigInt of every digit would be quadratic)", () => {
+    expectLinear((digits) => {
+      expect(wireCodeToActrError(10011, "retry_after_ms=Some(" + "9".repeat(digits) + ")").retry_after_ms).toBeNull();
+    }, 100_000);
+    // Leading zeros (which a u64 parse skips) followed by no ")": still linear, still None.
+    expectLinear((digits) => {
+      expect(wireCodeToActrError(10011, "retry_after_ms=Some(" + "0".repeat(digits) + "x").retry_after_ms).toBeNull();
+    }, 100_000);
+    // Many hints in one message: the first one decides, found in one pass.
+    expectLinear((count) => {
+      expect(wireCodeToActrError(10011, "retry_after_ms=Some(1".repeat(count) + ")").retry_after_ms).toBe(1);
+    }, 20_000);
+  });
+
+  it("checks its arguments", () => {
+    expect(() => wireCodeToActrError(10003, undefined as never)).toThrow(
+      new TypeError("wireCodeToActrError: message must be a string, got undefined"),
+    );
+    expect(() => wireCodeToActrError("10003" as never, "m")).toThrow(/wireCodeToActrError: wireCode must be a number/);
+    expect(() => actrErrorToWireCode({} as never)).toThrow(new TypeError("actrErrorToWireCode: err must be an ActrError, got an object"));
+    expect(() => actrErrorToErrorResponse(null as never)).toThrow(/actrErrorToErrorResponse: err must be an ActrError, got null/);
+    expect(() => errorResponseToActrError(undefined as never)).toThrow(/errorResponseToActrError: response must be an object/);
+    expect(() => hostStatusForError(new Error("x") as never)).toThrow(/hostStatusForError: err must be an ActrError, got an object of class Error/);
   });
 
   it("any other code is Unavailable('rpc error {code}: {message}')", () => {
     for (const wire of [0, 1, 10000, 10012, 4294967295]) {
       const err = wireCodeToActrError(wire, "boom");
-      expect(err.variant).toBe("Unavailable");
+      expect(err.code).toBe("Unavailable");
       expect(err.message).toBe(`unavailable: rpc error ${wire}: boom`);
     }
   });
@@ -174,15 +252,14 @@ describe("wire codes", () => {
     const response = actrErrorToErrorResponse(ActrError.connectionNotReady(250));
     expect(response.code).toBe(10011);
     expect(response.message).toBe("connection not ready: retry_after_ms=Some(250)");
-    expect(errorResponseToActrError(response).retryAfterMs).toBe(250n);
+    expect(errorResponseToActrError(response).retry_after_ms).toBe(250);
   });
 });
 
 describe("hostStatusForError", () => {
   for (const [err] of variantRows) {
-    const expected =
-      err.variant === "DecodeFailure" || err.variant === "InvalidArgument" ? code.PROTOCOL_ERROR : code.GENERIC_ERROR;
-    it(`${err.variant} → ${expected}`, () => {
+    const expected = err.code === "DecodeFailure" || err.code === "InvalidArgument" ? code.PROTOCOL_ERROR : code.GENERIC_ERROR;
+    it(`${err.code} → ${expected}`, () => {
       expect(hostStatusForError(err)).toBe(expected);
     });
   }
@@ -190,7 +267,7 @@ describe("hostStatusForError", () => {
 
 describe("AbiError", () => {
   it("is an Error with a status and a location", () => {
-    const err = new AbiError(code.PROTOCOL_ERROR, "bad", { message: "actr.ActrId", field: "realm", offset: 3 });
+    const err = new AbiError(code.PROTOCOL_ERROR, "bad", { messageName: "actr.ActrId", field: "realm", offset: 3 });
     expect(err).toBeInstanceOf(Error);
     expect(err.name).toBe("AbiError");
     expect(err.status).toBe(-5);
@@ -201,10 +278,23 @@ describe("AbiError", () => {
 });
 
 describe("wire codes come from the schema", () => {
-  it("every ErrorCode value stands for one variant, and every variant has one", () => {
-    const variants = ["Unavailable", "ConnectionNotReady", "TimedOut", "NotFound", "PermissionDenied", "InvalidArgument", "UnknownRoute", "DependencyNotFound", "DecodeFailure", "NotImplemented", "Internal"];
-    const named = ErrorCodeSchema.values.filter((v) => v.number !== 0);
-    expect(named.length).toBe(variants.length);
-    for (const value of named) expect(variants).toContain(wireCodeToActrError(value.number, "m").variant);
+  it("each ErrorCode value stands for the variant of its name", () => {
+    const byName = Object.fromEntries(ErrorCodeSchema.values.map((v) => [v.name, v.number]));
+    expect(byName).toEqual({
+      ERROR_CODE_UNSPECIFIED: 0,
+      ERROR_CODE_UNAVAILABLE: 10001,
+      ERROR_CODE_TIMED_OUT: 10002,
+      ERROR_CODE_NOT_FOUND: 10003,
+      ERROR_CODE_PERMISSION_DENIED: 10004,
+      ERROR_CODE_INVALID_ARGUMENT: 10005,
+      ERROR_CODE_UNKNOWN_ROUTE: 10006,
+      ERROR_CODE_DEPENDENCY_NOT_FOUND: 10007,
+      ERROR_CODE_DECODE_FAILURE: 10008,
+      ERROR_CODE_NOT_IMPLEMENTED: 10009,
+      ERROR_CODE_INTERNAL: 10010,
+      ERROR_CODE_CONNECTION_NOT_READY: 10011,
+    });
+    // Unset (0) is not a variant: it maps like any unknown code.
+    expect(wireCodeToActrError(0, "m").message).toBe("unavailable: rpc error 0: m");
   });
 });

@@ -106,8 +106,8 @@ describe("replies", () => {
   });
 
   it("errorReply refuses a status that is not an int32, and text with a lone surrogate", () => {
-    expect(() => errorReply(2 ** 31)).toThrow(AbiError);
-    expect(() => errorReply(1.5)).toThrow(/field status: expected an int32/);
+    expect(() => errorReply(2 ** 31)).toThrow(/errorReply: status must be within int32/);
+    expect(() => errorReply(1.5)).toThrow(/errorReply: status must be an integer number, got number 1.5/);
     expect(() => errorReply(-1, "bad \uD800")).toThrow(/lone surrogate/);
   });
 

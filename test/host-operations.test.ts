@@ -17,6 +17,7 @@ import {
   encodeGuestHookRequest,
   encodeGuestLifecycleRequest,
   encodeHostReply,
+  hostResultForm,
   encodeMessage,
   GuestDataStreamV1Schema,
   GuestHandleV1Schema,
@@ -39,7 +40,7 @@ import {
   runtimeHook,
   validateHostOperation,
 } from "../src/index.js";
-import { abiErrorOf } from "./support/thrown.js";
+import { abiErrorOf, thrown } from "./support/thrown.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const self = actrId({ realm: 1, serialNumber: 10n, type: { manufacturer: "acme", name: "guest", version: "1" } });
@@ -66,12 +67,15 @@ describe("decodeHostOperation", () => {
     ],
   ] as const;
 
+  // docs/abi.md section 2, written out rather than read from the code under test.
+  const expectedOps = { call: 1, tell: 2, callRaw: 3, discover: 4, registerStream: 5, unregisterStream: 6, sendDataStream: 7 };
+
   for (const [kind, schema, payload] of cases) {
     it(`${kind}: decodes the ${schema.name} payload`, () => {
       const operation = decodeHostOperation(encodeFrame(schema, payload as never));
       expect(operation.kind).toBe(kind);
       expect(operation.payload).toEqual(payload);
-      expect(operation.op).toBe(decodeFrame(encodeFrame(schema, payload as never)).op);
+      expect(operation.op).toBe(expectedOps[kind]);
     });
   }
 
@@ -91,11 +95,17 @@ describe("decodeHostOperation", () => {
   });
 
   it("an op that is not a HOST_* op → UNSUPPORTED_OP", () => {
-    for (const value of [0, 8, op.GUEST_HANDLE, op.GUEST_HOOK, 4294967295]) {
+    const rows: [number, string][] = [
+      [0, "op 0 is not a host operation"],
+      [8, "op 8 is not a host operation"],
+      [101, "op 101 (GUEST_HANDLE) is not a host operation"],
+      [104, "op 104 (GUEST_HOOK) is not a host operation"],
+      [4294967295, "op 4294967295 is not a host operation"],
+    ];
+    for (const [value, message] of rows) {
       const frame = create(AbiFrameSchema, { abiVersion: 1, op: value });
       const err = abiErrorOf(() => decodeHostOperation(encodeMessage(AbiFrameSchema, frame)));
-      expect(err.status).toBe(code.UNSUPPORTED_OP);
-      expect(err.message).toMatch(new RegExp(`^op ${value}( \\(\\w+\\))? is not a host operation$`));
+      expect([err.status, err.message, err.messageName, err.field]).toEqual([code.UNSUPPORTED_OP, message, "actr.dynclib.v1.AbiFrame", "op"]);
     }
   });
 
@@ -106,6 +116,17 @@ describe("decodeHostOperation", () => {
     expect(err.message).toBe(
       "cannot decode actr.dynclib.v1.HostRegisterStreamV1: field stream_id: string is not valid UTF-8 at byte 8 (in AbiFrame.payload, which starts at byte 6)",
     );
+  });
+
+  it("bytes that are not a Uint8Array are the caller's mistake, named", () => {
+    expect(() => decodeHostOperation(null as never)).toThrow(new TypeError("decodeHostOperation: frameBytes must be a Uint8Array, got null"));
+    expect(() => decodeHostOperation(new Proxy(new Uint8Array([8, 1]), {}))).toThrow(/decodeHostOperation: frameBytes must be a Uint8Array/);
+    // A Buffer or an offset view is a Uint8Array: decoded like any other.
+    const frame = encodeFrame(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: "s" }));
+    const padded = new Uint8Array(frame.length + 3);
+    padded.set(frame, 3);
+    expect(decodeHostOperation(Buffer.from(frame)).kind).toBe("registerStream");
+    expect(decodeHostOperation(padded.subarray(3)).kind).toBe("registerStream");
   });
 
   it("a frame or payload that does not decode → PROTOCOL_ERROR", () => {
@@ -143,16 +164,60 @@ describe("validateHostOperation", () => {
     for (const payloadType of [PayloadType.RPC_RELIABLE, PayloadType.RPC_SIGNAL, PayloadType.MEDIA_RTP, 99]) {
       const send = create(HostSendDataStreamV1Schema, { dest: destToV1({ kind: "shell" }), chunk, payloadType });
       const err = validateHostOperation(operationOf(HostSendDataStreamV1Schema, send));
-      expect(err?.variant).toBe("InvalidArgument");
+      expect(err?.code).toBe("InvalidArgument");
       expect(err?.message).toMatch(new RegExp(`^invalid argument: payload type ${payloadType}`));
       expect(decodeReply(encodeHostReply({ error: err! })).status).toBe(code.PROTOCOL_ERROR);
     }
   });
 });
 
+describe("validateHostOperation's argument", () => {
+  it("must be a decoded host operation", () => {
+    expect(() => validateHostOperation(null as never)).toThrow(new TypeError("validateHostOperation: operation must be an object, got null"));
+    expect(() => validateHostOperation({ kind: "bogus" } as never)).toThrow(
+      /^validateHostOperation: operation.kind must be a HostOperation kind \(from decodeHostOperation\), got string "bogus"$/,
+    );
+    expect(() => validateHostOperation({ kind: "call", op: 1, payload: {} } as never)).toThrow(
+      new TypeError("validateHostOperation: operation.payload must be an actr.dynclib.v1.HostCallV1 message, got an object"),
+    );
+  });
+});
+
 describe("encodeHostReply", () => {
   it("refuses a failure with status SUCCESS", () => {
-    expect(() => encodeHostReply({ status: 0 })).toThrow(/non-zero status/);
+    expect(() => encodeHostReply({ status: 0 })).toThrow(
+      new RangeError("encodeHostReply: result.status must be a failure status, not SUCCESS (0); use { done: true }"),
+    );
+  });
+
+  it("accepts exactly one valid form: anything else is an error saying what was expected", () => {
+    const expected = "exactly one of { bytes: Uint8Array }, { done: true }, { status: a non-zero int32 } or { error: ActrError }";
+    const rows: [unknown, string | RegExp][] = [
+      [{}, `encodeHostReply: result must have ${expected}; got none of them`],
+      [{ done: true, status: -1 }, `encodeHostReply: result must have ${expected}; got done and status`],
+      [{ bytes: new Uint8Array(), error: ActrError.timedOut() }, `encodeHostReply: result must have ${expected}; got bytes and error`],
+      [{ status: undefined }, "encodeHostReply: result.status must be an integer number, got undefined"],
+      [{ status: null }, "encodeHostReply: result.status must be an integer number, got null"],
+      [{ status: 1.5 }, "encodeHostReply: result.status must be an integer number, got number 1.5"],
+      [{ status: 2 ** 31 }, "encodeHostReply: result.status must be within int32 (-2147483648..2147483647), got 2147483648"],
+      [{ done: false }, "encodeHostReply: result.done must be true (a failure is { status } or { error }), got a boolean"],
+      [{ error: undefined }, "encodeHostReply: result.error must be an ActrError, got undefined"],
+      [{ error: new Error("x") }, "encodeHostReply: result.error must be an ActrError, got an object of class Error"],
+      [{ bytes: [1] }, "encodeHostReply: result.bytes must be a Uint8Array, got an Array"],
+      [{ bytes: new Proxy(new Uint8Array([1]), {}) }, "encodeHostReply: result.bytes must be a Uint8Array, got an object of class Uint8Array"],
+      [null, "encodeHostReply: result must be an object, got null"],
+    ];
+    for (const [result, message] of rows) {
+      expect(() => encodeHostReply(result as never), JSON.stringify(result)).toThrow(message);
+    }
+  });
+
+  it("hostResultForm tells the four forms apart", () => {
+    expect(hostResultForm({ bytes: new Uint8Array() })).toBe("bytes");
+    expect(hostResultForm({ done: true })).toBe("done");
+    expect(hostResultForm({ status: code.GENERIC_ERROR })).toBe("status");
+    expect(hostResultForm({ error: ActrError.timedOut() })).toBe("error");
+    expect(() => hostResultForm({ status: 0 })).toThrow(/^hostResultForm: result.status must be a failure status/);
   });
 
   it("bytes → SUCCESS with the bytes", () => {
@@ -253,20 +318,47 @@ describe("guest-bound requests", () => {
   });
 
   it("GUEST_LIFECYCLE refuses a hook id outside the table", () => {
-    const err = abiErrorOf(() => encodeGuestLifecycleRequest(99, invocationContext({ selfId: self })));
-    expect([err.status, err.message]).toEqual([code.UNSUPPORTED_OP, "unknown lifecycle hook 99"]);
+    expect(() => encodeGuestLifecycleRequest(99, invocationContext({ selfId: self }))).toThrow(
+      new RangeError("encodeGuestLifecycleRequest: hook must be a lifecycleHook value (1, 2, 3), got 99"),
+    );
+    expect(() => encodeGuestLifecycleRequest(1, null as never)).toThrow(
+      new TypeError("encodeGuestLifecycleRequest: ctx must be an actr.dynclib.v1.InvocationContextV1 message, got null"),
+    );
   });
 
-  it("GUEST_HOOK refuses an unknown hook or a missing event payload", () => {
-    expect(abiErrorOf(() => encodeGuestHookRequest({ hook: "credentialRenewed", newExpiry: 5 } as never, ctx)).message).toMatch(
-      /needs `newExpiry`/,
+  it("GUEST_HOOK refuses an unknown hook or a missing event payload, naming the field", () => {
+    const hookError = (event: unknown) => thrown(() => encodeGuestHookRequest(event as GuestHookEvent, ctx), TypeError).message;
+    expect(hookError({ hook: "credentialRenewed", newExpiry: 5 })).toBe(
+      "encodeGuestHookRequest: event.newExpiry (hook credentialRenewed carries a credential event) must be an object, got number 5",
     );
-    expect(abiErrorOf(() => encodeGuestHookRequest({ hook: "nope" } as unknown as GuestHookEvent, ctx)).message).toBe(
-      'unknown runtime hook "nope"',
+    expect(hookError({ hook: "credentialExpiring", newExpiry: null })).toBe(
+      "encodeGuestHookRequest: event.newExpiry (hook credentialExpiring carries a credential event) must be an object, got null",
     );
-    const missing = abiErrorOf(() => encodeGuestHookRequest({ hook: "webrtcConnected" } as unknown as GuestHookEvent, ctx));
-    expect(missing.status).toBe(code.PROTOCOL_ERROR);
-    expect(missing.message).toBe("hook webrtcConnected needs `peer` for its peer payload");
-    expect(() => encodeGuestHookRequest({ hook: "mailboxBackpressure", queueLen: -1, threshold: 1 }, ctx)).toThrow(ActrError);
+    expect(hookError({ hook: "nope" })).toMatch(/^encodeGuestHookRequest: event.hook must be one of signalingConnecting, .*mailboxBackpressure, got string "nope"$/);
+    expect(hookError({ hook: "webrtcConnected" })).toBe(
+      "encodeGuestHookRequest: event.peer (hook webrtcConnected carries a peer event) must be an actr.ActrId message, got undefined",
+    );
+    expect(hookError({ hook: "mailboxBackpressure", threshold: 1 })).toBe(
+      "encodeGuestHookRequest: event.queueLen must be a number or bigint, got undefined",
+    );
+    expect(hookError({ hook: "mailboxBackpressure", queueLen: 1 })).toBe(
+      "encodeGuestHookRequest: event.threshold must be a number or bigint, got undefined",
+    );
+    expect(hookError({ hook: "webrtcConnected", peer, relayed: "yes" })).toBe("encodeGuestHookRequest: event.relayed must be a boolean, got string \"yes\"");
+    expect(() => encodeGuestHookRequest({ hook: "mailboxBackpressure", queueLen: -1, threshold: 1 }, ctx)).toThrow(
+      new RangeError("encodeGuestHookRequest: event.queueLen must be within uint64 (0..18446744073709551615), got -1"),
+    );
+    expect(() => encodeGuestHookRequest(null as never, ctx)).toThrow(new TypeError("encodeGuestHookRequest: event must be an object, got null"));
+  });
+
+  it("guest requests name a wrong argument", () => {
+    expect(() => encodeGuestHandleRequest(new Proxy(new Uint8Array(1), {}) as never, ctx)).toThrow(
+      new TypeError("encodeGuestHandleRequest: envelope must be a Uint8Array or an actr.RpcEnvelope message, got an object of class Uint8Array"),
+    );
+    expect(() => encodeGuestHandleRequest(new Uint8Array(), {} as never)).toThrow(/encodeGuestHandleRequest: ctx must be/);
+    expect(() => encodeGuestDataStreamRequest(null as never, peer)).toThrow(/encodeGuestDataStreamRequest: chunk must be an actr.DataStream message, got null/);
+    // A Buffer envelope is a Uint8Array: same frame as the plain bytes.
+    const bytes = encodeMessage(RpcEnvelopeSchema, create(RpcEnvelopeSchema, { routeKey: "a" }));
+    expect(hex(encodeGuestHandleRequest(Buffer.from(bytes), ctx))).toBe(hex(encodeGuestHandleRequest(bytes, ctx)));
   });
 });

@@ -1,17 +1,13 @@
 // The README's examples run as written: each ```ts block after a
 // `<!-- readme-example: NAME -->` marker is written to a module and imported
-// (`@actr/dynclib-abi` resolves to src/ through the Vitest alias).
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// (`@actr/dynclib-abi` resolves to src/ through the Vitest alias;
+// test/package/install.test.ts runs them against the installed tarball).
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { actrAbi } from "./cli/run-cli.js";
-import { consoleSessions } from "./support/console-sessions.js";
+import { consoleSessions, readmeExamples as examples } from "./support/readme.js";
 
-const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");
-const examples = [...readme.matchAll(/<!-- readme-example: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g)].map((m) => ({
-  name: m[1]!,
-  code: m[2]!,
-}));
 const dir = join(import.meta.dirname, ".readme-examples");
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,7 +30,7 @@ describe("README examples", () => {
 // Each `$ npx actr-abi ...` line in a console block after `<!-- readme-cli -->`
 // runs as written and prints what the README shows under it.
 
-const sessions = consoleSessions(readme, "readme-cli");
+const sessions = consoleSessions("readme-cli");
 
 /** Splits a shell command line into words, honouring single quotes. */
 function shellWords(line: string): string[] {

@@ -41,7 +41,7 @@ describe("destinations", () => {
 
   it("a missing kind is DecodeFailure('destination kind is missing')", () => {
     const err = thrown(() => destFromV1(create(DestV1Schema)), ActrError);
-    expect(err.variant).toBe("DecodeFailure");
+    expect(err.code).toBe("DecodeFailure");
     expect(err.message).toBe("decode failure: destination kind is missing");
   });
 });
@@ -62,7 +62,11 @@ describe("timestamps", () => {
   });
 
   it("refuse a Date beyond the range of Date", () => {
-    expect(() => timestampToDate(timestampToV1({ seconds: 2n ** 63n }))).toThrow(/beyond the range of Date/);
+    expect(() => timestampToDate(timestampToV1({ seconds: 2n ** 63n }))).toThrow(
+      new RangeError("timestampToDate: v1 (9223372036854775808 seconds) is beyond the range of Date (year 275760)"),
+    );
+    expect(timestampToDate(timestampToV1({ seconds: 8_640_000_000_000n })).toISOString()).toBe("+275760-09-13T00:00:00.000Z");
+    expect(() => timestampToDate(timestampToV1({ seconds: 8_640_000_000_000n, nanos: 1_000_000 }))).toThrow(RangeError);
   });
 
   it("convert a Date at millisecond precision", () => {
@@ -71,13 +75,27 @@ describe("timestamps", () => {
     expect(timestampToDate(v1).getTime()).toBe(1_700_000_000_123);
   });
 
-  it("refuse what a TimestampV1 cannot hold", () => {
-    expect(() => timestampToV1(new Date(-1))).toThrow(/1969-12-31T23:59:59.999Z is before the epoch/);
-    expect(() => timestampToV1({ seconds: -1 })).toThrow(/timestamp seconds must be within 0\.\./);
-    expect(() => timestampToV1(new Date(Number.NaN))).toThrow(/invalid Date/);
-    expect(() => timestampToV1({ seconds: 1, nanos: 1_000_000_000 })).toThrow(/nanos/);
-    expect(() => timestampToV1({ seconds: 1.5 })).toThrow(ActrError);
-    expect(() => timestampToV1({ seconds: 2n ** 64n })).toThrow(ActrError);
+  it("refuse what a TimestampV1 cannot hold, naming the argument", () => {
+    expect(() => timestampToV1(new Date(-1))).toThrow(new RangeError("timestampToV1: time 1969-12-31T23:59:59.999Z is before the epoch"));
+    expect(() => timestampToV1({ seconds: -1 })).toThrow(
+      new RangeError("timestampToV1: time.seconds must be within uint64 (0..18446744073709551615), got -1"),
+    );
+    expect(() => timestampToV1(new Date(Number.NaN))).toThrow(new RangeError("timestampToV1: time is an invalid Date"));
+    expect(() => timestampToV1({ seconds: 1, nanos: 1_000_000_000 })).toThrow(
+      new RangeError("timestampToV1: time.nanos must be an integer within 0..999999999, got 1000000000"),
+    );
+    expect(() => timestampToV1({ seconds: 1, nanos: "5" as never })).toThrow(new TypeError('timestampToV1: time.nanos must be a number, got string "5"'));
+    expect(() => timestampToV1({ seconds: 1.5 })).toThrow(RangeError);
+    expect(() => timestampToV1({ seconds: 2n ** 64n })).toThrow(RangeError);
+    expect(() => timestampToV1(null as never)).toThrow(new TypeError("timestampToV1: time must be an object, got null"));
+    expect(() => timestampToV1({} as never)).toThrow(new TypeError("timestampToV1: time.seconds must be a number or bigint, got undefined"));
+  });
+
+  it("read only TimestampV1 messages", () => {
+    expect(() => timestampFromV1({ seconds: 1n, nanoseconds: 0 } as never)).toThrow(
+      new TypeError("timestampFromV1: v1 must be an actr.dynclib.v1.TimestampV1 message, got an object"),
+    );
+    expect(() => timestampToDate(undefined as never)).toThrow(/timestampToDate: v1 must be an actr.dynclib.v1.TimestampV1 message, got undefined/);
   });
 });
 
@@ -86,7 +104,9 @@ describe("lifecycleContext", () => {
     expect(lifecycleContext(id, lifecycleHook.ON_START)).toEqual(invocationContext({ selfId: id, requestId: "lifecycle:on_start" }));
     expect(lifecycleContext(id, lifecycleHook.ON_READY).requestId).toBe("lifecycle:on_ready");
     expect(lifecycleContext(id, lifecycleHook.ON_STOP).requestId).toBe("lifecycle:on_stop");
-    expect(() => lifecycleContext(id, 9)).toThrow(/unknown lifecycle hook 9/);
+    expect(() => lifecycleContext(id, 9)).toThrow(new RangeError("lifecycleContext: hook must be a lifecycleHook value (1, 2, 3), got 9"));
+    expect(() => lifecycleContext(id, "1" as never)).toThrow(TypeError);
+    expect(() => lifecycleContext(null as never, 1)).toThrow(/lifecycleContext: selfId must be an actr.ActrId message, got null/);
   });
 });
 
@@ -98,8 +118,49 @@ describe("builders", () => {
 
   it("actrId refuses a serial number that is not a u64", () => {
     const type = { manufacturer: "", name: "", version: "" };
-    expect(() => actrId({ realm: 0, serialNumber: -1, type })).toThrow(/ActrId serialNumber/);
-    expect(() => actrId({ realm: 0, serialNumber: 0.5, type })).toThrow(ActrError);
+    expect(() => actrId({ realm: 0, serialNumber: -1, type })).toThrow(
+      new RangeError("actrId: init.serialNumber must be within uint64 (0..18446744073709551615), got -1"),
+    );
+    expect(() => actrId({ realm: 0, serialNumber: 0.5, type })).toThrow(RangeError);
+    expect(() => actrId({ realm: 0, serialNumber: 2 ** 53, type })).toThrow(/must be an integer \(a bigint beyond 2\^53\)/);
+  });
+
+  it("actrId and actrType name what is missing or mistyped", () => {
+    const type = { manufacturer: "acme", name: "echo", version: "1" };
+    expect(() => actrId({ realm: 1, serialNumber: 1n } as never)).toThrow(new TypeError("actrId: init.type must be an object, got undefined"));
+    expect(() => actrId({ realm: 1, serialNumber: 1n, type: { manufacturer: "a", name: "b" } } as never)).toThrow(
+      new TypeError("actrId: init.type.version must be a string, got undefined"),
+    );
+    expect(() => actrId(null as never)).toThrow(new TypeError("actrId: init must be an object, got null"));
+    expect(() => actrId({ realm: 2 ** 32, serialNumber: 1n, type })).toThrow(
+      new RangeError("actrId: init.realm must be within uint32 (0..4294967295), got 4294967296"),
+    );
+    expect(() => actrId({ realm: "1" as never, serialNumber: 1n, type })).toThrow(TypeError);
+    expect(() => actrType({ manufacturer: 1, name: "n", version: "v" } as never)).toThrow(
+      new TypeError("actrType: init.manufacturer must be a string, got number 1"),
+    );
+  });
+
+  it("destToV1 and destFromV1 name a wrong argument", () => {
+    expect(() => destFromV1(null as never)).toThrow(new TypeError("destFromV1: v1 must be an actr.dynclib.v1.DestV1 message, got null"));
+    expect(() => destToV1({ kind: "bogus" } as never)).toThrow(
+      new TypeError('destToV1: dest.kind must be "shell", "local" or "actor", got string "bogus"'),
+    );
+    expect(() => destToV1({ kind: "actor" } as never)).toThrow(new TypeError("destToV1: dest.id must be an actr.ActrId message, got undefined"));
+  });
+
+  it("invocationContext and dataStream name a wrong argument", () => {
+    expect(() => invocationContext({} as never)).toThrow(new TypeError("invocationContext: init.selfId must be an actr.ActrId message, got undefined"));
+    expect(() => invocationContext({ selfId: id, requestId: 5 } as never)).toThrow(/init.requestId must be a string/);
+    expect(() => dataStream({ streamId: "s", sequence: 1, payload: [1, 2] } as never)).toThrow(
+      new TypeError("dataStream: init.payload must be a Uint8Array, got an Array"),
+    );
+    expect(() => dataStream({ streamId: "s", sequence: 1, payload: new Uint8Array(), metadata: [{ key: "k" }] } as never)).toThrow(
+      new TypeError("dataStream: init.metadata[0].value must be a string, got undefined"),
+    );
+    expect(() => dataStream({ streamId: "s", sequence: 1, payload: new Uint8Array(), timestampMs: 2n ** 63n })).toThrow(
+      /dataStream: init.timestampMs must be within int64/,
+    );
   });
 
   it("invocationContext leaves callerId absent unless given", () => {

@@ -8,7 +8,9 @@
 import { decodeMessage, encodeMessage } from "../codec.js";
 import { AbiError } from "../errors.js";
 import { messageSchemas } from "../schemas.js";
+import { constants } from "node:buffer";
 import { CliError } from "./errors.js";
+import { drained } from "./output.js";
 import { bytesToHex, hexToBytes } from "./hex.js";
 
 /**
@@ -37,6 +39,8 @@ export function checkLine(input: string): string {
   }
 }
 
+const maxStringLength = constants.MAX_STRING_LENGTH;
+
 /** The help text of `actr-abi check`. */
 export const checkUsage = `Usage: actr-abi check
 
@@ -62,35 +66,48 @@ export async function runCheck(args: string[], io: { stdin: NodeJS.ReadableStrea
 /**
  * Answers every line of `input` on `output`, in order, writing the answers
  * of each chunk as soon as the chunk's complete lines are read (so a driver
- * that sends one line and waits for its answer does not deadlock).
+ * that sends one line and waits for its answer does not deadlock). Linear in
+ * the input: a chunk is searched for newlines once, and the pieces of a line
+ * that spans chunks are joined once, when its newline arrives. A line longer
+ * than a string can be is answered with `err` and not kept in memory.
  */
 export async function answerLines(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<void> {
-  let pending = "";
+  const line = new LineAssembler();
   input.setEncoding("utf8");
   for await (const chunk of input as AsyncIterable<string>) {
-    pending += chunk;
-    const last = pending.lastIndexOf("\n");
-    if (last === -1) continue;
-    const lines = pending.slice(0, last).split("\n");
-    pending = pending.slice(last + 1);
     let answers = "";
-    for (const line of lines) answers += checkLine(line) + "\n";
-    if (!output.write(answers)) await drained(output);
+    let start = 0;
+    for (let newline = chunk.indexOf("\n"); newline !== -1; newline = chunk.indexOf("\n", start)) {
+      answers += line.answer(chunk.slice(start, newline)) + "\n";
+      start = newline + 1;
+    }
+    line.add(chunk.slice(start));
+    if (answers.length > 0 && !output.write(answers)) await drained(output);
   }
-  if (pending.length > 0) output.write(checkLine(pending) + "\n");
+  if (!line.isEmpty()) output.write(line.answer("") + "\n");
 }
 
-/** Resolves when `output` can take more, or has closed or failed (then there is no one left to answer). */
-function drained(output: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      output.off("drain", done);
-      output.off("close", done);
-      output.off("error", done);
-      resolve();
-    };
-    output.once("drain", done);
-    output.once("close", done);
-    output.once("error", done);
-  });
+/** The start of the current line, from earlier chunks: kept while it can still become a string. */
+class LineAssembler {
+  private pieces: string[] = [];
+  private length = 0;
+
+  add(piece: string): void {
+    this.length += piece.length;
+    if (this.length > maxStringLength) this.pieces = []; // too long to answer but with err: keep only the count
+    else if (piece.length > 0) this.pieces.push(piece);
+  }
+
+  isEmpty(): boolean {
+    return this.length === 0;
+  }
+
+  /** The answer to the line that ends with `last`; starts the next line. */
+  answer(last: string): string {
+    const length = this.length + last.length;
+    const text = length > maxStringLength ? undefined : this.pieces.join("") + last;
+    this.pieces = [];
+    this.length = 0;
+    return text === undefined ? `err a line of ${length} characters is longer than this command can read (${maxStringLength})` : checkLine(text);
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * `actr-abi codes`: the code tables of the ABI (spec section 2), read from the schema.
+ * `actr-abi codes`: the code tables of the ABI (docs/abi.md section 2), read from the schema.
  *
  * @module
  */
@@ -11,11 +11,13 @@ import {
   hook_event as hookEventOption,
   LifecycleHookSchema,
   OpSchema,
+  type RuntimeHook,
   RuntimeHookSchema,
   VersionSchema,
   WebrtcPeerStatusSchema,
 } from "../../gen/actr/dynclib/v1/codes_pb.js";
 import { parseArgs } from "node:util";
+import { namedValues } from "../enum-names.js";
 import { payloadSchemaForOp } from "../schemas.js";
 import type { CliIo } from "./run.js";
 
@@ -47,7 +49,7 @@ const tables: Table[] = [
     title: "Runtime hooks (GuestHookV1.hook) and their event field",
     desc: RuntimeHookSchema,
     note: (v) => {
-      const value = RuntimeHookSchema.values.find((e) => e.number === v)!;
+      const value = RuntimeHookSchema.value[v as RuntimeHook];
       return hasOption(value, hookEventOption) ? getOption(value, hookEventOption) : undefined;
     },
   },
@@ -56,7 +58,6 @@ const tables: Table[] = [
   { title: "Framework error codes (actr.ErrorResponse.code)", desc: ErrorCodeSchema },
 ];
 
-const named = (desc: DescEnum) => desc.values.filter((v) => v.localName !== "UNSPECIFIED");
 
 /** Runs `codes`; resolves to the exit code. */
 export function runCodes(args: string[], io: CliIo): number {
@@ -70,7 +71,7 @@ export function runCodes(args: string[], io: CliIo): number {
   }
   if (values.json) {
     const doc = Object.fromEntries(
-      tables.map((t) => [t.desc.name, Object.fromEntries(named(t.desc).map((v) => [v.localName, v.number]))]),
+      tables.map((t) => [t.desc.name, Object.fromEntries(namedValues(t.desc).map((v) => [v.localName, v.number]))]),
     );
     io.stdout.write(JSON.stringify(doc, null, 2) + "\n");
     return 0;
@@ -78,7 +79,7 @@ export function runCodes(args: string[], io: CliIo): number {
   const out: string[] = [];
   for (const table of tables) {
     out.push(table.title);
-    const rows = named(table.desc);
+    const rows = namedValues(table.desc);
     const width = Math.max(...rows.map((v) => v.localName.length));
     for (const v of rows) {
       const note = table.note?.(v.number);

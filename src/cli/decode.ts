@@ -10,7 +10,7 @@ import { messageSchema } from "../schemas.js";
 import { CliError } from "./errors.js";
 import { formatMessage } from "./format.js";
 import { readBytes } from "./input.js";
-import { messageToJson } from "./json.js";
+import { messageToJson, writeJson } from "./json.js";
 import type { CliIo } from "./run.js";
 
 /** The help text of `actr-abi decode`. */
@@ -32,13 +32,21 @@ Options:
   --raw              a file or stdin holds raw bytes
   --json             print the protobuf JSON mapping instead (one document;
                      encoded messages as objects with "@type")
-  --bytes-limit N    hex bytes shown before eliding (default 32)
+  --bytes-limit N    hex bytes shown before eliding (default 32; digits only)
   -h, --help         show this help
 
 Examples:
-  actr-abi decode @examples/guest-handle.bin
+  actr-abi decode 080110051a0a0a0863616d6572612d31
   actr-abi decode --as AbiReply 080110fdffffffffffffffff011a03626164
+  actr-abi decode --json @frame.bin
 `;
+
+/** A count given on the command line: decimal digits only (not `""`, `-1`, `0x10` or `1e3`), at most 2^53 - 1. */
+export function parseCount(text: string, option: string): number {
+  const count = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
+  if (Number.isNaN(count)) throw new CliError(`${option} must be a non-negative integer in decimal digits, got ${JSON.stringify(text)}`);
+  return count;
+}
 
 /** Runs `decode` with its arguments; resolves to the exit code. */
 export async function runDecode(args: string[], io: CliIo): Promise<number> {
@@ -60,10 +68,7 @@ export async function runDecode(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (positionals.length > 1) throw new CliError(`decode takes one INPUT, got ${positionals.length}`);
-  const bytesLimit = Number(values["bytes-limit"]);
-  if (!Number.isSafeInteger(bytesLimit) || bytesLimit < 0) {
-    throw new CliError(`--bytes-limit must be a non-negative integer, got ${values["bytes-limit"]}`);
-  }
+  const bytesLimit = parseCount(values["bytes-limit"], "--bytes-limit");
   const schema = values.as === undefined ? AbiFrameSchema : messageSchema(values.as);
   if (schema === undefined) throw new CliError(`unknown message "${values.as}" (try actr-abi codes, or a name such as AbiFrame)`);
   const formats = (["base64", "hex", "raw"] as const).filter((f) => values[f]);
@@ -71,7 +76,7 @@ export async function runDecode(args: string[], io: CliIo): Promise<number> {
   const input = await readBytes(positionals[0], formats[0] ?? "auto", io.stdin);
   const message = decodeMessage(schema, input);
   if (values.json) {
-    io.stdout.write(JSON.stringify(messageToJson(schema, message, input), null, 2) + "\n");
+    await writeJson(messageToJson(schema, message, input), io.stdout);
   } else {
     io.stdout.write(formatMessage(schema, message, input, { bytesLimit }).join("\n") + "\n");
   }

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { OpSchema } from "../../gen/actr/dynclib/v1/codes_pb.js";
 import { encodeMessage } from "../codec.js";
 import { encodeFrame } from "../frames.js";
+import { namedValues } from "../enum-names.js";
 import { messageSchema, payloadSchemaForOp } from "../schemas.js";
 import { CliError } from "./errors.js";
 import { bytesToHex } from "./hex.js";
@@ -40,9 +41,10 @@ Examples:
 export function parseOp(text: string): number {
   if (/^\d+$/.test(text)) return Number(text);
   const wanted = text.toUpperCase().replace(/-/g, "_").replace(/^OP_/, "");
-  const found = OpSchema.values.find((v) => v.localName === wanted && v.number !== 0);
+  const ops = namedValues(OpSchema);
+  const found = ops.find((v) => v.localName === wanted);
   if (found === undefined) {
-    const names = OpSchema.values.filter((v) => v.number !== 0).map((v) => v.localName);
+    const names = ops.map((v) => v.localName);
     throw new CliError(`unknown op "${text}" (one of ${names.join(", ")})`);
   }
   return found.number;

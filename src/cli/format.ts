@@ -11,6 +11,8 @@ import { codeTableOf, payloadSchemaForOp } from "../schemas.js";
 import { decodeMessageIn } from "../codec.js";
 import { nestedMessageOf } from "./nested.js";
 import { bytesToHex } from "./hex.js";
+import type { AnyMessage } from "../any-message.js";
+import { utf8TextOrUndefined } from "../utf8.js";
 
 /** How to show bytes. */
 export interface FormatOptions {
@@ -18,23 +20,14 @@ export interface FormatOptions {
   readonly bytesLimit: number;
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
 function hexPreview(bytes: Uint8Array, limit: number): string {
   if (bytes.length === 0) return "(empty)";
   const shown = bytesToHex(bytes.subarray(0, limit));
   return bytes.length > limit ? `${shown}… (${bytes.length} bytes)` : `${shown} (${bytes.length} bytes)`;
 }
 
-function utf8Text(bytes: Uint8Array): string | undefined {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-type AnyMessage = Message & Record<string, unknown>;
+/** The longest reply payload shown as text; a longer one is shown as hex, elided. */
+const TEXT_LIMIT = 64 * 1024;
 
 /** Formats `message` (of `schema`) as lines, under a heading line. `input` is the whole decoded buffer. */
 export function formatMessage(schema: DescMessage, message: Message, input: Uint8Array, options: FormatOptions): string[] {
@@ -100,7 +93,7 @@ function formatValue(
     return;
   }
   if (field.fieldKind === "enum") {
-    const name = field.enum.values.find((v) => v.number === value)?.name;
+    const name = field.enum.value[value as number]?.name;
     lines.push(`${label}${String(value)} (${name ?? `unknown ${field.enum.name}`})`);
     return;
   }
@@ -118,14 +111,15 @@ function formatValue(
         formatFields(nested, decoded as AnyMessage, input, options, indent + "  ", lines);
         return;
       }
-      const text = schema.typeName === AbiReplySchema.typeName && bytes.length > 0 ? utf8Text(bytes) : undefined;
+      const text =
+        schema.typeName === AbiReplySchema.typeName && bytes.length > 0 && bytes.length <= TEXT_LIMIT ? utf8TextOrUndefined(bytes) : undefined;
       lines.push(label + (text !== undefined ? `${JSON.stringify(text)} (${bytes.length} bytes, UTF-8 text)` : hexPreview(bytes, options.bytesLimit)));
       return;
     }
     default: {
       const table = codeTableOf(field);
       if (table !== undefined) {
-        const name = table.values.find((v) => v.number === value)?.localName;
+        const name = table.value[value as number]?.localName;
         lines.push(`${label}${String(value)} (${name ?? `unknown ${table.name}`})`);
         return;
       }

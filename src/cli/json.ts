@@ -7,45 +7,138 @@
  *
  * @module
  */
-import { type DescMessage, fromJson, type JsonObject, type JsonValue, type Message, toJson } from "@bufbuild/protobuf";
+import { type DescField, type DescMessage, fromJson, type JsonObject, type JsonValue, type Message, ScalarType, toJson } from "@bufbuild/protobuf";
 import { AbiFrameSchema } from "../../gen/actr/dynclib/v1/abi_pb.js";
-import { encodeMessage } from "../codec.js";
 import { abiRegistry, payloadOp, payloadSchemaForOp, encodedMessageOf } from "../schemas.js";
+import { decodeMessageIn, encodeMessage } from "../codec.js";
 import { CliError } from "./errors.js";
-import { decodeMessageIn } from "../codec.js";
 import { nestedMessageOf } from "./nested.js";
+import { drained } from "./output.js";
 
-type AnyMessage = Message & Record<string, unknown>;
+import type { AnyMessage } from "../any-message.js";
 
 const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** `message` as protobuf JSON, with encoded messages expanded under `"@type"`. */
-export function messageToJson(schema: DescMessage, message: Message, input: Uint8Array): JsonValue {
-  const json = toJson(schema, message, { registry: abiRegistry });
+/** A `bytes` value in a JSON tree: written as its base64 string, in pieces, by `writeJson`. */
+export class JsonBytes {
+  /** Wraps `bytes` (not copied). */
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/** A JSON document whose byte strings are still bytes (`JsonBytes`), so no base64 string of them is ever built whole. */
+export type JsonTree = string | number | boolean | null | JsonBytes | JsonTree[] | { [key: string]: JsonTree };
+
+/** A placeholder for a non-empty `bytes` value while `toJson` runs: one byte, so the field is still written. */
+const placeholder = new Uint8Array(1);
+
+/** The value of `field` in `msg` (for a oneof member, only when it is the selected case). */
+function fieldValue(field: DescField, msg: AnyMessage): unknown {
+  if (field.oneof === undefined) return msg[field.localName];
+  const selected = msg[field.oneof.localName] as { case?: string; value?: unknown };
+  return selected.case === field.localName ? selected.value : undefined;
+}
+
+/** A copy of `msg` with every non-empty `bytes` field (nested ones too) holding `placeholder`, for a cheap `toJson`. */
+function withoutBytes(schema: DescMessage, msg: AnyMessage): AnyMessage {
+  const copy: AnyMessage = { ...msg };
+  for (const field of schema.fields) {
+    const value = fieldValue(field, msg);
+    if (value === undefined) continue;
+    let replaced: unknown = value;
+    if (field.fieldKind === "message") replaced = withoutBytes(field.message, value as AnyMessage);
+    else if (field.fieldKind === "list" && field.listKind === "message") replaced = (value as AnyMessage[]).map((item) => withoutBytes(field.message, item));
+    else if (field.fieldKind === "scalar" && field.scalar === ScalarType.BYTES && (value as Uint8Array).length > 0) replaced = placeholder;
+    if (replaced === value) continue;
+    if (field.oneof === undefined) copy[field.localName] = replaced;
+    else copy[field.oneof.localName] = { case: field.localName, value: replaced };
+  }
+  return copy;
+}
+
+/**
+ * `message` as protobuf JSON, with encoded messages expanded under `"@type"`
+ * and `bytes` left as `JsonBytes` for `writeJson`: linear in the input, and
+ * no string as long as a large payload's base64 is built.
+ */
+export function messageToJson(schema: DescMessage, message: Message, input: Uint8Array): JsonTree {
+  const json = toJson(schema, withoutBytes(schema, message as AnyMessage), { registry: abiRegistry }) as JsonTree;
   expandNested(schema, message as AnyMessage, json, input);
   return json;
 }
 
-function expandNested(schema: DescMessage, msg: AnyMessage, json: JsonValue, input: Uint8Array): void {
-  if (!isObject(json)) return;
+function expandNested(schema: DescMessage, msg: AnyMessage, json: JsonTree, input: Uint8Array): void {
+  if (!isTreeObject(json)) return;
   for (const field of schema.fields) {
-    const value = field.oneof
-      ? (msg[field.oneof.localName] as { case?: string; value?: unknown }).case === field.localName
-        ? (msg[field.oneof.localName] as { value: unknown }).value
-        : undefined
-      : msg[field.localName];
+    const value = fieldValue(field, msg);
     if (value === undefined || !(field.jsonName in json)) continue;
     if (field.fieldKind === "message") {
       expandNested(field.message, value as AnyMessage, json[field.jsonName]!, input);
     } else if (field.fieldKind === "list" && field.listKind === "message") {
-      (value as AnyMessage[]).forEach((item, i) => expandNested(field.message, item, (json[field.jsonName] as JsonValue[])[i]!, input));
-    } else if (field.fieldKind === "scalar" && value instanceof Uint8Array) {
+      (value as AnyMessage[]).forEach((item, i) => expandNested(field.message, item, (json[field.jsonName] as JsonTree[])[i]!, input));
+    } else if (field.fieldKind === "scalar" && field.scalar === ScalarType.BYTES) {
+      const bytes = value as Uint8Array;
       const nested = nestedMessageOf(schema, field, msg);
-      if (nested === undefined) continue;
-      const decoded = decodeMessageIn(nested, value, input, `${schema.name}.${field.name}`);
-      json[field.jsonName] = { "@type": nested.typeName, ...(messageToJson(nested, decoded, input) as JsonObject) };
+      if (nested === undefined) {
+        json[field.jsonName] = new JsonBytes(bytes);
+        continue;
+      }
+      const decoded = decodeMessageIn(nested, bytes, input, `${schema.name}.${field.name}`);
+      json[field.jsonName] = { "@type": nested.typeName, ...(messageToJson(nested, decoded, input) as { [key: string]: JsonTree }) };
     }
   }
+}
+
+function isTreeObject(v: JsonTree): v is { [key: string]: JsonTree } {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonBytes);
+}
+
+/** Bytes per base64 piece: a multiple of 3, so the pieces join into one base64 string. */
+const base64Piece = 3 * 256 * 1024;
+
+/** The text of `tree` as `JSON.stringify(tree, null, 2)` writes it, in pieces. */
+export function* jsonPieces(tree: JsonTree, indent = ""): Generator<string> {
+  if (tree instanceof JsonBytes) {
+    const { bytes } = tree;
+    yield '"';
+    for (let at = 0; at < bytes.length; at += base64Piece) {
+      const end = Math.min(at + base64Piece, bytes.length);
+      yield Buffer.from(bytes.buffer, bytes.byteOffset + at, end - at).toString("base64");
+    }
+    yield '"';
+  } else if (Array.isArray(tree)) {
+    if (tree.length === 0) return yield "[]";
+    const inner = indent + "  ";
+    for (let i = 0; i < tree.length; i++) {
+      yield i === 0 ? `[\n${inner}` : `,\n${inner}`;
+      yield* jsonPieces(tree[i]!, inner);
+    }
+    yield `\n${indent}]`;
+  } else if (typeof tree === "object" && tree !== null) {
+    const entries = Object.entries(tree);
+    if (entries.length === 0) return yield "{}";
+    const inner = indent + "  ";
+    for (let i = 0; i < entries.length; i++) {
+      const [key, value] = entries[i]!;
+      yield `${i === 0 ? "{" : ","}\n${inner}${JSON.stringify(key)}: `;
+      yield* jsonPieces(value, inner);
+    }
+    yield `\n${indent}}`;
+  } else {
+    yield JSON.stringify(tree);
+  }
+}
+
+/** Writes `tree` and a newline to `output` as `JSON.stringify(tree, null, 2)` would, about 1 MiB at a time, waiting while `output` is full. */
+export async function writeJson(tree: JsonTree, output: NodeJS.WritableStream): Promise<void> {
+  let pending = "";
+  for (const piece of jsonPieces(tree)) {
+    pending += piece;
+    if (pending.length >= 1 << 20) {
+      if (!output.write(pending)) await drained(output);
+      pending = "";
+    }
+  }
+  output.write(pending + "\n");
 }
 
 /**

@@ -7,12 +7,13 @@
 import { runCli } from "./run.js";
 
 // A reader that stops early (`actr-abi check | head -1`) is not an error.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw err;
-  });
-}
+// Output that cannot be written (ENOSPC on a full disk) is one line on stderr.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  process.stderr.write(`actr-abi: cannot write the output: ${err.code ?? err.message}\n`);
+  process.exit(1);
+});
+process.stderr.on("error", (err: NodeJS.ErrnoException) => process.exit(err.code === "EPIPE" ? (process.exitCode ?? 0) : 1));
 
 process.exitCode = await runCli(process.argv.slice(2), {
   stdin: process.stdin,

@@ -30,7 +30,8 @@ export function packageVersion(): string {
 /** The help text of `actr-abi` itself. */
 export const usage = `Usage: actr-abi <command> [options]
 
-Inspect, build and check actr DynClib ABI frames.
+Inspect, build and check actr DynClib ABI frames. The wire contract is
+docs/abi.md in this package (node_modules/@actr/dynclib-abi/docs/abi.md).
 
 Commands:
   decode [INPUT]              show an AbiFrame (or --as MessageName), decoded
@@ -41,11 +42,13 @@ Commands:
                               and trace every frame that crosses (strace for the ABI)
 
 Options:
-  -h, --help     show help (also per command: actr-abi decode --help)
+  -h, --help     show help (also per command: actr-abi help decode,
+                 actr-abi decode --help)
   -V, --version  show the version
 
-Example:
-  actr-abi decode @examples/guest-handle.bin
+Examples:
+  actr-abi decode 080110051a0a0a0863616d6572612d31
+  actr-abi encode --op HOST_REGISTER_STREAM '{"streamId": "camera-1"}'
 `;
 
 const commands = new Map<string, (args: string[], io: CliIo) => number | Promise<number>>([
@@ -56,13 +59,26 @@ const commands = new Map<string, (args: string[], io: CliIo) => number | Promise
   ["run", runGuest],
 ]);
 
+/**
+ * The one-line text of a failure the command foresees, or undefined for a
+ * defect (shown with its stack). Foreseen: its own and the ABI's errors,
+ * parseArgs's (`ERR_PARSE_ARGS_*`), Node's and the system's (a `code` such as
+ * `ERR_STRING_TOO_LONG` or `ENOSPC`), and running out of room for an input
+ * (a `RangeError` from an allocation).
+ */
 function describe(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
   if (err instanceof CliError || err instanceof AbiError) return err.message;
-  // parseArgs reports unknown options and missing values with a code.
   const codeOf = (err as { code?: unknown }).code;
-  if (err instanceof Error && typeof codeOf === "string" && codeOf.startsWith("ERR_PARSE_ARGS")) return err.message;
+  if (typeof codeOf === "string" && /^(ERR_|E[A-Z]+$)/.test(codeOf)) return `${err.message} (${codeOf})`;
+  if (err instanceof RangeError && /allocation failed|Invalid (string|array|typed array) length/.test(err.message)) {
+    return `the input is too large for this command: ${err.message}`;
+  }
   return undefined;
 }
+
+/** `text` on one line: parseArgs and Node put newlines in some messages. */
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ");
 
 /** Runs the command with `args`; resolves to the exit code. */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
@@ -71,10 +87,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     io.stderr.write(usage);
     return 1;
   }
-  if (name === "-h" || name === "--help" || name === "help") {
+  if (name === "-h" || name === "--help") {
     io.stdout.write(usage);
     return 0;
   }
+  if (name === "help") return help(rest, io);
   if (name === "-V" || name === "--version") {
     io.stdout.write(`${packageVersion()}\n`);
     return 0;
@@ -86,7 +103,23 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   } catch (err) {
     const message = describe(err);
     if (message === undefined) throw err;
-    io.stderr.write(`${command === undefined ? "actr-abi" : `actr-abi ${name}`}: ${message}\n`);
+    io.stderr.write(`${command === undefined ? "actr-abi" : `actr-abi ${name}`}: ${oneLine(message)}\n`);
     return 1;
   }
+}
+
+/** `actr-abi help [COMMAND]`: the help of the command, or of `actr-abi` itself. */
+async function help(args: readonly string[], io: CliIo): Promise<number> {
+  const [topic, ...extra] = args;
+  if (topic === undefined) {
+    io.stdout.write(usage);
+    return 0;
+  }
+  const command = commands.get(topic);
+  if (command === undefined || extra.length > 0) {
+    const problem = command === undefined ? `unknown command "${topic}"` : `help takes one COMMAND, got ${args.length}`;
+    io.stderr.write(`actr-abi help: ${oneLine(problem)} (commands: ${[...commands.keys()].join(", ")})\n`);
+    return 1;
+  }
+  return command(["--help"], io);
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { DescMessage, JsonObject, JsonValue } from "@bufbuild/protobuf";
+import type { DescMessage } from "@bufbuild/protobuf";
 import {
   AbiFrameSchema,
   AbiReplySchema,
@@ -27,7 +27,7 @@ import { lifecycleHookName, op, opName, runtimeHookName, statusName } from "../c
 import type { ActrError } from "../errors.js";
 import { decodeFrame, decodeReply } from "../frames.js";
 import { type FormatOptions, formatMessage } from "./format.js";
-import { messageToJson } from "./json.js";
+import { JsonBytes, type JsonTree, messageToJson } from "./json.js";
 
 /** Which way a frame crosses. */
 export type Direction = "host → guest" | "guest → host";
@@ -198,16 +198,19 @@ export function formatTraceEvent(event: TraceEvent, options: FormatOptions): str
 
 const durationMs = (ns: bigint) => Number(ns) / 1e6;
 
+/** One event as JSON: frames and replies in the JSON of `actr-abi decode --json`. */
+export type TraceJson = { [key: string]: JsonTree };
+
 /**
  * `event` as one JSON object (a line of `--json`'s NDJSON): `event`, `call`
  * (and `invoke`), `direction`, `op`, the frame or reply in the JSON of
  * `actr-abi decode --json`, `status` and `statusName`, `durationMs`.
  */
-export function traceEventToJson(event: TraceEvent): JsonObject {
-  const head: JsonObject = { event: event.event, call: event.call };
+export function traceEventToJson(event: TraceEvent): TraceJson {
+  const head: TraceJson = { event: event.event, call: event.call };
   if ("invoke" in event) head.invoke = event.invoke;
   head.direction = direction(event);
-  const reply = (bytes: Uint8Array): JsonObject => {
+  const reply = (bytes: Uint8Array): TraceJson => {
     const status = decodeReply(bytes).status;
     return { status, statusName: statusName(status) ?? null, reply: messageToJson(AbiReplySchema, decodeReply(bytes), bytes) };
   };
@@ -233,16 +236,20 @@ export function traceEventToJson(event: TraceEvent): JsonObject {
       return { ...head, status: event.status ?? null, statusName: event.status === undefined ? null : (statusName(event.status) ?? null), message: event.message };
     case "return": {
       const outcome = event.outcome;
-      const result: JsonObject =
+      const result: TraceJson =
         "reply" in outcome
           ? reply(outcome.reply)
           : "error" in outcome
             ? { error: { variant: actrErrorVariant(outcome.error), message: outcome.error.message } }
             : { status: outcome.status, statusName: statusName(outcome.status) ?? null, ...(outcome.message === undefined ? {} : { message: outcome.message }) };
-      return { ...head, ...result, durationMs: durationMs(event.durationNs), hostMs: durationMs(event.hostNs) } as JsonObject;
+      return { ...head, ...result, durationMs: durationMs(event.durationNs), hostMs: durationMs(event.hostNs) };
     }
   }
 }
+
+/** A `JSON.stringify` replacer writing `JsonBytes` as their base64, as the protobuf JSON mapping does. */
+const bytesAsBase64 = (_key: string, value: unknown) =>
+  value instanceof JsonBytes ? Buffer.from(value.bytes.buffer, value.bytes.byteOffset, value.bytes.byteLength).toString("base64") : value;
 
 /**
  * Writes each event to `out` as it happens (so a guest that crashes the
@@ -252,7 +259,7 @@ export function traceEventToJson(event: TraceEvent): JsonObject {
 export function traceWriter(out: NodeJS.WritableStream, format: "human" | "brief" | "json", options: FormatOptions): (event: TraceEvent) => void {
   return (event) => {
     if (format === "json") {
-      out.write(JSON.stringify(traceEventToJson(event) as JsonValue) + "\n");
+      out.write(JSON.stringify(traceEventToJson(event), bytesAsBase64) + "\n");
       return;
     }
     const lines = formatTraceEvent(event, options);

@@ -55,7 +55,7 @@ describe("parseGuestCall", () => {
   it("rejects a hook that is unknown, misses its event, or gets one it does not carry", () => {
     expect(() => parseHookEvent("onNothing", undefined)).toThrow(/unknown runtime hook "onNothing" \(one of signalingConnecting, .*mailboxBackpressure\)/);
     expect(() => parseHookEvent("webrtcConnected", undefined)).toThrow("hook webrtcConnected needs its event as JSON (an actr.dynclib.v1.PeerEventV1)");
-    expect(() => parseHookEvent("webrtcConnected", "{}")).toThrow(/hook webrtcConnected needs `peer`/);
+    expect(() => parseHookEvent("webrtcConnected", "{}")).toThrow(/event\.peer \(hook webrtcConnected carries a peer event\) must be an actr\.ActrId message/);
     expect(() => parseHookEvent("signalingConnected", "{}")).toThrow("hook signalingConnected carries no event, got {}");
     expect(() => parseHookEvent("credentialRenewed", "{nope")).toThrow(/the event of hook credentialRenewed is not valid JSON/);
   });

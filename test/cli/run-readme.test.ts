@@ -3,15 +3,12 @@
 // guest and prints what the README shows under it (trace and response, as a
 // terminal shows them), durations aside. It exits 1 when the README's last
 // line is the failure line, else 0.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { consoleSessions } from "../support/console-sessions.js";
-import { actrAbi, root } from "./run-cli.js";
+import { consoleSessions } from "../support/readme.js";
+import { actrAbi } from "./run-cli.js";
 import { testGuest } from "../host/test-guest.js";
 
-const readme = readFileSync(join(root, "README.md"), "utf8");
-const sessions = consoleSessions(readme, "readme-run");
+const sessions = consoleSessions("readme-run");
 
 /** The text with each duration replaced by `T`: only durations may differ from the README. */
 const untimed = (text: string) => text.replace(/\d+(\.\d+)? (µs|ms)/g, "T");

@@ -1,4 +1,4 @@
-// The messages of the actr DynClib ABI, version 1 (spec section 3).
+// The messages of the actr DynClib ABI, version 1 (docs/abi.md section 3).
 //
 // Fields are IMPLICIT unless marked: they are written only when not zero, as
 // prost writes plain scalar fields. `LEGACY_REQUIRED` marks prost's

@@ -1,4 +1,4 @@
-// The code tables of the DynClib ABI (spec section 2), and the message option
+// The code tables of the DynClib ABI (docs/abi.md section 2), and the message option
 // that binds each framed payload message to its op.
 //
 // The wire fields that carry these codes keep their plain integer types
@@ -319,7 +319,7 @@ export const WebrtcPeerStatusSchema: GenEnum<WebrtcPeerStatus> = /*@__PURE__*/
 
 /**
  * Framework error codes carried in `actr.ErrorResponse.code`, one per
- * variant of the Rust `ActrError` (spec section 6). Any other code reads back
+ * variant of the Rust `ActrError` (docs/abi.md section 6). Any other code reads back
  * as `Unavailable("rpc error {code}: {message}")`.
  *
  * @generated from enum actr.dynclib.v1.ErrorCode

@@ -1,0 +1,149 @@
+// npm run check:references: fails when the README, the changelog, src/, gen/,
+// proto/, docs/ or bin/ point at something a user of the package does not
+// have: a path that leaves the repository (`../` past its root, `shared/`),
+// the Rust module file, "spec section N" (the contract is docs/abi.md), or a
+// relative Markdown link to a file or heading that does not exist.
+// test/scripts/check-references.test.ts checks the rules themselves.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** One reference that points outside the repository. */
+export interface BadReference {
+  /** The file, relative to the repository root. */
+  readonly file: string;
+  /** 1-based line number. */
+  readonly line: number;
+  /** What is wrong. */
+  readonly problem: string;
+}
+
+/** The repository paths whose text is checked: shipped or shown to users. */
+export const checkedPaths: readonly RegExp[] = [
+  /^README\.md$/,
+  /^CHANGELOG\.md$/,
+  /^src\//,
+  /^gen\//,
+  /^proto\/.*\.proto$/,
+  /^docs\/.*\.md$/,
+  /^bin\//,
+];
+
+const namedPatterns: readonly { pattern: RegExp; problem: string }[] = [
+  { pattern: /(?<![\w-])shared\//g, problem: "points into shared/, which is not part of this repository" },
+  { pattern: /dynclib_abi\.rs/g, problem: "names the Rust module file, which users do not have (point at docs/abi.md)" },
+  { pattern: /\bspec(?:[\s*/#]|\/\/)+sections?\b/gi, problem: 'cites "spec section" (cite "docs/abi.md section N")' },
+];
+
+/**
+ * Lines this branch may not edit (the codec rewrite replaces these files):
+ * reported as a notice, not a failure, while they exist as written here.
+ * Delete an entry once its file no longer has the line.
+ */
+export const knownLeftovers: readonly { file: string; text: string }[] = [
+  { file: "src/codec.ts", text: " * accepts (spec section 4): unknown fields are dropped, absent required fields" },
+  { file: "src/decoder.ts", text: " * A protobuf decoder that accepts exactly what prost accepts (spec section 4)," },
+];
+
+const relativePath = /(?<![\w.])(?:\.\.\/)+[\w@.\-/]*/g;
+const markdownLink = /\]\(([^)\s]+)\)/g;
+
+function lineOf(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep));
+}
+
+/** GitHub's anchor for a Markdown heading: lower case, punctuation dropped, spaces as dashes. */
+export function headingAnchor(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/\s/g, "-");
+}
+
+function anchorsOf(markdown: string): Set<string> {
+  return new Set([...markdown.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => headingAnchor(m[1]!)));
+}
+
+/**
+ * The bad references in `text`, the content of `file` (relative to `root`).
+ * A `../` path counts as inside when it resolves inside `root` from the file's
+ * directory or, for src/ and gen/, from the compiled file's directory in dist/.
+ */
+export function findBadReferences(root: string, file: string, text: string): BadReference[] {
+  const found: BadReference[] = [];
+  const report = (index: number, problem: string) => found.push({ file, line: lineOf(text, index), problem });
+
+  for (const { pattern, problem } of namedPatterns) {
+    for (const m of text.matchAll(pattern)) report(m.index, problem);
+  }
+
+  const from = [dirname(join(root, file))];
+  if (/^(src|gen)\//.test(file)) from.push(dirname(join(root, "dist", file)));
+  for (const m of text.matchAll(relativePath)) {
+    if (!from.some((dir) => isInside(root, resolve(dir, m[0])))) {
+      report(m.index, `"${m[0]}" leaves the repository`);
+    }
+  }
+
+  if (file.endsWith(".md")) {
+    for (const m of text.matchAll(markdownLink)) {
+      const target = m[1]!;
+      if (/^[a-z][a-z+.-]*:/i.test(target)) continue; // https:, mailto:, ...
+      const [path, anchor] = target.split("#", 2) as [string, string | undefined];
+      const absolute = path === "" ? join(root, file) : resolve(dirname(join(root, file)), path);
+      if (!isInside(root, absolute)) continue; // reported as a `../` path above
+      if (!existsSync(absolute)) {
+        report(m.index, `links to ${path}, which does not exist`);
+      } else if (anchor !== undefined && absolute.endsWith(".md") && !anchorsOf(readFileSync(absolute, "utf8")).has(anchor)) {
+        report(m.index, `links to #${anchor}, which is not a heading of ${relative(root, absolute)}`);
+      }
+    }
+  }
+  return found;
+}
+
+/** Tracked and untracked (not ignored) files of the repository at `root` that the check covers. */
+export function checkedFiles(root: string): string[] {
+  const listed = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" });
+  return listed
+    .split("\n")
+    .filter((file) => file !== "" && checkedPaths.some((p) => p.test(file)) && existsSync(join(root, file)));
+}
+
+/** Every bad reference in the repository at `root`, split into failures and the known leftovers. */
+export function checkRepository(root: string): { files: string[]; bad: BadReference[]; leftovers: BadReference[] } {
+  const files = checkedFiles(root);
+  const bad: BadReference[] = [];
+  const leftovers: BadReference[] = [];
+  for (const file of files) {
+    const text = readFileSync(join(root, file), "utf8");
+    const lines = text.split("\n");
+    for (const found of findBadReferences(root, file, text)) {
+      const known = knownLeftovers.some((l) => l.file === file && l.text === lines[found.line - 1]);
+      (known ? leftovers : bad).push(found);
+    }
+  }
+  return { files, bad, leftovers };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { files, bad, leftovers } = checkRepository(fileURLToPath(new URL("..", import.meta.url)));
+  for (const l of leftovers) console.warn(`  notice: ${l.file}:${l.line}: ${l.problem} (left for the codec rewrite)`);
+  for (const entry of knownLeftovers.filter((k) => !leftovers.some((l) => l.file === k.file))) {
+    console.warn(`  notice: ${entry.file} no longer has its listed leftover; delete the entry from knownLeftovers`);
+  }
+  if (bad.length > 0) {
+    console.error(`references outside the repository:\n${bad.map((b) => `  ${b.file}:${b.line}: ${b.problem}`).join("\n")}`);
+    process.exit(1);
+  }
+  console.log(`references: ${files.length} files point only inside the repository`);
+}

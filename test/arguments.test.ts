@@ -1,0 +1,79 @@
+// The contract for a caller's wrong argument: a TypeError (or RangeError)
+// whose message starts with the function and names the argument; never a
+// bare error from deep inside, and never an AbiError (that is for bytes).
+import { create } from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
+import { describeValue, isUint8Array } from "../src/arguments.js";
+import {
+  AbiFrameSchema,
+  decodeFrame,
+  decodeMessage,
+  decodePayload,
+  decodeReply,
+  encodeFrame,
+  encodeMessage,
+  HostCallV1Schema,
+  messageSchema,
+  toFrame,
+} from "../src/index.js";
+
+describe("isUint8Array", () => {
+  it("accepts real Uint8Arrays, Buffers and views at an offset", () => {
+    const shared = new Uint8Array(new SharedArrayBuffer(4));
+    for (const bytes of [new Uint8Array(2), Buffer.from([1]), new Uint8Array(8).subarray(3, 5), shared]) expect(isUint8Array(bytes)).toBe(true);
+  });
+
+  it("refuses look-alikes that pass `instanceof`, and other typed arrays", () => {
+    const lookAlikes: unknown[] = [
+      new Proxy(new Uint8Array(2), {}),
+      Object.create(Uint8Array.prototype),
+      Object.defineProperty(Object.create(Uint8Array.prototype), Symbol.toStringTag, { value: "Uint8Array" }),
+      new Uint8ClampedArray(2),
+      new Int8Array(2),
+      new DataView(new ArrayBuffer(2)),
+      new ArrayBuffer(2),
+      [1, 2],
+      null,
+      undefined,
+      "0801",
+    ];
+    expect(new Proxy(new Uint8Array(2), {}) instanceof Uint8Array).toBe(true);
+    for (const value of lookAlikes) expect(isUint8Array(value), describeValue(value)).toBe(false);
+  });
+
+  it("describes a value briefly, without printing a huge one", () => {
+    expect([null, undefined, 5, 5n, "x", [1], {}, new Int8Array(1), () => 0].map(describeValue)).toEqual([
+      "null",
+      "undefined",
+      "number 5",
+      "bigint 5",
+      'string "x"',
+      "an Array",
+      "an object",
+      "a Int8Array",
+      "a function",
+    ]);
+    expect(describeValue("x".repeat(1000))).toBe("a string of length 1000");
+  });
+});
+
+describe("codec and frame functions name a wrong argument", () => {
+  const frame = create(AbiFrameSchema, { abiVersion: 1, op: 1 });
+  const rows: [string, () => unknown, TypeErrorConstructor, string][] = [
+    ["decodeMessage(null, bytes)", () => decodeMessage(null as never, new Uint8Array()), TypeError, "decodeMessage: schema must be a message schema (such as AbiFrameSchema), got null"],
+    ["decodeMessage(schema, Proxy)", () => decodeMessage(AbiFrameSchema, new Proxy(new Uint8Array(), {})), TypeError, "decodeMessage: bytes must be a Uint8Array, got an object of class Uint8Array"],
+    ["encodeMessage(undefined, message)", () => encodeMessage(undefined as never, frame as never), TypeError, "encodeMessage: schema must be a message schema (such as AbiFrameSchema), got undefined"],
+    ["encodeFrame(null, payload)", () => encodeFrame(null as never, frame as never), TypeError, "encodeFrame: schema must be a message schema (such as AbiFrameSchema), got null"],
+    ["toFrame('HostCallV1', payload)", () => toFrame("HostCallV1" as never, frame as never), TypeError, 'toFrame: schema must be a message schema (such as AbiFrameSchema), got string "HostCallV1"'],
+    ["decodePayload(schema, null)", () => decodePayload(HostCallV1Schema, null as never), TypeError, "decodePayload: frame must be an actr.dynclib.v1.AbiFrame message, got null"],
+    ["decodeFrame(Object.create(Uint8Array.prototype))", () => decodeFrame(Object.create(Uint8Array.prototype) as Uint8Array), TypeError, "decodeMessage: bytes must be a Uint8Array, got an object of class Uint8Array"],
+    ["decodeReply([8, 1])", () => decodeReply([8, 1] as never), TypeError, "decodeMessage: bytes must be a Uint8Array, got an Array"],
+    ["messageSchema(null)", () => messageSchema(null as never), TypeError, "messageSchema: name must be a string, got null"],
+  ];
+  for (const [what, call, type, message] of rows) {
+    it(what, () => {
+      expect(call).toThrow(type);
+      expect(call).toThrow(message);
+    });
+  }
+});

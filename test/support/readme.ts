@@ -1,0 +1,39 @@
+// The README's runnable examples: each ```ts block after a
+// `<!-- readme-example: NAME -->` marker, and each `$ command` of a
+// ```console block after a marker such as `<!-- readme-cli -->`.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** One example of the README, by the name of its marker. */
+export interface ReadmeExample {
+  readonly name: string;
+  readonly code: string;
+}
+
+/** The README's text. */
+export const readme = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");
+
+/** Every `<!-- readme-example: NAME -->` TypeScript block of the README, in order. */
+export const readmeExamples: readonly ReadmeExample[] = [
+  ...readme.matchAll(/<!-- readme-example: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g),
+].map((m) => ({ name: m[1]!, code: m[2]! }));
+
+/** One command of a console block and the output the README shows for it. */
+export interface ConsoleSession {
+  readonly command: string;
+  readonly output: string;
+}
+
+/** The `$ command` lines of every ```console block right after `<!-- marker -->`, with the output under each. */
+export function consoleSessions(marker: string): ConsoleSession[] {
+  const blocks = [...readme.matchAll(new RegExp(`<!-- ${marker} -->\\s*\`\`\`console\\n([\\s\\S]*?)\`\`\``, "g"))].map((m) => m[1]!);
+  return blocks.flatMap((block) =>
+    block
+      .split(/^\$ /m)
+      .slice(1)
+      .map((chunk) => {
+        const [command, ...output] = chunk.split("\n");
+        return { command: command!, output: output.join("\n") };
+      }),
+  );
+}
