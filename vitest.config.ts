@@ -4,7 +4,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: {
     // The README's examples import the package by name.
-    alias: { "@actr/dynclib-abi": fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    alias: [
+      { find: /^@actr\/dynclib-abi\/host$/, replacement: fileURLToPath(new URL("./src/host/index.ts", import.meta.url)) },
+      { find: /^@actr\/dynclib-abi$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    ],
   },
   test: {
     include: ["test/**/*.test.ts"],

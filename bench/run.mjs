@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Bench } from "tinybench";
 import { caseIds, implementations } from "./cases.mjs";
+import { hostBench, hostTable } from "./host.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, "..");
@@ -112,6 +113,9 @@ if (sink === undefined) throw new Error("nothing ran");
 // ---- report -----------------------------------------------------------------------------
 
 results.sort((a, b) => caseIds.indexOf(a.case) - caseIds.indexOf(b.case));
+// The host runtime's round trips (bench/host.mjs), unless --case picked codec cases.
+const hostRows = values.case === undefined ? await hostBench({ time: Number(values.time) }) : [];
+results.push(...hostRows);
 for (const r of results) r.nsPerOp = Math.round(r.nsPerOp * 10) / 10;
 writeFileSync(path.join(here, "results.json"), JSON.stringify(results, null, 2) + "\n");
 
@@ -133,7 +137,7 @@ for (const id of cases) {
     lines.push(`| ${id} | ${impl} | ${format(n)} | ${ratio(n, ns(id, "protobufjs"))} | ${ratio(n, ns(id, "prost"))} |`);
   }
 }
-const table = lines.join("\n");
+const table = lines.join("\n") + (hostRows.length > 0 ? `\n\n${hostTable(hostRows)}` : "");
 console.log(`\n${table}\n\nbench: wrote bench/results.json (${results.length} rows)`);
 
 if (values.readme) {

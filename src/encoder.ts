@@ -440,7 +440,8 @@ const POOLED_MAX = 4 * 1024;
 let slab = new ArrayBuffer(0);
 let slabUsed = 0;
 
-function allocate(size: number): Uint8Array {
+/** `size` fresh bytes (zeroed): up to 4 KiB a view into a shared slab, never handed out twice; beyond, a buffer of their own. */
+export function allocate(size: number): Uint8Array {
   if (size > POOLED_MAX) return new Uint8Array(size);
   if (slabUsed + size > slab.byteLength) {
     slab = new ArrayBuffer(SLAB_SIZE);

@@ -1,0 +1,95 @@
+/**
+ * Answering a guest's `invoke` the way the Rust host does (docs/abi.md
+ * sections 1 and 7): frame-level failures as return codes with no reply,
+ * malformed operations refused before the handler runs, and the handler's
+ * result (or what it threw) encoded as the `AbiReply`.
+ *
+ * @module
+ */
+import { code } from "../codes.js";
+import { AbiError, ActrError } from "../errors.js";
+import { decodeHostOperation, encodeHostReply, type HostOperation, type HostResult, validateHostOperation } from "../host-operations.js";
+
+/** A host's answer to every operation a guest asks for. May be async in the worker mode. */
+export type HostHandler = (operation: HostOperation) => HostResult | Promise<HostResult>;
+
+/**
+ * Told about every failure on the host's side of an `invoke`: a frame the
+ * guest sent that does not decode, a handler that threw something other
+ * than an `ActrError`, a result that cannot be encoded, a buffer freed twice.
+ * The guest still gets its answer (a return code or a failed reply).
+ */
+export type HostErrorListener = (error: Error, operation: HostOperation | undefined) => void;
+
+/** The answer to one `invoke`: a return code and, on SUCCESS, the encoded `AbiReply`. */
+export interface InvokeAnswer {
+  readonly rc: number;
+  readonly reply?: Uint8Array;
+}
+
+/** An `invoke` whose operation decoded and is for the handler to answer, or the answer already decided. */
+export type InvokeStart = { readonly operation: HostOperation } | { readonly answer: InvokeAnswer };
+
+/** What a host knows about the guest call an `invoke` arrives in. */
+export interface InvokeScope {
+  /** True while the guest runs a `GUEST_DATA_STREAM` delivery (stream callbacks may not register streams). */
+  readonly inDataStream: boolean;
+}
+
+/**
+ * The first half of answering an `invoke`, before the handler: the frame's
+ * size against `maxBytes`, its decoding (a return code on failure, as the
+ * Rust host), and the checks the Rust host makes before running an
+ * operation (a destination without a kind, a data-stream send with a
+ * non-stream payload type, a stream registered from a stream callback).
+ */
+export function startInvoke(frame: Uint8Array, maxBytes: number, scope: InvokeScope, report: HostErrorListener): InvokeStart {
+  if (frame.length > maxBytes) {
+    report(new AbiError(code.PROTOCOL_ERROR, `invoke frame of ${frame.length} bytes exceeds maxBytes (${maxBytes})`), undefined);
+    return { answer: { rc: code.PROTOCOL_ERROR } };
+  }
+  let operation: HostOperation;
+  try {
+    operation = decodeHostOperation(frame);
+  } catch (error) {
+    if (!(error instanceof AbiError)) throw error;
+    report(error, undefined);
+    return { answer: { rc: error.status } };
+  }
+  const invalid = validateHostOperation(operation);
+  if (invalid !== undefined) return { answer: finishInvoke({ error: invalid }, operation, report) };
+  if (scope.inDataStream && operation.kind === "registerStream") {
+    return { answer: finishInvoke({ status: code.UNSUPPORTED_OP }, operation, report) };
+  }
+  return { operation };
+}
+
+/** The `AbiReply` for the handler's result; a result that cannot be encoded is reported and answered GENERIC_ERROR. */
+export function finishInvoke(result: HostResult, operation: HostOperation, report: HostErrorListener): InvokeAnswer {
+  try {
+    return { rc: code.SUCCESS, reply: encodeHostReply(result) };
+  } catch (error) {
+    report(asError(error, "the host handler's result cannot be encoded"), operation);
+    return { rc: code.SUCCESS, reply: encodeHostReply({ status: code.GENERIC_ERROR }) };
+  }
+}
+
+/**
+ * The `AbiReply` for a handler that threw: an `ActrError` answers with its
+ * status (`hostStatusForError`), as the Rust host; anything else is reported
+ * and answered GENERIC_ERROR.
+ */
+export function failInvoke(thrown: unknown, operation: HostOperation, report: HostErrorListener): InvokeAnswer {
+  if (thrown instanceof ActrError) return finishInvoke({ error: thrown }, operation, report);
+  report(asError(thrown, "the host handler threw"), operation);
+  return { rc: code.SUCCESS, reply: encodeHostReply({ status: code.GENERIC_ERROR }) };
+}
+
+function asError(thrown: unknown, what: string): Error {
+  return thrown instanceof Error ? thrown : new Error(`${what}: ${String(thrown)}`, { cause: thrown });
+}
+
+/** The default `HostErrorListener`: prints the error with the operation's kind to stderr. */
+export const printHostError: HostErrorListener = (error, operation) => {
+  console.error(`@actr/dynclib-abi/host: invoke${operation === undefined ? "" : ` (${operation.kind})`} failed on the host side:`, error);
+};

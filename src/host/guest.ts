@@ -1,0 +1,103 @@
+/**
+ * `Guest`: one loaded guest image as the host drives it. The typed calls
+ * build their `AbiFrame` with the root API and hand it to the threading mode.
+ *
+ * @module
+ */
+import { code, op } from "../codes.js";
+import { AbiError } from "../errors.js";
+import { decodeFrame } from "../frames.js";
+import type { ActrId, DataStream, RpcEnvelope } from "../../gen/actr/actr_pb.js";
+import type { InvocationContextV1 } from "../../gen/actr/dynclib/v1/abi_pb.js";
+import {
+  encodeGuestDataStreamRequest,
+  encodeGuestHandleRequest,
+  encodeGuestHookRequest,
+  encodeGuestLifecycleRequest,
+  type GuestHookEvent,
+} from "../host-operations.js";
+
+/** One guest, loaded and initialised by `loadGuest`. Calls into it run one at a time, in the order they were made. */
+export interface Guest {
+  /** The file that was loaded: the path given, or a private copy of it when that path was already loaded. */
+  readonly path: string;
+  /** Host reply buffers handed to the guest through `invoke` and not yet given back with `free_host_buf`. */
+  readonly outstandingHostBuffers: number;
+  /**
+   * Runs one RPC (`GUEST_HANDLE`). Resolves with the response bytes; rejects
+   * with the `ActrError` of a failed reply, or an `AbiError` carrying the
+   * status `actr_handle` returned (PROTOCOL_ERROR for a reply that does not decode).
+   * @param envelope an `actr.RpcEnvelope`, or its encoding.
+   */
+  handle(envelope: RpcEnvelope | Uint8Array, ctx: InvocationContextV1): Promise<Uint8Array>;
+  /** Runs a lifecycle hook (`GUEST_LIFECYCLE`, a `lifecycleHook` value; the Rust host's context is `lifecycleContext(selfId, hook)`). */
+  lifecycle(hook: number, ctx: InvocationContextV1): Promise<void>;
+  /** Delivers a runtime hook (`GUEST_HOOK`) with its event, as `encodeGuestHookRequest` takes it. */
+  hook(event: GuestHookEvent, ctx: InvocationContextV1): Promise<void>;
+  /** Delivers one data-stream chunk from `sender` (`GUEST_DATA_STREAM`). */
+  dataStream(chunk: DataStream, sender: ActrId): Promise<void>;
+  /**
+   * Sends an already encoded `AbiFrame` as it is, and resolves with the
+   * reply's payload: for frames the typed calls cannot build (debugging, tests).
+   */
+  handleFrame(frame: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Waits for the calls already made, then refuses new ones. The image
+   * stays loaded (a native library cannot be safely unloaded while it may
+   * hold the host's vtable), so its path is not reusable in this process.
+   */
+  close(): Promise<void>;
+}
+
+/** The typed calls of `Guest` over a threading mode's `run`. */
+export abstract class GuestCalls implements Guest {
+  abstract readonly path: string;
+  abstract readonly outstandingHostBuffers: number;
+  /** Runs one encoded frame of `op` through the guest. */
+  protected abstract run(frame: Uint8Array, op: number): Promise<Uint8Array>;
+  abstract close(): Promise<void>;
+
+  handle(envelope: RpcEnvelope | Uint8Array, ctx: InvocationContextV1): Promise<Uint8Array> {
+    return this.encodeAndRun(op.GUEST_HANDLE, () => encodeGuestHandleRequest(envelope, ctx));
+  }
+
+  async lifecycle(hook: number, ctx: InvocationContextV1): Promise<void> {
+    await this.encodeAndRun(op.GUEST_LIFECYCLE, () => encodeGuestLifecycleRequest(hook, ctx));
+  }
+
+  async hook(event: GuestHookEvent, ctx: InvocationContextV1): Promise<void> {
+    await this.encodeAndRun(op.GUEST_HOOK, () => encodeGuestHookRequest(event, ctx));
+  }
+
+  async dataStream(chunk: DataStream, sender: ActrId): Promise<void> {
+    await this.encodeAndRun(op.GUEST_DATA_STREAM, () => encodeGuestDataStreamRequest(chunk, sender));
+  }
+
+  handleFrame(frame: Uint8Array): Promise<Uint8Array> {
+    return this.run(frame, frameOp(frame));
+  }
+
+  private encodeAndRun(frameOp: number, encode: () => Uint8Array): Promise<Uint8Array> {
+    let frame: Uint8Array;
+    try {
+      frame = encode();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.run(frame, frameOp);
+  }
+}
+
+/** The op of an encoded frame, for error messages and stream scoping; 0 when the frame does not decode (the guest will say so). */
+function frameOp(frame: Uint8Array): number {
+  try {
+    return decodeFrame(frame).op;
+  } catch {
+    return 0;
+  }
+}
+
+/** The error of a call made after `close()`. */
+export function closedError(path: string): AbiError {
+  return new AbiError(code.GENERIC_ERROR, `the guest ${path} is closed`);
+}

@@ -1,0 +1,71 @@
+/**
+ * `loadGuest`: opens a DynClib guest, initialises it, and returns the
+ * `Guest` that drives it, in the threading mode asked for.
+ *
+ * @module
+ */
+import { create } from "@bufbuild/protobuf";
+import { type InitPayloadV1, InitPayloadV1Schema } from "../../gen/actr/dynclib/v1/abi_pb.js";
+import { encodeMessage } from "../codec.js";
+import { type HostErrorListener, type HostHandler, printHostError } from "./answer.js";
+import type { Guest } from "./guest.js";
+import { imageFileFor } from "./private-copy.js";
+import { SameThreadGuest } from "./same-thread.js";
+import { startWorkerGuest } from "./worker-guest.js";
+
+/** The default limit on one frame or reply crossing the ABI: 64 MiB. */
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** How `loadGuest` runs the guest. */
+export interface LoadGuestOptions {
+  /** Answers every `invoke` of the guest. Async answers need the worker mode. */
+  readonly host: HostHandler;
+  /** The `InitPayloadV1` for `actr_init` (or its encoding). Default: an empty one. */
+  readonly init?: InitPayloadV1 | Uint8Array;
+  /**
+   * `"worker"` (the default): the guest runs on a worker thread of its own,
+   * which blocks in `invoke` while the host handler (sync or async) runs on
+   * the calling thread; the event loop stays free.
+   * `"same-thread"`: the guest runs on the calling thread inside each call
+   * and the handler must answer synchronously; lowest latency, but the event
+   * loop is blocked while the guest runs.
+   */
+  readonly threading?: "worker" | "same-thread";
+  /**
+   * The largest guest reply or `invoke` frame accepted, in bytes (default
+   * `DEFAULT_MAX_BYTES`, 64 MiB): a longer reply is freed unread and the
+   * call rejects with an AbiError PROTOCOL_ERROR; a longer frame is answered PROTOCOL_ERROR.
+   */
+  readonly maxBytes?: number;
+  /** Told about host-side failures the guest only sees as a status (see `HostErrorListener`). Default: printed to stderr. */
+  readonly onHostError?: HostErrorListener;
+}
+
+/**
+ * Loads the guest library at `libraryPath` and calls its `actr_init` with a
+ * host vtable that lives until the process exits.
+ *
+ * One file holds one actor per process: when `libraryPath` is already
+ * loaded, a private copy of the file is loaded instead, so every call gives
+ * a separate instance.
+ *
+ * @throws AbiError with `actr_init`'s status when it fails, or INIT_FAILED
+ * when the library cannot be loaded (missing file or symbol).
+ */
+export async function loadGuest(libraryPath: string, options: LoadGuestOptions): Promise<Guest> {
+  if (typeof options?.host !== "function") throw new TypeError("loadGuest needs options.host, the function that answers the guest's invoke calls");
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
+  const init = options.init instanceof Uint8Array ? options.init.slice() : encodeMessage(InitPayloadV1Schema, options.init ?? create(InitPayloadV1Schema)).slice();
+  const image = imageFileFor(libraryPath);
+  const settings = { path: image.file, init, host: options.host, maxBytes, onHostError: options.onHostError ?? printHostError };
+  try {
+    if (options.threading === "same-thread") return new SameThreadGuest(settings);
+    if (options.threading !== undefined && options.threading !== "worker") {
+      throw new TypeError(`threading must be "worker" or "same-thread", got ${JSON.stringify(options.threading)}`);
+    }
+    return await startWorkerGuest(settings);
+  } finally {
+    image.discard();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * What a guest call resolves or rejects with, from what `actr_handle`
+ * returned, in two steps: `readReply` (where the reply was copied out: on the
+ * worker thread in the worker mode) and `settleCall` (on the caller's thread).
+ *
+ * @module
+ */
+import { code, opName, statusName } from "../codes.js";
+import { AbiError, replyToActrError } from "../errors.js";
+import { allocate } from "../encoder.js";
+import { decodeReply } from "../frames.js";
+
+/** What one `actr_handle` came to, as plain data (it crosses threads packed, see worker-protocol.ts). */
+export type CallResult =
+  /** The reply decoded; `status` is its status, `payload` a view of its payload. */
+  | { readonly kind: "reply"; readonly status: number; readonly payload: Uint8Array }
+  /** `actr_handle` returned `rc`, not SUCCESS. */
+  | { readonly kind: "returnCode"; readonly rc: number }
+  /** The reply was `length` bytes, over `maxBytes`; it was freed unread. */
+  | { readonly kind: "tooLong"; readonly length: number }
+  /** The reply is not an `AbiReply`; `detail` says why. */
+  | { readonly kind: "undecodable"; readonly detail: string };
+
+/** Reads what `actr_handle` returned (the reply undefined when `rc` is not SUCCESS or it was over the limit). */
+export function readReply(rc: number, reply: Uint8Array | undefined, replyLength: number): CallResult {
+  if (rc !== code.SUCCESS) return { kind: "returnCode", rc };
+  if (reply === undefined) return { kind: "tooLong", length: replyLength };
+  try {
+    const { status, payload } = decodeReply(reply);
+    return { kind: "reply", status, payload };
+  } catch (error) {
+    return { kind: "undecodable", detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function describeStatus(rc: number): string {
+  const name = statusName(rc);
+  return name === undefined ? `status ${rc}` : `${name} (${rc})`;
+}
+
+/**
+ * The response bytes of a guest call (a copy the caller owns: up to 4 KiB a
+ * view into a shared slab, as the encoder's outputs), or the
+ * error: an `AbiError` with `actr_handle`'s return code, an `AbiError`
+ * PROTOCOL_ERROR for a reply over `maxBytes` or one that does not decode as
+ * `AbiReply`, the `ActrError` of a failed reply (`replyToActrError`).
+ */
+export function settleCall(op: number, result: CallResult, maxBytes: number): Uint8Array {
+  switch (result.kind) {
+    case "reply":
+      if (result.status !== code.SUCCESS) throw replyToActrError(result);
+      return copyOut(result.payload);
+    case "returnCode":
+      throw new AbiError(result.rc, `actr_handle returned ${describeStatus(result.rc)} for ${describeOp(op)}`);
+    case "tooLong":
+      throw new AbiError(code.PROTOCOL_ERROR, `the guest's reply to ${describeOp(op)} is ${result.length} bytes, over maxBytes (${maxBytes}); it was freed unread`);
+    case "undecodable":
+      throw new AbiError(code.PROTOCOL_ERROR, `the guest's reply to ${describeOp(op)} is not an AbiReply: ${result.detail}`);
+  }
+}
+
+/** A copy of `bytes` the caller owns (pooled as the encoder's outputs are: see `allocate`). */
+function copyOut(bytes: Uint8Array): Uint8Array {
+  const copy = allocate(bytes.length);
+  copy.set(bytes);
+  return copy;
+}
+
+function describeOp(op: number): string {
+  return opName(op) ?? `op ${op}`;
+}
+
+/** The error `loadGuest` rejects with when `actr_init` returns `rc`. */
+export function initError(path: string, rc: number): AbiError {
+  const hint = rc === code.INIT_FAILED ? " (an image initialises once: is this file already loaded in this process, e.g. by another thread?)" : "";
+  return new AbiError(rc, `actr_init returned ${describeStatus(rc)} for ${path}${hint}`);
+}

@@ -1,0 +1,215 @@
+/**
+ * The worker mode: each guest runs on a worker thread of its own. The host
+ * thread batches calls (one message carries every call made since the last
+ * one) and answers `invoke`s with the host handler, sync or async, while the
+ * worker blocks on `Atomics.wait`. The event loop stays free; two guests run
+ * in parallel; calls into one guest run one at a time, in order.
+ *
+ * @module
+ */
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { code } from "../codes.js";
+import { AbiError } from "../errors.js";
+import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
+import { Fifo } from "./fifo.js";
+import { closedError, GuestCalls } from "./guest.js";
+import { initError, settleCall } from "./outcome.js";
+import { type FromWorker, PackedReader, PackedWriter, type WorkerStart } from "./worker-protocol.js";
+
+/** What the worker mode needs to load a guest. */
+export interface WorkerSettings {
+  readonly path: string;
+  readonly init: Uint8Array;
+  readonly host: HostHandler;
+  readonly maxBytes: number;
+  readonly onHostError: HostErrorListener;
+}
+
+interface Pending {
+  readonly op: number;
+  readonly resolve: (bytes: Uint8Array) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Starts the worker thread: `worker.js` beside this module; from the TypeScript sources (tests), `worker.ts` through tsx. */
+function spawnWorker(workerData: WorkerStart): Worker {
+  const options = { workerData, transferList: [workerData.replyPort] };
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker.js", import.meta.url), options);
+  const source = JSON.stringify(new URL("./worker.ts", import.meta.url).href);
+  return new Worker(`import("tsx/esm/api").then(({ register }) => { register(); return import(${source}); });`, { ...options, eval: true });
+}
+
+/**
+ * Starts the worker, which loads the guest and calls `actr_init`.
+ * @throws AbiError as `loadGuest`.
+ */
+export async function startWorkerGuest(settings: WorkerSettings): Promise<WorkerGuest> {
+  const { port1: replyPort, port2: workerReplyPort } = new MessageChannel();
+  const control = new SharedArrayBuffer(4);
+  const counter = new SharedArrayBuffer(4);
+  const start: WorkerStart = { path: settings.path, init: settings.init, maxBytes: settings.maxBytes, control, counter, replyPort: workerReplyPort };
+  const worker = spawnWorker(start);
+  const first = await firstMessage(worker).catch((error: unknown) => {
+    throw new AbiError(code.INIT_FAILED, `cannot start the worker thread for ${settings.path}: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
+  });
+  if (first.type === "loadFailed") {
+    await worker.terminate();
+    throw new AbiError(code.INIT_FAILED, `cannot load the guest library ${settings.path}: ${first.message}`);
+  }
+  if (first.type !== "ready") throw new Error(`worker protocol: expected ready, got ${first.type}`);
+  if (first.rc !== code.SUCCESS) {
+    await worker.terminate();
+    throw initError(settings.path, first.rc);
+  }
+  return new WorkerGuest(settings, worker, replyPort, new Int32Array(control), new Int32Array(counter));
+}
+
+/** The worker's first message (ready or loadFailed), or why it stopped before sending one. */
+function firstMessage(worker: Worker): Promise<FromWorker> {
+  return new Promise<FromWorker>((resolve, reject) => {
+    const onExit = (exitCode: number) => done(new Error(`it exited with code ${exitCode}`));
+    const done = (outcome: FromWorker | Error) => {
+      worker.off("message", done).off("error", done).off("exit", onExit);
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+    };
+    worker.on("message", done).on("error", done).on("exit", onExit);
+  });
+}
+
+/** A guest driven on its own worker thread. */
+export class WorkerGuest extends GuestCalls {
+  /** Calls sent or about to be sent, oldest first: results come back in this order. */
+  private readonly pending = new Fifo<Pending>();
+  /** Calls made since the last batch was sent. */
+  private batch: PackedWriter | undefined;
+  private closed = false;
+  private failure: Error | undefined;
+  private idle: (() => void) | undefined;
+  private readonly onExit = (exitCode: number) => this.fail(new Error(`the guest's worker thread exited (code ${exitCode})`));
+
+  constructor(
+    private readonly settings: WorkerSettings,
+    private readonly worker: Worker,
+    private readonly replyPort: MessagePort,
+    private readonly control: Int32Array,
+    private readonly counter: Int32Array,
+  ) {
+    super();
+    worker.on("message", (message: FromWorker) => this.onMessage(message));
+    worker.on("error", (error) => this.fail(error));
+    worker.on("exit", this.onExit);
+    worker.unref();
+  }
+
+  get path(): string {
+    return this.settings.path;
+  }
+
+  get outstandingHostBuffers(): number {
+    return Atomics.load(this.counter, 0);
+  }
+
+  protected run(frame: Uint8Array, op: number): Promise<Uint8Array> {
+    if (this.closed) return Promise.reject(closedError(this.path));
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      if (this.batch === undefined) {
+        this.batch = new PackedWriter(Math.max(4096, frame.length + 8));
+        queueMicrotask(() => this.sendBatch());
+      }
+      this.batch.append([op, frame.length], frame);
+      if (this.pending.length === 0) this.worker.ref();
+      this.pending.push({ op, resolve, reject });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.pending.length > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    this.worker.off("exit", this.onExit);
+    await this.worker.terminate();
+  }
+
+  private sendBatch(): void {
+    const batch = this.batch!;
+    this.batch = undefined;
+    this.worker.postMessage({ type: "calls", buffer: batch.buffer, length: batch.length }, [batch.buffer]);
+  }
+
+  private onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case "invoke":
+        this.answerInvoke(message.frame, message.inDataStream);
+        return;
+      case "results":
+        this.settle(new PackedReader(message.buffer, message.length));
+        return;
+      case "report":
+        this.settings.onHostError(new AbiError(code.GENERIC_ERROR, message.message), undefined);
+        return;
+      default:
+        this.fail(new Error(`worker protocol: unexpected ${message.type} message`));
+    }
+  }
+
+  private settle(results: PackedReader): void {
+    const { maxBytes } = this.settings;
+    while (!results.done) {
+      const result = results.result();
+      const call = this.pending.shift()!;
+      try {
+        call.resolve(settleCall(call.op, result, maxBytes));
+      } catch (error) {
+        call.reject(error);
+      }
+    }
+    if (this.pending.length === 0) {
+      this.worker.unref();
+      this.idle?.();
+    }
+  }
+
+  private answerInvoke(frame: Uint8Array, inDataStream: boolean): void {
+    try {
+      this.startAnswer(frame, inDataStream);
+    } catch (error) {
+      // The worker is blocked until it gets an answer: never leave it without one.
+      this.settings.onHostError(error instanceof Error ? error : new Error(String(error)), undefined);
+      this.sendAnswer({ rc: code.GENERIC_ERROR });
+    }
+  }
+
+  private startAnswer(frame: Uint8Array, inDataStream: boolean): void {
+    const { host, maxBytes, onHostError } = this.settings;
+    const start = startInvoke(frame, maxBytes, { inDataStream }, onHostError);
+    if ("answer" in start) return this.sendAnswer(start.answer);
+    const { operation } = start;
+    let result;
+    try {
+      result = host(operation);
+    } catch (error) {
+      return this.sendAnswer(failInvoke(error, operation, onHostError));
+    }
+    if (!(result instanceof Promise)) return this.sendAnswer(finishInvoke(result, operation, onHostError));
+    result.then(
+      (settled) => this.sendAnswer(finishInvoke(settled, operation, onHostError)),
+      (error: unknown) => this.sendAnswer(failInvoke(error, operation, onHostError)),
+    );
+  }
+
+  /** Hands the answer to the worker blocked in `invoke` and wakes it. */
+  private sendAnswer(answer: InvokeAnswer): void {
+    // The reply may be a view into a pooled buffer: post an exact copy, transferred.
+    const reply = answer.reply?.slice();
+    this.replyPort.postMessage({ rc: answer.rc, reply }, reply === undefined ? [] : [reply.buffer]);
+    Atomics.store(this.control, 0, 1);
+    Atomics.notify(this.control, 0);
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const call of this.pending.drain()) call.reject(error);
+    this.idle?.();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The messages between a worker-mode guest and its worker thread, and the
+ * packed layout of call batches: one message carries every call queued since
+ * the last one, and one message carries back every result.
+ *
+ * @module
+ */
+import type { MessagePort } from "node:worker_threads";
+import type { CallResult } from "./outcome.js";
+
+/** What the worker is started with. */
+export interface WorkerStart {
+  readonly path: string;
+  readonly init: Uint8Array;
+  readonly maxBytes: number;
+  /** `Int32Array` slot 0: 1 when the answer to the pending `invoke` is waiting on `replyPort`. */
+  readonly control: SharedArrayBuffer;
+  /** `Int32Array` slot 0: host reply buffers outstanding (written by the worker, read by the host). */
+  readonly counter: SharedArrayBuffer;
+  /** Where the host posts `invoke` answers; the worker reads them synchronously. */
+  readonly replyPort: MessagePort;
+}
+
+/** Worker → host. */
+export type FromWorker =
+  | { readonly type: "ready"; readonly rc: number }
+  | { readonly type: "loadFailed"; readonly message: string }
+  | { readonly type: "invoke"; readonly frame: Uint8Array; readonly inDataStream: boolean }
+  | { readonly type: "results"; readonly buffer: ArrayBuffer; readonly length: number }
+  | { readonly type: "report"; readonly message: string };
+
+/** Host → worker: a batch of calls, packed by `CallBatch`. */
+export interface CallsMessage {
+  readonly type: "calls";
+  readonly buffer: ArrayBuffer;
+  readonly length: number;
+}
+
+/**
+ * A growable byte buffer of records, little-endian: calls are
+ * `[u32 op][u32 length][frame]`, results are written by `appendResult`. Its
+ * buffer is transferred, so a new one starts each batch.
+ */
+export class PackedWriter {
+  private bytes: Uint8Array;
+  private view: DataView;
+  length = 0;
+
+  constructor(capacity = 4096) {
+    this.bytes = new Uint8Array(capacity);
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  /** Appends 32-bit words and then `data`. */
+  append(words: readonly number[], data: Uint8Array | undefined): void {
+    const size = words.length * 4 + (data?.length ?? 0);
+    this.reserve(size);
+    for (const word of words) {
+      this.view.setInt32(this.length, word, true);
+      this.length += 4;
+    }
+    if (data !== undefined) {
+      this.bytes.set(data, this.length);
+      this.length += data.length;
+    }
+  }
+
+  /** Appends a `CallResult` as `[u32 kind][i32 value][u32 length][data]`. */
+  appendResult(result: CallResult): void {
+    switch (result.kind) {
+      case "reply":
+        return this.append([resultKinds.reply, result.status, result.payload.length], result.payload);
+      case "returnCode":
+        return this.append([resultKinds.returnCode, result.rc, 0], undefined);
+      case "tooLong":
+        return this.append([resultKinds.tooLong, result.length, 0], undefined);
+      case "undecodable": {
+        const detail = utf8.encode(result.detail);
+        return this.append([resultKinds.undecodable, 0, detail.length], detail);
+      }
+    }
+  }
+
+  /** The buffer to transfer; the writer must not be used afterwards. */
+  get buffer(): ArrayBuffer {
+    return this.bytes.buffer as ArrayBuffer;
+  }
+
+  private reserve(size: number): void {
+    if (this.length + size <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + size));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer);
+  }
+}
+
+const resultKinds = { reply: 0, returnCode: 1, tooLong: 2, undecodable: 3 } as const;
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** Reads back what a `PackedWriter` wrote. */
+export class PackedReader {
+  private readonly view: DataView;
+  private readonly bytes: Uint8Array;
+  private offset = 0;
+
+  constructor(buffer: ArrayBuffer, private readonly length: number) {
+    this.view = new DataView(buffer);
+    this.bytes = new Uint8Array(buffer);
+  }
+
+  get done(): boolean {
+    return this.offset >= this.length;
+  }
+
+  /** The next signed 32-bit word. */
+  word(): number {
+    const value = this.view.getInt32(this.offset, true);
+    this.offset += 4;
+    return value;
+  }
+
+  /** The next `length` bytes, as a view into the batch. */
+  data(length: number): Uint8Array {
+    const data = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return data;
+  }
+
+  /** The next `CallResult` (`payload` a view into the batch). */
+  result(): CallResult {
+    const kind = this.word();
+    const value = this.word();
+    const data = this.data(this.word());
+    switch (kind) {
+      case resultKinds.reply:
+        return { kind: "reply", status: value, payload: data };
+      case resultKinds.returnCode:
+        return { kind: "returnCode", rc: value };
+      case resultKinds.tooLong:
+        return { kind: "tooLong", length: value >>> 0 };
+      default:
+        return { kind: "undecodable", detail: utf8Decoder.decode(data) };
+    }
+  }
+}

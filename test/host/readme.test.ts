@@ -1,0 +1,34 @@
+// The README's "Running a guest" examples run as written, against the test
+// guest: each ```ts block after a `<!-- readme-host-example: NAME -->` marker
+// is written to a module and imported. They need the guest built with cargo,
+// so they live here (and skip, saying why, without cargo) rather than in
+// test/readme.test.ts.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { testGuest } from "./test-guest.js";
+
+const readme = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");
+const examples = [...readme.matchAll(/<!-- readme-host-example: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g)].map((m) => ({
+  name: m[1]!,
+  code: m[2]!,
+}));
+const dir = join(import.meta.dirname, ".readme-examples");
+const skip = "skip" in testGuest ? testGuest.skip : undefined;
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("README host examples", () => {
+  it("has the running-a-guest example", () => {
+    expect(examples.map((e) => e.name)).toContain("running-a-guest");
+  });
+
+  for (const example of examples) {
+    it.skipIf(skip !== undefined)(`${example.name} runs${skip === undefined ? "" : ` (skipped: ${skip})`}`, async () => {
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${example.name}.ts`);
+      writeFileSync(file, example.code);
+      await import(file);
+    });
+  }
+});

@@ -1,0 +1,54 @@
+// The Rust test guest (test/guest/), built with cargo for the end-to-end
+// tests, and small helpers to drive it. When cargo is missing the tests
+// skip, saying so; CI installs cargo and runs them.
+import { create } from "@bufbuild/protobuf";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+import { actrId, invocationContext, RpcEnvelopeSchema } from "../../src/index.js";
+
+const guestDir = fileURLToPath(new URL("../guest", import.meta.url));
+
+function build(): { library: string } | { skip: string } {
+  const cargo = spawnSync("cargo", ["--version"]);
+  if (cargo.error !== undefined || cargo.status !== 0) return { skip: "cargo is not installed (CI installs it; see .ci/run)" };
+  const result = spawnSync("cargo", ["build", "--release", "--offline", "--quiet"], { cwd: guestDir, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`the test guest did not build:\n${result.stderr}`);
+  const extension = process.platform === "darwin" ? "dylib" : process.platform === "win32" ? "dll" : "so";
+  const prefix = process.platform === "win32" ? "" : "lib";
+  return { library: `${guestDir}/target/release/${prefix}actr_test_guest.${extension}` };
+}
+
+/** The test guest's library path, or why the end-to-end tests skip. */
+export const testGuest = build();
+
+/** The actor's own id (serial 5), as the contexts below carry it. */
+export const selfId = actrId({ realm: 1, serialNumber: 5n, type: { manufacturer: "acme", name: "test", version: "1.0" } });
+/** A caller (serial 9). */
+export const callerId = actrId({ realm: 1, serialNumber: 9n, type: { manufacturer: "acme", name: "caller", version: "1.0" } });
+/** The context of an RPC from `callerId`. */
+export const ctx = invocationContext({ selfId, callerId, requestId: "req-1" });
+
+/** An RpcEnvelope for one of the test guest's routes. */
+export function envelope(routeKey: string, payload: Uint8Array | string = new Uint8Array(0)) {
+  return create(RpcEnvelopeSchema, {
+    routeKey,
+    payload: typeof payload === "string" ? new TextEncoder().encode(payload) : payload,
+    requestId: "req-1",
+    timeoutMs: 1000n,
+  });
+}
+
+export const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+export const bytesOf = (s: string) => new TextEncoder().encode(s);
+
+/** The rejection of `promise`, checked to be of class `type`. */
+export async function rejection<E extends Error>(promise: Promise<unknown>, type: abstract new (...args: never[]) => E): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(type);
+    return error as E;
+  }
+  throw new Error(`expected a rejection with ${type.name}, the promise resolved`);
+}
