@@ -1,13 +1,128 @@
 /**
- * Encoding and decoding of any ABI message, byte for byte as prost does it.
+ * Encoding and decoding of any ABI message, byte for byte as prost does it,
+ * with the codecs generated for the schema (`gen/**\/*_codec.ts`).
  *
  * @module
  */
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { codecs as actrCodecs } from "../gen/actr/actr_codec.js";
+import { codecs as abiCodecs } from "../gen/actr/dynclib/v1/abi_codec.js";
 import { code } from "./codes.js";
-import { decodeWithPlan } from "./decoder.js";
-import { encodeWithPlan } from "./encoder.js";
+import { type Enclosing, Reader, RECURSION_LIMIT } from "./decoder.js";
+import { describe, Writer } from "./encoder.js";
 import { AbiError } from "./errors.js";
+import type { MessageCodec } from "./message-codec.js";
+import { allocate } from "./pool.js";
+
+const codecs: ReadonlyMap<DescMessage, MessageCodec> = new Map([...actrCodecs, ...abiCodecs].map((codec) => [codec.schema, codec]));
+
+/**
+ * The largest input a host should let a guest hand it, in bytes (16 MiB):
+ * what the host runtime passes as `maxBytes` when it decodes a guest's
+ * bytes. Decoding can hold up to about 40 times its input in memory (one
+ * object per empty record), so this bounds a hostile guest's frame to well
+ * under a gigabyte of heap.
+ */
+export const DEFAULT_MAX_GUEST_BYTES = 16 * 1024 * 1024;
+
+/** Options of every function that decodes bytes. */
+export interface DecodeOptions {
+  /**
+   * Refuse inputs longer than this many bytes, before reading them, with an
+   * AbiError (PROTOCOL_ERROR) that names the limit. No limit by default; a
+   * host decoding a guest's bytes passes `DEFAULT_MAX_GUEST_BYTES` or its own bound.
+   */
+  readonly maxBytes?: number;
+}
+
+/** The generated codec of `schema`. */
+function codecOf(schema: DescMessage): MessageCodec {
+  const codec = codecs.get(schema);
+  if (codec === undefined) {
+    const name = typeof schema === "object" && schema !== null ? String(schema.typeName) : String(schema);
+    throw new AbiError(code.UNSUPPORTED_OP, `cannot encode or decode ${name}: it is not a message of the ABI's schema`, {
+      message: name,
+    });
+  }
+  return codec;
+}
+
+/**
+ * `bytes` as a plain `Uint8Array` over the same memory, so that the views
+ * the decoder cuts from it (`bytes` fields) are plain `Uint8Array`s too,
+ * whatever subclass (a Node `Buffer`, say) the caller passed.
+ */
+function plainInput(bytes: unknown, typeName: string, options: DecodeOptions | undefined): Uint8Array {
+  if (!(bytes instanceof Uint8Array) || !ArrayBuffer.isView(bytes)) {
+    throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${typeName}: input is not a Uint8Array (got ${describe(bytes)})`, {
+      message: typeName,
+    });
+  }
+  const maxBytes = options?.maxBytes;
+  if (maxBytes !== undefined && bytes.byteLength > maxBytes) {
+    throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${typeName}: input of ${bytes.byteLength} bytes exceeds the limit of ${maxBytes} bytes (maxBytes)`, {
+      message: typeName,
+    });
+  }
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The largest output a `Uint8Array` can hold. */
+const MAX_OUTPUT = 2 ** 32 - 1;
+
+/**
+ * How an encoder writes something before the message (a frame's header and
+ * the payload's key and length, say) once the message's size is known.
+ *
+ * @internal
+ */
+export interface Prefix {
+  /** The prefix's size for a message of `bodySize` bytes. */
+  size(bodySize: number): number;
+  /** Writes the prefix at the start of `buf`; returns where the message starts. */
+  write(buf: Uint8Array, bodySize: number): number;
+}
+
+// One Writer is kept for reuse; a nested call (from a getter, say) gets its own.
+let spare: Writer | undefined = new Writer();
+
+/**
+ * Encodes `message` with the codec of `schema`, after `prefix` when given.
+ *
+ * @internal
+ */
+export function encodeWith(schema: DescMessage, message: unknown, prefix?: Prefix): Uint8Array {
+  const codec = codecOf(schema);
+  if (typeof message !== "object" || message === null || (message as { $typeName?: unknown }).$typeName !== schema.typeName) {
+    throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${schema.typeName}: expected a ${schema.typeName} message, got ${describe(message)}`, {
+      message: schema.typeName,
+    });
+  }
+  const w = spare ?? new Writer();
+  spare = undefined;
+  try {
+    w.sizes.length = 0;
+    w.cursor = 0;
+    const bodySize = codec.size(message as never, w);
+    const total = prefix === undefined ? bodySize : prefix.size(bodySize) + bodySize;
+    if (total > MAX_OUTPUT) {
+      throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${schema.typeName}: its encoding of ${total} bytes exceeds the ${MAX_OUTPUT} bytes a Uint8Array can hold`, {
+        message: schema.typeName,
+      });
+    }
+    const out = allocate(total);
+    w.buf = out;
+    w.pos = prefix === undefined ? 0 : prefix.write(out, bodySize);
+    codec.write(message as never, w);
+    if (w.pos !== out.length) throw new Error(`encoder defect: wrote ${w.pos} of ${out.length} bytes for ${schema.typeName}`);
+    return out;
+  } finally {
+    w.buf = empty;
+    spare = w;
+  }
+}
+
+const empty = new Uint8Array(0);
 
 /**
  * Encodes `message` as prost encodes the same value: fields in number order,
@@ -16,39 +131,55 @@ import { AbiError } from "./errors.js";
  * has it). `message` is not modified.
  *
  * The result holds exactly the encoded bytes. A small result (up to 4 KiB) is
- * a view into a 64 KiB `ArrayBuffer` shared with other results, as Node's
- * `Buffer` pool hands out memory: pass the `Uint8Array` on as it is (with its
+ * a view into an `ArrayBuffer` shared with other results, as Node's `Buffer`
+ * pool hands out memory: pass the `Uint8Array` on as it is (with its
  * `byteOffset` and `byteLength`), and copy it (`bytes.slice()`) before you
- * transfer, detach or expose its `.buffer`.
+ * transfer, detach or expose its `.buffer`. A kept result of `n` bytes keeps
+ * at most `max(512, 16 × n)` bytes alive.
  *
- * @throws AbiError (PROTOCOL_ERROR) naming the field when `message` is not a
- * message of `schema` or holds a value its field cannot carry (a number out of
- * range, a string with a lone surrogate, a value of the wrong type).
+ * @throws AbiError (PROTOCOL_ERROR) naming the message and field when
+ * `message` is not a message of `schema` or holds a value its field cannot
+ * carry (a number out of range, a string with a lone surrogate, a value of
+ * the wrong type, `null`, an unknown oneof case), or when the encoding would
+ * exceed 4 GiB; (UNSUPPORTED_OP) when `schema` is not a message of the ABI.
  */
 export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Uint8Array {
-  return encodeWithPlan(schema, message);
+  return encodeWith(schema, message);
+}
+
+/**
+ * Decodes `bytes` with the codec of `schema`, reporting offsets inside
+ * `enclosing` when given.
+ *
+ * @internal
+ */
+export function decodeWith<Desc extends DescMessage>(
+  schema: Desc,
+  bytes: Uint8Array,
+  options: DecodeOptions | undefined,
+  enclosing?: Enclosing,
+): MessageShape<Desc> {
+  const codec = codecOf(schema);
+  const input = plainInput(bytes, schema.typeName, options);
+  return codec.decode(new Reader(input, enclosing), input.length, RECURSION_LIMIT) as MessageShape<Desc>;
 }
 
 /**
  * Decodes `bytes` as a message of `schema`, accepting exactly what prost
- * accepts (spec section 4): unknown fields are dropped, absent required fields
- * read as their defaults, and `encodeMessage` of the result is what prost
- * writes when it decodes and re-encodes `bytes`.
+ * accepts (docs/abi.md section 4): unknown fields are dropped, absent
+ * required fields read as their defaults, and `encodeMessage` of the result
+ * is what prost writes when it decodes and re-encodes `bytes`.
  *
- * `bytes` fields of the result are views into `bytes`, not copies: do not
- * reuse or modify the buffer while you hold the message, or copy the field
- * (`field.slice()`).
+ * `bytes` fields of the result are plain `Uint8Array` views into `bytes`
+ * (whatever its subclass), not copies: do not reuse or modify the buffer
+ * while you hold the message, or copy the field (`field.slice()`).
  *
  * @throws AbiError (PROTOCOL_ERROR) naming the message, field and byte offset
- * of anything prost rejects.
+ * of anything prost rejects, or the limit when `bytes` is longer than
+ * `options.maxBytes`; (UNSUPPORTED_OP) when `schema` is not a message of the ABI.
  */
-export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
-  if (!(bytes instanceof Uint8Array)) {
-    throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${schema.typeName}: input is not a Uint8Array`, {
-      message: schema.typeName,
-    });
-  }
-  return decodeWithPlan<MessageShape<Desc>>(schema, bytes);
+export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array, options?: DecodeOptions): MessageShape<Desc> {
+  return decodeWith(schema, bytes, options);
 }
 
 /**
@@ -64,19 +195,8 @@ export function decodeMessageIn<Desc extends DescMessage>(
   bytes: Uint8Array,
   input: Uint8Array,
   holder: string,
+  options?: DecodeOptions,
 ): MessageShape<Desc> {
-  try {
-    return decodeMessage(schema, bytes);
-  } catch (err) {
-    if (!(err instanceof AbiError) || bytes.buffer !== input.buffer) throw err;
-    const base = bytes.byteOffset - input.byteOffset;
-    const offset = err.offset === undefined ? undefined : err.offset + base;
-    const text = err.message.replace(/ at byte \d+$/, "");
-    throw new AbiError(
-      err.status,
-      `${text} at byte ${offset ?? base} (in ${holder}, which starts at byte ${base})`,
-      { message: err.messageName, field: err.field, offset },
-      { cause: err },
-    );
-  }
+  const inside = bytes instanceof Uint8Array && input instanceof Uint8Array && bytes.buffer === input.buffer;
+  return decodeWith(schema, bytes, options, inside ? { base: bytes.byteOffset - input.byteOffset, holder } : undefined);
 }

@@ -5,10 +5,11 @@
  * @module
  */
 import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { WireType } from "@bufbuild/protobuf/wire";
 import { type AbiFrame, AbiFrameSchema, type AbiReply, AbiReplySchema } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { code, opName, version } from "./codes.js";
-import { decodeMessage, encodeMessage } from "./codec.js";
-import { encodeWithPlan, utf8Length, varintSize32, writeVarint32At } from "./encoder.js";
+import { type DecodeOptions, decodeMessage, decodeWith, encodeMessage, encodeWith } from "./codec.js";
+import { utf8Length, varintSize32, writeVarint32At } from "./encoder.js";
 import { AbiError } from "./errors.js";
 import { payloadOp } from "./schemas.js";
 
@@ -45,34 +46,36 @@ export function toFrame<Desc extends DescMessage>(schema: Desc, payload: Message
  * `invoke`). The payload is encoded straight into the frame's buffer, after
  * the frame's other fields.
  *
+ * A small result is a view into a shared `ArrayBuffer` (see `encodeMessage`):
+ * pass it on with its `byteOffset` and `byteLength`, and copy it before you
+ * transfer or detach its `.buffer`.
+ *
  * @throws AbiError as `toFrame`.
  */
 export function encodeFrame<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>): Uint8Array {
   const header = frameHeader(requireOp(schema));
-  return encodeWithPlan(schema, payload, {
-    size: (payloadSize) => header.length + (payloadSize === 0 ? 0 : payloadTag.length + varintSize32(payloadSize)),
+  return encodeWith(schema, payload, {
+    size: (payloadSize) => header.length + (payloadSize === 0 ? 0 : 1 + varintSize32(payloadSize)),
     write(buf, payloadSize) {
       buf.set(header, 0);
-      let pos = header.length;
-      if (payloadSize === 0) return pos; // an empty payload is left out, as prost does
-      buf.set(payloadTag, pos);
-      pos += payloadTag.length;
-      return writeVarint32At(buf, pos, payloadSize);
+      if (payloadSize === 0) return header.length; // an empty payload is left out, as prost does
+      buf[header.length] = payloadKey;
+      return writeVarint32At(buf, header.length + 1, payloadSize);
     },
   });
 }
 
-// encodeFrame writes the frame's other fields, then the payload: this holds
-// while `payload` is the frame's highest-numbered field.
+// encodeFrame writes the frame's other fields, then the payload's key (one
+// byte): this holds while `payload` is the frame's highest-numbered field, below 16.
 const payloadField = AbiFrameSchema.field.payload;
-if (AbiFrameSchema.fields.some((f) => f.number > payloadField.number)) {
-  throw new Error("schema defect: AbiFrame.payload must be the frame's last field for encodeFrame");
+if (AbiFrameSchema.fields.some((f) => f.number > payloadField.number) || payloadField.number >= 16) {
+  throw new Error("schema defect: AbiFrame.payload must be the frame's last field, numbered below 16, for encodeFrame");
 }
-const payloadTag = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { payload: new Uint8Array(1) })).subarray(0, 1);
+const payloadKey = (payloadField.number << 3) | WireType.LengthDelimited;
 
 const frameHeaders = new Map<number, Uint8Array>();
 
-/** The encoded `AbiFrame` fields before the payload (`abi_version = 1`, `op`), per op. */
+/** The encoded `AbiFrame` fields before the payload (`abi_version = 1`, `op`), per op: a copy of its own, never pooled memory. */
 function frameHeader(op: number): Uint8Array {
   let header = frameHeaders.get(op);
   if (header === undefined) {
@@ -83,12 +86,14 @@ function frameHeader(op: number): Uint8Array {
 }
 
 /**
- * Decodes an `AbiFrame` as prost does. `frame.payload` is a view into `bytes`.
+ * Decodes an `AbiFrame` as prost does. `frame.payload` is a plain
+ * `Uint8Array` view into `bytes`.
  *
- * @throws AbiError (PROTOCOL_ERROR) when `bytes` is not a valid `AbiFrame`.
+ * @throws AbiError (PROTOCOL_ERROR) when `bytes` is not a valid `AbiFrame`,
+ * or is longer than `options.maxBytes`.
  */
-export function decodeFrame(bytes: Uint8Array): AbiFrame {
-  return decodeMessage(AbiFrameSchema, bytes);
+export function decodeFrame(bytes: Uint8Array, options?: DecodeOptions): AbiFrame {
+  return decodeMessage(AbiFrameSchema, bytes, options);
 }
 
 /**
@@ -100,7 +105,7 @@ export function decodeFrame(bytes: Uint8Array): AbiFrame {
  * not decode (its `offset` then counts from the start of `frame.payload`);
  * (UNSUPPORTED_OP) when `schema` is not a framed payload.
  */
-export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: AbiFrame): MessageShape<Desc> {
+export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: AbiFrame, options?: DecodeOptions): MessageShape<Desc> {
   const expected = requireOp(schema);
   if (frame.op !== expected) {
     throw new AbiError(
@@ -109,17 +114,23 @@ export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: Abi
       { message: AbiFrameSchema.typeName, field: "op" },
     );
   }
-  return decodeMessage(schema, frame.payload);
+  return decodeWith(schema, frame.payload, options);
 }
 
-/** An encoded `AbiReply` with `status = SUCCESS` and `payload` (the Rust `success_reply`). */
+/**
+ * An encoded `AbiReply` with `status = SUCCESS` and `payload` (the Rust
+ * `success_reply`). A small result is a view into a shared `ArrayBuffer`
+ * (see `encodeMessage`): copy it before you transfer or detach its `.buffer`.
+ */
 export function successReply(payload: Uint8Array = empty): Uint8Array {
   return encodeMessage(AbiReplySchema, create(AbiReplySchema, { abiVersion: version.V1, status: code.SUCCESS, payload }));
 }
 
 /**
  * An encoded `AbiReply` with `status` and `message` as payload: a string is
- * written as UTF-8, bytes as they are (the Rust `error_reply`).
+ * written as UTF-8, bytes as they are (the Rust `error_reply`). A small
+ * result is a view into a shared `ArrayBuffer` (see `encodeMessage`): copy
+ * it before you transfer or detach its `.buffer`.
  */
 export function errorReply(status: number, message: string | Uint8Array = empty): Uint8Array {
   let payload: Uint8Array;
@@ -138,10 +149,12 @@ export function errorReply(status: number, message: string | Uint8Array = empty)
 }
 
 /**
- * Decodes an `AbiReply` as prost does. `reply.payload` is a view into `bytes`.
+ * Decodes an `AbiReply` as prost does. `reply.payload` is a plain
+ * `Uint8Array` view into `bytes`.
  *
- * @throws AbiError (PROTOCOL_ERROR) when `bytes` is not a valid `AbiReply`.
+ * @throws AbiError (PROTOCOL_ERROR) when `bytes` is not a valid `AbiReply`,
+ * or is longer than `options.maxBytes`.
  */
-export function decodeReply(bytes: Uint8Array): AbiReply {
-  return decodeMessage(AbiReplySchema, bytes);
+export function decodeReply(bytes: Uint8Array, options?: DecodeOptions): AbiReply {
+  return decodeMessage(AbiReplySchema, bytes, options);
 }

@@ -30,7 +30,7 @@ import {
 } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { hook_event as hookEventOption, OpSchema, RuntimeHookSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
 import { code, lifecycleHookName, opName, version } from "./codes.js";
-import { decodeMessageIn, encodeMessage } from "./codec.js";
+import { type DecodeOptions, decodeMessageIn, encodeMessage } from "./codec.js";
 import { AbiError, ActrError, hostStatusForError } from "./errors.js";
 import { decodeFrame, encodeFrame, errorReply, successReply } from "./frames.js";
 import { payloadSchemaForOp } from "./schemas.js";
@@ -72,12 +72,15 @@ const hostOps: ReadonlyMap<number, { kind: HostOperation["kind"]; schema: DescMe
  * Decodes the frame a guest passed to the host's `invoke`, as the Rust host
  * does: the frame, its version, its op and its payload.
  *
- * @throws AbiError PROTOCOL_ERROR when the frame does not decode, its
- * `abiVersion` is not 1, or its payload does not decode; UNSUPPORTED_OP when
- * its op is not a HOST_* op.
+ * A host bounds what a guest can make it hold with `options.maxBytes`
+ * (the host runtime passes `DEFAULT_MAX_GUEST_BYTES`).
+ *
+ * @throws AbiError PROTOCOL_ERROR when the frame is longer than
+ * `options.maxBytes`, does not decode, its `abiVersion` is not 1, or its
+ * payload does not decode; UNSUPPORTED_OP when its op is not a HOST_* op.
  */
-export function decodeHostOperation(frameBytes: Uint8Array): HostOperation {
-  const frame = decodeFrame(frameBytes);
+export function decodeHostOperation(frameBytes: Uint8Array, options?: DecodeOptions): HostOperation {
+  const frame = decodeFrame(frameBytes, options);
   if (frame.abiVersion !== version.V1) {
     throw new AbiError(code.PROTOCOL_ERROR, `unsupported abi_version ${frame.abiVersion} (expected ${version.V1})`, {
       message: "actr.dynclib.v1.AbiFrame",
@@ -112,6 +115,9 @@ export type HostResult =
  * Encodes the `AbiReply` to a guest's `invoke`, as the Rust host does:
  * success with the result bytes (empty for `done`); on failure the status
  * (`hostStatusForError` for an `ActrError`) with an empty payload.
+ *
+ * A small result is a view into a shared `ArrayBuffer` (see
+ * `encodeMessage`): copy it before you transfer or detach its `.buffer`.
  */
 export function encodeHostReply(result: HostResult): Uint8Array {
   if ("bytes" in result) return successReply(result.bytes);
@@ -154,13 +160,21 @@ export function validateHostOperation(operation: HostOperation): ActrError | und
 /**
  * The `GUEST_HANDLE` frame that asks the guest to handle one RPC.
  * `envelope` is an encoded `actr.RpcEnvelope`, or the message itself.
+ *
+ * The result may be a view into a shared `ArrayBuffer` (see `encodeMessage`):
+ * copy it before you transfer or detach its `.buffer`.
  */
 export function encodeGuestHandleRequest(envelope: Uint8Array | RpcEnvelope, ctx: InvocationContextV1): Uint8Array {
   const rpcEnvelope = envelope instanceof Uint8Array ? envelope : encodeMessage(RpcEnvelopeSchema, envelope);
   return encodeFrame(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope }));
 }
 
-/** The `GUEST_DATA_STREAM` frame that delivers `chunk` from `sender`. */
+/**
+ * The `GUEST_DATA_STREAM` frame that delivers `chunk` from `sender`.
+ *
+ * The result may be a view into a shared `ArrayBuffer` (see `encodeMessage`):
+ * copy it before you transfer or detach its `.buffer`.
+ */
 export function encodeGuestDataStreamRequest(chunk: DataStream, sender: ActrId): Uint8Array {
   return encodeFrame(GuestDataStreamV1Schema, create(GuestDataStreamV1Schema, { chunk, sender }));
 }
@@ -170,6 +184,9 @@ export function encodeGuestDataStreamRequest(chunk: DataStream, sender: ActrId):
  * host's context for it is `lifecycleContext(selfId, hook)`.
  *
  * @throws AbiError UNSUPPORTED_OP for a hook id outside the table (the guest would answer that).
+ *
+ * The result may be a view into a shared `ArrayBuffer` (see `encodeMessage`):
+ * copy it before you transfer or detach its `.buffer`.
  */
 export function encodeGuestLifecycleRequest(hook: number, ctx: InvocationContextV1): Uint8Array {
   if (lifecycleHookName(hook) === undefined) {
@@ -254,6 +271,9 @@ function hookPayload(event: GuestHookEvent, field: string | undefined): Partial<
  * field the schema binds to it (`(actr.dynclib.v1.hook_event)`).
  *
  * @throws AbiError UNSUPPORTED_OP for an unknown hook name, PROTOCOL_ERROR for a missing event payload.
+ *
+ * The result may be a view into a shared `ArrayBuffer` (see `encodeMessage`):
+ * copy it before you transfer or detach its `.buffer`.
  */
 export function encodeGuestHookRequest(event: GuestHookEvent, ctx: InvocationContextV1): Uint8Array {
   const hook = runtimeHooks.get(event.hook);
