@@ -134,8 +134,9 @@ const empty = new Uint8Array(0);
  * a view into an `ArrayBuffer` shared with other results, as Node's `Buffer`
  * pool hands out memory: pass the `Uint8Array` on as it is (with its
  * `byteOffset` and `byteLength`), and copy it (`bytes.slice()`) before you
- * transfer, detach or expose its `.buffer`. A kept result of `n` bytes keeps
- * at most `max(512, 16 × n)` bytes alive.
+ * transfer, detach or expose its `.buffer`. Small results are pooled by size
+ * class, so a kept result of `n` bytes keeps at most `max(2 KiB, 64 × n)`
+ * bytes alive, and small results kept among large ones pin about their own size.
  *
  * @throws AbiError (PROTOCOL_ERROR) naming the message and field when
  * `message` is not a message of `schema` or holds a value its field cannot

@@ -241,7 +241,41 @@ export function skipField(r: Reader, end: number, key: number, budget: number, m
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Strings up to this many bytes are tried as ASCII before a TextDecoder call. */
-const SHORT_STRING = 32;
+const SHORT_STRING = 64;
+
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+/** Node's native one-byte-per-character string maker (`Buffer#latin1Slice`), when the platform has it. */
+const latin1Slice = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype.latin1Slice;
+const charCodes: number[] = [];
+
+/**
+ * Recently decoded short ASCII strings, by a hash of their bytes: route
+ * keys, actor types, stream ids and metadata keys repeat from call to call,
+ * and a string found here costs one comparison instead of a new string.
+ */
+const recentStrings: string[] = new Array<string>(1024).fill("");
+
+/** The string of the ASCII bytes `buf[start..stop)`, whose hash is `hash`. */
+function asciiString(buf: Uint8Array, start: number, stop: number, hash: number): string {
+  const slot = (hash ^ (hash >>> 10)) & 1023;
+  const recent = recentStrings[slot]!;
+  const len = stop - start;
+  if (recent.length === len) {
+    let i = 0;
+    while (i < len && recent.charCodeAt(i) === buf[start + i]) i++;
+    if (i === len) return recent;
+  }
+  let text: string;
+  if (latin1Slice !== undefined) {
+    text = latin1Slice.call(buf, start, stop);
+  } else {
+    charCodes.length = len;
+    for (let i = 0; i < len; i++) charCodes[i] = buf[start + i]!;
+    text = String.fromCharCode.apply(null, charCodes);
+  }
+  recentStrings[slot] = text;
+  return text;
+}
 
 /** Reads a `string`: valid UTF-8, a byte-order mark kept (as Rust's `String::from_utf8`). */
 export function readString(r: Reader, end: number, message: string, field: string): string {
@@ -249,10 +283,16 @@ export function readString(r: Reader, end: number, message: string, field: strin
   const start = r.pos;
   const buf = r.buf;
   r.pos = stop;
+  if (start === stop) return "";
   if (stop - start <= SHORT_STRING) {
+    let hash = stop - start;
     let i = start;
-    while (i < stop && buf[i]! < 0x80) i++;
-    if (i === stop) return start === stop ? "" : String.fromCharCode.apply(null, buf.subarray(start, stop) as unknown as number[]);
+    for (; i < stop; i++) {
+      const b = buf[i]!;
+      if (b >= 0x80) break;
+      hash = Math.imul(hash, 31) + b;
+    }
+    if (i === stop) return asciiString(buf, start, stop, hash);
   }
   try {
     return strictUtf8.decode(new Uint8Array(buf.buffer, buf.byteOffset + start, stop - start));

@@ -123,7 +123,8 @@ export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: Abi
  * (see `encodeMessage`): copy it before you transfer or detach its `.buffer`.
  */
 export function successReply(payload: Uint8Array = empty): Uint8Array {
-  return encodeMessage(AbiReplySchema, create(AbiReplySchema, { abiVersion: version.V1, status: code.SUCCESS, payload }));
+  const reply: AbiReply = { $typeName: AbiReplySchema.typeName, abiVersion: version.V1, status: code.SUCCESS, payload };
+  return encodeMessage(AbiReplySchema, reply);
 }
 
 /**

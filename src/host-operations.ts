@@ -12,6 +12,7 @@ import {
   BackpressureEventV1Schema,
   CredentialEventV1Schema,
   GuestDataStreamV1Schema,
+  type GuestHandleV1,
   GuestHandleV1Schema,
   type GuestHookV1,
   GuestHookV1Schema,
@@ -166,7 +167,8 @@ export function validateHostOperation(operation: HostOperation): ActrError | und
  */
 export function encodeGuestHandleRequest(envelope: Uint8Array | RpcEnvelope, ctx: InvocationContextV1): Uint8Array {
   const rpcEnvelope = envelope instanceof Uint8Array ? envelope : encodeMessage(RpcEnvelopeSchema, envelope);
-  return encodeFrame(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope }));
+  const request: GuestHandleV1 = { $typeName: GuestHandleV1Schema.typeName, ctx, rpcEnvelope };
+  return encodeFrame(GuestHandleV1Schema, request);
 }
 
 /**

@@ -5,10 +5,13 @@
  *
  * The rule that bounds what a kept output pins: outputs are sorted into
  * size classes of powers of two (up to 64 bytes, 65 to 128, ..., 2049 to
- * 4096 bytes), and a slab serves one class only and holds 8 outputs of its
- * largest size (at least 512 bytes). A kept output keeps at most its slab
- * alive, so a kept output of `n` bytes pins at most `max(512, 16 × n)` bytes,
- * whatever was encoded around it. Outputs above 4 KiB get their own buffer.
+ * 4096 bytes), and a slab serves one class only and holds 32 outputs of its
+ * largest size (at least 2 KiB). A kept output keeps at most its slab alive,
+ * so a kept output of `n` bytes pins at most `max(2 KiB, 64 × n)` bytes,
+ * whatever was encoded around it; small outputs kept among large ones (one
+ * 5-byte result kept per sixteen 4 KiB encodes, say) share slabs only with
+ * each other, and pin little more than their own bytes. Outputs above 4 KiB
+ * get their own buffer.
  * A slab is never written twice: memory handed out is never reused, and a
  * slab a caller detaches (by transferring its `ArrayBuffer`) only affects the
  * outputs already cut from it.
@@ -23,7 +26,7 @@ export const POOLED_MAX = 4096;
 /** The smallest size class. */
 const MIN_CLASS = 64;
 /** Outputs of the largest size of a class that fit in one of its slabs. */
-const OUTPUTS_PER_SLAB = 8;
+const OUTPUTS_PER_SLAB = 32;
 
 interface Slab {
   buffer: ArrayBuffer;
