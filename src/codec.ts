@@ -9,7 +9,7 @@ import { codecs as actrCodecs } from "../gen/actr/actr_codec.js";
 import { codecs as abiCodecs } from "../gen/actr/dynclib/v1/abi_codec.js";
 import { code } from "./codes.js";
 import { type Enclosing, Reader, RECURSION_LIMIT } from "./decoder.js";
-import { describe, Writer } from "./encoder.js";
+import { describe, varintSize32, Writer, writeVarint32 } from "./encoder.js";
 import { AbiError } from "./errors.js";
 import type { MessageCodec } from "./message-codec.js";
 import { allocate } from "./pool.js";
@@ -71,27 +71,29 @@ function plainInput(bytes: unknown, typeName: string, options: DecodeOptions | u
 const MAX_OUTPUT = 2 ** 32 - 1;
 
 /**
- * How an encoder writes something before the message (a frame's header and
- * the payload's key and length, say) once the message's size is known.
+ * What an encoder writes before the message, making it a length-delimited
+ * field of an outer message: the outer message's other fields (`header`),
+ * then the field's key and the message's length, both left out when the
+ * message is empty, as prost leaves out an empty `bytes` field.
  *
  * @internal
  */
-export interface Prefix {
-  /** The prefix's size for a message of `bodySize` bytes. */
-  size(bodySize: number): number;
-  /** Writes the prefix at the start of `buf`; returns where the message starts. */
-  write(buf: Uint8Array, bodySize: number): number;
+export interface Envelope {
+  /** The encoded fields before the message. */
+  readonly header: Uint8Array;
+  /** The one-byte key of the length-delimited field that holds the message. */
+  readonly key: number;
 }
 
 // One Writer is kept for reuse; a nested call (from a getter, say) gets its own.
 let spare: Writer | undefined = new Writer();
 
 /**
- * Encodes `message` with the codec of `schema`, after `prefix` when given.
+ * Encodes `message` with the codec of `schema`, inside `envelope` when given.
  *
  * @internal
  */
-export function encodeWith(schema: DescMessage, message: unknown, prefix?: Prefix): Uint8Array {
+export function encodeWith(schema: DescMessage, message: unknown, envelope?: Envelope): Uint8Array {
   const codec = codecOf(schema);
   if (typeof message !== "object" || message === null || (message as { $typeName?: unknown }).$typeName !== schema.typeName) {
     throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${schema.typeName}: expected a ${schema.typeName} message, got ${describe(message)}`, {
@@ -104,7 +106,8 @@ export function encodeWith(schema: DescMessage, message: unknown, prefix?: Prefi
     w.sizes.length = 0;
     w.cursor = 0;
     const bodySize = codec.size(message as never, w);
-    const total = prefix === undefined ? bodySize : prefix.size(bodySize) + bodySize;
+    const prefixSize = envelope === undefined ? 0 : envelope.header.length + (bodySize === 0 ? 0 : 1 + varintSize32(bodySize));
+    const total = prefixSize + bodySize;
     if (total > MAX_OUTPUT) {
       throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${schema.typeName}: its encoding of ${total} bytes exceeds the ${MAX_OUTPUT} bytes a Uint8Array can hold`, {
         message: schema.typeName,
@@ -112,7 +115,15 @@ export function encodeWith(schema: DescMessage, message: unknown, prefix?: Prefi
     }
     const out = allocate(total);
     w.buf = out;
-    w.pos = prefix === undefined ? 0 : prefix.write(out, bodySize);
+    w.pos = 0;
+    if (envelope !== undefined) {
+      out.set(envelope.header, 0);
+      w.pos = envelope.header.length;
+      if (bodySize !== 0) {
+        out[w.pos++] = envelope.key;
+        writeVarint32(w, bodySize);
+      }
+    }
     codec.write(message as never, w);
     if (w.pos !== out.length) throw new Error(`encoder defect: wrote ${w.pos} of ${out.length} bytes for ${schema.typeName}`);
     return out;

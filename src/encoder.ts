@@ -90,27 +90,32 @@ const TWO_32 = 4294967296;
  * words for the writing pass, and returns its varint size.
  */
 export function size64(v: unknown, signed: boolean, w: Writer, message: string, field: string): number {
-  let lo: number;
-  let hi: number;
-  if (typeof v === "bigint") {
-    if (v < (signed ? I64_MIN : 0n) || v > (signed ? I64_MAX : U64_MAX)) {
-      invalid(message, field, `${v} is out of range for ${signed ? "int64" : "uint64"}`);
-    }
-    if (v >= 0n && v <= 0xffff_ffffn) {
-      lo = Number(v);
-      hi = 0;
-    } else {
-      const u = BigInt.asUintN(64, v);
-      lo = Number(u & 0xffff_ffffn);
-      hi = Number(u >> 32n);
-    }
-  } else if (typeof v === "number" && Number.isSafeInteger(v)) {
-    if (v < 0 && !signed) invalid(message, field, `${v} is out of range for uint64`);
-    lo = v >>> 0;
-    hi = Math.floor(v / TWO_32) >>> 0;
+  let n: number;
+  if (typeof v === "number") {
+    if (!Number.isSafeInteger(v)) invalid(message, field, `expected a 64-bit integer, got ${describe(v)}`);
+    n = v;
+  } else if (typeof v === "bigint") {
+    n = Number(v);
+    if (!Number.isSafeInteger(n)) return sizeBig64(v, signed, w, message, field);
   } else {
     return invalid(message, field, `expected a 64-bit integer, got ${describe(v)}`);
   }
+  if (n < 0 && !signed) invalid(message, field, `${String(v)} is out of range for uint64`);
+  // The two's complement words of a safe integer, without BigInt arithmetic.
+  const lo = n >>> 0;
+  const hi = Math.floor(n / TWO_32) >>> 0;
+  w.sizes.push(lo, hi);
+  return varintSize64(lo, hi);
+}
+
+/** `size64` of a bigint beyond the safe integers: range-checked, then split with BigInt arithmetic. */
+function sizeBig64(v: bigint, signed: boolean, w: Writer, message: string, field: string): number {
+  if (v < (signed ? I64_MIN : 0n) || v > (signed ? I64_MAX : U64_MAX)) {
+    invalid(message, field, `${v} is out of range for ${signed ? "int64" : "uint64"}`);
+  }
+  const u = BigInt.asUintN(64, v);
+  const lo = Number(u & 0xffff_ffffn);
+  const hi = Number(u >> 32n);
   w.sizes.push(lo, hi);
   return varintSize64(lo, hi);
 }
@@ -185,7 +190,7 @@ export function sizeMessage<T>(v: unknown, typeName: string, size: (m: T, w: Wri
 }
 
 /** Writes `v` (an unsigned 32-bit integer) as a varint at `pos`; returns the position after it. */
-export function writeVarint32At(buf: Uint8Array, pos: number, v: number): number {
+function writeVarint32At(buf: Uint8Array, pos: number, v: number): number {
   while (v > 0x7f) {
     buf[pos++] = (v & 0x7f) | 0x80;
     v >>>= 7;

@@ -8,8 +8,8 @@ import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
 import { WireType } from "@bufbuild/protobuf/wire";
 import { type AbiFrame, AbiFrameSchema, type AbiReply, AbiReplySchema } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { code, opName, version } from "./codes.js";
-import { type DecodeOptions, decodeMessage, decodeWith, encodeMessage, encodeWith } from "./codec.js";
-import { utf8Length, varintSize32, writeVarint32At } from "./encoder.js";
+import { type DecodeOptions, decodeMessage, decodeWith, encodeMessage, encodeWith, type Envelope } from "./codec.js";
+import { utf8Length } from "./encoder.js";
 import { AbiError } from "./errors.js";
 import { payloadOp } from "./schemas.js";
 
@@ -53,16 +53,7 @@ export function toFrame<Desc extends DescMessage>(schema: Desc, payload: Message
  * @throws AbiError as `toFrame`.
  */
 export function encodeFrame<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>): Uint8Array {
-  const header = frameHeader(requireOp(schema));
-  return encodeWith(schema, payload, {
-    size: (payloadSize) => header.length + (payloadSize === 0 ? 0 : 1 + varintSize32(payloadSize)),
-    write(buf, payloadSize) {
-      buf.set(header, 0);
-      if (payloadSize === 0) return header.length; // an empty payload is left out, as prost does
-      buf[header.length] = payloadKey;
-      return writeVarint32At(buf, header.length + 1, payloadSize);
-    },
-  });
+  return encodeWith(schema, payload, frameEnvelope(requireOp(schema)));
 }
 
 // encodeFrame writes the frame's other fields, then the payload's key (one
@@ -73,16 +64,21 @@ if (AbiFrameSchema.fields.some((f) => f.number > payloadField.number) || payload
 }
 const payloadKey = (payloadField.number << 3) | WireType.LengthDelimited;
 
-const frameHeaders = new Map<number, Uint8Array>();
+const frameEnvelopes = new Map<number, Envelope>();
 
-/** The encoded `AbiFrame` fields before the payload (`abi_version = 1`, `op`), per op: a copy of its own, never pooled memory. */
-function frameHeader(op: number): Uint8Array {
-  let header = frameHeaders.get(op);
-  if (header === undefined) {
-    header = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { abiVersion: version.V1, op })).slice();
-    frameHeaders.set(op, header);
+/**
+ * What `encodeFrame` writes around a payload of `op`: the encoded `AbiFrame`
+ * fields before it (`abi_version = 1`, `op`), in memory of its own (never
+ * pooled memory a caller holds), and the payload's key.
+ */
+function frameEnvelope(op: number): Envelope {
+  let envelope = frameEnvelopes.get(op);
+  if (envelope === undefined) {
+    const header = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { abiVersion: version.V1, op })).slice();
+    envelope = { header, key: payloadKey };
+    frameEnvelopes.set(op, envelope);
   }
-  return header;
+  return envelope;
 }
 
 /**
