@@ -22,7 +22,9 @@ import {
 } from "../src/index.js";
 import { damaged, messageArbitrary } from "./support/arbitrary.js";
 
-const runs = { numRuns: 300 };
+/** `n` runs, or fewer when a global fast-check configuration (the mutation run's) asks for fewer. */
+const runsOf = (n: number) => ({ numRuns: Math.min(n, fc.readConfigureGlobal().numRuns ?? n) });
+const runs = runsOf(300);
 
 /** Runs `fn`; anything it throws must be an AbiError. */
 function onlyAbiErrors(fn: () => unknown): void {
@@ -151,7 +153,7 @@ describe("every public decode entry point", () => {
           }
         }
       }),
-      { numRuns: 1500 },
+      runsOf(1500),
     );
   });
 
@@ -171,7 +173,7 @@ describe("every public decode entry point", () => {
           expectPlainBytes(payload);
         }
       }),
-      { numRuns: 500 },
+      runsOf(500),
     );
   });
 });
