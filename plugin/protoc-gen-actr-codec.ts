@@ -174,7 +174,6 @@ function needsPrototype(desc: DescMessage): boolean {
 function generateMessage(f: GeneratedFile, desc: DescMessage, namesOf: (desc: DescMessage) => Names): void {
   const shape = f.importShape(desc);
   const typeName = desc.typeName;
-  const own = namesOf(desc);
   const M = JSON.stringify(typeName);
 
   // ---- empty: what an absent required field of this type encodes as ----
@@ -186,8 +185,8 @@ function generateMessage(f: GeneratedFile, desc: DescMessage, namesOf: (desc: De
   f.print`export const empty${shape.name} = { $typeName: ${M}${emptyFields.join("")} } as unknown as ${shape};`;
   f.print();
 
-  generateSize(f, desc, shape, own, namesOf, M);
-  generateWrite(f, desc, shape, namesOf, M);
+  generateSize(f, desc, shape, namesOf, M);
+  generateWrite(f, desc, shape, namesOf);
   generateDecode(f, desc, shape, namesOf, M);
 
   f.print(f.jsDoc(`The generated codec of \`${typeName}\`.`));
@@ -210,12 +209,11 @@ function oneofVar(oneof: DescOneof): string {
   return `${oneof.localName}$`;
 }
 
-function generateSize(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, own: Names, namesOf: (d: DescMessage) => Names, M: string): void {
+function generateSize(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names, M: string): void {
   const enc = (name: string) => f.import(name, encoderModule);
   const Writer = f.import("Writer", encoderModule, true);
   f.print(f.jsDoc(`Checks every value of a \`${desc.typeName}\` and returns its encoded size (fields only, no length prefix).`));
   f.print`export function size${shape.name}(m: ${shape}, w: ${Writer}): number {`;
-  void own;
   f.print`  let n = 0;`;
   for (const oneof of desc.oneofs) {
     const v = oneofVar(oneof);
@@ -311,8 +309,7 @@ function sizeExpr(f: GeneratedFile, field: DescField, kind: Kind, M: string, F: 
   }
 }
 
-function generateWrite(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names, M: string): void {
-  void M;
+function generateWrite(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names): void {
   const enc = (name: string) => f.import(name, encoderModule);
   const Writer = f.import("Writer", encoderModule, true);
   f.print(f.jsDoc(`Writes a \`${desc.typeName}\` that \`size${shape.name}\` has sized with the same writer.`));

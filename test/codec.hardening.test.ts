@@ -37,7 +37,7 @@ describe("pooled output", () => {
   it("a detached slab affects only the results cut from it (finding 1)", () => {
     const first = encodeHostReply({ done: true });
     const kept = encodeHostReply({ done: true });
-    structuredClone(first.buffer, { transfer: [first.buffer] });
+    structuredClone(first.buffer, { transfer: [first.buffer as ArrayBuffer] });
     expect(first.byteLength).toBe(0);
     expect(kept.byteLength).toBe(0); // cut from the same slab: detached with it
     // Everything encoded afterwards works and is right.
@@ -52,7 +52,7 @@ describe("pooled output", () => {
     for (const size of [1, 60, 100, 200, 400, 1000, 2000, 4000]) {
       const payload = new Uint8Array(size);
       const victim = successReply(payload);
-      structuredClone(victim.buffer, { transfer: [victim.buffer] });
+      structuredClone(victim.buffer, { transfer: [victim.buffer as ArrayBuffer] });
       expect(victim.byteLength).toBe(0);
       const after = successReply(payload);
       expect(decodeReply(after).payload.length).toBe(size);
