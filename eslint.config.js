@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "gen/", ".stryker-tmp/", "reports/", "bench/.pbjs/", "node_modules/", "conformance/oracle/target/", "coverage/", "test/.readme-examples/"] },
+  { ignores: ["dist/", "gen/", "test/gen/", ".stryker-tmp/", "reports/", "bench/.pbjs/", "node_modules/", "conformance/oracle/target/", "coverage/", "test/.readme-examples/"] },
   ...tseslint.configs.recommended,
   {
     rules: {

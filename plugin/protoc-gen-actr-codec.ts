@@ -24,10 +24,14 @@ const EXPLICIT = 1;
 const IMPLICIT = 2;
 const LEGACY_REQUIRED = 3;
 
-/** The runtime modules the generated code imports, as paths from the output root (`gen/`). */
-const decoderModule = "../src/decoder.js";
-const encoderModule = "../src/encoder.js";
-const codecModule = "../src/message-codec.js";
+/**
+ * The directory of the runtime modules the generated code imports, from the
+ * output root: option `runtime_dir` (default `../src`, for `gen/`).
+ */
+let runtimeDir = "../src";
+const decoderModule = () => `${runtimeDir}/decoder.js`;
+const encoderModule = () => `${runtimeDir}/encoder.js`;
+const codecModule = () => `${runtimeDir}/message-codec.js`;
 
 /** A field of a message as the generator sees it: one of four presence rules. */
 type Presence = "implicit" | "explicit" | "required" | "oneof";
@@ -133,6 +137,13 @@ interface Names {
 const plugin = createEcmaScriptPlugin({
   name: "protoc-gen-actr-codec",
   version: "v1",
+  parseOptions(options: { key: string; value: string }[]): object {
+    for (const { key, value } of options) {
+      if (key !== "runtime_dir") throw new Error(`unknown option ${key}`);
+      runtimeDir = value;
+    }
+    return {};
+  },
   generateTs(schema: Schema) {
     for (const file of schema.files) if (file.messages.length > 0) generateFile(schema, file);
   },
@@ -158,7 +169,7 @@ function generateFile(schema: Schema, file: DescFile): void {
     codecs.push(`${f.importShape(desc).name}Codec`);
   }
   f.print(f.jsDoc(`The codecs of every message of ${file.proto.name}.`));
-  f.print`export const codecs: readonly ${f.import("MessageCodec", codecModule, true)}<any>[] = [${codecs.join(", ")}];`;
+  f.print`export const codecs: readonly ${f.import("MessageCodec", codecModule(), true)}<any>[] = [${codecs.join(", ")}];`;
 }
 
 /** The fields of `desc` in field-number order, as prost writes them. */
@@ -190,7 +201,7 @@ function generateMessage(f: GeneratedFile, desc: DescMessage, namesOf: (desc: De
   generateDecode(f, desc, shape, namesOf, M);
 
   f.print(f.jsDoc(`The generated codec of \`${typeName}\`.`));
-  f.print`export const ${shape.name}Codec: ${f.import("MessageCodec", codecModule, true)}<${shape}> = {`;
+  f.print`export const ${shape.name}Codec: ${f.import("MessageCodec", codecModule(), true)}<${shape}> = {`;
   f.print`  schema: ${f.importSchema(desc)},`;
   f.print`  size: size${shape.name},`;
   f.print`  write: write${shape.name},`;
@@ -210,8 +221,8 @@ function oneofVar(oneof: DescOneof): string {
 }
 
 function generateSize(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names, M: string): void {
-  const enc = (name: string) => f.import(name, encoderModule);
-  const Writer = f.import("Writer", encoderModule, true);
+  const enc = (name: string) => f.import(name, encoderModule());
+  const Writer = f.import("Writer", encoderModule(), true);
   f.print(f.jsDoc(`Checks every value of a \`${desc.typeName}\` and returns its encoded size (fields only, no length prefix).`));
   f.print`export function size${shape.name}(m: ${shape}, w: ${Writer}): number {`;
   f.print`  let n = 0;`;
@@ -286,7 +297,7 @@ function valueAccess(field: DescField, kind: Kind, presence: Presence, namesOf: 
 }
 
 function sizeExpr(f: GeneratedFile, field: DescField, kind: Kind, M: string, F: string, namesOf: (d: DescMessage) => Names): Printable {
-  const enc = (name: string) => f.import(name, encoderModule);
+  const enc = (name: string) => f.import(name, encoderModule());
   switch (kind) {
     case "uint32":
       return [enc("sizeUint32"), `(v, ${M}, ${F})`];
@@ -310,8 +321,8 @@ function sizeExpr(f: GeneratedFile, field: DescField, kind: Kind, M: string, F: 
 }
 
 function generateWrite(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names): void {
-  const enc = (name: string) => f.import(name, encoderModule);
-  const Writer = f.import("Writer", encoderModule, true);
+  const enc = (name: string) => f.import(name, encoderModule());
+  const Writer = f.import("Writer", encoderModule(), true);
   f.print(f.jsDoc(`Writes a \`${desc.typeName}\` that \`size${shape.name}\` has sized with the same writer.`));
   f.print`export function write${shape.name}(m: ${shape}, w: ${Writer}): void {`;
   for (const oneof of desc.oneofs) {
@@ -380,7 +391,7 @@ function readExpr(f: GeneratedFile, kind: Kind, M: string, F: string): Printable
     bytes: "readBytes",
   } as const;
   if (kind === "message") throw new Error("message fields are decoded by their own function");
-  return [f.import(read[kind], decoderModule), `(r, end, ${M}, ${F})`];
+  return [f.import(read[kind], decoderModule()), `(r, end, ${M}, ${F})`];
 }
 
 /** The local variable holding a field's value while decoding. */
@@ -389,8 +400,8 @@ function local(field: DescField): string {
 }
 
 function generateDecode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names, M: string): void {
-  const dec = (name: string) => f.import(name, decoderModule);
-  const Reader = f.import("Reader", decoderModule, true);
+  const dec = (name: string) => f.import(name, decoderModule());
+  const Reader = f.import("Reader", decoderModule(), true);
   const fields = byNumber(desc);
   f.print(
     f.jsDoc(

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, Message, MessageShape } from "@bufbuild/protobuf";
 import { codecs as actrCodecs } from "../gen/actr/actr_codec.js";
 import { codecs as abiCodecs } from "../gen/actr/dynclib/v1/abi_codec.js";
 import { code } from "./codes.js";
@@ -35,8 +35,13 @@ export interface DecodeOptions {
   readonly maxBytes?: number;
 }
 
-/** The generated codec of `schema`. */
-function codecOf(schema: DescMessage): MessageCodec {
+/**
+ * The generated codec of `schema`.
+ *
+ * @throws AbiError (UNSUPPORTED_OP) when `schema` is not a message of the ABI.
+ * @internal
+ */
+export function codecOf(schema: DescMessage): MessageCodec {
   const codec = codecs.get(schema);
   if (codec === undefined) {
     const name = typeof schema === "object" && schema !== null ? String(schema.typeName) : String(schema);
@@ -89,12 +94,12 @@ export interface Envelope {
 let spare: Writer | undefined = new Writer();
 
 /**
- * Encodes `message` with the codec of `schema`, inside `envelope` when given.
+ * Encodes `message` with `codec`, inside `envelope` when given.
  *
  * @internal
  */
-export function encodeWith(schema: DescMessage, message: unknown, envelope?: Envelope): Uint8Array {
-  const codec = codecOf(schema);
+export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Envelope): Uint8Array {
+  const schema = codec.schema;
   if (typeof message !== "object" || message === null || (message as { $typeName?: unknown }).$typeName !== schema.typeName) {
     throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${schema.typeName}: expected a ${schema.typeName} message, got ${describe(message)}`, {
       message: schema.typeName,
@@ -156,24 +161,22 @@ const empty = new Uint8Array(0);
  * exceed 4 GiB; (UNSUPPORTED_OP) when `schema` is not a message of the ABI.
  */
 export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Uint8Array {
-  return encodeWith(schema, message);
+  return encodeWith(codecOf(schema), message);
 }
 
 /**
- * Decodes `bytes` with the codec of `schema`, reporting offsets inside
- * `enclosing` when given.
+ * Decodes `bytes` with `codec`, reporting offsets inside `enclosing` when given.
  *
  * @internal
  */
-export function decodeWith<Desc extends DescMessage>(
-  schema: Desc,
+export function decodeWith<T extends Message>(
+  codec: MessageCodec<T>,
   bytes: Uint8Array,
   options: DecodeOptions | undefined,
   enclosing?: Enclosing,
-): MessageShape<Desc> {
-  const codec = codecOf(schema);
-  const input = plainInput(bytes, schema.typeName, options);
-  return codec.decode(new Reader(input, enclosing), input.length, RECURSION_LIMIT) as MessageShape<Desc>;
+): T {
+  const input = plainInput(bytes, codec.schema.typeName, options);
+  return codec.decode(new Reader(input, enclosing), input.length, RECURSION_LIMIT);
 }
 
 /**
@@ -191,7 +194,7 @@ export function decodeWith<Desc extends DescMessage>(
  * `options.maxBytes`; (UNSUPPORTED_OP) when `schema` is not a message of the ABI.
  */
 export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array, options?: DecodeOptions): MessageShape<Desc> {
-  return decodeWith(schema, bytes, options);
+  return decodeWith(codecOf(schema), bytes, options) as MessageShape<Desc>;
 }
 
 /**
@@ -210,5 +213,6 @@ export function decodeMessageIn<Desc extends DescMessage>(
   options?: DecodeOptions,
 ): MessageShape<Desc> {
   const inside = bytes instanceof Uint8Array && input instanceof Uint8Array && bytes.buffer === input.buffer;
-  return decodeWith(schema, bytes, options, inside ? { base: bytes.byteOffset - input.byteOffset, holder } : undefined);
+  const enclosing = inside ? { base: bytes.byteOffset - input.byteOffset, holder } : undefined;
+  return decodeWith(codecOf(schema), bytes, options, enclosing) as MessageShape<Desc>;
 }

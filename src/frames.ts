@@ -8,7 +8,7 @@ import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
 import { WireType } from "@bufbuild/protobuf/wire";
 import { type AbiFrame, AbiFrameSchema, type AbiReply, AbiReplySchema } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { code, opName, version } from "./codes.js";
-import { type DecodeOptions, decodeMessage, decodeWith, encodeMessage, encodeWith, type Envelope } from "./codec.js";
+import { codecOf, type DecodeOptions, decodeMessage, decodeWith, encodeMessage, encodeWith, type Envelope } from "./codec.js";
 import { utf8Length } from "./encoder.js";
 import { AbiError } from "./errors.js";
 import { payloadOp } from "./schemas.js";
@@ -53,7 +53,7 @@ export function toFrame<Desc extends DescMessage>(schema: Desc, payload: Message
  * @throws AbiError as `toFrame`.
  */
 export function encodeFrame<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>): Uint8Array {
-  return encodeWith(schema, payload, frameEnvelope(requireOp(schema)));
+  return encodeWith(codecOf(schema), payload, frameEnvelope(requireOp(schema)));
 }
 
 // encodeFrame writes the frame's other fields, then the payload's key (one
@@ -110,7 +110,7 @@ export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: Abi
       { message: AbiFrameSchema.typeName, field: "op" },
     );
   }
-  return decodeWith(schema, frame.payload, options);
+  return decodeWith(codecOf(schema), frame.payload, options) as MessageShape<Desc>;
 }
 
 /**
