@@ -256,8 +256,21 @@ function generateSize(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, 
     const { read, test } = valueAccess(field, kind, presence, namesOf);
     f.print`  {`;
     f.print`    ${read}`;
-    if (test === "true") f.print`    n += ${tagLen} + ${sizeExpr(f, field, kind, M, F, namesOf)};`;
-    else f.print`    if (${test}) n += ${tagLen} + ${sizeExpr(f, field, kind, M, F, namesOf)};`;
+    if (kind === "message") {
+      // Sized inline with a direct call, so that each call site sees one message type.
+      const child = field.message!;
+      f.print`    if (${test}) {`;
+      f.print`      ${enc("checkMessage")}(v, ${JSON.stringify(child.typeName)}, ${M}, ${F});`;
+      f.print`      const at = ${enc("reserveSize")}(w);`;
+      f.print`      const s = ${namesOf(child).size}(v as ${f.importShape(child)}, w);`;
+      f.print`      w.sizes[at] = s;`;
+      f.print`      n += ${tagLen} + ${enc("varintSize32")}(s) + s;`;
+      f.print`    }`;
+    } else if (test === "true") {
+      f.print`    n += ${tagLen} + ${sizeExpr(f, kind, M, F)};`;
+    } else {
+      f.print`    if (${test}) n += ${tagLen} + ${sizeExpr(f, kind, M, F)};`;
+    }
     f.print`  }`;
   }
   f.print`  return n;`;
@@ -296,7 +309,7 @@ function valueAccess(field: DescField, kind: Kind, presence: Presence, namesOf: 
   }
 }
 
-function sizeExpr(f: GeneratedFile, field: DescField, kind: Kind, M: string, F: string, namesOf: (d: DescMessage) => Names): Printable {
+function sizeExpr(f: GeneratedFile, kind: Exclude<Kind, "message">, M: string, F: string): Printable {
   const enc = (name: string) => f.import(name, encoderModule());
   switch (kind) {
     case "uint32":
@@ -313,10 +326,6 @@ function sizeExpr(f: GeneratedFile, field: DescField, kind: Kind, M: string, F: 
       return [enc("sizeString"), `(v, w, ${M}, ${F})`];
     case "bytes":
       return [enc("sizeBytes"), `(v, ${M}, ${F})`];
-    case "message": {
-      const child = field.message!;
-      return [enc("sizeMessage"), `(v, ${JSON.stringify(child.typeName)}, `, namesOf(child).size, `, w, ${M}, ${F})`];
-    }
   }
 }
 

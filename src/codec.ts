@@ -122,8 +122,9 @@ export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Env
     w.buf = out;
     w.pos = 0;
     if (envelope !== undefined) {
-      out.set(envelope.header, 0);
-      w.pos = envelope.header.length;
+      const header = envelope.header;
+      for (let i = 0; i < header.length; i++) out[i] = header[i]!;
+      w.pos = header.length;
       if (bodySize !== 0) {
         out[w.pos++] = envelope.key;
         writeVarint32(w, bodySize);

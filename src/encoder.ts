@@ -177,18 +177,6 @@ export function reserveSize(w: Writer): number {
   return at;
 }
 
-/**
- * Checks that `v` is a message of type `typeName`, sizes it with `size` and
- * records its length; returns the size of the length prefix and the message.
- */
-export function sizeMessage<T>(v: unknown, typeName: string, size: (m: T, w: Writer) => number, w: Writer, message: string, field: string): number {
-  checkMessage(v, typeName, message, field);
-  const at = reserveSize(w);
-  const n = size(v as T, w);
-  w.sizes[at] = n;
-  return varintSize32(n) + n;
-}
-
 /** Writes `v` (an unsigned 32-bit integer) as a varint at `pos`; returns the position after it. */
 function writeVarint32At(buf: Uint8Array, pos: number, v: number): number {
   while (v > 0x7f) {

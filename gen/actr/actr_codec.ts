@@ -12,7 +12,7 @@
 import type { ActrId, ActrType, DataStream, ErrorResponse, MetadataEntry, Realm, RpcEnvelope } from "./actr_pb.js";
 import { ActrIdSchema, ActrTypeSchema, DataStreamSchema, ErrorResponseSchema, MetadataEntrySchema, RealmSchema, RpcEnvelopeSchema } from "./actr_pb.js";
 import type { Writer } from "../../src/encoder.js";
-import { checkArray, checkMessage, reserveSize, size64, sizeBytes, sizeMessage, sizeString, sizeUint32, varintSize32, write64, writeBytes, writeSize, writeString, writeVarint32 } from "../../src/encoder.js";
+import { checkArray, checkMessage, reserveSize, size64, sizeBytes, sizeString, sizeUint32, varintSize32, write64, writeBytes, writeSize, writeString, writeVarint32 } from "../../src/encoder.js";
 import type { Reader } from "../../src/decoder.js";
 import { enterMessage, readBytes, readInt64, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../src/decoder.js";
 import type { MessageCodec } from "../../src/message-codec.js";
@@ -198,7 +198,13 @@ export function sizeActrId(m: ActrId, w: Writer): number {
   // 1: realm (required message)
   {
     const v: unknown = m.realm === undefined ? emptyRealm : m.realm;
-    n += 1 + sizeMessage(v, "actr.Realm", sizeRealm, w, "actr.ActrId", "realm");
+    if (true) {
+      checkMessage(v, "actr.Realm", "actr.ActrId", "realm");
+      const at = reserveSize(w);
+      const s = sizeRealm(v as Realm, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 2: serial_number (required uint64)
   {
@@ -208,7 +214,13 @@ export function sizeActrId(m: ActrId, w: Writer): number {
   // 3: type (required message)
   {
     const v: unknown = m.type === undefined ? emptyActrType : m.type;
-    n += 1 + sizeMessage(v, "actr.ActrType", sizeActrType, w, "actr.ActrId", "type");
+    if (true) {
+      checkMessage(v, "actr.ActrType", "actr.ActrId", "type");
+      const at = reserveSize(w);
+      const s = sizeActrType(v as ActrType, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   return n;
 }
@@ -643,7 +655,13 @@ export function sizeRpcEnvelope(m: RpcEnvelope, w: Writer): number {
   // 3: error (explicit message)
   {
     const v: unknown = m.error;
-    if (v !== undefined) n += 1 + sizeMessage(v, "actr.ErrorResponse", sizeErrorResponse, w, "actr.RpcEnvelope", "error");
+    if (v !== undefined) {
+      checkMessage(v, "actr.ErrorResponse", "actr.RpcEnvelope", "error");
+      const at = reserveSize(w);
+      const s = sizeErrorResponse(v as ErrorResponse, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 100: traceparent (explicit string)
   {

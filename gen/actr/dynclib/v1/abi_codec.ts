@@ -13,7 +13,7 @@
 import type { AbiFrame, AbiReply, BackpressureEventV1, CredentialEventV1, DestV1, GuestDataStreamV1, GuestHandleV1, GuestHookV1, GuestLifecycleV1, HostCallRawV1, HostCallV1, HostDiscoverV1, HostRegisterStreamV1, HostSendDataStreamV1, HostTellV1, HostUnregisterStreamV1, InitPayloadV1, InvocationContextV1, PeerEventV1, TimestampV1 } from "./abi_pb.js";
 import { AbiFrameSchema, AbiReplySchema, BackpressureEventV1Schema, CredentialEventV1Schema, DestV1Schema, GuestDataStreamV1Schema, GuestHandleV1Schema, GuestHookV1Schema, GuestLifecycleV1Schema, HostCallRawV1Schema, HostCallV1Schema, HostDiscoverV1Schema, HostRegisterStreamV1Schema, HostSendDataStreamV1Schema, HostTellV1Schema, HostUnregisterStreamV1Schema, InitPayloadV1Schema, InvocationContextV1Schema, PeerEventV1Schema, TimestampV1Schema } from "./abi_pb.js";
 import type { Writer } from "../../../../src/encoder.js";
-import { invalidOneof, size64, sizeBool, sizeBytes, sizeInt32, sizeMessage, sizeString, sizeUint32, write64, writeBytes, writeInt32, writeSize, writeString, writeVarint32 } from "../../../../src/encoder.js";
+import { checkMessage, invalidOneof, reserveSize, size64, sizeBool, sizeBytes, sizeInt32, sizeString, sizeUint32, varintSize32, write64, writeBytes, writeInt32, writeSize, writeString, writeVarint32 } from "../../../../src/encoder.js";
 import type { Reader } from "../../../../src/decoder.js";
 import { enterMessage, readBool, readBytes, readInt32, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../../../src/decoder.js";
 import type { MessageCodec } from "../../../../src/message-codec.js";
@@ -380,12 +380,24 @@ export function sizeInvocationContextV1(m: InvocationContextV1, w: Writer): numb
   // 1: self_id (required message)
   {
     const v: unknown = m.selfId === undefined ? emptyActrId : m.selfId;
-    n += 1 + sizeMessage(v, "actr.ActrId", sizeActrId, w, "actr.dynclib.v1.InvocationContextV1", "self_id");
+    if (true) {
+      checkMessage(v, "actr.ActrId", "actr.dynclib.v1.InvocationContextV1", "self_id");
+      const at = reserveSize(w);
+      const s = sizeActrId(v as ActrId, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 2: caller_id (explicit message)
   {
     const v: unknown = m.callerId;
-    if (v !== undefined) n += 1 + sizeMessage(v, "actr.ActrId", sizeActrId, w, "actr.dynclib.v1.InvocationContextV1", "caller_id");
+    if (v !== undefined) {
+      checkMessage(v, "actr.ActrId", "actr.dynclib.v1.InvocationContextV1", "caller_id");
+      const at = reserveSize(w);
+      const s = sizeActrId(v as ActrId, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 3: request_id (implicit string)
   {
@@ -489,7 +501,13 @@ export function sizeGuestHandleV1(m: GuestHandleV1, w: Writer): number {
   // 1: ctx (required message)
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
-    n += 1 + sizeMessage(v, "actr.dynclib.v1.InvocationContextV1", sizeInvocationContextV1, w, "actr.dynclib.v1.GuestHandleV1", "ctx");
+    if (true) {
+      checkMessage(v, "actr.dynclib.v1.InvocationContextV1", "actr.dynclib.v1.GuestHandleV1", "ctx");
+      const at = reserveSize(w);
+      const s = sizeInvocationContextV1(v as InvocationContextV1, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 2: rpc_envelope (implicit bytes)
   {
@@ -576,12 +594,24 @@ export function sizeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer): number {
   // 1: chunk (required message)
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
-    n += 1 + sizeMessage(v, "actr.DataStream", sizeDataStream, w, "actr.dynclib.v1.GuestDataStreamV1", "chunk");
+    if (true) {
+      checkMessage(v, "actr.DataStream", "actr.dynclib.v1.GuestDataStreamV1", "chunk");
+      const at = reserveSize(w);
+      const s = sizeDataStream(v as DataStream, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 2: sender (required message)
   {
     const v: unknown = m.sender === undefined ? emptyActrId : m.sender;
-    n += 1 + sizeMessage(v, "actr.ActrId", sizeActrId, w, "actr.dynclib.v1.GuestDataStreamV1", "sender");
+    if (true) {
+      checkMessage(v, "actr.ActrId", "actr.dynclib.v1.GuestDataStreamV1", "sender");
+      const at = reserveSize(w);
+      const s = sizeActrId(v as ActrId, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   return n;
 }
@@ -666,7 +696,13 @@ export function sizeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer): number {
   // 1: ctx (required message)
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
-    n += 1 + sizeMessage(v, "actr.dynclib.v1.InvocationContextV1", sizeInvocationContextV1, w, "actr.dynclib.v1.GuestLifecycleV1", "ctx");
+    if (true) {
+      checkMessage(v, "actr.dynclib.v1.InvocationContextV1", "actr.dynclib.v1.GuestLifecycleV1", "ctx");
+      const at = reserveSize(w);
+      const s = sizeInvocationContextV1(v as InvocationContextV1, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 2: hook (implicit uint32)
   {
@@ -837,7 +873,13 @@ export function sizePeerEventV1(m: PeerEventV1, w: Writer): number {
   // 1: peer (required message)
   {
     const v: unknown = m.peer === undefined ? emptyActrId : m.peer;
-    n += 1 + sizeMessage(v, "actr.ActrId", sizeActrId, w, "actr.dynclib.v1.PeerEventV1", "peer");
+    if (true) {
+      checkMessage(v, "actr.ActrId", "actr.dynclib.v1.PeerEventV1", "peer");
+      const at = reserveSize(w);
+      const s = sizeActrId(v as ActrId, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 2: relayed (explicit bool)
   {
@@ -950,7 +992,13 @@ export function sizeCredentialEventV1(m: CredentialEventV1, w: Writer): number {
   // 1: new_expiry (required message)
   {
     const v: unknown = m.newExpiry === undefined ? emptyTimestampV1 : m.newExpiry;
-    n += 1 + sizeMessage(v, "actr.dynclib.v1.TimestampV1", sizeTimestampV1, w, "actr.dynclib.v1.CredentialEventV1", "new_expiry");
+    if (true) {
+      checkMessage(v, "actr.dynclib.v1.TimestampV1", "actr.dynclib.v1.CredentialEventV1", "new_expiry");
+      const at = reserveSize(w);
+      const s = sizeTimestampV1(v as TimestampV1, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   return n;
 }
@@ -1102,7 +1150,13 @@ export function sizeGuestHookV1(m: GuestHookV1, w: Writer): number {
   // 1: ctx (required message)
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
-    n += 1 + sizeMessage(v, "actr.dynclib.v1.InvocationContextV1", sizeInvocationContextV1, w, "actr.dynclib.v1.GuestHookV1", "ctx");
+    if (true) {
+      checkMessage(v, "actr.dynclib.v1.InvocationContextV1", "actr.dynclib.v1.GuestHookV1", "ctx");
+      const at = reserveSize(w);
+      const s = sizeInvocationContextV1(v as InvocationContextV1, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 2: hook (implicit uint32)
   {
@@ -1112,17 +1166,35 @@ export function sizeGuestHookV1(m: GuestHookV1, w: Writer): number {
   // 3: peer (explicit message)
   {
     const v: unknown = m.peer;
-    if (v !== undefined) n += 1 + sizeMessage(v, "actr.dynclib.v1.PeerEventV1", sizePeerEventV1, w, "actr.dynclib.v1.GuestHookV1", "peer");
+    if (v !== undefined) {
+      checkMessage(v, "actr.dynclib.v1.PeerEventV1", "actr.dynclib.v1.GuestHookV1", "peer");
+      const at = reserveSize(w);
+      const s = sizePeerEventV1(v as PeerEventV1, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 4: credential (explicit message)
   {
     const v: unknown = m.credential;
-    if (v !== undefined) n += 1 + sizeMessage(v, "actr.dynclib.v1.CredentialEventV1", sizeCredentialEventV1, w, "actr.dynclib.v1.GuestHookV1", "credential");
+    if (v !== undefined) {
+      checkMessage(v, "actr.dynclib.v1.CredentialEventV1", "actr.dynclib.v1.GuestHookV1", "credential");
+      const at = reserveSize(w);
+      const s = sizeCredentialEventV1(v as CredentialEventV1, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 5: backpressure (explicit message)
   {
     const v: unknown = m.backpressure;
-    if (v !== undefined) n += 1 + sizeMessage(v, "actr.dynclib.v1.BackpressureEventV1", sizeBackpressureEventV1, w, "actr.dynclib.v1.GuestHookV1", "backpressure");
+    if (v !== undefined) {
+      checkMessage(v, "actr.dynclib.v1.BackpressureEventV1", "actr.dynclib.v1.GuestHookV1", "backpressure");
+      const at = reserveSize(w);
+      const s = sizeBackpressureEventV1(v as BackpressureEventV1, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   return n;
 }
@@ -1267,7 +1339,13 @@ export function sizeDestV1(m: DestV1, w: Writer): number {
   // 3: actor (oneof message)
   {
     const v = kind$ == null ? undefined : kind$.case === "actor" ? kind$.value : undefined;
-    if (kind$ != null && kind$.case === "actor") n += 1 + sizeMessage(v, "actr.ActrId", sizeActrId, w, "actr.dynclib.v1.DestV1", "actor");
+    if (kind$ != null && kind$.case === "actor") {
+      checkMessage(v, "actr.ActrId", "actr.dynclib.v1.DestV1", "actor");
+      const at = reserveSize(w);
+      const s = sizeActrId(v as ActrId, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   return n;
 }
@@ -1367,7 +1445,13 @@ export function sizeHostCallV1(m: HostCallV1, w: Writer): number {
   // 2: dest (required message)
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
-    n += 1 + sizeMessage(v, "actr.dynclib.v1.DestV1", sizeDestV1, w, "actr.dynclib.v1.HostCallV1", "dest");
+    if (true) {
+      checkMessage(v, "actr.dynclib.v1.DestV1", "actr.dynclib.v1.HostCallV1", "dest");
+      const at = reserveSize(w);
+      const s = sizeDestV1(v as DestV1, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 3: payload (implicit bytes)
   {
@@ -1473,7 +1557,13 @@ export function sizeHostTellV1(m: HostTellV1, w: Writer): number {
   // 2: dest (required message)
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
-    n += 1 + sizeMessage(v, "actr.dynclib.v1.DestV1", sizeDestV1, w, "actr.dynclib.v1.HostTellV1", "dest");
+    if (true) {
+      checkMessage(v, "actr.dynclib.v1.DestV1", "actr.dynclib.v1.HostTellV1", "dest");
+      const at = reserveSize(w);
+      const s = sizeDestV1(v as DestV1, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 3: payload (implicit bytes)
   {
@@ -1579,7 +1669,13 @@ export function sizeHostCallRawV1(m: HostCallRawV1, w: Writer): number {
   // 2: target (required message)
   {
     const v: unknown = m.target === undefined ? emptyActrId : m.target;
-    n += 1 + sizeMessage(v, "actr.ActrId", sizeActrId, w, "actr.dynclib.v1.HostCallRawV1", "target");
+    if (true) {
+      checkMessage(v, "actr.ActrId", "actr.dynclib.v1.HostCallRawV1", "target");
+      const at = reserveSize(w);
+      const s = sizeActrId(v as ActrId, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 3: payload (implicit bytes)
   {
@@ -1680,7 +1776,13 @@ export function sizeHostDiscoverV1(m: HostDiscoverV1, w: Writer): number {
   // 1: target_type (required message)
   {
     const v: unknown = m.targetType === undefined ? emptyActrType : m.targetType;
-    n += 1 + sizeMessage(v, "actr.ActrType", sizeActrType, w, "actr.dynclib.v1.HostDiscoverV1", "target_type");
+    if (true) {
+      checkMessage(v, "actr.ActrType", "actr.dynclib.v1.HostDiscoverV1", "target_type");
+      const at = reserveSize(w);
+      const s = sizeActrType(v as ActrType, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   return n;
 }
@@ -1878,12 +1980,24 @@ export function sizeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer): nu
   // 1: dest (required message)
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
-    n += 1 + sizeMessage(v, "actr.dynclib.v1.DestV1", sizeDestV1, w, "actr.dynclib.v1.HostSendDataStreamV1", "dest");
+    if (true) {
+      checkMessage(v, "actr.dynclib.v1.DestV1", "actr.dynclib.v1.HostSendDataStreamV1", "dest");
+      const at = reserveSize(w);
+      const s = sizeDestV1(v as DestV1, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 2: chunk (required message)
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
-    n += 1 + sizeMessage(v, "actr.DataStream", sizeDataStream, w, "actr.dynclib.v1.HostSendDataStreamV1", "chunk");
+    if (true) {
+      checkMessage(v, "actr.DataStream", "actr.dynclib.v1.HostSendDataStreamV1", "chunk");
+      const at = reserveSize(w);
+      const s = sizeDataStream(v as DataStream, w);
+      w.sizes[at] = s;
+      n += 1 + varintSize32(s) + s;
+    }
   }
   // 3: payload_type (implicit int32)
   {
