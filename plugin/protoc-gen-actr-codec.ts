@@ -16,13 +16,10 @@
  */
 import { type DescField, type DescFile, type DescMessage, type DescOneof, ScalarType } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
+import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { createEcmaScriptPlugin, type GeneratedFile, type ImportSymbol, type Printable, runNodeJs, type Schema } from "@bufbuild/protoplugin";
 import { unsupportedReason } from "../src/supported.js";
 
-// google.protobuf.FeatureSet.FieldPresence, as protobuf-es exposes it on fields.
-const EXPLICIT = 1;
-const IMPLICIT = 2;
-const LEGACY_REQUIRED = 3;
 
 /**
  * The directory of the runtime modules the generated code imports, from the
@@ -39,12 +36,12 @@ type Presence = "implicit" | "explicit" | "required" | "oneof";
 function presenceOf(field: DescField): Presence {
   if (field.oneof !== undefined) return "oneof";
   if (field.fieldKind === "list") return "implicit";
-  switch (field.presence as number) {
-    case IMPLICIT:
+  switch (field.presence) {
+    case FeatureSet_FieldPresence.IMPLICIT:
       return "implicit";
-    case EXPLICIT:
+    case FeatureSet_FieldPresence.EXPLICIT:
       return "explicit";
-    case LEGACY_REQUIRED:
+    case FeatureSet_FieldPresence.LEGACY_REQUIRED:
       return "required";
     default:
       throw new Error(`${field.toString()}: unknown field presence ${field.presence}`);
