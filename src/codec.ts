@@ -90,6 +90,9 @@ export interface Envelope {
   readonly key: number;
 }
 
+/** A Writer whose records grew beyond this many entries is not kept. */
+const MAX_KEPT_RECORDS = 1 << 16;
+
 // One Writer is kept for reuse; a nested call (from a getter, say) gets its own.
 let spare: Writer | undefined = new Writer();
 
@@ -108,7 +111,7 @@ export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Env
   const w = spare ?? new Writer();
   spare = undefined;
   try {
-    w.sizes.length = 0;
+    w.recorded = 0;
     w.cursor = 0;
     const bodySize = codec.size(message as never, w);
     const prefixSize = envelope === undefined ? 0 : envelope.header.length + (bodySize === 0 ? 0 : 1 + varintSize32(bodySize));
@@ -135,7 +138,8 @@ export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Env
     return out;
   } finally {
     w.buf = empty;
-    spare = w;
+    // Kept for the next encoding, unless a huge message grew its records.
+    spare = w.sizes.length > MAX_KEPT_RECORDS ? new Writer() : w;
   }
 }
 

@@ -21,6 +21,8 @@ import { I64_MAX, I64_MIN, U64_MAX } from "./integers.js";
 export class Writer {
   /** What the sizing pass recorded for the writing pass, in order. */
   readonly sizes: number[] = [];
+  /** How many entries of `sizes` this encoding has recorded (the array is kept between encodings). */
+  recorded = 0;
   /** The next entry of `sizes` the writing pass reads. */
   cursor = 0;
   /** The output. */
@@ -104,7 +106,8 @@ export function size64(v: unknown, signed: boolean, w: Writer, message: string, 
   // The two's complement words of a safe integer, without BigInt arithmetic.
   const lo = n >>> 0;
   const hi = Math.floor(n / TWO_32) >>> 0;
-  w.sizes.push(lo, hi);
+  w.sizes[w.recorded++] = lo;
+  w.sizes[w.recorded++] = hi;
   return varintSize64(lo, hi);
 }
 
@@ -116,7 +119,8 @@ function sizeBig64(v: bigint, signed: boolean, w: Writer, message: string, field
   const u = BigInt.asUintN(64, v);
   const lo = Number(u & 0xffff_ffffn);
   const hi = Number(u >> 32n);
-  w.sizes.push(lo, hi);
+  w.sizes[w.recorded++] = lo;
+  w.sizes[w.recorded++] = hi;
   return varintSize64(lo, hi);
 }
 
@@ -142,7 +146,7 @@ export function sizeString(v: unknown, w: Writer, message: string, field: string
   if (typeof v !== "string") invalid(message, field, `expected a string, got ${describe(v)}`);
   const n = utf8Length(v);
   if (n < 0) invalid(message, field, "string holds a lone surrogate, which has no UTF-8 encoding");
-  w.sizes.push(n);
+  w.sizes[w.recorded++] = n;
   return varintSize32(n) + n;
 }
 
@@ -172,8 +176,8 @@ export function invalidOneof(v: unknown, message: string, oneof: string): never 
 
 /** Records a place for a nested message's length; returns its index in `w.sizes`. */
 export function reserveSize(w: Writer): number {
-  const at = w.sizes.length;
-  w.sizes.push(0);
+  const at = w.recorded++;
+  w.sizes[at] = 0;
   return at;
 }
 
