@@ -281,3 +281,64 @@ describe("decode errors name the message, the field and the byte", () => {
     expect(frame.op).toBe(op.HOST_REGISTER_STREAM);
   });
 });
+
+describe("bounds of a nested message (mutation-testing gaps)", () => {
+  // HostSendDataStreamV1 { chunk (2): <DataStream bytes> } followed by payload_type (3) = 2:
+  // the outer input goes on after the chunk, so reading past the chunk's end finds bytes.
+  const withChunk = (chunk: string) => bytes(`12${(chunk.length / 2).toString(16).padStart(2, "0")}${chunk}1802`);
+
+  it("a varint cut off at the end of its message, with bytes after it", () => {
+    const err = abiErrorOf(() => decodeMessage(HostSendDataStreamV1Schema, withChunk("10ff")));
+    expect(err.message).toBe("cannot decode actr.DataStream: field sequence: truncated varint at byte 3");
+    const long = abiErrorOf(() => decodeMessage(HostSendDataStreamV1Schema, withChunk("10ffffffffff")));
+    expect(long.message).toBe("cannot decode actr.DataStream: field sequence: truncated varint at byte 3");
+  });
+
+  it("a length cut off at the end of its message, with bytes after it", () => {
+    const err = abiErrorOf(() => decodeMessage(HostSendDataStreamV1Schema, withChunk("0a")));
+    expect(err.message).toBe("cannot decode actr.DataStream: field stream_id: truncated varint at byte 3");
+  });
+
+  it("a length that runs past its enclosing message", () => {
+    const err = abiErrorOf(() => decodeMessage(HostSendDataStreamV1Schema, withChunk("0a05")));
+    expect(err.message).toBe(
+      "cannot decode actr.DataStream: field stream_id: length 5 runs past the end of its enclosing message (0 bytes left) at byte 3",
+    );
+  });
+
+  it("an unclosed group at the end of its message, with bytes after it", () => {
+    const err = abiErrorOf(() => decodeMessage(HostSendDataStreamV1Schema, withChunk("4b")));
+    expect(err.message).toBe("cannot decode actr.DataStream: truncated varint at byte 3");
+  });
+
+  it("names every wire type a known field can wrongly arrive with", () => {
+    const got = (input: string) => abiErrorOf(() => decodeMessage(AbiFrameSchema, bytes(input))).message;
+    expect(got("1100")).toMatch(/field op: wire type 1 \(64-bit\) where varint is expected/);
+    expect(got("1300")).toMatch(/field op: wire type 3 \(start-group\) where varint is expected/);
+    expect(got("1400")).toMatch(/field op: wire type 4 \(end-group\) where varint is expected/);
+    expect(got("1500")).toMatch(/field op: wire type 5 \(32-bit\) where varint is expected/);
+    expect(got("1800")).toMatch(/field payload: wire type 0 \(varint\) where length-delimited is expected/);
+  });
+});
+
+describe("short strings", () => {
+  it("are the same strings whether decoded first or again, ASCII or not, at every length up to the short limit and past it", () => {
+    for (let n = 0; n <= 70; n++) {
+      for (const text of ["x".repeat(n), "é".repeat(Math.ceil(n / 2)), `${"a".repeat(n)}\u{1f980}`]) {
+        const input = encodeMessage(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: text })).slice();
+        expect(decodeMessage(HostRegisterStreamV1Schema, input).streamId).toBe(text);
+        expect(decodeMessage(HostRegisterStreamV1Schema, input).streamId).toBe(text);
+      }
+    }
+  });
+
+  it("two strings of the same length and hash slot are not confused", () => {
+    const seen = new Map<string, string>();
+    for (let i = 0; i < 3000; i++) {
+      const text = `k${i.toString(36).padStart(4, "0")}`;
+      const input = encodeMessage(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: text })).slice();
+      seen.set(text, decodeMessage(HostRegisterStreamV1Schema, input).streamId);
+    }
+    for (const [text, decoded] of seen) expect(decoded).toBe(text);
+  });
+});
