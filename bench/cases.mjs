@@ -1,6 +1,8 @@
 // The benchmark cases, one function per case and implementation. The values
 // mirror conformance/oracle/src/bench.rs, so every implementation, prost
 // included, works on the same bytes (run.mjs asserts that before timing).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -180,7 +182,62 @@ function protobufjs() {
   };
 }
 
+// ---- protobufjs 7 static code (pbjs -t static-module) ------------------------------
+
+/** The static module pbjs writes for abi.proto, regenerated when a .proto is newer. */
+function loadPbjsStatic() {
+  const out = path.join(here, ".pbjs/abi.cjs");
+  const protos = ["actr/actr.proto", "actr/dynclib/v1/abi.proto", "actr/dynclib/v1/codes.proto"].map((p) => path.join(here, "../proto", p));
+  const stale = !existsSync(out) || protos.some((p) => statSync(p).mtimeMs > statSync(out).mtimeMs);
+  if (stale) {
+    mkdirSync(path.dirname(out), { recursive: true });
+    const pbjs = path.join(here, "../node_modules/.bin/pbjs");
+    const args = ["-t", "static-module", "-w", "commonjs", "--no-verify", "--no-convert", "--no-delimited", "--no-service"];
+    const result = spawnSync(pbjs, [...args, "-p", path.join(here, "../proto"), "actr/dynclib/v1/abi.proto", "-o", out], { stdio: "inherit" });
+    if (result.status !== 0) throw new Error("pbjs -t static-module failed");
+  }
+  return createRequire(import.meta.url)(out);
+}
+const pbjsStatic = loadPbjsStatic();
+
+function protobufjsStatic() {
+  const { actr } = pbjsStatic;
+  const v1 = actr.dynclib.v1;
+  const id = (v) => ({ realm: { realmId: v.realm }, serialNumber: protobuf.util.Long.fromString(String(v.serialNumber), true), type: v.type });
+  const self = id(ids.self);
+  const caller = id(ids.caller);
+  const frame = (op, Type, payload) => v1.AbiFrame.encode({ abiVersion: 1, op, payload: Type.encode(payload).finish() }).finish();
+  const guestHandle = () => frame(101, v1.GuestHandleV1, { ctx: { selfId: self, callerId: caller, requestId }, rpcEnvelope: envelope });
+  const guestHandleBytes = guestHandle();
+  const hostCall = frame(1, v1.HostCallV1, { routeKey, dest: { actor: self }, payload: pattern(256, 3) });
+  const dataStream = (n) =>
+    frame(102, v1.GuestDataStreamV1, {
+      chunk: { streamId: "stream-1", sequence: 7, payload: pattern(n, 9), metadata, timestampMs: 1_700_000_000_000 },
+      sender: caller,
+    });
+  const asBuffer = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const decodeWith = (Type, bytes) => () => Type.decode(v1.AbiFrame.decode(bytes).payload);
+  const reply = () => v1.AbiReply.encode({ abiVersion: 1, payload: replyPayload }).finish();
+  return {
+    "guest-handle-encode": { input: guestHandleBytes, run: guestHandle },
+    "guest-handle-decode": { input: guestHandleBytes, run: decodeWith(v1.GuestHandleV1, asBuffer(guestHandleBytes)) },
+    "host-call-decode": { input: hostCall, run: decodeWith(v1.HostCallV1, asBuffer(hostCall)) },
+    "reply-roundtrip": { input: reply(), run: () => v1.AbiReply.decode(reply()) },
+    ...Object.fromEntries(
+      Object.entries(chunkSizes).map(([caseId, n]) => {
+        const bytes = asBuffer(dataStream(n));
+        return [caseId, { input: bytes, run: decodeWith(v1.GuestDataStreamV1, bytes) }];
+      }),
+    ),
+  };
+}
+
 /** The implementations by impl id: for each case, its input bytes and the function timed. */
 export function implementations() {
-  return { "actr-dynclib-abi": ours(), "protobuf-es": protobufEs(), protobufjs: protobufjs() };
+  return {
+    "actr-dynclib-abi": ours(),
+    "protobuf-es": protobufEs(),
+    protobufjs: protobufjs(),
+    "protobufjs-static": protobufjsStatic(),
+  };
 }

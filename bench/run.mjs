@@ -6,27 +6,30 @@
 // the result is the median over the samples, in ns per call. Writes
 // bench/results.json; --readme rewrites the table in README.md.
 //
-// Usage: node bench/run.mjs [--time MS] [--case ID] [--readme]
+// Then runs bench/hostile.mjs (the hostile-input cost against prost) unless
+// --skip-hostile or --case is given.
+//
+// Usage: node bench/run.mjs [--time MS] [--case ID] [--readme] [--skip-hostile]
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Bench } from "tinybench";
+import { buildOracle, oraclePath as oracle, oracleToolchainProblem } from "../conformance/oracle.mjs";
 import { caseIds, implementations } from "./cases.mjs";
 import { hostBench, hostTable } from "./host.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, "..");
-const oracleDir = path.join(root, "conformance/oracle");
-const oracle = path.join(oracleDir, "target/release/actr-abi-oracle");
 
 const { values } = parseArgs({
   options: {
     time: { type: "string", default: "1000" },
     case: { type: "string", multiple: true },
     readme: { type: "boolean", default: false },
+    "skip-hostile": { type: "boolean", default: false },
   },
 });
 const cases = values.case ?? caseIds;
@@ -48,14 +51,9 @@ for (const id of cases) {
 }
 
 function prostAvailable() {
-  const cargo = spawnSync("cargo", ["--version"]);
-  if (cargo.error || cargo.status !== 0) return "cargo is not installed";
-  const registry = "/usr/share/cargo/registry";
-  if (!existsSync(registry) || !readdirSync(registry).some((name) => name.startsWith("prost-0.11"))) {
-    return "Debian's prost crates are missing (apt-get install -y librust-prost-dev librust-prost-derive-dev librust-bytes-dev)";
-  }
-  const build = spawnSync("cargo", ["build", "--release", "--offline", "--quiet"], { cwd: oracleDir, stdio: "inherit" });
-  return build.status === 0 ? undefined : "the oracle did not build";
+  const problem = oracleToolchainProblem();
+  if (problem !== undefined) return problem;
+  return buildOracle() ? undefined : "the oracle did not build";
 }
 
 const results = [];
@@ -124,21 +122,43 @@ const ratio = (a, b) => (a === undefined || b === undefined ? "–" : `${(a / b)
 const format = (n) => (n === undefined ? "–" : n >= 10_000 ? `${Math.round(n).toLocaleString("en-US")}` : n.toFixed(0));
 const machine = `${os.cpus()[0]?.model.trim() ?? "unknown CPU"}, ${os.cpus().length} cores, Node.js ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
+const impls4 = ["actr-dynclib-abi", "protobuf-es", "protobufjs", "protobufjs-static", "prost"];
 const lines = [
-  `Measured ${date} on ${machine} (\`npm run bench\`; median ns per call; ratio = this implementation's time over protobufjs's or prost's).`,
+  `Measured ${date} on ${machine} (\`npm run bench\`; median ns per call; ratio = this implementation's time over protobufjs's, protobufjs static code's or prost's).`,
   "",
-  "| case | impl | ns/op | × protobufjs | × prost |",
-  "|---|---|---:|---:|---:|",
+  "| case | impl | ns/op | × protobufjs | × protobufjs-static | × prost |",
+  "|---|---|---:|---:|---:|---:|",
 ];
 for (const id of cases) {
-  for (const impl of ["actr-dynclib-abi", "protobuf-es", "protobufjs", "prost"]) {
+  for (const impl of impls4) {
     const n = ns(id, impl);
     if (n === undefined) continue;
-    lines.push(`| ${id} | ${impl} | ${format(n)} | ${ratio(n, ns(id, "protobufjs"))} | ${ratio(n, ns(id, "prost"))} |`);
+    lines.push(
+      `| ${id} | ${impl} | ${format(n)} | ${ratio(n, ns(id, "protobufjs"))} | ${ratio(n, ns(id, "protobufjs-static"))} | ${ratio(n, ns(id, "prost"))} |`,
+    );
   }
+}
+/** The geometric mean over the cases of impl's time over base's. */
+const geomean = (impl, base) => {
+  const ratios = cases.map((id) => ns(id, impl) / ns(id, base)).filter((r) => Number.isFinite(r));
+  return ratios.length === 0 ? undefined : Math.exp(ratios.reduce((sum, r) => sum + Math.log(r), 0) / ratios.length);
+};
+const mean = (impl, base) => {
+  const g = geomean(impl, base);
+  return g === undefined ? "–" : `${g.toFixed(2)}×`;
+};
+for (const impl of impls4.filter((i) => i !== "prost")) {
+  lines.push(`| geometric mean | ${impl} | | ${mean(impl, "protobufjs")} | ${mean(impl, "protobufjs-static")} | ${mean(impl, "prost")} |`);
 }
 const table = lines.join("\n") + (hostRows.length > 0 ? `\n\n${hostTable(hostRows)}` : "");
 console.log(`\n${table}\n\nbench: wrote bench/results.json (${results.length} rows)`);
+
+if (!values["skip-hostile"] && values.case === undefined) {
+  const args = ["--expose-gc", path.join(here, "hostile.mjs")];
+  if (prostMissing === undefined) args.push("--oracle", oracle);
+  const hostile = spawnSync(process.execPath, args, { stdio: "inherit" });
+  if (hostile.status !== 0) throw new Error("bench/hostile.mjs failed");
+}
 
 if (values.readme) {
   const readmePath = path.join(root, "README.md");

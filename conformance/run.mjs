@@ -9,16 +9,16 @@
 //
 // Usage: node conformance/run.mjs [--seed N] [--count N]
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
+import { buildOracle, installHint, oraclePath as oracle, oracleToolchainProblem } from "./oracle.mjs";
+
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
-const oracleDir = join(here, "oracle");
-const oracle = join(oracleDir, "target/release/actr-abi-oracle");
 const cli = join(root, "dist/src/cli/main.js");
 
 const { values } = parseArgs({
@@ -31,22 +31,11 @@ if (!/^\d+$/.test(seed) || !Number.isSafeInteger(count) || count < 1) {
   process.exit(2);
 }
 
-const installHint = `Install them (Debian, as root):
-  apt-get update && apt-get install -y cargo librust-prost-dev librust-prost-derive-dev librust-bytes-dev`;
-
 function requireToolchain() {
-  const cargo = spawnSync("cargo", ["--version"], { encoding: "utf8" });
-  if (cargo.error || cargo.status !== 0) {
-    console.error(`conformance: cargo is not installed; the prost oracle needs it.\n${installHint}`);
+  const problem = oracleToolchainProblem();
+  if (problem !== undefined) {
+    console.error(`conformance: ${problem}.\n${installHint}`);
     process.exit(2);
-  }
-  const registry = "/usr/share/cargo/registry";
-  const crates = existsSync(registry) ? readdirSync(registry) : [];
-  for (const crate of ["prost-0.11", "prost-derive-0.11", "bytes-1"]) {
-    if (!crates.some((name) => name.startsWith(crate))) {
-      console.error(`conformance: the Debian crate ${crate}.* is missing from ${registry}.\n${installHint}`);
-      process.exit(2);
-    }
   }
   if (!existsSync(cli)) {
     console.error("conformance: dist/ is missing; run `npm run build` first.");
@@ -93,7 +82,10 @@ function* readLines(path) {
 }
 
 requireToolchain();
-run("cargo", ["build", "--release", "--offline", "--quiet"], { cwd: oracleDir });
+if (!buildOracle()) {
+  console.error("conformance: the prost oracle did not build");
+  process.exit(1);
+}
 
 const work = mkdtempSync(join(tmpdir(), "actr-conformance-"));
 try {

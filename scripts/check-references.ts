@@ -41,11 +41,6 @@ const namedPatterns: readonly { pattern: RegExp; problem: string }[] = [
  * reported as a notice, not a failure, while they exist as written here.
  * Delete an entry once its file no longer has the line.
  */
-export const knownLeftovers: readonly { file: string; text: string }[] = [
-  { file: "src/codec.ts", text: " * accepts (spec section 4): unknown fields are dropped, absent required fields" },
-  { file: "src/decoder.ts", text: " * A protobuf decoder that accepts exactly what prost accepts (spec section 4)," },
-];
-
 const relativePath = /(?<![\w.])(?:\.\.\/)+[\w@.\-/]*/g;
 const markdownLink = /\]\(([^)\s]+)\)/g;
 
@@ -119,28 +114,16 @@ export function checkedFiles(root: string): string[] {
     .filter((file) => file !== "" && checkedPaths.some((p) => p.test(file)) && existsSync(join(root, file)));
 }
 
-/** Every bad reference in the repository at `root`, split into failures and the known leftovers. */
-export function checkRepository(root: string): { files: string[]; bad: BadReference[]; leftovers: BadReference[] } {
+/** Every bad reference in the repository at `root`. */
+export function checkRepository(root: string): { files: string[]; bad: BadReference[] } {
   const files = checkedFiles(root);
   const bad: BadReference[] = [];
-  const leftovers: BadReference[] = [];
-  for (const file of files) {
-    const text = readFileSync(join(root, file), "utf8");
-    const lines = text.split("\n");
-    for (const found of findBadReferences(root, file, text)) {
-      const known = knownLeftovers.some((l) => l.file === file && l.text === lines[found.line - 1]);
-      (known ? leftovers : bad).push(found);
-    }
-  }
-  return { files, bad, leftovers };
+  for (const file of files) bad.push(...findBadReferences(root, file, readFileSync(join(root, file), "utf8")));
+  return { files, bad };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { files, bad, leftovers } = checkRepository(fileURLToPath(new URL("..", import.meta.url)));
-  for (const l of leftovers) console.warn(`  notice: ${l.file}:${l.line}: ${l.problem} (left for the codec rewrite)`);
-  for (const entry of knownLeftovers.filter((k) => !leftovers.some((l) => l.file === k.file))) {
-    console.warn(`  notice: ${entry.file} no longer has its listed leftover; delete the entry from knownLeftovers`);
-  }
+  const { files, bad } = checkRepository(fileURLToPath(new URL("..", import.meta.url)));
   if (bad.length > 0) {
     console.error(`references outside the repository:\n${bad.map((b) => `  ${b.file}:${b.line}: ${b.problem}`).join("\n")}`);
     process.exit(1);

@@ -1,13 +1,150 @@
 /**
- * Encoding and decoding of any ABI message, byte for byte as prost does it.
+ * Encoding and decoding of any ABI message, byte for byte as prost does it,
+ * with the codecs generated for the schema (`gen/**\/*_codec.ts`).
  *
  * @module
  */
-import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, Message, MessageShape } from "@bufbuild/protobuf";
+import { codecs as actrCodecs } from "../gen/actr/actr_codec.js";
+import { codecs as abiCodecs } from "../gen/actr/dynclib/v1/abi_codec.js";
+import { code } from "./codes.js";
+import { type Enclosing, Reader, RECURSION_LIMIT } from "./decoder.js";
+import { describe, varintSize32, Writer, writeVarint32 } from "./encoder.js";
 import { requireBytes, requireSchema } from "./arguments.js";
-import { decodeWithPlan } from "./decoder.js";
-import { encodeWithPlan } from "./encoder.js";
 import { AbiError } from "./errors.js";
+import type { MessageCodec } from "./message-codec.js";
+import { allocate } from "./pool.js";
+
+const codecs: ReadonlyMap<DescMessage, MessageCodec> = new Map([...actrCodecs, ...abiCodecs].map((codec) => [codec.schema, codec]));
+
+/**
+ * The largest input a host should let a guest hand it, in bytes (16 MiB):
+ * what the host runtime passes as `maxBytes` when it decodes a guest's
+ * bytes. Decoding can hold up to about 40 times its input in memory (one
+ * object per empty record), so this bounds a hostile guest's frame to well
+ * under a gigabyte of heap.
+ */
+export const DEFAULT_MAX_GUEST_BYTES = 16 * 1024 * 1024;
+
+/** Options of every function that decodes bytes. */
+export interface DecodeOptions {
+  /**
+   * Refuse inputs longer than this many bytes, before reading them, with an
+   * AbiError (PROTOCOL_ERROR) that names the limit. No limit by default; a
+   * host decoding a guest's bytes passes `DEFAULT_MAX_GUEST_BYTES` or its own bound.
+   */
+  readonly maxBytes?: number;
+}
+
+/**
+ * The generated codec of `schema`.
+ *
+ * @throws AbiError (UNSUPPORTED_OP) when `schema` is not a message of the ABI.
+ * @internal
+ */
+export function codecOf(schema: DescMessage): MessageCodec {
+  const codec = codecs.get(schema);
+  if (codec === undefined) {
+    const name = typeof schema === "object" && schema !== null ? String(schema.typeName) : String(schema);
+    throw new AbiError(code.UNSUPPORTED_OP, `cannot encode or decode ${name}: it is not a message of the ABI's schema`, {
+      messageName: name,
+    });
+  }
+  return codec;
+}
+
+/**
+ * `bytes` as a plain `Uint8Array` over the same memory, so that the views
+ * the decoder cuts from it (`bytes` fields) are plain `Uint8Array`s too,
+ * whatever subclass (a Node `Buffer`, say) the caller passed.
+ */
+function plainInput(bytes: unknown, typeName: string, options: DecodeOptions | undefined): Uint8Array {
+  if (!(bytes instanceof Uint8Array) || !ArrayBuffer.isView(bytes)) {
+    throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${typeName}: input is not a Uint8Array (got ${describe(bytes)})`, {
+      messageName: typeName,
+    });
+  }
+  const maxBytes = options?.maxBytes;
+  if (maxBytes !== undefined && bytes.byteLength > maxBytes) {
+    throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${typeName}: input of ${bytes.byteLength} bytes exceeds the limit of ${maxBytes} bytes (maxBytes)`, {
+      messageName: typeName,
+    });
+  }
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The largest output a `Uint8Array` can hold. */
+const MAX_OUTPUT = 2 ** 32 - 1;
+
+/**
+ * What an encoder writes before the message, making it a length-delimited
+ * field of an outer message: the outer message's other fields (`header`),
+ * then the field's key and the message's length, both left out when the
+ * message is empty, as prost leaves out an empty `bytes` field.
+ *
+ * @internal
+ */
+export interface Envelope {
+  /** The encoded fields before the message. */
+  readonly header: Uint8Array;
+  /** The one-byte key of the length-delimited field that holds the message. */
+  readonly key: number;
+}
+
+/** A Writer whose records grew beyond this many entries is not kept. */
+const MAX_KEPT_RECORDS = 1 << 16;
+
+// One Writer is kept for reuse; a nested call (from a getter, say) gets its own.
+let spare: Writer | undefined = new Writer();
+
+/**
+ * Encodes `message` with `codec`, inside `envelope` when given.
+ *
+ * @internal
+ */
+export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Envelope): Uint8Array {
+  const schema = codec.schema;
+  if (typeof message !== "object" || message === null || (message as { $typeName?: unknown }).$typeName !== schema.typeName) {
+    throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${schema.typeName}: expected a ${schema.typeName} message, got ${describe(message)}`, {
+      messageName: schema.typeName,
+    });
+  }
+  const w = spare ?? new Writer();
+  spare = undefined;
+  try {
+    w.recorded = 0;
+    w.cursor = 0;
+    const bodySize = codec.size(message as never, w);
+    const prefixSize = envelope === undefined ? 0 : envelope.header.length + (bodySize === 0 ? 0 : 1 + varintSize32(bodySize));
+    const total = prefixSize + bodySize;
+    if (total > MAX_OUTPUT) {
+      throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${schema.typeName}: its encoding of ${total} bytes exceeds the ${MAX_OUTPUT} bytes a Uint8Array can hold`, {
+        messageName: schema.typeName,
+      });
+    }
+    const out = allocate(total);
+    w.buf = out;
+    w.pos = 0;
+    if (envelope !== undefined) {
+      const header = envelope.header;
+      for (let i = 0; i < header.length; i++) out[i] = header[i]!;
+      w.pos = header.length;
+      if (bodySize !== 0) {
+        out[w.pos++] = envelope.key;
+        writeVarint32(w, bodySize);
+      }
+    }
+    codec.write(message as never, w);
+    if (w.pos !== out.length) throw new Error(`encoder defect: wrote ${w.pos} of ${out.length} bytes for ${schema.typeName}`);
+    return out;
+  } finally {
+    w.buf = empty;
+    // Kept for the next encoding, unless a huge message grew its records.
+    spare = w.sizes.length > MAX_KEPT_RECORDS ? new Writer() : w;
+  }
+}
+
+const empty = new Uint8Array(0);
 
 /**
  * Encodes `message` as prost encodes the same value: fields in number order,
@@ -16,37 +153,57 @@ import { AbiError } from "./errors.js";
  * has it). `message` is not modified.
  *
  * The result holds exactly the encoded bytes. A small result (up to 4 KiB) is
- * a view into a 64 KiB `ArrayBuffer` shared with other results, as Node's
- * `Buffer` pool hands out memory: pass the `Uint8Array` on as it is (with its
+ * a view into an `ArrayBuffer` shared with other results, as Node's `Buffer`
+ * pool hands out memory: pass the `Uint8Array` on as it is (with its
  * `byteOffset` and `byteLength`), and copy it (`bytes.slice()`) before you
- * transfer, detach or expose its `.buffer`.
+ * transfer, detach or expose its `.buffer`. Small results are pooled by size
+ * class, so a kept result of `n` bytes keeps at most `max(2 KiB, 64 × n)`
+ * bytes alive, and small results kept among large ones pin about their own size.
  *
- * @throws AbiError (PROTOCOL_ERROR) naming the field when `message` is not a
- * message of `schema` or holds a value its field cannot carry (a number out of
- * range, a string with a lone surrogate, a value of the wrong type).
+ * @throws AbiError (PROTOCOL_ERROR) naming the message and field when
+ * `message` is not a message of `schema` or holds a value its field cannot
+ * carry (a number out of range, a string with a lone surrogate, a value of
+ * the wrong type, `null`, an unknown oneof case), or when the encoding would
+ * exceed 4 GiB; (UNSUPPORTED_OP) when `schema` is not a message of the ABI.
  */
 export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Uint8Array {
   requireSchema(schema, "encodeMessage", "schema");
-  return encodeWithPlan(schema, message);
+  return encodeWith(codecOf(schema), message);
+}
+
+/**
+ * Decodes `bytes` with `codec`, reporting offsets inside `enclosing` when given.
+ *
+ * @internal
+ */
+export function decodeWith<T extends Message>(
+  codec: MessageCodec<T>,
+  bytes: Uint8Array,
+  options: DecodeOptions | undefined,
+  enclosing?: Enclosing,
+): T {
+  const input = plainInput(bytes, codec.schema.typeName, options);
+  return codec.decode(new Reader(input, enclosing), input.length, RECURSION_LIMIT);
 }
 
 /**
  * Decodes `bytes` as a message of `schema`, accepting exactly what prost
- * accepts (spec section 4): unknown fields are dropped, absent required fields
- * read as their defaults, and `encodeMessage` of the result is what prost
- * writes when it decodes and re-encodes `bytes`.
+ * accepts (docs/abi.md section 4): unknown fields are dropped, absent
+ * required fields read as their defaults, and `encodeMessage` of the result
+ * is what prost writes when it decodes and re-encodes `bytes`.
  *
- * `bytes` fields of the result are views into `bytes`, not copies: do not
- * reuse or modify the buffer while you hold the message, or copy the field
- * (`field.slice()`).
+ * `bytes` fields of the result are plain `Uint8Array` views into `bytes`
+ * (whatever its subclass), not copies: do not reuse or modify the buffer
+ * while you hold the message, or copy the field (`field.slice()`).
  *
  * @throws AbiError (PROTOCOL_ERROR) naming the message, field and byte offset
- * of anything prost rejects.
+ * of anything prost rejects, or the limit when `bytes` is longer than
+ * `options.maxBytes`; (UNSUPPORTED_OP) when `schema` is not a message of the ABI.
  */
-export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
+export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array, options?: DecodeOptions): MessageShape<Desc> {
   requireSchema(schema, "decodeMessage", "schema");
   requireBytes(bytes, "decodeMessage", "bytes");
-  return decodeWithPlan<MessageShape<Desc>>(schema, bytes);
+  return decodeWith(codecOf(schema), bytes, options) as MessageShape<Desc>;
 }
 
 /**
@@ -62,19 +219,11 @@ export function decodeMessageIn<Desc extends DescMessage>(
   bytes: Uint8Array,
   input: Uint8Array,
   holder: string,
+  options?: DecodeOptions,
 ): MessageShape<Desc> {
-  try {
-    return decodeMessage(schema, bytes);
-  } catch (err) {
-    if (!(err instanceof AbiError) || bytes.buffer !== input.buffer) throw err;
-    const base = bytes.byteOffset - input.byteOffset;
-    const offset = err.offset === undefined ? undefined : err.offset + base;
-    const text = err.message.replace(/ at byte \d+$/, "");
-    throw new AbiError(
-      err.status,
-      `${text} at byte ${offset ?? base} (in ${holder}, which starts at byte ${base})`,
-      { messageName: err.messageName, field: err.field, offset },
-      { cause: err },
-    );
-  }
+  requireSchema(schema, "decodeMessageIn", "schema");
+  requireBytes(bytes, "decodeMessageIn", "bytes");
+  const inside = bytes instanceof Uint8Array && input instanceof Uint8Array && bytes.buffer === input.buffer;
+  const enclosing = inside ? { base: bytes.byteOffset - input.byteOffset, holder } : undefined;
+  return decodeWith(codecOf(schema), bytes, options, enclosing) as MessageShape<Desc>;
 }

@@ -5,11 +5,12 @@
  * @module
  */
 import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { WireType } from "@bufbuild/protobuf/wire";
 import { type AbiFrame, AbiFrameSchema, type AbiReply, AbiReplySchema } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { code, opName, version } from "./codes.js";
-import { decodeMessage, encodeMessage } from "./codec.js";
-import { encodeWithPlan, utf8Length, varintSize32, writeVarint32At } from "./encoder.js";
 import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireMessage, requireSchema } from "./arguments.js";
+import { codecOf, type DecodeOptions, decodeMessage, decodeWith, encodeMessage, encodeWith, type Envelope } from "./codec.js";
+import { utf8Length } from "./encoder.js";
 import { AbiError } from "./errors.js";
 import { payloadOp } from "./schemas.js";
 
@@ -47,50 +48,51 @@ export function toFrame<Desc extends DescMessage>(schema: Desc, payload: Message
  * `invoke`). The payload is encoded straight into the frame's buffer, after
  * the frame's other fields.
  *
+ * A small result is a view into a shared `ArrayBuffer` (see `encodeMessage`):
+ * pass it on with its `byteOffset` and `byteLength`, and copy it before you
+ * transfer or detach its `.buffer`.
+ *
  * @throws AbiError as `toFrame`.
  */
 export function encodeFrame<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>): Uint8Array {
-  const header = frameHeader(requireOp(schema, "encodeFrame"));
-  return encodeWithPlan(schema, payload, {
-    size: (payloadSize) => header.length + (payloadSize === 0 ? 0 : payloadTag.length + varintSize32(payloadSize)),
-    write(buf, payloadSize) {
-      buf.set(header, 0);
-      let pos = header.length;
-      if (payloadSize === 0) return pos; // an empty payload is left out, as prost does
-      buf.set(payloadTag, pos);
-      pos += payloadTag.length;
-      return writeVarint32At(buf, pos, payloadSize);
-    },
-  });
+  const envelope = frameEnvelope(requireOp(schema, "encodeFrame"));
+  return encodeWith(codecOf(schema), payload, envelope);
 }
 
-// encodeFrame writes the frame's other fields, then the payload: this holds
-// while `payload` is the frame's highest-numbered field.
+// encodeFrame writes the frame's other fields, then the payload's key (one
+// byte): this holds while `payload` is the frame's highest-numbered field, below 16.
 const payloadField = AbiFrameSchema.field.payload;
-if (AbiFrameSchema.fields.some((f) => f.number > payloadField.number)) {
-  throw new Error("schema defect: AbiFrame.payload must be the frame's last field for encodeFrame");
+if (AbiFrameSchema.fields.some((f) => f.number > payloadField.number) || payloadField.number >= 16) {
+  throw new Error("schema defect: AbiFrame.payload must be the frame's last field, numbered below 16, for encodeFrame");
 }
-const payloadTag = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { payload: new Uint8Array(1) })).subarray(0, 1);
+const payloadKey = (payloadField.number << 3) | WireType.LengthDelimited;
 
-const frameHeaders = new Map<number, Uint8Array>();
+const frameEnvelopes = new Map<number, Envelope>();
 
-/** The encoded `AbiFrame` fields before the payload (`abi_version = 1`, `op`), per op. */
-function frameHeader(op: number): Uint8Array {
-  let header = frameHeaders.get(op);
-  if (header === undefined) {
-    header = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { abiVersion: version.V1, op })).slice();
-    frameHeaders.set(op, header);
+/**
+ * What `encodeFrame` writes around a payload of `op`: the encoded `AbiFrame`
+ * fields before it (`abi_version = 1`, `op`), in memory of its own (never
+ * pooled memory a caller holds), and the payload's key.
+ */
+function frameEnvelope(op: number): Envelope {
+  let envelope = frameEnvelopes.get(op);
+  if (envelope === undefined) {
+    const header = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { abiVersion: version.V1, op })).slice();
+    envelope = { header, key: payloadKey };
+    frameEnvelopes.set(op, envelope);
   }
-  return header;
+  return envelope;
 }
 
 /**
- * Decodes an `AbiFrame` as prost does. `frame.payload` is a view into `bytes`.
+ * Decodes an `AbiFrame` as prost does. `frame.payload` is a plain
+ * `Uint8Array` view into `bytes`.
  *
- * @throws AbiError (PROTOCOL_ERROR) when `bytes` is not a valid `AbiFrame`.
+ * @throws AbiError (PROTOCOL_ERROR) when `bytes` is not a valid `AbiFrame`,
+ * or is longer than `options.maxBytes`.
  */
-export function decodeFrame(bytes: Uint8Array): AbiFrame {
-  return decodeMessage(AbiFrameSchema, bytes);
+export function decodeFrame(bytes: Uint8Array, options?: DecodeOptions): AbiFrame {
+  return decodeMessage(AbiFrameSchema, bytes, options);
 }
 
 /**
@@ -102,7 +104,7 @@ export function decodeFrame(bytes: Uint8Array): AbiFrame {
  * not decode (its `offset` then counts from the start of `frame.payload`);
  * (UNSUPPORTED_OP) when `schema` is not a framed payload.
  */
-export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: AbiFrame): MessageShape<Desc> {
+export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: AbiFrame, options?: DecodeOptions): MessageShape<Desc> {
   const expected = requireOp(schema, "decodePayload");
   requireMessage(frame, AbiFrameSchema, "decodePayload", "frame");
   if (frame.op !== expected) {
@@ -112,26 +114,28 @@ export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: Abi
       { messageName: AbiFrameSchema.typeName, field: "op" },
     );
   }
-  return decodeMessage(schema, frame.payload);
+  return decodeWith(codecOf(schema), frame.payload, options) as MessageShape<Desc>;
 }
 
 /**
  * An encoded `AbiReply` with `status = SUCCESS` and `payload` (the Rust
- * `success_reply`). The result may be a view into a shared pooled buffer
- * (see `encodeMessage`).
+ * `success_reply`). A small result is a view into a shared `ArrayBuffer`
+ * (see `encodeMessage`): copy it before you transfer or detach its `.buffer`.
  *
  * @throws TypeError when `payload` is not a `Uint8Array`.
  */
 export function successReply(payload: Uint8Array = empty): Uint8Array {
   requireBytes(payload, "successReply", "payload");
-  return encodeMessage(AbiReplySchema, create(AbiReplySchema, { abiVersion: version.V1, status: code.SUCCESS, payload }));
+  const reply: AbiReply = { $typeName: AbiReplySchema.typeName, abiVersion: version.V1, status: code.SUCCESS, payload };
+  return encodeMessage(AbiReplySchema, reply);
 }
 
 /**
  * An encoded `AbiReply` with the failure `status` and `message` as payload: a
  * string is written as UTF-8, bytes as they are (the Rust `error_reply`); an
- * empty message gives the same bytes as none. The result may be a view into
- * a shared pooled buffer (see `encodeMessage`).
+ * empty message gives the same bytes as none. A small result is a view into
+ * a shared `ArrayBuffer` (see `encodeMessage`): copy it before you transfer
+ * or detach its `.buffer`.
  *
  * @throws TypeError when `status` is not an integer or `message` neither a
  * string nor a `Uint8Array`; RangeError for a status of SUCCESS (use
@@ -158,7 +162,8 @@ export function errorReply(status: number, message: string | Uint8Array = empty)
 }
 
 /**
- * Decodes an `AbiReply` as prost does. `reply.payload` is a view into `bytes`.
+ * Decodes an `AbiReply` as prost does. `reply.payload` is a plain
+ * `Uint8Array` view into `bytes`.
  *
  * Like the Rust peers, it does not check `abiVersion`: every field of a reply
  * is optional on the wire, so empty bytes decode as `{ abiVersion: 0, status:
@@ -167,8 +172,9 @@ export function errorReply(status: number, message: string | Uint8Array = empty)
  * that wants to tell "the guest wrote no reply" from a success checks
  * `reply.abiVersion === version.V1` itself.
  *
- * @throws AbiError (PROTOCOL_ERROR) when `bytes` is not a valid `AbiReply`.
+ * @throws AbiError (PROTOCOL_ERROR) when `bytes` is not a valid `AbiReply`,
+ * or is longer than `options.maxBytes`.
  */
-export function decodeReply(bytes: Uint8Array): AbiReply {
-  return decodeMessage(AbiReplySchema, bytes);
+export function decodeReply(bytes: Uint8Array, options?: DecodeOptions): AbiReply {
+  return decodeMessage(AbiReplySchema, bytes, options);
 }

@@ -21,6 +21,7 @@ import {
   BackpressureEventV1Schema,
   CredentialEventV1Schema,
   GuestDataStreamV1Schema,
+  type GuestHandleV1,
   GuestHandleV1Schema,
   type GuestHookV1,
   GuestHookV1Schema,
@@ -42,7 +43,7 @@ import {
 import { hook_event as hookEventOption, OpSchema, RuntimeHookSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
 import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireInt64, requireMessage, requireObject } from "./arguments.js";
 import { code, lifecycleHook, lifecycleHookName, opName, version } from "./codes.js";
-import { decodeMessageIn, encodeMessage } from "./codec.js";
+import { type DecodeOptions, decodeMessageIn, encodeMessage } from "./codec.js";
 import { camelCase, namedValues } from "./enum-names.js";
 import { AbiError, ActrError, hostStatusForError } from "./errors.js";
 import { decodeFrame, encodeFrame, errorReply, successReply } from "./frames.js";
@@ -77,13 +78,16 @@ const hostOps: ReadonlyMap<number, { kind: HostOperation["kind"]; schema: DescMe
  * Decodes the frame a guest passed to the host's `invoke`, as the Rust host
  * does: the frame, its version, its op and its payload.
  *
- * @throws AbiError PROTOCOL_ERROR when the frame does not decode, its
- * `abiVersion` is not 1, or its payload does not decode; UNSUPPORTED_OP when
- * its op is not a HOST_* op.
+ * A host bounds what a guest can make it hold with `options.maxBytes`
+ * (the host runtime passes `DEFAULT_MAX_GUEST_BYTES`).
+ *
+ * @throws AbiError PROTOCOL_ERROR when the frame is longer than
+ * `options.maxBytes`, does not decode, its `abiVersion` is not 1, or its
+ * payload does not decode; UNSUPPORTED_OP when its op is not a HOST_* op.
  */
-export function decodeHostOperation(frameBytes: Uint8Array): HostOperation {
+export function decodeHostOperation(frameBytes: Uint8Array, options?: DecodeOptions): HostOperation {
   requireBytes(frameBytes, "decodeHostOperation", "frameBytes");
-  const frame = decodeFrame(frameBytes);
+  const frame = decodeFrame(frameBytes, options);
   if (frame.abiVersion !== version.V1) {
     throw new AbiError(code.PROTOCOL_ERROR, `unsupported abi_version ${frame.abiVersion} (expected ${version.V1})`, {
       messageName: "actr.dynclib.v1.AbiFrame",
@@ -232,7 +236,8 @@ export function encodeGuestHandleRequest(envelope: Uint8Array | RpcEnvelope, ctx
   if (isUint8Array(envelope)) rpcEnvelope = envelope;
   else if (isMessage(envelope, RpcEnvelopeSchema)) rpcEnvelope = encodeMessage(RpcEnvelopeSchema, envelope);
   else throw argumentTypeError(fn, "envelope", "a Uint8Array or an actr.RpcEnvelope message", envelope);
-  return encodeFrame(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope }));
+  const request: GuestHandleV1 = { $typeName: GuestHandleV1Schema.typeName, ctx, rpcEnvelope };
+  return encodeFrame(GuestHandleV1Schema, request);
 }
 
 /**

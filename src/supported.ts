@@ -1,16 +1,15 @@
 /**
- * What the codec handles: the field kinds the ABI's schema uses. Checked for
- * a whole message graph before a codec plan is built, so an unsupported
- * schema is refused up front, never half-compiled.
+ * The field kinds the codec handles: those the ABI's schema uses. The codec
+ * generator refuses any other field when it generates, so an unsupported
+ * schema never reaches run time half-compiled.
  *
  * @module
  * @internal
  */
-import { type DescMessage, ScalarType } from "@bufbuild/protobuf";
-import { code } from "./codes.js";
-import { AbiError } from "./errors.js";
+import { type DescField, ScalarType } from "@bufbuild/protobuf";
 
-const scalars = new Set([
+/** The scalar types the codec reads and writes. */
+export const supportedScalars: ReadonlySet<ScalarType> = new Set([
   ScalarType.UINT32,
   ScalarType.INT32,
   ScalarType.UINT64,
@@ -20,36 +19,20 @@ const scalars = new Set([
   ScalarType.BYTES,
 ]);
 
-const checked = new WeakSet<DescMessage>();
-
 /**
- * Checks that every field of `desc` and of the messages it contains is of a
- * kind the codec handles: singular uint32/int32/uint64/int64/bool/string/bytes,
- * enums, messages, oneofs of those, and repeated messages.
- *
- * @throws AbiError (UNSUPPORTED_OP) naming the first field that is not.
+ * Why the codec cannot handle `field`, or undefined when it can. Handled:
+ * singular uint32/int32/uint64/int64/bool/string/bytes, enums, messages,
+ * oneofs of those, and repeated messages.
  */
-export function assertSupported(desc: DescMessage): void {
-  if (checked.has(desc)) return;
-  const pending = [desc];
-  const seen = new Set<DescMessage>();
-  while (pending.length > 0) {
-    const message = pending.pop()!;
-    if (seen.has(message) || checked.has(message)) continue;
-    seen.add(message);
-    for (const field of message.fields) {
-      let problem: string | undefined;
-      if (field.fieldKind === "map") problem = "map fields are not supported";
-      else if (field.fieldKind === "list" && field.listKind !== "message") problem = "repeated scalar fields are not supported";
-      else if (field.fieldKind === "scalar" && !scalars.has(field.scalar)) problem = `${ScalarType[field.scalar].toLowerCase()} fields are not supported`;
-      if (problem !== undefined) {
-        throw new AbiError(code.UNSUPPORTED_OP, `cannot encode or decode ${desc.typeName}: field ${field.parent.typeName}.${field.name}: ${problem}`, {
-          messageName: field.parent.typeName,
-          field: field.name,
-        });
-      }
-      if (field.fieldKind === "message" || field.fieldKind === "list") pending.push(field.message!);
-    }
+export function unsupportedReason(field: DescField): string | undefined {
+  switch (field.fieldKind) {
+    case "map":
+      return "map fields are not supported";
+    case "list":
+      return field.listKind === "message" ? undefined : "repeated scalar fields are not supported";
+    case "scalar":
+      return supportedScalars.has(field.scalar) ? undefined : `${ScalarType[field.scalar].toLowerCase()} fields are not supported`;
+    default:
+      return undefined;
   }
-  for (const message of seen) checked.add(message);
 }

@@ -103,6 +103,8 @@ describe("replies", () => {
     expect(hex(errorReply(code.HANDLE_FAILED, "é"))).toBe("080110fdffffffffffffffff011a02c3a9");
     expect(hex(errorReply(code.PROTOCOL_ERROR, new Uint8Array([0xff])))).toBe("080110fbffffffffffffffff011a01ff");
     expect(hex(errorReply(code.GENERIC_ERROR))).toBe("080110ffffffffffffffffff01");
+    // An empty message leaves the payload out, as prost leaves out an empty bytes field.
+    expect(hex(errorReply(code.PROTOCOL_ERROR, ""))).toBe("080110fbffffffffffffffff01");
   });
 
   it("errorReply refuses a status that is not an int32, and text with a lone surrogate", () => {

@@ -6,15 +6,13 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { type InitPayloadV1, InitPayloadV1Schema } from "../../gen/actr/dynclib/v1/abi_pb.js";
-import { encodeMessage } from "../codec.js";
+import { DEFAULT_MAX_GUEST_BYTES, encodeMessage } from "../codec.js";
 import { type HostErrorListener, type HostHandler, printHostError } from "./answer.js";
 import type { Guest } from "./guest.js";
 import { imageFileFor } from "./private-copy.js";
 import { SameThreadGuest } from "./same-thread.js";
 import { startWorkerGuest } from "./worker-guest.js";
 
-/** The default limit on one frame or reply crossing the ABI: 64 MiB. */
-export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
 /** How `loadGuest` runs the guest. */
 export interface LoadGuestOptions {
@@ -33,7 +31,7 @@ export interface LoadGuestOptions {
   readonly threading?: "worker" | "same-thread";
   /**
    * The largest guest reply or `invoke` frame accepted, in bytes (default
-   * `DEFAULT_MAX_BYTES`, 64 MiB): a longer reply is freed unread and the
+   * `DEFAULT_MAX_GUEST_BYTES` of the root export, 16 MiB): a longer reply is freed unread and the
    * call rejects with an AbiError PROTOCOL_ERROR; a longer frame is answered PROTOCOL_ERROR.
    */
   readonly maxBytes?: number;
@@ -54,7 +52,7 @@ export interface LoadGuestOptions {
  */
 export async function loadGuest(libraryPath: string, options: LoadGuestOptions): Promise<Guest> {
   if (typeof options?.host !== "function") throw new TypeError("loadGuest needs options.host, the function that answers the guest's invoke calls");
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_GUEST_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
   const init = options.init instanceof Uint8Array ? options.init.slice() : encodeMessage(InitPayloadV1Schema, options.init ?? create(InitPayloadV1Schema)).slice();
   const image = imageFileFor(libraryPath);

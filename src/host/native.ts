@@ -10,7 +10,7 @@
  * @module
  */
 import { code } from "../codes.js";
-import { allocate } from "../encoder.js";
+import { allocate } from "../pool.js";
 import { koffi } from "./koffi.js";
 
 // libc, from the process itself (dlopen(NULL)): memcpy, malloc, free.

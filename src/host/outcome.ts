@@ -7,7 +7,7 @@
  */
 import { code, opName, statusName } from "../codes.js";
 import { AbiError, replyToActrError } from "../errors.js";
-import { allocate } from "../encoder.js";
+import { allocate } from "../pool.js";
 import { decodeReply } from "../frames.js";
 
 /** What one `actr_handle` came to, as plain data (it crosses threads packed, see worker-protocol.ts). */

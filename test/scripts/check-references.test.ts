@@ -61,7 +61,7 @@ describe("this repository", () => {
     }
   });
 
-  it("points only inside itself (apart from the listed leftovers)", () => {
+  it("points only inside itself", () => {
     expect(checkRepository(root).bad).toEqual([]);
   });
 });

@@ -200,3 +200,44 @@ pub fn run(case: &str, iters: Option<u64>, dump: bool) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The hostile frame of `hostile`: a HOST_SEND_DATA_STREAM `AbiFrame` whose
+/// chunk is nothing but empty `MetadataEntry` records (`22 00`), `mib` MiB of them.
+pub fn hostile_frame(mib: usize) -> Vec<u8> {
+    let records = mib * 1024 * 1024 / 2;
+    let mut chunk = Vec::with_capacity(records * 2);
+    for _ in 0..records {
+        chunk.extend_from_slice(&[0x22, 0x00]);
+    }
+    // HostSendDataStreamV1 { chunk (field 2) }, then the frame around it.
+    let mut payload = vec![0x12];
+    prost::encoding::encode_varint(chunk.len() as u64, &mut payload);
+    payload.extend_from_slice(&chunk);
+    AbiFrame { abi_version: 1, op: 7, payload }.encode_to_vec()
+}
+
+/// `hostile --mib N [--iters K]`: decodes the hostile frame K times with
+/// prost; prints `hostile <ns per decode> <bytes the decoded value holds>`
+/// (the `Vec<MetadataEntry>` capacity times the entry size, plus the string
+/// capacities: what stays allocated while the value is kept).
+pub fn hostile(mib: usize, iters: u64) -> Result<(), String> {
+    steady_allocator();
+    let frame = hostile_frame(mib);
+    let decode = || {
+        let f = AbiFrame::decode(black_box(frame.as_slice())).expect("frame");
+        HostSendDataStreamV1::decode(f.payload.as_slice()).expect("payload")
+    };
+    let held = {
+        let op = decode();
+        let entries = &op.chunk.metadata;
+        entries.capacity() * std::mem::size_of::<MetadataEntry>()
+            + entries.iter().map(|e| e.key.capacity() + e.value.capacity()).sum::<usize>()
+    };
+    let start = Instant::now();
+    for _ in 0..iters {
+        black_box(decode());
+    }
+    let ns = start.elapsed().as_nanos() as f64 / iters.max(1) as f64;
+    println!("hostile {ns:.0} {held}");
+    Ok(())
+}

@@ -28,6 +28,11 @@
 //!   (the description contains no TAB). Pipe them through `check` to get the
 //!   expected answers.
 //!
+//! * `actr-abi-oracle hostile [--mib N] [--iters K]`
+//!   stdout: `hostile <nsPerDecode> <bytesHeld>`: prost decoding a
+//!   HOST_SEND_DATA_STREAM frame of N MiB (default 32) of empty
+//!   `MetadataEntry` records, and the bytes the decoded value holds.
+//!
 //! * `actr-abi-oracle bench --case ID|all [--iters N]`
 //!   stdout: lines `<case> <nsPerOp>` (nanoseconds per operation, one decimal).
 //!   `actr-abi-oracle bench --dump-inputs [--case ID|all]`
@@ -175,6 +180,19 @@ fn run(args: &[String]) -> Result<(), String> {
                 return Err("bench: --case is required".into());
             }
             bench::run(&case, iters, dump)
+        }
+        "hostile" => {
+            let (mut mib, mut iters) = (32, 3);
+            let mut i = 0;
+            while i < rest.len() {
+                match rest[i].as_str() {
+                    "--mib" => mib = parse_u64(rest.get(i + 1), "--mib")? as usize,
+                    "--iters" => iters = parse_u64(rest.get(i + 1), "--iters")?,
+                    other => return Err(format!("hostile: unknown argument {other}")),
+                }
+                i += 2;
+            }
+            bench::hostile(mib, iters)
         }
         "" | "-h" | "--help" | "help" => {
             print!("{}", usage());

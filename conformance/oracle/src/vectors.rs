@@ -514,12 +514,61 @@ fn specials(o: &mut Out) {
     }
 }
 
+/// Edges of the wire format that a codec is easy to get subtly wrong at.
+fn edges(o: &mut Out) {
+    // Varint sizes: the last value of each byte count and the first of the next.
+    let bp = "BackpressureEventV1";
+    for bits in [7u32, 14, 21, 28, 32, 35, 42, 49, 56, 63] {
+        let edge = 1u64 << bits;
+        for v in [edge - 1, edge] {
+            o.add(bp, BackpressureEventV1 { queue_len: v, threshold: v }.encode_to_vec(), format!("queue_len = threshold = {v} (2^{bits}{})", if v < edge { " - 1" } else { "" }));
+        }
+    }
+    o.add(bp, BackpressureEventV1 { queue_len: u64::MAX, threshold: 1 }.encode_to_vec(), "queue_len = u64::MAX (ten bytes)");
+    let ds = "DataStream";
+    for v in [-1i64, -(1 << 31), -(1 << 35), i64::MIN, (1 << 53) - 1, 1 << 53, i64::MAX] {
+        o.add(ds, DataStream { timestamp_ms: Some(v), ..Default::default() }.encode_to_vec(), format!("timestamp_ms = {v}"));
+    }
+    // Truncations and lengths beyond 32 bits.
+    let rs = "HostRegisterStreamV1";
+    o.add(rs, vec![0x08, 0xff, 0xff, 0xff, 0xff, 0xff], "reject: an unknown varint cut off after its 5th byte");
+    o.add(rs, vec![0x0a, 0x81, 0x80, 0x80, 0x80, 0x10, 0x61], "reject: a length of 2^32 + 1 (read modulo 2^32 it would be 1)");
+    o.add(rs, vec![0x0a, 0x80, 0x80, 0x80, 0x80, 0x10], "reject: a length of 2^32 with nothing after it");
+    o.add("AbiFrame", vec![0x10, 0xff, 0xff, 0xff, 0xff, 0xff], "reject: op's varint cut off after its 5th byte");
+    // UTF-8 edges: the first 2-, 3- and 4-byte characters, the last of each, a BOM.
+    for (text, what) in [
+        ("\u{7f}", "U+007F (last 1-byte)"),
+        ("\u{80}", "U+0080 (first 2-byte)"),
+        ("\u{7ff}", "U+07FF (last 2-byte)"),
+        ("\u{800}", "U+0800 (first 3-byte)"),
+        ("\u{d7ff}", "U+D7FF (before the surrogates)"),
+        ("\u{e000}", "U+E000 (after the surrogates)"),
+        ("\u{ffff}", "U+FFFF (last 3-byte)"),
+        ("\u{10000}", "U+10000 (first 4-byte, a surrogate pair in UTF-16)"),
+        ("\u{10ffff}", "U+10FFFF (U+DBFF U+DFFF in UTF-16)"),
+        ("\u{feff}x", "a leading BOM, kept"),
+    ] {
+        o.add(rs, lfield(1, text.as_bytes()), format!("stream_id = {what}"));
+    }
+    for (bytes, what) in [
+        (vec![0xed, 0xa0, 0x80], "an encoded high surrogate U+D800"),
+        (vec![0xed, 0xbf, 0xbf], "an encoded low surrogate U+DFFF"),
+        (vec![0xed, 0xb0, 0x80, 0xed, 0xb0, 0x80], "two encoded low surrogates"),
+        (vec![0xf4, 0x90, 0x80, 0x80], "U+110000, beyond Unicode"),
+        (vec![0xc0, 0x80], "an overlong NUL"),
+        (vec![0xe2, 0x82], "a 3-byte character cut short"),
+    ] {
+        o.add(rs, lfield(1, &bytes), format!("reject: stream_id holds {what}"));
+    }
+}
+
 pub fn build() -> Vec<(String, Vec<u8>, String)> {
     let mut o = Out { lines: Vec::new() };
     for name in NAMES {
         per_message(&mut o, name);
     }
     specials(&mut o);
+    edges(&mut o);
     o.lines
 }
 

@@ -1,0 +1,516 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * protoc-gen-actr-codec: a protoc plugin (on `@bufbuild/protoplugin`) that
+ * writes, for every `.proto` file, a `<name>_codec.ts` module with a size, a
+ * write and a decode function per message, encoding and decoding exactly as
+ * prost does (docs/abi.md section 4). Run by `buf generate` next to
+ * protoc-gen-es, whose message types and schemas the generated code uses.
+ *
+ * The generated code is straight-line: fixed property names, one `switch` on
+ * the field key per message, nested messages decoded by direct calls on one
+ * reader, no reflection at run time. The shared rules (varints, keys,
+ * lengths, unknown fields, value checks) live in `src/decoder.ts` and
+ * `src/encoder.ts`.
+ *
+ * @module
+ */
+import { type DescField, type DescFile, type DescMessage, type DescOneof, ScalarType } from "@bufbuild/protobuf";
+import { WireType } from "@bufbuild/protobuf/wire";
+import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
+import { createEcmaScriptPlugin, type GeneratedFile, type ImportSymbol, type Printable, runNodeJs, type Schema } from "@bufbuild/protoplugin";
+import { unsupportedReason } from "../src/supported.js";
+
+
+/**
+ * The directory of the runtime modules the generated code imports, from the
+ * output root: option `runtime_dir` (default `../src`, for `gen/`).
+ */
+let runtimeDir = "../src";
+const decoderModule = () => `${runtimeDir}/decoder.js`;
+const encoderModule = () => `${runtimeDir}/encoder.js`;
+const codecModule = () => `${runtimeDir}/message-codec.js`;
+
+/** A field of a message as the generator sees it: one of four presence rules. */
+type Presence = "implicit" | "explicit" | "required" | "oneof";
+
+function presenceOf(field: DescField): Presence {
+  if (field.oneof !== undefined) return "oneof";
+  if (field.fieldKind === "list") return "implicit";
+  switch (field.presence) {
+    case FeatureSet_FieldPresence.IMPLICIT:
+      return "implicit";
+    case FeatureSet_FieldPresence.EXPLICIT:
+      return "explicit";
+    case FeatureSet_FieldPresence.LEGACY_REQUIRED:
+      return "required";
+    default:
+      throw new Error(`${field.toString()}: unknown field presence ${field.presence}`);
+  }
+}
+
+/** The value kind of a singular field, or of the items of a repeated one. */
+type Kind = "uint32" | "int32" | "uint64" | "int64" | "bool" | "string" | "bytes" | "message";
+
+function kindOf(field: DescField): Kind {
+  const reason = unsupportedReason(field);
+  if (reason !== undefined) throw new Error(`cannot generate a codec for ${field.toString()}: ${reason}`);
+  switch (field.fieldKind) {
+    case "message":
+    case "list":
+      return "message";
+    case "enum":
+      return "int32";
+    case "scalar":
+      return ScalarType[field.scalar].toLowerCase() as Kind;
+    default:
+      throw new Error(`cannot generate a codec for ${field.toString()}`);
+  }
+}
+
+function wireTypeOf(kind: Kind): WireType {
+  return kind === "string" || kind === "bytes" || kind === "message" ? WireType.LengthDelimited : WireType.Varint;
+}
+
+/** The varint bytes of a field key. */
+function keyBytes(field: DescField, kind: Kind): number[] {
+  let v = ((field.number << 3) | wireTypeOf(kind)) >>> 0;
+  const out: number[] = [];
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  out.push(v);
+  return out;
+}
+
+function keyOf(field: DescField, kind: Kind): number {
+  return ((field.number << 3) | wireTypeOf(kind)) >>> 0;
+}
+
+/** The zero value of a scalar kind, as TypeScript source. */
+function zeroOf(kind: Kind): string {
+  switch (kind) {
+    case "uint64":
+    case "int64":
+      return "0n";
+    case "bool":
+      return "false";
+    case "string":
+      return '""';
+    case "bytes":
+      return "new Uint8Array(0)";
+    case "message":
+      return "undefined";
+    default:
+      return "0";
+  }
+}
+
+/** The test that a present value of an implicit field is not its zero (the field is then written). */
+function notZero(kind: Kind, v: string): string {
+  switch (kind) {
+    case "uint64":
+    case "int64":
+      return `${v} !== 0n && ${v} !== 0`;
+    case "bool":
+      return `${v} !== false`;
+    case "string":
+      return `${v} !== ""`;
+    case "bytes":
+      return `!(${v} instanceof Uint8Array && ${v}.length === 0)`;
+    default:
+      return `${v} !== 0`;
+  }
+}
+
+/** Names of the generated functions and constants of one message. */
+interface Names {
+  size: Printable;
+  write: Printable;
+  decode: Printable;
+  empty: Printable;
+}
+
+const plugin = createEcmaScriptPlugin({
+  name: "protoc-gen-actr-codec",
+  version: "v1",
+  parseOptions(options: { key: string; value: string }[]): object {
+    for (const { key, value } of options) {
+      if (key !== "runtime_dir") throw new Error(`unknown option ${key}`);
+      runtimeDir = value;
+    }
+    return {};
+  },
+  generateTs(schema: Schema) {
+    for (const file of schema.files) if (file.messages.length > 0) generateFile(schema, file);
+  },
+});
+
+function generateFile(schema: Schema, file: DescFile): void {
+  const f = schema.generateFile(`${file.name}_codec.ts`);
+  f.preamble(file);
+  const names = (desc: DescMessage): Names => {
+    const shape = f.importShape(desc).name;
+    // Functions of this file by name; those of another file imported from its codec module.
+    const symbol = (name: string): Printable => (desc.file === file ? name : f.import(name, `./${desc.file.name}_codec.js`));
+    return {
+      size: symbol(`size${shape}`),
+      write: symbol(`write${shape}`),
+      decode: symbol(`decode${shape}`),
+      empty: symbol(`empty${shape}`),
+    };
+  };
+  const codecs: string[] = [];
+  for (const desc of file.messages) {
+    generateMessage(f, desc, names);
+    codecs.push(`${f.importShape(desc).name}Codec`);
+  }
+  f.print(f.jsDoc(`The codecs of every message of ${file.proto.name}.`));
+  f.print`export const codecs: readonly ${f.import("MessageCodec", codecModule(), true)}<any>[] = [${codecs.join(", ")}];`;
+}
+
+/** The fields of `desc` in field-number order, as prost writes them. */
+function byNumber(desc: DescMessage): DescField[] {
+  return desc.fields.concat().sort((a, b) => a.number - b.number);
+}
+
+/** Does a decoded `desc` need protobuf-es's prototype of zero values (an explicit scalar that may be absent)? */
+function needsPrototype(desc: DescMessage): boolean {
+  return desc.fields.some((field) => presenceOf(field) === "explicit" && field.fieldKind !== "message");
+}
+
+function generateMessage(f: GeneratedFile, desc: DescMessage, namesOf: (desc: DescMessage) => Names): void {
+  const shape = f.importShape(desc);
+  const typeName = desc.typeName;
+  const M = JSON.stringify(typeName);
+
+  // ---- empty: what an absent required field of this type encodes as ----
+  f.print(f.jsDoc(`An empty \`${typeName}\`: what an unset required field of this type encodes as (never returned).`));
+  const emptyFields = [
+    ...desc.fields.filter((field) => field.fieldKind === "list").map((field) => `, ${field.localName}: []`),
+    ...desc.oneofs.map((oneof) => `, ${oneof.localName}: { case: undefined }`),
+  ];
+  f.print`export const empty${shape.name} = { $typeName: ${M}${emptyFields.join("")} } as unknown as ${shape};`;
+  f.print();
+
+  generateSize(f, desc, shape, namesOf, M);
+  generateWrite(f, desc, shape, namesOf);
+  generateDecode(f, desc, shape, namesOf, M);
+
+  f.print(f.jsDoc(`The generated codec of \`${typeName}\`.`));
+  f.print`export const ${shape.name}Codec: ${f.import("MessageCodec", codecModule(), true)}<${shape}> = {`;
+  f.print`  schema: ${f.importSchema(desc)},`;
+  f.print`  size: size${shape.name},`;
+  f.print`  write: write${shape.name},`;
+  f.print`  decode: decode${shape.name},`;
+  f.print`};`;
+  f.print();
+}
+
+/** The oneofs of `desc` with the TypeScript test that a value is none of their cases. */
+function oneofCheck(oneof: DescOneof): string {
+  const cases = oneof.fields.map((field) => `${oneofVar(oneof)}.case !== ${JSON.stringify(field.localName)}`);
+  return `${oneofVar(oneof)}.case !== undefined && ${cases.join(" && ")}`;
+}
+
+function oneofVar(oneof: DescOneof): string {
+  return `${oneof.localName}$`;
+}
+
+function generateSize(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names, M: string): void {
+  const enc = (name: string) => f.import(name, encoderModule());
+  const Writer = f.import("Writer", encoderModule(), true);
+  f.print(f.jsDoc(`Checks every value of a \`${desc.typeName}\` and returns its encoded size (fields only, no length prefix).`));
+  f.print`export function size${shape.name}(m: ${shape}, w: ${Writer}): number {`;
+  f.print`  let n = 0;`;
+  for (const oneof of desc.oneofs) {
+    const v = oneofVar(oneof);
+    f.print`  const ${v} = m.${oneof.localName} as { case?: unknown; value?: unknown } | undefined | null;`;
+    f.print`  if (${v} === null || (${v} !== undefined && (typeof ${v} !== "object" || (${oneofCheck(oneof)})))) ${enc("invalidOneof")}(${v}, ${M}, ${JSON.stringify(oneof.name)});`;
+  }
+  for (const field of byNumber(desc)) {
+    const kind = kindOf(field);
+    const F = JSON.stringify(field.name);
+    const tagLen = keyBytes(field, kind).length;
+    const presence = presenceOf(field);
+    f.print`  // ${field.number}: ${field.name} (${presence} ${field.fieldKind === "list" ? "repeated " : ""}${kind})`;
+    if (field.fieldKind === "list") {
+      const child = namesOf(field.message!);
+      f.print`  {`;
+      f.print`    const items: unknown = m.${field.localName};`;
+      f.print`    ${enc("checkArray")}(items, ${M}, ${F});`;
+      f.print`    for (let i = 0; i < items.length; i++) {`;
+      f.print`      const v = items[i];`;
+      f.print`      ${enc("checkMessage")}(v, ${JSON.stringify(field.message!.typeName)}, ${M}, ${F});`;
+      f.print`      const at = ${enc("reserveSize")}(w);`;
+      f.print`      const s = ${child.size}(v as ${f.importShape(field.message!)}, w);`;
+      f.print`      w.sizes[at] = s;`;
+      f.print`      n += ${tagLen} + ${enc("varintSize32")}(s) + s;`;
+      f.print`    }`;
+      f.print`  }`;
+      continue;
+    }
+    const { read, test } = valueAccess(field, kind, presence, namesOf);
+    f.print`  {`;
+    f.print`    ${read}`;
+    if (kind === "message") {
+      // Sized inline with a direct call, so that each call site sees one message type.
+      const child = field.message!;
+      f.print`    if (${test}) {`;
+      f.print`      ${enc("checkMessage")}(v, ${JSON.stringify(child.typeName)}, ${M}, ${F});`;
+      f.print`      const at = ${enc("reserveSize")}(w);`;
+      f.print`      const s = ${namesOf(child).size}(v as ${f.importShape(child)}, w);`;
+      f.print`      w.sizes[at] = s;`;
+      f.print`      n += ${tagLen} + ${enc("varintSize32")}(s) + s;`;
+      f.print`    }`;
+    } else if (test === "true") {
+      f.print`    n += ${tagLen} + ${sizeExpr(f, kind, M, F)};`;
+    } else {
+      f.print`    if (${test}) n += ${tagLen} + ${sizeExpr(f, kind, M, F)};`;
+    }
+    f.print`  }`;
+  }
+  f.print`  return n;`;
+  f.print`}`;
+  f.print();
+}
+
+/**
+ * How a field's value is read into `v` and when it is written: implicit
+ * fields when present and not zero, explicit fields when set (an own
+ * property), required fields always (an absent one as its zero or empty
+ * message), oneof members when their case is selected.
+ */
+function valueAccess(field: DescField, kind: Kind, presence: Presence, namesOf: (d: DescMessage) => Names): { read: Printable; test: string } {
+  const name = field.localName;
+  switch (presence) {
+    case "oneof": {
+      const v = oneofVar(field.oneof!);
+      return {
+        read: `const v = ${v} == null ? undefined : ${v}.case === ${JSON.stringify(name)} ? ${v}.value : undefined;`,
+        test: `${v} != null && ${v}.case === ${JSON.stringify(name)}`,
+      };
+    }
+    case "required":
+      return {
+        read: [`const v: unknown = m.${name} === undefined ? `, kind === "message" ? namesOf(field.message!).empty : zeroOf(kind), ` : m.${name};`],
+        test: "true",
+      };
+    case "explicit":
+      return {
+        read: `const v: unknown = ${kind === "message" ? `m.${name}` : `Object.hasOwn(m, ${JSON.stringify(name)}) ? m.${name} : undefined`};`,
+        test: "v !== undefined",
+      };
+    default:
+      return { read: `const v: unknown = m.${name};`, test: kind === "message" ? "v !== undefined" : `v !== undefined && ${notZero(kind, "v")}` };
+  }
+}
+
+function sizeExpr(f: GeneratedFile, kind: Exclude<Kind, "message">, M: string, F: string): Printable {
+  const enc = (name: string) => f.import(name, encoderModule());
+  switch (kind) {
+    case "uint32":
+      return [enc("sizeUint32"), `(v, ${M}, ${F})`];
+    case "int32":
+      return [enc("sizeInt32"), `(v, ${M}, ${F})`];
+    case "uint64":
+      return [enc("size64"), `(v, false, w, ${M}, ${F})`];
+    case "int64":
+      return [enc("size64"), `(v, true, w, ${M}, ${F})`];
+    case "bool":
+      return [enc("sizeBool"), `(v, ${M}, ${F})`];
+    case "string":
+      return [enc("sizeString"), `(v, w, ${M}, ${F})`];
+    case "bytes":
+      return [enc("sizeBytes"), `(v, ${M}, ${F})`];
+  }
+}
+
+function generateWrite(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names): void {
+  const enc = (name: string) => f.import(name, encoderModule());
+  const Writer = f.import("Writer", encoderModule(), true);
+  f.print(f.jsDoc(`Writes a \`${desc.typeName}\` that \`size${shape.name}\` has sized with the same writer.`));
+  f.print`export function write${shape.name}(m: ${shape}, w: ${Writer}): void {`;
+  for (const oneof of desc.oneofs) {
+    f.print`  const ${oneofVar(oneof)} = m.${oneof.localName} as { case?: unknown; value?: unknown } | undefined;`;
+  }
+  for (const field of byNumber(desc)) {
+    const kind = kindOf(field);
+    const tag = keyBytes(field, kind)
+      .map((b) => `w.buf[w.pos++] = ${b};`)
+      .join(" ");
+    if (field.fieldKind === "list") {
+      const child = namesOf(field.message!);
+      f.print`  for (const v of m.${field.localName}) {`;
+      f.print`    ${tag}`;
+      f.print`    ${enc("writeSize")}(w);`;
+      f.print`    ${child.write}(v, w);`;
+      f.print`  }`;
+      continue;
+    }
+    const { read, test } = valueAccess(field, kind, presenceOf(field), namesOf);
+    f.print`  {`;
+    f.print`    ${read}`;
+    if (test === "true") f.print`    {`;
+    else f.print`    if (${test}) {`;
+    f.print`      ${tag}`;
+    switch (kind) {
+      case "uint32":
+        f.print`      ${enc("writeVarint32")}(w, v as number);`;
+        break;
+      case "int32":
+        f.print`      ${enc("writeInt32")}(w, v as number);`;
+        break;
+      case "uint64":
+      case "int64":
+        f.print`      ${enc("write64")}(w);`;
+        break;
+      case "bool":
+        f.print`      w.buf[w.pos++] = v ? 1 : 0;`;
+        break;
+      case "string":
+        f.print`      ${enc("writeString")}(w, v as string);`;
+        break;
+      case "bytes":
+        f.print`      ${enc("writeBytes")}(w, v as Uint8Array);`;
+        break;
+      case "message":
+        f.print`      ${enc("writeSize")}(w);`;
+        f.print`      ${namesOf(field.message!).write}(v as ${f.importShape(field.message!)}, w);`;
+        break;
+    }
+    f.print`    }`;
+    f.print`  }`;
+  }
+  f.print`}`;
+  f.print();
+}
+
+function readExpr(f: GeneratedFile, kind: Kind, M: string, F: string): Printable {
+  const read = {
+    uint32: "readUint32",
+    int32: "readInt32",
+    uint64: "readUint64",
+    int64: "readInt64",
+    bool: "readBool",
+    string: "readString",
+    bytes: "readBytes",
+  } as const;
+  if (kind === "message") throw new Error("message fields are decoded by their own function");
+  return [f.import(read[kind], decoderModule()), `(r, end, ${M}, ${F})`];
+}
+
+/** The local variable holding a field's value while decoding. */
+function local(field: DescField): string {
+  return `${field.localName}$`;
+}
+
+function generateDecode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names, M: string): void {
+  const dec = (name: string) => f.import(name, decoderModule());
+  const Reader = f.import("Reader", decoderModule(), true);
+  const fields = byNumber(desc);
+  f.print(
+    f.jsDoc(
+      `Decodes the fields of a \`${desc.typeName}\` in \`[r.pos, end)\` as prost does, merging into \`into\` when given; \`budget\` is what is left of the recursion limit.`,
+    ),
+  );
+  f.print`export function decode${shape.name}(r: ${Reader}, end: number, budget: number, into?: ${shape}): ${shape} {`;
+  // Locals, starting from `into` (a repeated occurrence of a message field merges into the first).
+  for (const field of fields) {
+    if (field.oneof !== undefined) continue;
+    const kind = kindOf(field);
+    const name = field.localName;
+    const type: Printable = [shape, `[${JSON.stringify(name)}]`];
+    if (field.fieldKind === "list") {
+      f.print`  const ${local(field)}: ${type} = into === undefined ? [] : into.${name};`;
+    } else if (field.fieldKind === "message") {
+      f.print`  let ${local(field)}: ${type} = into === undefined ? undefined : into.${name};`;
+    } else if (presenceOf(field) === "explicit") {
+      f.print`  let ${local(field)}: ${type} | undefined = into !== undefined && Object.hasOwn(into, ${JSON.stringify(name)}) ? into.${name} : undefined;`;
+    } else {
+      f.print`  let ${local(field)}: ${type} = into === undefined ? ${zeroOf(kind)} : into.${name};`;
+    }
+  }
+  for (const oneof of desc.oneofs) {
+    f.print`  let ${oneofVar(oneof)}: ${shape}[${JSON.stringify(oneof.localName)}] = into === undefined ? { case: undefined } : into.${oneof.localName};`;
+  }
+  f.print`  while (r.pos < end) {`;
+  f.print`    const at = r.pos;`;
+  f.print`    const key = ${dec("readKey")}(r, end, ${M});`;
+  f.print`    switch (key) {`;
+  for (const field of fields) {
+    const kind = kindOf(field);
+    const F = JSON.stringify(field.name);
+    f.print`      case ${keyOf(field, kind)}: {`;
+    if (kind === "message") {
+      const child = namesOf(field.message!);
+      f.print`        ${dec("enterMessage")}(r, budget, ${M}, ${F});`;
+      f.print`        const stop = ${dec("readLength")}(r, end, ${M}, ${F});`;
+      if (field.fieldKind === "list") {
+        f.print`        ${local(field)}.push(${child.decode}(r, stop, budget - 1));`;
+      } else if (field.oneof !== undefined) {
+        const v = oneofVar(field.oneof);
+        const name = JSON.stringify(field.localName);
+        f.print`        ${v} = { case: ${name}, value: ${child.decode}(r, stop, budget - 1, ${v}.case === ${name} ? ${v}.value : undefined) };`;
+      } else {
+        f.print`        ${local(field)} = ${child.decode}(r, stop, budget - 1, ${local(field)});`;
+      }
+    } else if (field.oneof !== undefined) {
+      f.print`        ${oneofVar(field.oneof)} = { case: ${JSON.stringify(field.localName)}, value: ${readExpr(f, kind, M, F)} };`;
+    } else {
+      f.print`        ${local(field)} = ${readExpr(f, kind, M, F)};`;
+    }
+    f.print`        break;`;
+    f.print`      }`;
+  }
+  f.print`      default:`;
+  if (fields.length > 0) {
+    f.print`        switch (key >>> 3) {`;
+    for (const field of fields) {
+      const kind = kindOf(field);
+      f.print`          case ${field.number}:`;
+      f.print`            ${dec("wrongWireType")}(r, at, key, ${M}, ${JSON.stringify(field.name)}, ${wireTypeOf(kind)});`;
+    }
+    f.print`        }`;
+  }
+  f.print`        ${dec("skipField")}(r, end, key, budget, ${M}, at);`;
+  f.print`    }`;
+  f.print`  }`;
+  // The message, every property in one fixed order.
+  // An absent required message reads as its default: what decoding no bytes gives.
+  const properties: [string, Printable][] = fields
+    .filter((field) => field.oneof === undefined && !(presenceOf(field) === "explicit" && field.fieldKind !== "message"))
+    .map((field) => [
+      field.localName,
+      presenceOf(field) === "required" && field.fieldKind === "message"
+        ? [`${local(field)} ?? `, namesOf(field.message!).decode, "(r, r.pos, 0)"]
+        : local(field),
+    ]);
+  for (const oneof of desc.oneofs) properties.push([oneof.localName, oneofVar(oneof)]);
+  const values: Printable[] = properties.map(([name, value]) => [`, ${name}: `, value]);
+  if (!needsPrototype(desc)) {
+    f.print`  return { $typeName: ${M}${values} };`;
+  } else {
+    // Explicit scalars that were not seen stay unset: protobuf-es reads them from the prototype of zero values.
+    const zeros = desc.fields
+      .filter((field) => field.oneof === undefined && field.fieldKind !== "message" && field.fieldKind !== "list")
+      .map((field) => `${field.localName}: ${zeroOf(kindOf(field))}`);
+    f.print`  const m = Object.create(${shape.name}$zero) as ${shape};`;
+    f.print`  (m as { $typeName: string }).$typeName = ${M};`;
+    for (const [name, value] of properties) f.print`  m.${name} = ${value};`;
+    for (const field of fields) {
+      if (field.oneof !== undefined || presenceOf(field) !== "explicit" || field.fieldKind === "message") continue;
+      f.print`  if (${local(field)} !== undefined) m.${field.localName} = ${local(field)};`;
+    }
+    f.print`  return m;`;
+    f.print`}`;
+    f.print();
+    f.print`const ${shape.name}$zero = { ${zeros.join(", ")} };`;
+    f.print();
+    return;
+  }
+  f.print`}`;
+  f.print();
+}
+
+runNodeJs(plugin);

@@ -1,0 +1,15 @@
+// Mutation testing (`npm run mutation`; not part of `npm test`: it is slow).
+// Narrow it from the command line: npm run mutation -- --mutate src/decoder.ts
+/** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
+export default {
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.mutation.config.ts" },
+  coverageAnalysis: "perTest",
+  // The core: not the command (src/cli), the FFI host (src/host) or the index of exports.
+  mutate: ["src/*.ts", "!src/index.ts", "gen/**/*_codec.ts"],
+  ignorePatterns: ["dist", "coverage", "conformance/oracle/target", "bench/.pbjs", "reports"],
+  reporters: ["clear-text", "progress", "html", "json"],
+  concurrency: 2,
+  timeoutMS: 30_000,
+  tempDirName: ".stryker-tmp",
+};

@@ -1,0 +1,17 @@
+// The vitest configuration of `npm run mutation` (Stryker): the in-process
+// tests only. Tests that run the built command in a child process (test/cli,
+// the README examples, the conformance runner) cannot see a mutant, so they
+// are left out; so is the dist/ build they need. Property tests run fewer
+// cases (test/support/mutation-setup.ts).
+import { defineConfig, mergeConfig } from "vitest/config";
+import base from "./vitest.config.js";
+
+export default mergeConfig(
+  { ...base, test: { ...base.test, globalSetup: [], reporters: ["default"] } },
+  defineConfig({
+    test: {
+      setupFiles: ["./test/support/mutation-setup.ts"],
+      exclude: ["test/cli/**", "test/readme.test.ts", "test/conformance/runner.test.ts", "test/proto/breaking.test.ts", "**/node_modules/**"],
+    },
+  }),
+);
