@@ -29,6 +29,20 @@ function hexPreview(bytes: Uint8Array, limit: number): string {
 /** The longest reply payload shown as text; a longer one is shown as hex, elided. */
 const TEXT_LIMIT = 64 * 1024;
 
+/** C0 control characters other than tab, line feed and carriage return, and DEL. */
+const controlCharacter = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * A reply payload as text when it reads as text: valid UTF-8 without control
+ * characters. Binary data that happens to be valid UTF-8 (`0e000000`) is
+ * shown as hex instead.
+ */
+function replyText(bytes: Uint8Array): string | undefined {
+  if (bytes.length === 0 || bytes.length > TEXT_LIMIT) return undefined;
+  const text = utf8TextOrUndefined(bytes);
+  return text === undefined || controlCharacter.test(text) ? undefined : text;
+}
+
 /** Formats `message` (of `schema`) as lines, under a heading line. `input` is the whole decoded buffer. */
 export function formatMessage(schema: DescMessage, message: Message, input: Uint8Array, options: FormatOptions): string[] {
   const lines = [`${schema.typeName} (${input.length} bytes)`];
@@ -111,8 +125,7 @@ function formatValue(
         formatFields(nested, decoded as AnyMessage, input, options, indent + "  ", lines);
         return;
       }
-      const text =
-        schema.typeName === AbiReplySchema.typeName && bytes.length > 0 && bytes.length <= TEXT_LIMIT ? utf8TextOrUndefined(bytes) : undefined;
+      const text = schema.typeName === AbiReplySchema.typeName ? replyText(bytes) : undefined;
       lines.push(label + (text !== undefined ? `${JSON.stringify(text)} (${bytes.length} bytes, UTF-8 text)` : hexPreview(bytes, options.bytesLimit)));
       return;
     }

@@ -54,6 +54,12 @@ describe("actr-abi decode", () => {
     );
   });
 
+  it("shows a reply payload that is valid UTF-8 but not text (control bytes) as hex", () => {
+    // AbiReply { abi_version: 1, payload: 0e000000 }: four bytes that decode as UTF-8.
+    expect(actrAbi(["decode", "--as", "AbiReply", "08011a040e000000"]).stdout).toContain("  payload: 0e000000 (4 bytes)\n");
+    expect(actrAbi(["decode", "--as", "AbiReply", "08011a0568690a0974"]).stdout).toContain('  payload: "hi\\n\\tt" (5 bytes, UTF-8 text)\n');
+  });
+
   it("notes when an AbiFrame's op is not an ABI op (a reply decoded as a frame)", () => {
     const r = actrAbi(["decode", "@examples/reply-failed.bin"]);
     expect(r.status).toBe(0);
