@@ -2,7 +2,7 @@
 // the codec: pooled memory, Buffer inputs, size limits, huge outputs, invalid
 // values (the hardening findings 1, 4 to 8), and the exact errors of edge cases.
 import { create } from "@bufbuild/protobuf";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   AbiFrameSchema,
   AbiReplySchema,
@@ -46,6 +46,16 @@ describe("pooled output", () => {
     expect(hex(frame)).toBe("080110051a030a0173");
     const chunk = create(DataStreamSchema, { streamId: "s", sequence: 1n });
     expect(() => encodeGuestDataStreamRequest(chunk, create(ActrIdSchema))).not.toThrow();
+  });
+
+  it("a frame header built on first use is not cut from a slab a caller can detach", async () => {
+    vi.resetModules(); // a fresh module: no frame header has been built yet
+    const abi = await import("../src/index.js");
+    const request = () => abi.encodeFrame(abi.HostRegisterStreamV1Schema, create(abi.HostRegisterStreamV1Schema, { streamId: "s" }));
+    const first = request(); // builds op 5's header, then cuts this result from the smallest size class
+    structuredClone(first.buffer, { transfer: [first.buffer as ArrayBuffer] });
+    expect(first.byteLength).toBe(0);
+    expect(hex(request())).toBe("080110051a030a0173");
   });
 
   it("every pooled size class survives a detached slab", () => {

@@ -1,6 +1,7 @@
 // successReply / errorReply / decodeReply: what a reply may be, and what decodeReply does not check.
 import { describe, expect, it } from "vitest";
 import { code, decodeReply, errorReply, successReply, version } from "../src/index.js";
+import { abiErrorOf } from "./support/thrown.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
@@ -43,5 +44,12 @@ describe("decodeReply", () => {
     expect(reply.abiVersion === version.V1).toBe(false);
     expect(decodeReply(successReply()).abiVersion).toBe(version.V1);
     expect(decodeReply(errorReply(code.GENERIC_ERROR)).abiVersion).toBe(version.V1);
+  });
+});
+
+describe("errorReply's text", () => {
+  it("a lone surrogate is an AbiError naming AbiReply.payload", () => {
+    const err = abiErrorOf(() => errorReply(code.GENERIC_ERROR, "\ud800"));
+    expect([err.status, err.messageName, err.field]).toEqual([code.PROTOCOL_ERROR, "actr.dynclib.v1.AbiReply", "payload"]);
   });
 });

@@ -76,6 +76,8 @@ describe("frames", () => {
     const err = abiErrorOf(() => toFrame(ActrIdSchema, create(ActrIdSchema)));
     expect(err.status).toBe(code.UNSUPPORTED_OP);
     expect(err.message).toBe("actr.ActrId is not a framed payload: it has no (actr.dynclib.v1.op) option");
+    expect(err.messageName).toBe("actr.ActrId");
+    expect(() => decodePayload(null as never, decodeFrame(new Uint8Array()))).toThrow(/^decodePayload: schema must be a message schema/);
   });
 
   it("decodePayload refuses a frame whose op is not the schema's", () => {

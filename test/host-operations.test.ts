@@ -362,3 +362,48 @@ describe("guest-bound requests", () => {
     expect(hex(encodeGuestHandleRequest(Buffer.from(bytes), ctx))).toBe(hex(encodeGuestHandleRequest(bytes, ctx)));
   });
 });
+
+describe("what the errors name", () => {
+  const ctx = invocationContext({ selfId: actrId({ realm: 1, serialNumber: 1n, type: { manufacturer: "a", name: "b", version: "1" } }) });
+
+  it("a frame of another abi_version: AbiFrame.abi_version", () => {
+    const frame = create(AbiFrameSchema, { abiVersion: 2, op: op.HOST_TELL });
+    const err = abiErrorOf(() => decodeHostOperation(encodeMessage(AbiFrameSchema, frame)));
+    expect([err.status, err.message, err.messageName, err.field]).toEqual([
+      code.PROTOCOL_ERROR,
+      "unsupported abi_version 2 (expected 1)",
+      "actr.dynclib.v1.AbiFrame",
+      "abi_version",
+    ]);
+  });
+
+  it("a data-stream send's payload type, by name when the schema has one", () => {
+    const chunk = dataStream({ streamId: "s", sequence: 1, payload: new Uint8Array() });
+    const send = (payloadType: number) =>
+      decodeHostOperation(encodeFrame(HostSendDataStreamV1Schema, create(HostSendDataStreamV1Schema, { dest: destToV1({ kind: "shell" }), chunk, payloadType })));
+    expect(validateHostOperation(send(PayloadType.MEDIA_RTP))?.message).toBe("invalid argument: payload type 4 (MEDIA_RTP) cannot carry a data stream");
+    expect(validateHostOperation(send(99))?.message).toBe("invalid argument: payload type 99 cannot carry a data stream");
+  });
+
+  it("a call whose destination is absent altogether: DecodeFailure, not a TypeError", () => {
+    const operation = decodeHostOperation(encodeFrame(HostCallV1Schema, create(HostCallV1Schema, { routeKey: "r" })));
+    expect(validateHostOperation(operation)?.message).toBe("decode failure: destination kind is missing");
+  });
+
+  it("the guest request builders name the function and the argument", () => {
+    const chunk = dataStream({ streamId: "s", sequence: 1, payload: new Uint8Array() });
+    expect(() => encodeGuestDataStreamRequest(chunk, null as never)).toThrow(
+      new TypeError("encodeGuestDataStreamRequest: sender must be an actr.ActrId message, got null"),
+    );
+    expect(() => encodeGuestLifecycleRequest("1" as never, ctx)).toThrow(
+      new TypeError('encodeGuestLifecycleRequest: hook must be a lifecycleHook value, got string "1"'),
+    );
+    expect(() => encodeGuestHookRequest({ hook: "signalingConnected" }, null as never)).toThrow(
+      new TypeError("encodeGuestHookRequest: ctx must be an actr.dynclib.v1.InvocationContextV1 message, got null"),
+    );
+    const peer = ctx.selfId!;
+    expect(() => encodeGuestHookRequest({ hook: "webrtcConnected", peer, status: "up" } as never, ctx)).toThrow(
+      /^encodeGuestHookRequest: event\.status must be an integer number, got string "up"$/,
+    );
+  });
+});
