@@ -388,6 +388,10 @@ describe("what the errors name", () => {
   it("a call whose destination is absent altogether: DecodeFailure, not a TypeError", () => {
     const operation = decodeHostOperation(encodeFrame(HostCallV1Schema, create(HostCallV1Schema, { routeKey: "r" })));
     expect(validateHostOperation(operation)?.message).toBe("decode failure: destination kind is missing");
+    // Built by hand rather than decoded: the required `dest` is not even an empty DestV1.
+    const built = { kind: "call", op: op.HOST_CALL, payload: create(HostCallV1Schema, { routeKey: "r" }) } as const;
+    expect(built.payload.dest).toBeUndefined();
+    expect(validateHostOperation(built)?.message).toBe("decode failure: destination kind is missing");
   });
 
   it("the guest request builders name the function and the argument", () => {
