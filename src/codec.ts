@@ -56,14 +56,10 @@ export function codecOf(schema: DescMessage): MessageCodec {
 /**
  * `bytes` as a plain `Uint8Array` over the same memory, so that the views
  * the decoder cuts from it (`bytes` fields) are plain `Uint8Array`s too,
- * whatever subclass (a Node `Buffer`, say) the caller passed.
+ * whatever subclass (a Node `Buffer`, say) the caller passed. The public
+ * entry points have checked that it is a real `Uint8Array` (`requireBytes`).
  */
-function plainInput(bytes: unknown, typeName: string, options: DecodeOptions | undefined): Uint8Array {
-  if (!(bytes instanceof Uint8Array) || !ArrayBuffer.isView(bytes)) {
-    throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${typeName}: input is not a Uint8Array (got ${describe(bytes)})`, {
-      messageName: typeName,
-    });
-  }
+function plainInput(bytes: Uint8Array, typeName: string, options: DecodeOptions | undefined): Uint8Array {
   const maxBytes = options?.maxBytes;
   if (maxBytes !== undefined && bytes.byteLength > maxBytes) {
     throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${typeName}: input of ${bytes.byteLength} bytes exceeds the limit of ${maxBytes} bytes (maxBytes)`, {

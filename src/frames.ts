@@ -114,6 +114,7 @@ export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: Abi
       { messageName: AbiFrameSchema.typeName, field: "op" },
     );
   }
+  requireBytes(frame.payload, "decodePayload", "frame.payload");
   return decodeWith(codecOf(schema), frame.payload, options) as MessageShape<Desc>;
 }
 
