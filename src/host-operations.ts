@@ -189,6 +189,12 @@ export function encodeHostReply(result: HostResult): Uint8Array {
 const hostOpSchemaByKind: ReadonlyMap<string, DescMessage> = new Map([...hostOps.values()].map((o) => [o.kind, o.schema]));
 const hostOpKinds: ReadonlySet<unknown> = new Set(hostOpSchemaByKind.keys());
 
+/**
+ * The `kind` of every `HostOperation`, one per HOST_* op of the schema, in op
+ * order (`call`, `tell`, `callRaw`, ...).
+ */
+export const hostOperationKinds: readonly HostOperation["kind"][] = [...hostOps.values()].map((o) => o.kind);
+
 /** The payload types a Rust host accepts for `HOST_SEND_DATA_STREAM`. */
 const streamPayloadTypes: ReadonlySet<number> = new Set([PayloadType.STREAM_RELIABLE, PayloadType.STREAM_LATENCY_FIRST]);
 

@@ -17,6 +17,7 @@ import {
   encodeGuestHookRequest,
   encodeGuestLifecycleRequest,
   encodeHostReply,
+  hostOperationKinds,
   hostResultForm,
   encodeMessage,
   GuestDataStreamV1Schema,
@@ -360,6 +361,12 @@ describe("guest-bound requests", () => {
     // A Buffer envelope is a Uint8Array: same frame as the plain bytes.
     const bytes = encodeMessage(RpcEnvelopeSchema, create(RpcEnvelopeSchema, { routeKey: "a" }));
     expect(hex(encodeGuestHandleRequest(Buffer.from(bytes), ctx))).toBe(hex(encodeGuestHandleRequest(bytes, ctx)));
+  });
+});
+
+describe("hostOperationKinds", () => {
+  it("names the kind of each HOST_* op, in op order", () => {
+    expect(hostOperationKinds).toEqual(["call", "tell", "callRaw", "discover", "registerStream", "unregisterStream", "sendDataStream"]);
   });
 });
 

@@ -11,25 +11,11 @@ import { CodeSchema } from "../../gen/actr/dynclib/v1/codes_pb.js";
 import { encodeMessage } from "../codec.js";
 import { code } from "../codes.js";
 import { ActrError } from "../errors.js";
-import { type HostOperation, type HostResult, validateHostOperation } from "../host-operations.js";
+import { type HostOperation, hostOperationKinds, type HostResult, validateHostOperation } from "../host-operations.js";
 import { CliError } from "./errors.js";
 import { hexToBytes } from "./hex.js";
 import { messageFromJson } from "./json.js";
 import { actrErrorVariant } from "./trace.js";
-
-// Every kind, once: the type checker rejects a missing or unknown one.
-const kindSet: Readonly<Record<HostOperation["kind"], true>> = {
-  call: true,
-  tell: true,
-  callRaw: true,
-  discover: true,
-  registerStream: true,
-  unregisterStream: true,
-  sendDataStream: true,
-};
-
-/** The `HostOperation` kinds a rule's `kind` may name. */
-export const hostOperationKinds = Object.keys(kindSet) as readonly HostOperation["kind"][];
 
 /** What a rule answers. */
 export type RuleReply =
