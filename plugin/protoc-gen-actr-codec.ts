@@ -329,22 +329,26 @@ function sizeExpr(f: GeneratedFile, kind: Exclude<Kind, "message">, M: string, F
 function generateWrite(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names): void {
   const enc = (name: string) => f.import(name, encoderModule());
   const Writer = f.import("Writer", encoderModule(), true);
-  f.print(f.jsDoc(`Writes a \`${desc.typeName}\` that \`size${shape.name}\` has sized with the same writer.`));
-  f.print`export function write${shape.name}(m: ${shape}, w: ${Writer}): void {`;
+  f.print(
+    f.jsDoc(
+      `Writes a \`${desc.typeName}\` that \`size${shape.name}\` has sized with the same writer into \`buf\` at \`pos\`; returns the position after it.`,
+    ),
+  );
+  f.print`export function write${shape.name}(m: ${shape}, w: ${Writer}, buf: Uint8Array, pos: number): number {`;
   for (const oneof of desc.oneofs) {
     f.print`  const ${oneofVar(oneof)} = m.${oneof.localName} as { case?: unknown; value?: unknown } | undefined;`;
   }
   for (const field of byNumber(desc)) {
     const kind = kindOf(field);
     const tag = keyBytes(field, kind)
-      .map((b) => `w.buf[w.pos++] = ${b};`)
+      .map((b) => `buf[pos++] = ${b};`)
       .join(" ");
     if (field.fieldKind === "list") {
       const child = namesOf(field.message!);
       f.print`  for (const v of m.${field.localName}) {`;
       f.print`    ${tag}`;
-      f.print`    ${enc("writeSize")}(w);`;
-      f.print`    ${child.write}(v, w);`;
+      f.print`    pos = ${enc("writeSize")}(w, buf, pos);`;
+      f.print`    pos = ${child.write}(v, w, buf, pos);`;
       f.print`  }`;
       continue;
     }
@@ -356,32 +360,33 @@ function generateWrite(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol,
     f.print`      ${tag}`;
     switch (kind) {
       case "uint32":
-        f.print`      ${enc("writeVarint32")}(w, v as number);`;
+        f.print`      pos = ${enc("writeVarint32")}(buf, pos, v as number);`;
         break;
       case "int32":
-        f.print`      ${enc("writeInt32")}(w, v as number);`;
+        f.print`      pos = ${enc("writeInt32")}(buf, pos, v as number);`;
         break;
       case "uint64":
       case "int64":
-        f.print`      ${enc("write64")}(w);`;
+        f.print`      pos = ${enc("write64")}(w, buf, pos);`;
         break;
       case "bool":
-        f.print`      w.buf[w.pos++] = v ? 1 : 0;`;
+        f.print`      buf[pos++] = v ? 1 : 0;`;
         break;
       case "string":
-        f.print`      ${enc("writeString")}(w, v as string);`;
+        f.print`      pos = ${enc("writeString")}(w, buf, pos, v as string);`;
         break;
       case "bytes":
-        f.print`      ${enc("writeBytes")}(w, v as Uint8Array);`;
+        f.print`      pos = ${enc("writeBytes")}(buf, pos, v as Uint8Array);`;
         break;
       case "message":
-        f.print`      ${enc("writeSize")}(w);`;
-        f.print`      ${namesOf(field.message!).write}(v as ${f.importShape(field.message!)}, w);`;
+        f.print`      pos = ${enc("writeSize")}(w, buf, pos);`;
+        f.print`      pos = ${namesOf(field.message!).write}(v as ${f.importShape(field.message!)}, w, buf, pos);`;
         break;
     }
     f.print`    }`;
     f.print`  }`;
   }
+  f.print`  return pos;`;
   f.print`}`;
   f.print();
 }

@@ -119,28 +119,23 @@ export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Env
       });
     }
     const out = allocate(total);
-    w.buf = out;
-    w.pos = 0;
+    let pos = 0;
     if (envelope !== undefined) {
       const header = envelope.header;
-      for (let i = 0; i < header.length; i++) out[i] = header[i]!;
-      w.pos = header.length;
+      for (; pos < header.length; pos++) out[pos] = header[pos]!;
       if (bodySize !== 0) {
-        out[w.pos++] = envelope.key;
-        writeVarint32(w, bodySize);
+        out[pos++] = envelope.key;
+        pos = writeVarint32(out, pos, bodySize);
       }
     }
-    codec.write(message as never, w);
-    if (w.pos !== out.length) throw new Error(`encoder defect: wrote ${w.pos} of ${out.length} bytes for ${schema.typeName}`);
+    pos = codec.write(message as never, w, out, pos);
+    if (pos !== out.length) throw new Error(`encoder defect: wrote ${pos} of ${out.length} bytes for ${schema.typeName}`);
     return out;
   } finally {
-    w.buf = empty;
     // Kept for the next encoding, unless a huge message grew its records.
     spare = w.sizes.length > MAX_KEPT_RECORDS ? new Writer() : w;
   }
 }
-
-const empty = new Uint8Array(0);
 
 /**
  * Encodes `message` as prost encodes the same value: fields in number order,

@@ -17,7 +17,11 @@ import { code } from "./codes.js";
 import { AbiError } from "./errors.js";
 import { I64_MAX, I64_MIN, U64_MAX } from "./integers.js";
 
-/** Sizing and writing state for one encoding. */
+/**
+ * What the sizing pass of one encoding recorded for its writing pass: the
+ * writing pass writes into a buffer of its own (`buf`, `pos` in, the next
+ * `pos` out) and reads these records back in the order they were made.
+ */
 export class Writer {
   /** What the sizing pass recorded for the writing pass, in order. */
   readonly sizes: number[] = [];
@@ -25,10 +29,6 @@ export class Writer {
   recorded = 0;
   /** The next entry of `sizes` the writing pass reads. */
   cursor = 0;
-  /** The output. */
-  buf: Uint8Array = new Uint8Array(0);
-  /** The position of the next byte written. */
-  pos = 0;
 }
 
 /** Throws the AbiError for a value that field `field` of `message` cannot carry. */
@@ -182,7 +182,7 @@ export function reserveSize(w: Writer): number {
 }
 
 /** Writes `v` (an unsigned 32-bit integer) as a varint at `pos`; returns the position after it. */
-function writeVarint32At(buf: Uint8Array, pos: number, v: number): number {
+export function writeVarint32(buf: Uint8Array, pos: number, v: number): number {
   while (v > 0x7f) {
     buf[pos++] = (v & 0x7f) | 0x80;
     v >>>= 7;
@@ -191,47 +191,51 @@ function writeVarint32At(buf: Uint8Array, pos: number, v: number): number {
   return pos;
 }
 
-/** Writes `v` (an unsigned 32-bit integer) as a varint. */
-export function writeVarint32(w: Writer, v: number): void {
-  w.pos = writeVarint32At(w.buf, w.pos, v);
+/** Writes an `int32` or enum value at `pos`, a negative one as ten bytes as prost does; returns the position after it. */
+export function writeInt32(buf: Uint8Array, pos: number, v: number): number {
+  return v >= 0 ? writeVarint32(buf, pos, v) : writeVarint64(buf, pos, v >>> 0, 0xffff_ffff);
 }
 
-/** Writes an `int32` or enum value: a negative one as ten bytes, as prost does. */
-export function writeInt32(w: Writer, v: number): void {
-  if (v >= 0) writeVarint32(w, v);
-  else writeVarint64(w, v >>> 0, 0xffff_ffff);
-}
-
-/** Writes the 64-bit value with words `lo` and `hi` as a varint. */
-export function writeVarint64(w: Writer, lo: number, hi: number): void {
-  const buf = w.buf;
-  let pos = w.pos;
+/** Writes the 64-bit value with words `lo` and `hi` as a varint at `pos`; returns the position after it. */
+export function writeVarint64(buf: Uint8Array, pos: number, lo: number, hi: number): number {
   while (hi !== 0 || lo > 0x7f) {
     buf[pos++] = (lo & 0x7f) | 0x80;
     lo = ((lo >>> 7) | (hi << 25)) >>> 0;
     hi >>>= 7;
   }
   buf[pos++] = lo;
-  w.pos = pos;
+  return pos;
 }
 
-/** Writes the next 64-bit value the sizing pass recorded. */
-export function write64(w: Writer): void {
+/** Writes, at `pos`, the next 64-bit value the sizing pass recorded in `w`; returns the position after it. */
+export function write64(w: Writer, buf: Uint8Array, pos: number): number {
   const lo = w.sizes[w.cursor++]!;
   const hi = w.sizes[w.cursor++]!;
-  writeVarint64(w, lo, hi);
+  return writeVarint64(buf, pos, lo, hi);
 }
 
-/** Writes the next length the sizing pass recorded. */
-export function writeSize(w: Writer): void {
-  writeVarint32(w, w.sizes[w.cursor++]!);
+/** Writes, at `pos`, the next length the sizing pass recorded in `w`; returns the position after it. */
+export function writeSize(w: Writer, buf: Uint8Array, pos: number): number {
+  return writeVarint32(buf, pos, w.sizes[w.cursor++]!);
 }
 
-/** Writes a string with the length the sizing pass recorded. */
-export function writeString(w: Writer, s: string): void {
-  writeSize(w);
-  const buf = w.buf;
-  let pos = w.pos;
+/**
+ * Writes `s` with its length prefix at `pos`, its UTF-8 length being the
+ * next record of `w` (the sizing pass checked `s`); returns the position after it.
+ */
+export function writeString(w: Writer, buf: Uint8Array, pos: number, s: string): number {
+  const n = w.sizes[w.cursor++]!;
+  pos = writeVarint32(buf, pos, n);
+  if (n === s.length) {
+    // As many UTF-8 bytes as UTF-16 units: every unit is ASCII.
+    for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i);
+    return pos + n;
+  }
+  return writeUtf8(buf, pos, s);
+}
+
+/** Writes `s` (without lone surrogates) as UTF-8 at `pos`; returns the position after it. */
+function writeUtf8(buf: Uint8Array, pos: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {
@@ -251,12 +255,20 @@ export function writeString(w: Writer, s: string): void {
       buf[pos++] = 0x80 | (c & 0x3f);
     }
   }
-  w.pos = pos;
+  return pos;
 }
 
-/** Writes a `bytes` value with its length. */
-export function writeBytes(w: Writer, bytes: Uint8Array): void {
-  writeVarint32(w, bytes.length);
-  w.buf.set(bytes, w.pos);
-  w.pos += bytes.length;
+/** Below this many bytes, a loop copies faster than `Uint8Array.prototype.set`. */
+const SHORT_COPY = 32;
+
+/** Writes a `bytes` value with its length prefix at `pos`; returns the position after it. */
+export function writeBytes(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  pos = writeVarint32(buf, pos, n);
+  if (n < SHORT_COPY) {
+    for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
+  } else {
+    buf.set(bytes, pos);
+  }
+  return pos + n;
 }

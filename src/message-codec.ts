@@ -15,8 +15,8 @@ export interface MessageCodec<T extends Message = Message> {
   readonly schema: DescMessage;
   /** Checks every value of `message` and returns its encoded size, recording what `write` needs in `w`. */
   size(message: T, w: Writer): number;
-  /** Writes `message` at `w.pos`, after `size` has sized it with the same `w`. */
-  write(message: T, w: Writer): void;
+  /** Writes `message` into `buf` at `pos`, after `size` has sized it with the same `w`; returns the position after it. */
+  write(message: T, w: Writer, buf: Uint8Array, pos: number): number;
   /**
    * Decodes the fields in `[r.pos, end)` as prost does, merging into `into`
    * when given; `budget` is what is left of the recursion limit.

@@ -216,7 +216,10 @@ export function invocationContext(init: {
   if (init.callerId !== undefined) requireMessage(init.callerId, ActrIdSchema, "invocationContext", "init.callerId");
   const requestId = init.requestId ?? "";
   requireString(requestId, "invocationContext", "init.requestId");
-  return create(InvocationContextV1Schema, { selfId: init.selfId, callerId: init.callerId, requestId });
+  // The object create() returns, built without its reflective walk: hosts make a context per call.
+  const $typeName = InvocationContextV1Schema.typeName;
+  const { selfId, callerId } = init;
+  return callerId === undefined ? { $typeName, selfId, requestId } : { $typeName, selfId, callerId, requestId };
 }
 
 /**

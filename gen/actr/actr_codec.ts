@@ -36,16 +36,17 @@ export function sizeRealm(m: Realm, w: Writer): number {
 }
 
 /**
- * Writes a `actr.Realm` that `sizeRealm` has sized with the same writer.
+ * Writes a `actr.Realm` that `sizeRealm` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeRealm(m: Realm, w: Writer): void {
+export function writeRealm(m: Realm, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.realmId === undefined ? 0 : m.realmId;
     {
-      w.buf[w.pos++] = 8;
-      writeVarint32(w, v as number);
+      buf[pos++] = 8;
+      pos = writeVarint32(buf, pos, v as number);
     }
   }
+  return pos;
 }
 
 /**
@@ -111,30 +112,31 @@ export function sizeActrType(m: ActrType, w: Writer): number {
 }
 
 /**
- * Writes a `actr.ActrType` that `sizeActrType` has sized with the same writer.
+ * Writes a `actr.ActrType` that `sizeActrType` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeActrType(m: ActrType, w: Writer): void {
+export function writeActrType(m: ActrType, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.manufacturer === undefined ? "" : m.manufacturer;
     {
-      w.buf[w.pos++] = 10;
-      writeString(w, v as string);
+      buf[pos++] = 10;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
   {
     const v: unknown = m.name === undefined ? "" : m.name;
     {
-      w.buf[w.pos++] = 18;
-      writeString(w, v as string);
+      buf[pos++] = 18;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
   {
     const v: unknown = m.version === undefined ? "" : m.version;
     {
-      w.buf[w.pos++] = 26;
-      writeString(w, v as string);
+      buf[pos++] = 26;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
+  return pos;
 }
 
 /**
@@ -226,32 +228,33 @@ export function sizeActrId(m: ActrId, w: Writer): number {
 }
 
 /**
- * Writes a `actr.ActrId` that `sizeActrId` has sized with the same writer.
+ * Writes a `actr.ActrId` that `sizeActrId` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeActrId(m: ActrId, w: Writer): void {
+export function writeActrId(m: ActrId, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.realm === undefined ? emptyRealm : m.realm;
     {
-      w.buf[w.pos++] = 10;
-      writeSize(w);
-      writeRealm(v as Realm, w);
+      buf[pos++] = 10;
+      pos = writeSize(w, buf, pos);
+      pos = writeRealm(v as Realm, w, buf, pos);
     }
   }
   {
     const v: unknown = m.serialNumber === undefined ? 0n : m.serialNumber;
     {
-      w.buf[w.pos++] = 16;
-      write64(w);
+      buf[pos++] = 16;
+      pos = write64(w, buf, pos);
     }
   }
   {
     const v: unknown = m.type === undefined ? emptyActrType : m.type;
     {
-      w.buf[w.pos++] = 26;
-      writeSize(w);
-      writeActrType(v as ActrType, w);
+      buf[pos++] = 26;
+      pos = writeSize(w, buf, pos);
+      pos = writeActrType(v as ActrType, w, buf, pos);
     }
   }
+  return pos;
 }
 
 /**
@@ -330,23 +333,24 @@ export function sizeMetadataEntry(m: MetadataEntry, w: Writer): number {
 }
 
 /**
- * Writes a `actr.MetadataEntry` that `sizeMetadataEntry` has sized with the same writer.
+ * Writes a `actr.MetadataEntry` that `sizeMetadataEntry` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeMetadataEntry(m: MetadataEntry, w: Writer): void {
+export function writeMetadataEntry(m: MetadataEntry, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.key === undefined ? "" : m.key;
     {
-      w.buf[w.pos++] = 10;
-      writeString(w, v as string);
+      buf[pos++] = 10;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
   {
     const v: unknown = m.value === undefined ? "" : m.value;
     {
-      w.buf[w.pos++] = 18;
-      writeString(w, v as string);
+      buf[pos++] = 18;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
+  return pos;
 }
 
 /**
@@ -437,42 +441,43 @@ export function sizeDataStream(m: DataStream, w: Writer): number {
 }
 
 /**
- * Writes a `actr.DataStream` that `sizeDataStream` has sized with the same writer.
+ * Writes a `actr.DataStream` that `sizeDataStream` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeDataStream(m: DataStream, w: Writer): void {
+export function writeDataStream(m: DataStream, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.streamId === undefined ? "" : m.streamId;
     {
-      w.buf[w.pos++] = 10;
-      writeString(w, v as string);
+      buf[pos++] = 10;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
   {
     const v: unknown = m.sequence === undefined ? 0n : m.sequence;
     {
-      w.buf[w.pos++] = 16;
-      write64(w);
+      buf[pos++] = 16;
+      pos = write64(w, buf, pos);
     }
   }
   {
     const v: unknown = m.payload === undefined ? new Uint8Array(0) : m.payload;
     {
-      w.buf[w.pos++] = 26;
-      writeBytes(w, v as Uint8Array);
+      buf[pos++] = 26;
+      pos = writeBytes(buf, pos, v as Uint8Array);
     }
   }
   for (const v of m.metadata) {
-    w.buf[w.pos++] = 34;
-    writeSize(w);
-    writeMetadataEntry(v, w);
+    buf[pos++] = 34;
+    pos = writeSize(w, buf, pos);
+    pos = writeMetadataEntry(v, w, buf, pos);
   }
   {
     const v: unknown = Object.hasOwn(m, "timestampMs") ? m.timestampMs : undefined;
     if (v !== undefined) {
-      w.buf[w.pos++] = 40;
-      write64(w);
+      buf[pos++] = 40;
+      pos = write64(w, buf, pos);
     }
   }
+  return pos;
 }
 
 /**
@@ -572,23 +577,24 @@ export function sizeErrorResponse(m: ErrorResponse, w: Writer): number {
 }
 
 /**
- * Writes a `actr.ErrorResponse` that `sizeErrorResponse` has sized with the same writer.
+ * Writes a `actr.ErrorResponse` that `sizeErrorResponse` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeErrorResponse(m: ErrorResponse, w: Writer): void {
+export function writeErrorResponse(m: ErrorResponse, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.code === undefined ? 0 : m.code;
     {
-      w.buf[w.pos++] = 8;
-      writeVarint32(w, v as number);
+      buf[pos++] = 8;
+      pos = writeVarint32(buf, pos, v as number);
     }
   }
   {
     const v: unknown = m.message === undefined ? "" : m.message;
     {
-      w.buf[w.pos++] = 18;
-      writeString(w, v as string);
+      buf[pos++] = 18;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
+  return pos;
 }
 
 /**
@@ -700,64 +706,65 @@ export function sizeRpcEnvelope(m: RpcEnvelope, w: Writer): number {
 }
 
 /**
- * Writes a `actr.RpcEnvelope` that `sizeRpcEnvelope` has sized with the same writer.
+ * Writes a `actr.RpcEnvelope` that `sizeRpcEnvelope` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeRpcEnvelope(m: RpcEnvelope, w: Writer): void {
+export function writeRpcEnvelope(m: RpcEnvelope, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.routeKey === undefined ? "" : m.routeKey;
     {
-      w.buf[w.pos++] = 10;
-      writeString(w, v as string);
+      buf[pos++] = 10;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
   {
     const v: unknown = Object.hasOwn(m, "payload") ? m.payload : undefined;
     if (v !== undefined) {
-      w.buf[w.pos++] = 18;
-      writeBytes(w, v as Uint8Array);
+      buf[pos++] = 18;
+      pos = writeBytes(buf, pos, v as Uint8Array);
     }
   }
   {
     const v: unknown = m.error;
     if (v !== undefined) {
-      w.buf[w.pos++] = 26;
-      writeSize(w);
-      writeErrorResponse(v as ErrorResponse, w);
+      buf[pos++] = 26;
+      pos = writeSize(w, buf, pos);
+      pos = writeErrorResponse(v as ErrorResponse, w, buf, pos);
     }
   }
   {
     const v: unknown = Object.hasOwn(m, "traceparent") ? m.traceparent : undefined;
     if (v !== undefined) {
-      w.buf[w.pos++] = 162; w.buf[w.pos++] = 6;
-      writeString(w, v as string);
+      buf[pos++] = 162; buf[pos++] = 6;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
   {
     const v: unknown = Object.hasOwn(m, "tracestate") ? m.tracestate : undefined;
     if (v !== undefined) {
-      w.buf[w.pos++] = 170; w.buf[w.pos++] = 6;
-      writeString(w, v as string);
+      buf[pos++] = 170; buf[pos++] = 6;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
   {
     const v: unknown = m.requestId === undefined ? "" : m.requestId;
     {
-      w.buf[w.pos++] = 178; w.buf[w.pos++] = 6;
-      writeString(w, v as string);
+      buf[pos++] = 178; buf[pos++] = 6;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
   for (const v of m.metadata) {
-    w.buf[w.pos++] = 186; w.buf[w.pos++] = 6;
-    writeSize(w);
-    writeMetadataEntry(v, w);
+    buf[pos++] = 186; buf[pos++] = 6;
+    pos = writeSize(w, buf, pos);
+    pos = writeMetadataEntry(v, w, buf, pos);
   }
   {
     const v: unknown = m.timeoutMs === undefined ? 0n : m.timeoutMs;
     {
-      w.buf[w.pos++] = 192; w.buf[w.pos++] = 6;
-      write64(w);
+      buf[pos++] = 192; buf[pos++] = 6;
+      pos = write64(w, buf, pos);
     }
   }
+  return pos;
 }
 
 /**

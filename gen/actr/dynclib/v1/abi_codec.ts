@@ -59,44 +59,45 @@ export function sizeInitPayloadV1(m: InitPayloadV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.InitPayloadV1` that `sizeInitPayloadV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.InitPayloadV1` that `sizeInitPayloadV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeInitPayloadV1(m: InitPayloadV1, w: Writer): void {
+export function writeInitPayloadV1(m: InitPayloadV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.version;
     if (v !== undefined && v !== 0) {
-      w.buf[w.pos++] = 8;
-      writeVarint32(w, v as number);
+      buf[pos++] = 8;
+      pos = writeVarint32(buf, pos, v as number);
     }
   }
   {
     const v: unknown = m.actrType;
     if (v !== undefined && v !== "") {
-      w.buf[w.pos++] = 18;
-      writeString(w, v as string);
+      buf[pos++] = 18;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
   {
     const v: unknown = m.credential;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
-      w.buf[w.pos++] = 26;
-      writeBytes(w, v as Uint8Array);
+      buf[pos++] = 26;
+      pos = writeBytes(buf, pos, v as Uint8Array);
     }
   }
   {
     const v: unknown = m.actorId;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
-      w.buf[w.pos++] = 34;
-      writeBytes(w, v as Uint8Array);
+      buf[pos++] = 34;
+      pos = writeBytes(buf, pos, v as Uint8Array);
     }
   }
   {
     const v: unknown = m.realmId;
     if (v !== undefined && v !== 0) {
-      w.buf[w.pos++] = 40;
-      writeVarint32(w, v as number);
+      buf[pos++] = 40;
+      pos = writeVarint32(buf, pos, v as number);
     }
   }
+  return pos;
 }
 
 /**
@@ -190,30 +191,31 @@ export function sizeAbiFrame(m: AbiFrame, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.AbiFrame` that `sizeAbiFrame` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.AbiFrame` that `sizeAbiFrame` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeAbiFrame(m: AbiFrame, w: Writer): void {
+export function writeAbiFrame(m: AbiFrame, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.abiVersion;
     if (v !== undefined && v !== 0) {
-      w.buf[w.pos++] = 8;
-      writeVarint32(w, v as number);
+      buf[pos++] = 8;
+      pos = writeVarint32(buf, pos, v as number);
     }
   }
   {
     const v: unknown = m.op;
     if (v !== undefined && v !== 0) {
-      w.buf[w.pos++] = 16;
-      writeVarint32(w, v as number);
+      buf[pos++] = 16;
+      pos = writeVarint32(buf, pos, v as number);
     }
   }
   {
     const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
-      w.buf[w.pos++] = 26;
-      writeBytes(w, v as Uint8Array);
+      buf[pos++] = 26;
+      pos = writeBytes(buf, pos, v as Uint8Array);
     }
   }
+  return pos;
 }
 
 /**
@@ -293,30 +295,31 @@ export function sizeAbiReply(m: AbiReply, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.AbiReply` that `sizeAbiReply` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.AbiReply` that `sizeAbiReply` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeAbiReply(m: AbiReply, w: Writer): void {
+export function writeAbiReply(m: AbiReply, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.abiVersion;
     if (v !== undefined && v !== 0) {
-      w.buf[w.pos++] = 8;
-      writeVarint32(w, v as number);
+      buf[pos++] = 8;
+      pos = writeVarint32(buf, pos, v as number);
     }
   }
   {
     const v: unknown = m.status;
     if (v !== undefined && v !== 0) {
-      w.buf[w.pos++] = 16;
-      writeInt32(w, v as number);
+      buf[pos++] = 16;
+      pos = writeInt32(buf, pos, v as number);
     }
   }
   {
     const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
-      w.buf[w.pos++] = 26;
-      writeBytes(w, v as Uint8Array);
+      buf[pos++] = 26;
+      pos = writeBytes(buf, pos, v as Uint8Array);
     }
   }
+  return pos;
 }
 
 /**
@@ -408,32 +411,33 @@ export function sizeInvocationContextV1(m: InvocationContextV1, w: Writer): numb
 }
 
 /**
- * Writes a `actr.dynclib.v1.InvocationContextV1` that `sizeInvocationContextV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.InvocationContextV1` that `sizeInvocationContextV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeInvocationContextV1(m: InvocationContextV1, w: Writer): void {
+export function writeInvocationContextV1(m: InvocationContextV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.selfId === undefined ? emptyActrId : m.selfId;
     {
-      w.buf[w.pos++] = 10;
-      writeSize(w);
-      writeActrId(v as ActrId, w);
+      buf[pos++] = 10;
+      pos = writeSize(w, buf, pos);
+      pos = writeActrId(v as ActrId, w, buf, pos);
     }
   }
   {
     const v: unknown = m.callerId;
     if (v !== undefined) {
-      w.buf[w.pos++] = 18;
-      writeSize(w);
-      writeActrId(v as ActrId, w);
+      buf[pos++] = 18;
+      pos = writeSize(w, buf, pos);
+      pos = writeActrId(v as ActrId, w, buf, pos);
     }
   }
   {
     const v: unknown = m.requestId;
     if (v !== undefined && v !== "") {
-      w.buf[w.pos++] = 26;
-      writeString(w, v as string);
+      buf[pos++] = 26;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
+  return pos;
 }
 
 /**
@@ -518,24 +522,25 @@ export function sizeGuestHandleV1(m: GuestHandleV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.GuestHandleV1` that `sizeGuestHandleV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.GuestHandleV1` that `sizeGuestHandleV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeGuestHandleV1(m: GuestHandleV1, w: Writer): void {
+export function writeGuestHandleV1(m: GuestHandleV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
-      w.buf[w.pos++] = 10;
-      writeSize(w);
-      writeInvocationContextV1(v as InvocationContextV1, w);
+      buf[pos++] = 10;
+      pos = writeSize(w, buf, pos);
+      pos = writeInvocationContextV1(v as InvocationContextV1, w, buf, pos);
     }
   }
   {
     const v: unknown = m.rpcEnvelope;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
-      w.buf[w.pos++] = 18;
-      writeBytes(w, v as Uint8Array);
+      buf[pos++] = 18;
+      pos = writeBytes(buf, pos, v as Uint8Array);
     }
   }
+  return pos;
 }
 
 /**
@@ -617,25 +622,26 @@ export function sizeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.GuestDataStreamV1` that `sizeGuestDataStreamV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.GuestDataStreamV1` that `sizeGuestDataStreamV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer): void {
+export function writeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
     {
-      w.buf[w.pos++] = 10;
-      writeSize(w);
-      writeDataStream(v as DataStream, w);
+      buf[pos++] = 10;
+      pos = writeSize(w, buf, pos);
+      pos = writeDataStream(v as DataStream, w, buf, pos);
     }
   }
   {
     const v: unknown = m.sender === undefined ? emptyActrId : m.sender;
     {
-      w.buf[w.pos++] = 18;
-      writeSize(w);
-      writeActrId(v as ActrId, w);
+      buf[pos++] = 18;
+      pos = writeSize(w, buf, pos);
+      pos = writeActrId(v as ActrId, w, buf, pos);
     }
   }
+  return pos;
 }
 
 /**
@@ -713,24 +719,25 @@ export function sizeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.GuestLifecycleV1` that `sizeGuestLifecycleV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.GuestLifecycleV1` that `sizeGuestLifecycleV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer): void {
+export function writeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
-      w.buf[w.pos++] = 10;
-      writeSize(w);
-      writeInvocationContextV1(v as InvocationContextV1, w);
+      buf[pos++] = 10;
+      pos = writeSize(w, buf, pos);
+      pos = writeInvocationContextV1(v as InvocationContextV1, w, buf, pos);
     }
   }
   {
     const v: unknown = m.hook;
     if (v !== undefined && v !== 0) {
-      w.buf[w.pos++] = 16;
-      writeVarint32(w, v as number);
+      buf[pos++] = 16;
+      pos = writeVarint32(buf, pos, v as number);
     }
   }
+  return pos;
 }
 
 /**
@@ -800,23 +807,24 @@ export function sizeTimestampV1(m: TimestampV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.TimestampV1` that `sizeTimestampV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.TimestampV1` that `sizeTimestampV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeTimestampV1(m: TimestampV1, w: Writer): void {
+export function writeTimestampV1(m: TimestampV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.seconds;
     if (v !== undefined && v !== 0n && v !== 0) {
-      w.buf[w.pos++] = 8;
-      write64(w);
+      buf[pos++] = 8;
+      pos = write64(w, buf, pos);
     }
   }
   {
     const v: unknown = m.nanoseconds;
     if (v !== undefined && v !== 0) {
-      w.buf[w.pos++] = 16;
-      writeVarint32(w, v as number);
+      buf[pos++] = 16;
+      pos = writeVarint32(buf, pos, v as number);
     }
   }
+  return pos;
 }
 
 /**
@@ -895,31 +903,32 @@ export function sizePeerEventV1(m: PeerEventV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.PeerEventV1` that `sizePeerEventV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.PeerEventV1` that `sizePeerEventV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writePeerEventV1(m: PeerEventV1, w: Writer): void {
+export function writePeerEventV1(m: PeerEventV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.peer === undefined ? emptyActrId : m.peer;
     {
-      w.buf[w.pos++] = 10;
-      writeSize(w);
-      writeActrId(v as ActrId, w);
+      buf[pos++] = 10;
+      pos = writeSize(w, buf, pos);
+      pos = writeActrId(v as ActrId, w, buf, pos);
     }
   }
   {
     const v: unknown = Object.hasOwn(m, "relayed") ? m.relayed : undefined;
     if (v !== undefined) {
-      w.buf[w.pos++] = 16;
-      w.buf[w.pos++] = v ? 1 : 0;
+      buf[pos++] = 16;
+      buf[pos++] = v ? 1 : 0;
     }
   }
   {
     const v: unknown = Object.hasOwn(m, "status") ? m.status : undefined;
     if (v !== undefined) {
-      w.buf[w.pos++] = 24;
-      writeVarint32(w, v as number);
+      buf[pos++] = 24;
+      pos = writeVarint32(buf, pos, v as number);
     }
   }
+  return pos;
 }
 
 /**
@@ -1004,17 +1013,18 @@ export function sizeCredentialEventV1(m: CredentialEventV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.CredentialEventV1` that `sizeCredentialEventV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.CredentialEventV1` that `sizeCredentialEventV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeCredentialEventV1(m: CredentialEventV1, w: Writer): void {
+export function writeCredentialEventV1(m: CredentialEventV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.newExpiry === undefined ? emptyTimestampV1 : m.newExpiry;
     {
-      w.buf[w.pos++] = 10;
-      writeSize(w);
-      writeTimestampV1(v as TimestampV1, w);
+      buf[pos++] = 10;
+      pos = writeSize(w, buf, pos);
+      pos = writeTimestampV1(v as TimestampV1, w, buf, pos);
     }
   }
+  return pos;
 }
 
 /**
@@ -1077,23 +1087,24 @@ export function sizeBackpressureEventV1(m: BackpressureEventV1, w: Writer): numb
 }
 
 /**
- * Writes a `actr.dynclib.v1.BackpressureEventV1` that `sizeBackpressureEventV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.BackpressureEventV1` that `sizeBackpressureEventV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeBackpressureEventV1(m: BackpressureEventV1, w: Writer): void {
+export function writeBackpressureEventV1(m: BackpressureEventV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.queueLen;
     if (v !== undefined && v !== 0n && v !== 0) {
-      w.buf[w.pos++] = 8;
-      write64(w);
+      buf[pos++] = 8;
+      pos = write64(w, buf, pos);
     }
   }
   {
     const v: unknown = m.threshold;
     if (v !== undefined && v !== 0n && v !== 0) {
-      w.buf[w.pos++] = 16;
-      write64(w);
+      buf[pos++] = 16;
+      pos = write64(w, buf, pos);
     }
   }
+  return pos;
 }
 
 /**
@@ -1200,48 +1211,49 @@ export function sizeGuestHookV1(m: GuestHookV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.GuestHookV1` that `sizeGuestHookV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.GuestHookV1` that `sizeGuestHookV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeGuestHookV1(m: GuestHookV1, w: Writer): void {
+export function writeGuestHookV1(m: GuestHookV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
-      w.buf[w.pos++] = 10;
-      writeSize(w);
-      writeInvocationContextV1(v as InvocationContextV1, w);
+      buf[pos++] = 10;
+      pos = writeSize(w, buf, pos);
+      pos = writeInvocationContextV1(v as InvocationContextV1, w, buf, pos);
     }
   }
   {
     const v: unknown = m.hook;
     if (v !== undefined && v !== 0) {
-      w.buf[w.pos++] = 16;
-      writeVarint32(w, v as number);
+      buf[pos++] = 16;
+      pos = writeVarint32(buf, pos, v as number);
     }
   }
   {
     const v: unknown = m.peer;
     if (v !== undefined) {
-      w.buf[w.pos++] = 26;
-      writeSize(w);
-      writePeerEventV1(v as PeerEventV1, w);
+      buf[pos++] = 26;
+      pos = writeSize(w, buf, pos);
+      pos = writePeerEventV1(v as PeerEventV1, w, buf, pos);
     }
   }
   {
     const v: unknown = m.credential;
     if (v !== undefined) {
-      w.buf[w.pos++] = 34;
-      writeSize(w);
-      writeCredentialEventV1(v as CredentialEventV1, w);
+      buf[pos++] = 34;
+      pos = writeSize(w, buf, pos);
+      pos = writeCredentialEventV1(v as CredentialEventV1, w, buf, pos);
     }
   }
   {
     const v: unknown = m.backpressure;
     if (v !== undefined) {
-      w.buf[w.pos++] = 42;
-      writeSize(w);
-      writeBackpressureEventV1(v as BackpressureEventV1, w);
+      buf[pos++] = 42;
+      pos = writeSize(w, buf, pos);
+      pos = writeBackpressureEventV1(v as BackpressureEventV1, w, buf, pos);
     }
   }
+  return pos;
 }
 
 /**
@@ -1351,32 +1363,33 @@ export function sizeDestV1(m: DestV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.DestV1` that `sizeDestV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.DestV1` that `sizeDestV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeDestV1(m: DestV1, w: Writer): void {
+export function writeDestV1(m: DestV1, w: Writer, buf: Uint8Array, pos: number): number {
   const kind$ = m.kind as { case?: unknown; value?: unknown } | undefined;
   {
     const v = kind$ == null ? undefined : kind$.case === "shell" ? kind$.value : undefined;
     if (kind$ != null && kind$.case === "shell") {
-      w.buf[w.pos++] = 8;
-      w.buf[w.pos++] = v ? 1 : 0;
+      buf[pos++] = 8;
+      buf[pos++] = v ? 1 : 0;
     }
   }
   {
     const v = kind$ == null ? undefined : kind$.case === "local" ? kind$.value : undefined;
     if (kind$ != null && kind$.case === "local") {
-      w.buf[w.pos++] = 16;
-      w.buf[w.pos++] = v ? 1 : 0;
+      buf[pos++] = 16;
+      buf[pos++] = v ? 1 : 0;
     }
   }
   {
     const v = kind$ == null ? undefined : kind$.case === "actor" ? kind$.value : undefined;
     if (kind$ != null && kind$.case === "actor") {
-      w.buf[w.pos++] = 26;
-      writeSize(w);
-      writeActrId(v as ActrId, w);
+      buf[pos++] = 26;
+      pos = writeSize(w, buf, pos);
+      pos = writeActrId(v as ActrId, w, buf, pos);
     }
   }
+  return pos;
 }
 
 /**
@@ -1462,31 +1475,32 @@ export function sizeHostCallV1(m: HostCallV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.HostCallV1` that `sizeHostCallV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.HostCallV1` that `sizeHostCallV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeHostCallV1(m: HostCallV1, w: Writer): void {
+export function writeHostCallV1(m: HostCallV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.routeKey;
     if (v !== undefined && v !== "") {
-      w.buf[w.pos++] = 10;
-      writeString(w, v as string);
+      buf[pos++] = 10;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
-      w.buf[w.pos++] = 18;
-      writeSize(w);
-      writeDestV1(v as DestV1, w);
+      buf[pos++] = 18;
+      pos = writeSize(w, buf, pos);
+      pos = writeDestV1(v as DestV1, w, buf, pos);
     }
   }
   {
     const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
-      w.buf[w.pos++] = 26;
-      writeBytes(w, v as Uint8Array);
+      buf[pos++] = 26;
+      pos = writeBytes(buf, pos, v as Uint8Array);
     }
   }
+  return pos;
 }
 
 /**
@@ -1574,31 +1588,32 @@ export function sizeHostTellV1(m: HostTellV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.HostTellV1` that `sizeHostTellV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.HostTellV1` that `sizeHostTellV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeHostTellV1(m: HostTellV1, w: Writer): void {
+export function writeHostTellV1(m: HostTellV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.routeKey;
     if (v !== undefined && v !== "") {
-      w.buf[w.pos++] = 10;
-      writeString(w, v as string);
+      buf[pos++] = 10;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
-      w.buf[w.pos++] = 18;
-      writeSize(w);
-      writeDestV1(v as DestV1, w);
+      buf[pos++] = 18;
+      pos = writeSize(w, buf, pos);
+      pos = writeDestV1(v as DestV1, w, buf, pos);
     }
   }
   {
     const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
-      w.buf[w.pos++] = 26;
-      writeBytes(w, v as Uint8Array);
+      buf[pos++] = 26;
+      pos = writeBytes(buf, pos, v as Uint8Array);
     }
   }
+  return pos;
 }
 
 /**
@@ -1686,31 +1701,32 @@ export function sizeHostCallRawV1(m: HostCallRawV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.HostCallRawV1` that `sizeHostCallRawV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.HostCallRawV1` that `sizeHostCallRawV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeHostCallRawV1(m: HostCallRawV1, w: Writer): void {
+export function writeHostCallRawV1(m: HostCallRawV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.routeKey;
     if (v !== undefined && v !== "") {
-      w.buf[w.pos++] = 10;
-      writeString(w, v as string);
+      buf[pos++] = 10;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
   {
     const v: unknown = m.target === undefined ? emptyActrId : m.target;
     {
-      w.buf[w.pos++] = 18;
-      writeSize(w);
-      writeActrId(v as ActrId, w);
+      buf[pos++] = 18;
+      pos = writeSize(w, buf, pos);
+      pos = writeActrId(v as ActrId, w, buf, pos);
     }
   }
   {
     const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
-      w.buf[w.pos++] = 26;
-      writeBytes(w, v as Uint8Array);
+      buf[pos++] = 26;
+      pos = writeBytes(buf, pos, v as Uint8Array);
     }
   }
+  return pos;
 }
 
 /**
@@ -1788,17 +1804,18 @@ export function sizeHostDiscoverV1(m: HostDiscoverV1, w: Writer): number {
 }
 
 /**
- * Writes a `actr.dynclib.v1.HostDiscoverV1` that `sizeHostDiscoverV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.HostDiscoverV1` that `sizeHostDiscoverV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeHostDiscoverV1(m: HostDiscoverV1, w: Writer): void {
+export function writeHostDiscoverV1(m: HostDiscoverV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.targetType === undefined ? emptyActrType : m.targetType;
     {
-      w.buf[w.pos++] = 10;
-      writeSize(w);
-      writeActrType(v as ActrType, w);
+      buf[pos++] = 10;
+      pos = writeSize(w, buf, pos);
+      pos = writeActrType(v as ActrType, w, buf, pos);
     }
   }
+  return pos;
 }
 
 /**
@@ -1856,16 +1873,17 @@ export function sizeHostRegisterStreamV1(m: HostRegisterStreamV1, w: Writer): nu
 }
 
 /**
- * Writes a `actr.dynclib.v1.HostRegisterStreamV1` that `sizeHostRegisterStreamV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.HostRegisterStreamV1` that `sizeHostRegisterStreamV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeHostRegisterStreamV1(m: HostRegisterStreamV1, w: Writer): void {
+export function writeHostRegisterStreamV1(m: HostRegisterStreamV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.streamId;
     if (v !== undefined && v !== "") {
-      w.buf[w.pos++] = 10;
-      writeString(w, v as string);
+      buf[pos++] = 10;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
+  return pos;
 }
 
 /**
@@ -1921,16 +1939,17 @@ export function sizeHostUnregisterStreamV1(m: HostUnregisterStreamV1, w: Writer)
 }
 
 /**
- * Writes a `actr.dynclib.v1.HostUnregisterStreamV1` that `sizeHostUnregisterStreamV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.HostUnregisterStreamV1` that `sizeHostUnregisterStreamV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeHostUnregisterStreamV1(m: HostUnregisterStreamV1, w: Writer): void {
+export function writeHostUnregisterStreamV1(m: HostUnregisterStreamV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.streamId;
     if (v !== undefined && v !== "") {
-      w.buf[w.pos++] = 10;
-      writeString(w, v as string);
+      buf[pos++] = 10;
+      pos = writeString(w, buf, pos, v as string);
     }
   }
+  return pos;
 }
 
 /**
@@ -2008,32 +2027,33 @@ export function sizeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer): nu
 }
 
 /**
- * Writes a `actr.dynclib.v1.HostSendDataStreamV1` that `sizeHostSendDataStreamV1` has sized with the same writer.
+ * Writes a `actr.dynclib.v1.HostSendDataStreamV1` that `sizeHostSendDataStreamV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
  */
-export function writeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer): void {
+export function writeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
-      w.buf[w.pos++] = 10;
-      writeSize(w);
-      writeDestV1(v as DestV1, w);
+      buf[pos++] = 10;
+      pos = writeSize(w, buf, pos);
+      pos = writeDestV1(v as DestV1, w, buf, pos);
     }
   }
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
     {
-      w.buf[w.pos++] = 18;
-      writeSize(w);
-      writeDataStream(v as DataStream, w);
+      buf[pos++] = 18;
+      pos = writeSize(w, buf, pos);
+      pos = writeDataStream(v as DataStream, w, buf, pos);
     }
   }
   {
     const v: unknown = m.payloadType;
     if (v !== undefined && v !== 0) {
-      w.buf[w.pos++] = 24;
-      writeInt32(w, v as number);
+      buf[pos++] = 24;
+      pos = writeInt32(buf, pos, v as number);
     }
   }
+  return pos;
 }
 
 /**
