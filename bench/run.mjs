@@ -3,20 +3,21 @@
 //
 // Every implementation must produce the same bytes as every other (and as
 // prost) before anything is timed. Each timed sample runs a batch of calls;
-// the result is the median over the samples, in ns per call. Writes
+// the result is the median over the samples, in ns per call; the
+// implementations of a case take turns in rounds of about 2 ms. Writes
 // bench/results.json; --readme rewrites the table in README.md.
 //
 // Then runs bench/hostile.mjs (the hostile-input cost against prost) unless
 // --skip-hostile or --case is given.
 //
-// Usage: node bench/run.mjs [--time MS] [--case ID] [--readme] [--skip-hostile]
+// Usage: node bench/run.mjs [--time MS] [--case ID]... [--impl ID]... [--readme] [--skip-hostile]
+// (--impl picks the JS implementations timed beside this package's)
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { Bench } from "tinybench";
 import { buildOracle, oraclePath as oracle, oracleToolchainProblem } from "../conformance/oracle.mjs";
 import { caseIds, implementations } from "./cases.mjs";
 import { hostBench, hostTable } from "./host.mjs";
@@ -28,6 +29,7 @@ const { values } = parseArgs({
   options: {
     time: { type: "string", default: "1000" },
     case: { type: "string", multiple: true },
+    impl: { type: "string", multiple: true },
     readme: { type: "boolean", default: false },
     "skip-hostile": { type: "boolean", default: false },
   },
@@ -39,7 +41,9 @@ const hex = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLen
 
 // ---- same bytes everywhere, before timing -----------------------------------------
 
-const impls = implementations();
+const impls = Object.fromEntries(
+  Object.entries(implementations()).filter(([impl]) => values.impl === undefined || impl === "actr-dynclib-abi" || values.impl.includes(impl)),
+);
 const reference = impls["actr-dynclib-abi"];
 for (const id of cases) {
   for (const [impl, byCase] of Object.entries(impls)) {
@@ -90,20 +94,32 @@ function batchSize(run) {
   return Math.max(1, Math.round(50_000 / ns));
 }
 
+// The implementations of a case take turns, one round of about 2 ms each, so
+// that a change in the machine's load during the run weighs on all of them
+// alike; each sample is one batch of calls, and the result is the median sample.
+const ROUND_NS = 2_000_000;
 let sink;
 for (const id of cases) {
-  const bench = new Bench({ time: Number(values.time), warmupTime: 200, throws: true });
-  const batches = {};
-  for (const [impl, byCase] of Object.entries(impls)) {
-    const { run } = byCase[id];
-    const batch = (batches[impl] = batchSize(run));
-    bench.add(impl, () => {
-      for (let i = 0; i < batch; i++) sink = run();
-    });
+  const entries = Object.entries(impls).map(([impl, byCase]) => {
+    const run = byCase[id].run;
+    for (let i = 0; i < 1000; i++) sink = run(); // warm-up
+    return { impl, run, batch: batchSize(run), samples: [] };
+  });
+  const until = process.hrtime.bigint() + BigInt(Number(values.time) * entries.length) * 1_000_000n;
+  while (process.hrtime.bigint() < until || entries.some((e) => e.samples.length < 20)) {
+    for (const entry of entries) {
+      const { run, batch, samples } = entry;
+      const roundEnd = process.hrtime.bigint() + BigInt(ROUND_NS);
+      do {
+        const t = process.hrtime.bigint();
+        for (let i = 0; i < batch; i++) sink = run();
+        samples.push(Number(process.hrtime.bigint() - t) / batch);
+      } while (process.hrtime.bigint() < roundEnd);
+    }
   }
-  await bench.run();
-  for (const task of bench.tasks) {
-    results.push({ case: id, impl: task.name, nsPerOp: (task.result.latency.p50 * 1e6) / batches[task.name] });
+  for (const { impl, samples } of entries) {
+    samples.sort((x, y) => x - y);
+    results.push({ case: id, impl, nsPerOp: samples[samples.length >> 1] });
   }
 }
 if (sink === undefined) throw new Error("nothing ran");
