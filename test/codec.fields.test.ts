@@ -1,0 +1,93 @@
+// Every field of every message of the schema, one by one: a decoding or
+// encoding failure in a field names the message, the field and (decoding)
+// the byte offset. Driven by the schema, so a new field is covered the day it
+// is added. That prost rejects the same inputs is the conformance run's and
+// the golden vectors' job; this file checks what our errors say.
+import { create, type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import { WireType } from "@bufbuild/protobuf/wire";
+import { describe, expect, it } from "vitest";
+import { AbiError, decodeMessage, encodeMessage, messageSchemas } from "../src/index.js";
+
+/** The wire type prost expects for `field`. */
+function wireTypeOf(field: DescField): WireType {
+  const lengthDelimited =
+    field.fieldKind === "message" || field.fieldKind === "list" || (field.fieldKind === "scalar" && (field.scalar === ScalarType.STRING || field.scalar === ScalarType.BYTES));
+  return lengthDelimited ? WireType.LengthDelimited : WireType.Varint;
+}
+
+/** `v` as varint bytes. */
+function varint(v: number): number[] {
+  const out: number[] = [];
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  out.push(v);
+  return out;
+}
+
+const key = (field: DescField, wireType: WireType) => varint((field.number << 3) | wireType);
+
+/** A value of the wrong type for `field`. */
+function wrongValue(field: DescField): unknown {
+  return field.fieldKind === "scalar" || field.fieldKind === "enum" ? { not: "a scalar" } : "not a message";
+}
+
+/** Decoding `bytes` as `desc` fails with an AbiError; returns it. */
+function decodeError(desc: DescMessage, bytes: number[]): AbiError {
+  try {
+    decodeMessage(desc, Uint8Array.from(bytes));
+  } catch (e) {
+    expect(e).toBeInstanceOf(AbiError);
+    return e as AbiError;
+  }
+  throw new Error(`decoding ${Buffer.from(bytes).toString("hex")} as ${desc.typeName} did not fail`);
+}
+
+const cases = [...messageSchemas.values()].flatMap((desc) => desc.fields.map((field) => [`${desc.typeName}.${field.name}`, desc, field] as const));
+
+describe("every field of the schema", () => {
+  it("covers every field of the 27 messages", () => {
+    expect(cases.length).toBe([...messageSchemas.values()].reduce((n, desc) => n + desc.fields.length, 0));
+    expect(cases.length).toBeGreaterThan(60);
+  });
+
+  it.each(cases)("%s: the wrong wire type is refused, naming the message, the field and byte 0", (_, desc, field) => {
+    const expected = wireTypeOf(field);
+    const [wrong, rest, got, want] =
+      expected === WireType.LengthDelimited
+        ? [WireType.Varint, [1], "wire type 0 (varint)", "length-delimited"]
+        : [WireType.LengthDelimited, [0], "wire type 2 (length-delimited)", "varint"];
+    const error = decodeError(desc, [...key(field, wrong), ...rest]);
+    expect(error.message).toBe(`cannot decode ${desc.typeName}: field ${field.name}: ${got} where ${want} is expected at byte 0`);
+    expect(error.messageName).toBe(desc.typeName);
+    expect(error.field).toBe(field.name);
+    expect(error.offset).toBe(0);
+  });
+
+  it.each(cases)("%s: a value cut off after its key is refused, naming the field and where the value starts", (_, desc, field) => {
+    const k = key(field, wireTypeOf(field));
+    const error = decodeError(desc, [...k, 0x80]);
+    expect(error.message).toBe(`cannot decode ${desc.typeName}: field ${field.name}: truncated varint at byte ${k.length}`);
+    expect(error.messageName).toBe(desc.typeName);
+    expect(error.field).toBe(field.name);
+    expect(error.offset).toBe(k.length);
+  });
+
+  it.each(cases)("%s: a value of the wrong type is refused by the encoder, naming the message and the field", (_, desc, field) => {
+    const message = create(desc) as unknown as Record<string, unknown>;
+    const value = field.fieldKind === "list" ? "not an array" : wrongValue(field);
+    if (field.oneof !== undefined) message[field.oneof.localName] = { case: field.localName, value };
+    else message[field.localName] = value;
+    let error: unknown;
+    try {
+      encodeMessage(desc, message as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AbiError);
+    expect((error as AbiError).message).toMatch(new RegExp(`^cannot encode ${desc.typeName.replaceAll(".", "\\.")}: field ${field.name}: expected an? `));
+    expect((error as AbiError).messageName).toBe(desc.typeName);
+    expect((error as AbiError).field).toBe(field.name);
+  });
+});
