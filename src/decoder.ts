@@ -42,10 +42,15 @@ export class Reader {
   /**
    * @param buf the input, a plain `Uint8Array` (so that a view cut from it is one too)
    * @param enclosing where `buf` sits inside a larger input, when it does
+   * @param memory `buf.buffer`, which `bytes` fields are views into (read
+   * once here: the getter costs more than making a view)
+   * @param memoryOffset `buf.byteOffset`
    */
   constructor(
     readonly buf: Uint8Array,
     readonly enclosing?: Enclosing,
+    readonly memory: ArrayBufferLike = buf.buffer,
+    readonly memoryOffset: number = buf.byteOffset,
   ) {}
 }
 
@@ -240,41 +245,186 @@ export function skipField(r: Reader, end: number, key: number, budget: number, m
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Strings up to this many bytes are tried as ASCII before a TextDecoder call. */
-const SHORT_STRING = 64;
+/**
+ * ASCII strings up to this many bytes are built by `asciiString`; longer or
+ * non-ASCII ones by a `TextDecoder`, whose fixed cost per call is higher.
+ */
+const SHORT_ASCII = 32;
 
-type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
-/** Node's native one-byte-per-character string maker (`Buffer#latin1Slice`), when the platform has it. */
-const latin1Slice = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype.latin1Slice;
-const charCodes: number[] = [];
+const fromCharCodes = String.fromCharCode as (...codes: (number | undefined)[]) => string;
 
 /**
- * Recently decoded short ASCII strings, by a hash of their bytes: route
- * keys, actor types, stream ids and metadata keys repeat from call to call,
- * and a string found here costs one comparison instead of a new string.
+ * The string of the `n` ASCII bytes at `b[s]` (1 <= n <= SHORT_ASCII), made by
+ * one `String.fromCharCode` call with exactly `n` arguments: this makes a flat
+ * one-byte string without a native call or a temporary array, the fastest way
+ * V8 has for short strings (route keys, actor types, ids, metadata keys).
  */
-const recentStrings: string[] = new Array<string>(1024).fill("");
-
-/** The string of the ASCII bytes `buf[start..stop)`, whose hash is `hash`. */
-function asciiString(buf: Uint8Array, start: number, stop: number, hash: number): string {
-  const slot = (hash ^ (hash >>> 10)) & 1023;
-  const recent = recentStrings[slot]!;
-  const len = stop - start;
-  if (recent.length === len) {
-    let i = 0;
-    while (i < len && recent.charCodeAt(i) === buf[start + i]) i++;
-    if (i === len) return recent;
+function asciiString(b: Uint8Array, s: number, n: number): string {
+  const f = fromCharCodes;
+  switch (n) {
+    case 1:
+      return f(b[s]);
+    case 2:
+      return f(b[s], b[s + 1]);
+    case 3:
+      return f(b[s], b[s + 1], b[s + 2]);
+    case 4:
+      return f(b[s], b[s + 1], b[s + 2], b[s + 3]);
+    case 5:
+      return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4]);
+    case 6:
+      return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5]);
+    case 7:
+      return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6]);
+    case 8:
+      return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7]);
+    case 9:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8],
+      );
+    case 10:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9],
+      );
+    case 11:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10],
+      );
+    case 12:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11],
+      );
+    case 13:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12],
+      );
+    case 14:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13],
+      );
+    case 15:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14],
+      );
+    case 16:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+      );
+    case 17:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16],
+      );
+    case 18:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17],
+      );
+    case 19:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18],
+      );
+    case 20:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19],
+      );
+    case 21:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20],
+      );
+    case 22:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21],
+      );
+    case 23:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22],
+      );
+    case 24:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
+      );
+    case 25:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
+        b[s + 24],
+      );
+    case 26:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
+        b[s + 24], b[s + 25],
+      );
+    case 27:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
+        b[s + 24], b[s + 25], b[s + 26],
+      );
+    case 28:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
+        b[s + 24], b[s + 25], b[s + 26], b[s + 27],
+      );
+    case 29:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
+        b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28],
+      );
+    case 30:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
+        b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28], b[s + 29],
+      );
+    case 31:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
+        b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28], b[s + 29], b[s + 30],
+      );
+    case 32:
+      return f(
+        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
+        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
+        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
+        b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28], b[s + 29], b[s + 30], b[s + 31],
+      );
+    default:
+      throw new Error(`decoder defect: asciiString of ${n} bytes`);
   }
-  let text: string;
-  if (latin1Slice !== undefined) {
-    text = latin1Slice.call(buf, start, stop);
-  } else {
-    charCodes.length = len;
-    for (let i = 0; i < len; i++) charCodes[i] = buf[start + i]!;
-    text = String.fromCharCode.apply(null, charCodes);
-  }
-  recentStrings[slot] = text;
-  return text;
 }
 
 /** Reads a `string`: valid UTF-8, a byte-order mark kept (as Rust's `String::from_utf8`). */
@@ -283,19 +433,15 @@ export function readString(r: Reader, end: number, message: string, field: strin
   const start = r.pos;
   const buf = r.buf;
   r.pos = stop;
-  if (start === stop) return "";
-  if (stop - start <= SHORT_STRING) {
-    let hash = stop - start;
-    let i = start;
-    for (; i < stop; i++) {
-      const b = buf[i]!;
-      if (b >= 0x80) break;
-      hash = Math.imul(hash, 31) + b;
-    }
-    if (i === stop) return asciiString(buf, start, stop, hash);
+  const n = stop - start;
+  if (n === 0) return "";
+  if (n <= SHORT_ASCII) {
+    let bits = 0;
+    for (let i = start; i < stop; i++) bits |= buf[i]!;
+    if (bits < 0x80) return asciiString(buf, start, n);
   }
   try {
-    return strictUtf8.decode(new Uint8Array(buf.buffer, buf.byteOffset + start, stop - start));
+    return strictUtf8.decode(new Uint8Array(r.memory, r.memoryOffset + start, n));
   } catch {
     return fail(r, start, message, field, "string is not valid UTF-8");
   }
@@ -304,8 +450,7 @@ export function readString(r: Reader, end: number, message: string, field: strin
 /** Reads a `bytes` field: a plain `Uint8Array` view into the input, never a copy. */
 export function readBytes(r: Reader, end: number, message: string, field: string): Uint8Array {
   const stop = readLength(r, end, message, field);
-  const buf = r.buf;
   const start = r.pos;
   r.pos = stop;
-  return new Uint8Array(buf.buffer, buf.byteOffset + start, stop - start);
+  return new Uint8Array(r.memory, r.memoryOffset + start, stop - start);
 }
