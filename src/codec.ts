@@ -202,8 +202,8 @@ export function decodeWith<T extends Message>(
  * @internal
  */
 export function decodeField<T extends Message>(codec: MessageCodec<T>, outer: Reader, part: Uint8Array, holder: string): T {
-  // An empty part decodes without reading a byte, so whatever memory it names is never used.
-  const r = new Reader(part, { base: part.byteOffset - outer.memoryOffset, holder }, outer.memory, part.byteOffset);
+  // An empty part decodes without a failure, so its offset is never reported.
+  const r = new Reader(part, { base: part.byteOffset - outer.buf.byteOffset, holder });
   return codec.decode(r, part.length, RECURSION_LIMIT);
 }
 
