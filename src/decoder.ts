@@ -119,14 +119,37 @@ export function readInt32(r: Reader, end: number, message: string, field: string
   return readUint32(r, end, message, field) | 0;
 }
 
+/**
+ * The bigints 0..127, shared: a one-byte varint (a sequence number, a small
+ * id) reads as one of these instead of a new bigint. Bigints are immutable,
+ * so sharing them is invisible.
+ */
+const oneByteBigInts: readonly bigint[] = Array.from({ length: 0x80 }, (_, i) => BigInt(i));
+
 /** Reads a `uint64`. */
 export function readUint64(r: Reader, end: number, message: string, field: string): bigint {
+  const pos = r.pos;
+  if (pos < end) {
+    const b = r.buf[pos]!;
+    if (b < 0x80) {
+      r.pos = pos + 1;
+      return oneByteBigInts[b]!;
+    }
+  }
   readVarint(r, end, message, field);
   return protoInt64.uDec(r.lo, r.hi);
 }
 
 /** Reads an `int64`. */
 export function readInt64(r: Reader, end: number, message: string, field: string): bigint {
+  const pos = r.pos;
+  if (pos < end) {
+    const b = r.buf[pos]!;
+    if (b < 0x80) {
+      r.pos = pos + 1;
+      return oneByteBigInts[b]!;
+    }
+  }
   readVarint(r, end, message, field);
   return protoInt64.dec(r.lo, r.hi);
 }
