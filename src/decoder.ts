@@ -16,8 +16,10 @@
  */
 import { protoInt64 } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
+import { asciiString, MAX_ASCII_STRING } from "./ascii.js";
 import { code } from "./codes.js";
 import { AbiError } from "./errors.js";
+import { utf8TextOrUndefined } from "./utf8.js";
 
 /** prost's `RECURSION_LIMIT`: nested messages and groups share this budget. */
 export const RECURSION_LIMIT = 100;
@@ -261,190 +263,6 @@ export function skipField(r: Reader, end: number, key: number, budget: number, m
   }
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/**
- * ASCII strings up to this many bytes are built by `asciiString`; longer or
- * non-ASCII ones by a `TextDecoder`, whose fixed cost per call is higher.
- */
-const SHORT_ASCII = 32;
-
-const fromCharCodes = String.fromCharCode as (...codes: (number | undefined)[]) => string;
-
-/**
- * The string of the `n` ASCII bytes at `b[s]` (1 <= n <= SHORT_ASCII), made by
- * one `String.fromCharCode` call with exactly `n` arguments: this makes a flat
- * one-byte string without a native call or a temporary array, the fastest way
- * V8 has for short strings (route keys, actor types, ids, metadata keys).
- */
-function asciiString(b: Uint8Array, s: number, n: number): string {
-  const f = fromCharCodes;
-  switch (n) {
-    case 1:
-      return f(b[s]);
-    case 2:
-      return f(b[s], b[s + 1]);
-    case 3:
-      return f(b[s], b[s + 1], b[s + 2]);
-    case 4:
-      return f(b[s], b[s + 1], b[s + 2], b[s + 3]);
-    case 5:
-      return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4]);
-    case 6:
-      return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5]);
-    case 7:
-      return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6]);
-    case 8:
-      return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7]);
-    case 9:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8],
-      );
-    case 10:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9],
-      );
-    case 11:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10],
-      );
-    case 12:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11],
-      );
-    case 13:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12],
-      );
-    case 14:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13],
-      );
-    case 15:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14],
-      );
-    case 16:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-      );
-    case 17:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16],
-      );
-    case 18:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17],
-      );
-    case 19:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18],
-      );
-    case 20:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19],
-      );
-    case 21:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20],
-      );
-    case 22:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21],
-      );
-    case 23:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22],
-      );
-    case 24:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
-      );
-    case 25:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
-        b[s + 24],
-      );
-    case 26:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
-        b[s + 24], b[s + 25],
-      );
-    case 27:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
-        b[s + 24], b[s + 25], b[s + 26],
-      );
-    case 28:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
-        b[s + 24], b[s + 25], b[s + 26], b[s + 27],
-      );
-    case 29:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
-        b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28],
-      );
-    case 30:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
-        b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28], b[s + 29],
-      );
-    case 31:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
-        b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28], b[s + 29], b[s + 30],
-      );
-    case 32:
-      return f(
-        b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7],
-        b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15],
-        b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23],
-        b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28], b[s + 29], b[s + 30], b[s + 31],
-      );
-    default:
-      throw new Error(`decoder defect: asciiString of ${n} bytes`);
-  }
-}
-
 /** Reads a `string`: valid UTF-8, a byte-order mark kept (as Rust's `String::from_utf8`). */
 export function readString(r: Reader, end: number, message: string, field: string): string {
   const stop = readLength(r, end, message, field);
@@ -453,16 +271,11 @@ export function readString(r: Reader, end: number, message: string, field: strin
   r.pos = stop;
   const n = stop - start;
   if (n === 0) return "";
-  if (n <= SHORT_ASCII) {
-    let bits = 0;
-    for (let i = start; i < stop; i++) bits |= buf[i]!;
-    if (bits < 0x80) return asciiString(buf, start, n);
+  if (n <= MAX_ASCII_STRING) {
+    const text = asciiString(buf, start, n);
+    if (text !== undefined) return text;
   }
-  try {
-    return strictUtf8.decode(buf.subarray(start, stop));
-  } catch {
-    return fail(r, start, message, field, "string is not valid UTF-8");
-  }
+  return utf8TextOrUndefined(buf.subarray(start, stop)) ?? fail(r, start, message, field, "string is not valid UTF-8");
 }
 
 /** Reads a `bytes` field: a plain `Uint8Array` view into the input, never a copy. */
