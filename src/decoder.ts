@@ -102,8 +102,11 @@ export function readVarint(r: Reader, end: number, message: string, field: strin
   r.hi = hi >>> 0;
 }
 
-/** Reads a `uint32` (the low 32 bits of a varint, as prost truncates). */
-export function readUint32(r: Reader, end: number, message: string, field: string): number {
+/**
+ * Reads a one-byte varint, the common case: its value, or -1 (the reader
+ * not moved) when the next varint is longer or the data ends.
+ */
+function readOneByte(r: Reader, end: number): number {
   const pos = r.pos;
   if (pos < end) {
     const b = r.buf[pos]!;
@@ -112,6 +115,13 @@ export function readUint32(r: Reader, end: number, message: string, field: strin
       return b;
     }
   }
+  return -1;
+}
+
+/** Reads a `uint32` (the low 32 bits of a varint, as prost truncates). */
+export function readUint32(r: Reader, end: number, message: string, field: string): number {
+  const b = readOneByte(r, end);
+  if (b >= 0) return b;
   readVarint(r, end, message, field);
   return r.lo;
 }
@@ -130,28 +140,16 @@ const oneByteBigInts: readonly bigint[] = Array.from({ length: 0x80 }, (_, i) =>
 
 /** Reads a `uint64`. */
 export function readUint64(r: Reader, end: number, message: string, field: string): bigint {
-  const pos = r.pos;
-  if (pos < end) {
-    const b = r.buf[pos]!;
-    if (b < 0x80) {
-      r.pos = pos + 1;
-      return oneByteBigInts[b]!;
-    }
-  }
+  const b = readOneByte(r, end);
+  if (b >= 0) return oneByteBigInts[b]!;
   readVarint(r, end, message, field);
   return protoInt64.uDec(r.lo, r.hi);
 }
 
 /** Reads an `int64`. */
 export function readInt64(r: Reader, end: number, message: string, field: string): bigint {
-  const pos = r.pos;
-  if (pos < end) {
-    const b = r.buf[pos]!;
-    if (b < 0x80) {
-      r.pos = pos + 1;
-      return oneByteBigInts[b]!;
-    }
-  }
+  const b = readOneByte(r, end);
+  if (b >= 0) return oneByteBigInts[b]!;
   readVarint(r, end, message, field);
   return protoInt64.dec(r.lo, r.hi);
 }
