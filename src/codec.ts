@@ -193,17 +193,17 @@ export function decodeWith<T extends Message>(
 }
 
 /**
- * Decodes `part`, a `bytes` field of a message that `outer` has just read
- * (so a view into `outer`'s input, or a new empty array when the field was
- * absent), with `codec`: a failure's offset counts from the start of
- * `outer`'s input and its message names `holder` (e.g. `"AbiFrame.payload"`).
- * Costs no check of where `part` lies, as `decodeMessageIn` must make.
+ * Decodes `part`, a `bytes` field of a message just decoded from `input` (so
+ * a view into `input`, or a new empty array when the field was absent), with
+ * `codec`: a failure's offset counts from the start of `input` and its
+ * message names `holder` (e.g. `"AbiFrame.payload"`). Unlike
+ * `decodeMessageIn`, it need not check where `part` lies.
  *
  * @internal
  */
-export function decodeField<T extends Message>(codec: MessageCodec<T>, outer: Reader, part: Uint8Array, holder: string): T {
+export function decodeField<T extends Message>(codec: MessageCodec<T>, input: Uint8Array, part: Uint8Array, holder: string): T {
   // An empty part decodes without a failure, so its offset is never reported.
-  const r = new Reader(part, { base: part.byteOffset - outer.buf.byteOffset, holder });
+  const r = new Reader(part, { base: part.byteOffset - input.byteOffset, holder });
   return codec.decode(r, part.length, RECURSION_LIMIT);
 }
 

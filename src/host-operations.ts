@@ -16,9 +16,7 @@ import {
   type RpcEnvelope,
   RpcEnvelopeSchema,
 } from "../gen/actr/actr_pb.js";
-import { decodeAbiFrame } from "../gen/actr/dynclib/v1/abi_codec.js";
 import {
-  AbiFrameSchema,
   type BackpressureEventV1,
   BackpressureEventV1Schema,
   CredentialEventV1Schema,
@@ -45,11 +43,10 @@ import {
 import { hook_event as hookEventOption, OpSchema, RuntimeHookSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
 import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireInt64, requireMessage, requireObject } from "./arguments.js";
 import { code, lifecycleHook, lifecycleHookName, opName, version } from "./codes.js";
-import { codecOf, type DecodeOptions, decodeField, encodeMessage, readerOf } from "./codec.js";
-import { RECURSION_LIMIT } from "./decoder.js";
+import { codecOf, type DecodeOptions, decodeField, encodeMessage } from "./codec.js";
 import { camelCase, namedValues } from "./enum-names.js";
 import { AbiError, ActrError, hostStatusForError } from "./errors.js";
-import { encodeFrame, errorReply, successReply } from "./frames.js";
+import { decodeFrame, encodeFrame, errorReply, successReply } from "./frames.js";
 import type { MessageCodec } from "./message-codec.js";
 import { payloadSchemaForOp } from "./schemas.js";
 import { timestampOf } from "./values.js";
@@ -91,8 +88,7 @@ const hostOps: ReadonlyMap<number, { kind: HostOperation["kind"]; schema: DescMe
  */
 export function decodeHostOperation(frameBytes: Uint8Array, options?: DecodeOptions): HostOperation {
   requireBytes(frameBytes, "decodeHostOperation", "frameBytes");
-  const r = readerOf(frameBytes, AbiFrameSchema.typeName, options);
-  const frame = decodeAbiFrame(r, r.buf.length, RECURSION_LIMIT);
+  const frame = decodeFrame(frameBytes, options);
   if (frame.abiVersion !== version.V1) {
     throw new AbiError(code.PROTOCOL_ERROR, `unsupported abi_version ${frame.abiVersion} (expected ${version.V1})`, {
       messageName: "actr.dynclib.v1.AbiFrame",
@@ -108,7 +104,7 @@ export function decodeHostOperation(frameBytes: Uint8Array, options?: DecodeOpti
       { messageName: "actr.dynclib.v1.AbiFrame", field: "op" },
     );
   }
-  const payload = decodeField(hostOp.codec, r, frame.payload, "AbiFrame.payload");
+  const payload = decodeField(hostOp.codec, frameBytes, frame.payload, "AbiFrame.payload");
   return { kind: hostOp.kind, op: frame.op, payload } as HostOperation;
 }
 
