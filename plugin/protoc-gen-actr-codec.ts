@@ -432,6 +432,9 @@ function generateDecode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
       f.print`  let ${local(field)}: ${type} = into === undefined ? undefined : into.${name};`;
     } else if (presenceOf(field) === "explicit") {
       f.print`  let ${local(field)}: ${type} | undefined = into !== undefined && Object.hasOwn(into, ${JSON.stringify(name)}) ? into.${name} : undefined;`;
+    } else if (kind === "bytes") {
+      // The empty default is made at the end, only when the field was absent.
+      f.print`  let ${local(field)}: ${type} | undefined = into === undefined ? undefined : into.${name};`;
     } else {
       f.print`  let ${local(field)}: ${type} = into === undefined ? ${zeroOf(kind)} : into.${name};`;
     }
@@ -489,7 +492,9 @@ function generateDecode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
       field.localName,
       presenceOf(field) === "required" && field.fieldKind === "message"
         ? [`${local(field)} ?? `, namesOf(field.message!).decode, "(r, r.pos, 0)"]
-        : local(field),
+        : field.fieldKind === "scalar" && field.scalar === ScalarType.BYTES
+          ? `${local(field)} ?? ${zeroOf("bytes")}`
+          : local(field),
     ]);
   for (const oneof of desc.oneofs) properties.push([oneof.localName, oneofVar(oneof)]);
   const values: Printable[] = properties.map(([name, value]) => [`, ${name}: `, value]);

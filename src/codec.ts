@@ -163,6 +163,16 @@ export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: M
 }
 
 /**
+ * A reader over `bytes` (a `Uint8Array`: the public entry points check it),
+ * after refusing an input longer than `options.maxBytes`.
+ *
+ * @internal
+ */
+export function readerOf(bytes: Uint8Array, typeName: string, options: DecodeOptions | undefined, enclosing?: Enclosing): Reader {
+  return new Reader(plainInput(bytes, typeName, options), enclosing);
+}
+
+/**
  * Decodes `bytes` with `codec`, reporting offsets inside `enclosing` when given.
  *
  * @internal
@@ -173,8 +183,23 @@ export function decodeWith<T extends Message>(
   options: DecodeOptions | undefined,
   enclosing?: Enclosing,
 ): T {
-  const input = plainInput(bytes, codec.schema.typeName, options);
-  return codec.decode(new Reader(input, enclosing), input.length, RECURSION_LIMIT);
+  const r = readerOf(bytes, codec.schema.typeName, options, enclosing);
+  return codec.decode(r, r.buf.length, RECURSION_LIMIT);
+}
+
+/**
+ * Decodes `part`, a `bytes` field of a message just decoded from `input` (so
+ * a view into `input`, or a new empty array when the field was absent), with
+ * `codec`: a failure's offset counts from the start of `input` and its
+ * message names `holder` (e.g. `"AbiFrame.payload"`). Unlike
+ * `decodeMessageIn`, it need not check where `part` lies.
+ *
+ * @internal
+ */
+export function decodeField<T extends Message>(codec: MessageCodec<T>, input: Uint8Array, part: Uint8Array, holder: string): T {
+  // An empty part decodes without a failure, so its offset is never reported.
+  const r = new Reader(part, { base: part.byteOffset - input.byteOffset, holder });
+  return codec.decode(r, part.length, RECURSION_LIMIT);
 }
 
 /**

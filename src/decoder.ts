@@ -16,8 +16,10 @@
  */
 import { protoInt64 } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
+import { asciiString, MAX_ASCII_STRING } from "./ascii.js";
 import { code } from "./codes.js";
 import { AbiError } from "./errors.js";
+import { utf8TextOrUndefined } from "./utf8.js";
 
 /** prost's `RECURSION_LIMIT`: nested messages and groups share this budget. */
 export const RECURSION_LIMIT = 100;
@@ -100,8 +102,11 @@ export function readVarint(r: Reader, end: number, message: string, field: strin
   r.hi = hi >>> 0;
 }
 
-/** Reads a `uint32` (the low 32 bits of a varint, as prost truncates). */
-export function readUint32(r: Reader, end: number, message: string, field: string): number {
+/**
+ * Reads a one-byte varint, the common case: its value, or -1 (the reader
+ * not moved) when the next varint is longer or the data ends.
+ */
+function readOneByte(r: Reader, end: number): number {
   const pos = r.pos;
   if (pos < end) {
     const b = r.buf[pos]!;
@@ -110,6 +115,13 @@ export function readUint32(r: Reader, end: number, message: string, field: strin
       return b;
     }
   }
+  return -1;
+}
+
+/** Reads a `uint32` (the low 32 bits of a varint, as prost truncates). */
+export function readUint32(r: Reader, end: number, message: string, field: string): number {
+  const b = readOneByte(r, end);
+  if (b >= 0) return b;
   readVarint(r, end, message, field);
   return r.lo;
 }
@@ -119,14 +131,25 @@ export function readInt32(r: Reader, end: number, message: string, field: string
   return readUint32(r, end, message, field) | 0;
 }
 
+/**
+ * The bigints 0..127, shared: a one-byte varint (a sequence number, a small
+ * id) reads as one of these instead of a new bigint. Bigints are immutable,
+ * so sharing them is invisible.
+ */
+const oneByteBigInts: readonly bigint[] = Array.from({ length: 0x80 }, (_, i) => BigInt(i));
+
 /** Reads a `uint64`. */
 export function readUint64(r: Reader, end: number, message: string, field: string): bigint {
+  const b = readOneByte(r, end);
+  if (b >= 0) return oneByteBigInts[b]!;
   readVarint(r, end, message, field);
   return protoInt64.uDec(r.lo, r.hi);
 }
 
 /** Reads an `int64`. */
 export function readInt64(r: Reader, end: number, message: string, field: string): bigint {
+  const b = readOneByte(r, end);
+  if (b >= 0) return oneByteBigInts[b]!;
   readVarint(r, end, message, field);
   return protoInt64.dec(r.lo, r.hi);
 }
@@ -238,74 +261,26 @@ export function skipField(r: Reader, end: number, key: number, budget: number, m
   }
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/** Strings up to this many bytes are tried as ASCII before a TextDecoder call. */
-const SHORT_STRING = 64;
-
-type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
-/** Node's native one-byte-per-character string maker (`Buffer#latin1Slice`), when the platform has it. */
-const latin1Slice = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype.latin1Slice;
-const charCodes: number[] = [];
-
-/**
- * Recently decoded short ASCII strings, by a hash of their bytes: route
- * keys, actor types, stream ids and metadata keys repeat from call to call,
- * and a string found here costs one comparison instead of a new string.
- */
-const recentStrings: string[] = new Array<string>(1024).fill("");
-
-/** The string of the ASCII bytes `buf[start..stop)`, whose hash is `hash`. */
-function asciiString(buf: Uint8Array, start: number, stop: number, hash: number): string {
-  const slot = (hash ^ (hash >>> 10)) & 1023;
-  const recent = recentStrings[slot]!;
-  const len = stop - start;
-  if (recent.length === len) {
-    let i = 0;
-    while (i < len && recent.charCodeAt(i) === buf[start + i]) i++;
-    if (i === len) return recent;
-  }
-  let text: string;
-  if (latin1Slice !== undefined) {
-    text = latin1Slice.call(buf, start, stop);
-  } else {
-    charCodes.length = len;
-    for (let i = 0; i < len; i++) charCodes[i] = buf[start + i]!;
-    text = String.fromCharCode.apply(null, charCodes);
-  }
-  recentStrings[slot] = text;
-  return text;
-}
-
 /** Reads a `string`: valid UTF-8, a byte-order mark kept (as Rust's `String::from_utf8`). */
 export function readString(r: Reader, end: number, message: string, field: string): string {
   const stop = readLength(r, end, message, field);
   const start = r.pos;
   const buf = r.buf;
   r.pos = stop;
-  if (start === stop) return "";
-  if (stop - start <= SHORT_STRING) {
-    let hash = stop - start;
-    let i = start;
-    for (; i < stop; i++) {
-      const b = buf[i]!;
-      if (b >= 0x80) break;
-      hash = Math.imul(hash, 31) + b;
-    }
-    if (i === stop) return asciiString(buf, start, stop, hash);
+  const n = stop - start;
+  if (n === 0) return "";
+  if (n <= MAX_ASCII_STRING) {
+    const text = asciiString(buf, start, n);
+    if (text !== undefined) return text;
   }
-  try {
-    return strictUtf8.decode(new Uint8Array(buf.buffer, buf.byteOffset + start, stop - start));
-  } catch {
-    return fail(r, start, message, field, "string is not valid UTF-8");
-  }
+  return utf8TextOrUndefined(buf.subarray(start, stop)) ?? fail(r, start, message, field, "string is not valid UTF-8");
 }
 
 /** Reads a `bytes` field: a plain `Uint8Array` view into the input, never a copy. */
 export function readBytes(r: Reader, end: number, message: string, field: string): Uint8Array {
   const stop = readLength(r, end, message, field);
-  const buf = r.buf;
   const start = r.pos;
   r.pos = stop;
-  return new Uint8Array(buf.buffer, buf.byteOffset + start, stop - start);
+  // `subarray` of a plain Uint8Array is the cheapest view V8 makes: no `.buffer` read.
+  return r.buf.subarray(start, stop);
 }

@@ -9,9 +9,12 @@ import { WireType } from "@bufbuild/protobuf/wire";
 import { type AbiFrame, AbiFrameSchema, type AbiReply, AbiReplySchema } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { code, opName, version } from "./codes.js";
 import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireMessage, requireSchema } from "./arguments.js";
-import { codecOf, type DecodeOptions, decodeMessage, decodeWith, encodeMessage, encodeWith, type Envelope } from "./codec.js";
+import { decodeAbiFrame, decodeAbiReply } from "../gen/actr/dynclib/v1/abi_codec.js";
+import { codecOf, type DecodeOptions, decodeWith, encodeMessage, encodeWith, type Envelope, readerOf } from "./codec.js";
+import { RECURSION_LIMIT } from "./decoder.js";
 import { utf8Length } from "./encoder.js";
 import { AbiError } from "./errors.js";
+import type { MessageCodec } from "./message-codec.js";
 import { payloadOp } from "./schemas.js";
 
 const empty = new Uint8Array(0);
@@ -92,7 +95,9 @@ function frameEnvelope(op: number): Envelope {
  * or is longer than `options.maxBytes`.
  */
 export function decodeFrame(bytes: Uint8Array, options?: DecodeOptions): AbiFrame {
-  return decodeMessage(AbiFrameSchema, bytes, options);
+  requireBytes(bytes, "decodeFrame", "bytes");
+  const r = readerOf(bytes, AbiFrameSchema.typeName, options);
+  return decodeAbiFrame(r, r.buf.length, RECURSION_LIMIT);
 }
 
 /**
@@ -105,7 +110,7 @@ export function decodeFrame(bytes: Uint8Array, options?: DecodeOptions): AbiFram
  * (UNSUPPORTED_OP) when `schema` is not a framed payload.
  */
 export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: AbiFrame, options?: DecodeOptions): MessageShape<Desc> {
-  const expected = requireOp(schema, "decodePayload");
+  const { op: expected, codec } = requirePayloadCodec(schema, "decodePayload");
   requireMessage(frame, AbiFrameSchema, "decodePayload", "frame");
   if (frame.op !== expected) {
     throw new AbiError(
@@ -115,7 +120,20 @@ export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: Abi
     );
   }
   requireBytes(frame.payload, "decodePayload", "frame.payload");
-  return decodeWith(codecOf(schema), frame.payload, options) as MessageShape<Desc>;
+  return decodeWith(codec, frame.payload, options) as MessageShape<Desc>;
+}
+
+/** The op and codec of each framed payload that `requirePayloadCodec` has seen. */
+const payloadCodecs = new Map<DescMessage, { readonly op: number; readonly codec: MessageCodec }>();
+
+/** `requireOp` and `codecOf` of `schema` in one lookup. */
+function requirePayloadCodec(schema: DescMessage, fn: string): { readonly op: number; readonly codec: MessageCodec } {
+  let framed = payloadCodecs.get(schema);
+  if (framed === undefined) {
+    framed = { op: requireOp(schema, fn), codec: codecOf(schema) };
+    payloadCodecs.set(schema, framed);
+  }
+  return framed;
 }
 
 /**
@@ -177,5 +195,7 @@ export function errorReply(status: number, message: string | Uint8Array = empty)
  * or is longer than `options.maxBytes`.
  */
 export function decodeReply(bytes: Uint8Array, options?: DecodeOptions): AbiReply {
-  return decodeMessage(AbiReplySchema, bytes, options);
+  requireBytes(bytes, "decodeReply", "bytes");
+  const r = readerOf(bytes, AbiReplySchema.typeName, options);
+  return decodeAbiReply(r, r.buf.length, RECURSION_LIMIT);
 }

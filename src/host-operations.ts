@@ -43,10 +43,11 @@ import {
 import { hook_event as hookEventOption, OpSchema, RuntimeHookSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
 import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireInt64, requireMessage, requireObject } from "./arguments.js";
 import { code, lifecycleHook, lifecycleHookName, opName, version } from "./codes.js";
-import { type DecodeOptions, decodeMessageIn, encodeMessage } from "./codec.js";
+import { codecOf, type DecodeOptions, decodeField, encodeMessage } from "./codec.js";
 import { camelCase, namedValues } from "./enum-names.js";
 import { AbiError, ActrError, hostStatusForError } from "./errors.js";
 import { decodeFrame, encodeFrame, errorReply, successReply } from "./frames.js";
+import type { MessageCodec } from "./message-codec.js";
 import { payloadSchemaForOp } from "./schemas.js";
 import { timestampOf } from "./values.js";
 
@@ -63,14 +64,14 @@ export type HostOperation =
   | { readonly kind: "unregisterStream"; readonly op: number; readonly payload: HostUnregisterStreamV1 }
   | { readonly kind: "sendDataStream"; readonly op: number; readonly payload: HostSendDataStreamV1 };
 
-/** The HOST_* ops by number, with their kind and payload schema, read from the schema. */
-const hostOps: ReadonlyMap<number, { kind: HostOperation["kind"]; schema: DescMessage }> = new Map(
+/** The HOST_* ops by number, with their kind, payload schema and its codec, read from the schema. */
+const hostOps: ReadonlyMap<number, { kind: HostOperation["kind"]; schema: DescMessage; codec: MessageCodec }> = new Map(
   OpSchema.values
     .filter((v) => v.localName.startsWith("HOST_"))
     .map((v) => {
       const schema = payloadSchemaForOp(v.number);
       if (schema === undefined) throw new Error(`schema defect: no payload message declares op ${v.name}`);
-      return [v.number, { kind: camelCase(v.localName, "HOST_") as HostOperation["kind"], schema }] as const;
+      return [v.number, { kind: camelCase(v.localName, "HOST_") as HostOperation["kind"], schema, codec: codecOf(schema) }] as const;
     }),
 );
 
@@ -103,7 +104,7 @@ export function decodeHostOperation(frameBytes: Uint8Array, options?: DecodeOpti
       { messageName: "actr.dynclib.v1.AbiFrame", field: "op" },
     );
   }
-  const payload = decodeMessageIn(hostOp.schema, frame.payload, frameBytes, "AbiFrame.payload");
+  const payload = decodeField(hostOp.codec, frameBytes, frame.payload, "AbiFrame.payload");
   return { kind: hostOp.kind, op: frame.op, payload } as HostOperation;
 }
 

@@ -66,8 +66,8 @@ describe("codec and frame functions name a wrong argument", () => {
     ["encodeFrame(null, payload)", () => encodeFrame(null as never, frame as never), TypeError, "encodeFrame: schema must be a message schema (such as AbiFrameSchema), got null"],
     ["toFrame('HostCallV1', payload)", () => toFrame("HostCallV1" as never, frame as never), TypeError, 'toFrame: schema must be a message schema (such as AbiFrameSchema), got string "HostCallV1"'],
     ["decodePayload(schema, null)", () => decodePayload(HostCallV1Schema, null as never), TypeError, "decodePayload: frame must be an actr.dynclib.v1.AbiFrame message, got null"],
-    ["decodeFrame(Object.create(Uint8Array.prototype))", () => decodeFrame(Object.create(Uint8Array.prototype) as Uint8Array), TypeError, "decodeMessage: bytes must be a Uint8Array, got an object of class Uint8Array"],
-    ["decodeReply([8, 1])", () => decodeReply([8, 1] as never), TypeError, "decodeMessage: bytes must be a Uint8Array, got an Array"],
+    ["decodeFrame(Object.create(Uint8Array.prototype))", () => decodeFrame(Object.create(Uint8Array.prototype) as Uint8Array), TypeError, "decodeFrame: bytes must be a Uint8Array, got an object of class Uint8Array"],
+    ["decodeReply([8, 1])", () => decodeReply([8, 1] as never), TypeError, "decodeReply: bytes must be a Uint8Array, got an Array"],
     ["messageSchema(null)", () => messageSchema(null as never), TypeError, "messageSchema: name must be a string, got null"],
   ];
   for (const [what, call, type, message] of rows) {

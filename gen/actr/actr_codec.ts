@@ -486,7 +486,7 @@ export function writeDataStream(m: DataStream, w: Writer, buf: Uint8Array, pos: 
 export function decodeDataStream(r: Reader, end: number, budget: number, into?: DataStream): DataStream {
   let streamId$: DataStream["streamId"] = into === undefined ? "" : into.streamId;
   let sequence$: DataStream["sequence"] = into === undefined ? 0n : into.sequence;
-  let payload$: DataStream["payload"] = into === undefined ? new Uint8Array(0) : into.payload;
+  let payload$: DataStream["payload"] | undefined = into === undefined ? undefined : into.payload;
   const metadata$: DataStream["metadata"] = into === undefined ? [] : into.metadata;
   let timestampMs$: DataStream["timestampMs"] | undefined = into !== undefined && Object.hasOwn(into, "timestampMs") ? into.timestampMs : undefined;
   while (r.pos < end) {
@@ -535,7 +535,7 @@ export function decodeDataStream(r: Reader, end: number, budget: number, into?: 
   (m as { $typeName: string }).$typeName = "actr.DataStream";
   m.streamId = streamId$;
   m.sequence = sequence$;
-  m.payload = payload$;
+  m.payload = payload$ ?? new Uint8Array(0);
   m.metadata = metadata$;
   if (timestampMs$ !== undefined) m.timestampMs = timestampMs$;
   return m;

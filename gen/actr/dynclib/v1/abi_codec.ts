@@ -106,8 +106,8 @@ export function writeInitPayloadV1(m: InitPayloadV1, w: Writer, buf: Uint8Array,
 export function decodeInitPayloadV1(r: Reader, end: number, budget: number, into?: InitPayloadV1): InitPayloadV1 {
   let version$: InitPayloadV1["version"] = into === undefined ? 0 : into.version;
   let actrType$: InitPayloadV1["actrType"] = into === undefined ? "" : into.actrType;
-  let credential$: InitPayloadV1["credential"] = into === undefined ? new Uint8Array(0) : into.credential;
-  let actorId$: InitPayloadV1["actorId"] = into === undefined ? new Uint8Array(0) : into.actorId;
+  let credential$: InitPayloadV1["credential"] | undefined = into === undefined ? undefined : into.credential;
+  let actorId$: InitPayloadV1["actorId"] | undefined = into === undefined ? undefined : into.actorId;
   let realmId$: InitPayloadV1["realmId"] = into === undefined ? 0 : into.realmId;
   while (r.pos < end) {
     const at = r.pos;
@@ -149,7 +149,7 @@ export function decodeInitPayloadV1(r: Reader, end: number, budget: number, into
         skipField(r, end, key, budget, "actr.dynclib.v1.InitPayloadV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.InitPayloadV1", version: version$, actrType: actrType$, credential: credential$, actorId: actorId$, realmId: realmId$ };
+  return { $typeName: "actr.dynclib.v1.InitPayloadV1", version: version$, actrType: actrType$, credential: credential$ ?? new Uint8Array(0), actorId: actorId$ ?? new Uint8Array(0), realmId: realmId$ };
 }
 
 /**
@@ -224,7 +224,7 @@ export function writeAbiFrame(m: AbiFrame, w: Writer, buf: Uint8Array, pos: numb
 export function decodeAbiFrame(r: Reader, end: number, budget: number, into?: AbiFrame): AbiFrame {
   let abiVersion$: AbiFrame["abiVersion"] = into === undefined ? 0 : into.abiVersion;
   let op$: AbiFrame["op"] = into === undefined ? 0 : into.op;
-  let payload$: AbiFrame["payload"] = into === undefined ? new Uint8Array(0) : into.payload;
+  let payload$: AbiFrame["payload"] | undefined = into === undefined ? undefined : into.payload;
   while (r.pos < end) {
     const at = r.pos;
     const key = readKey(r, end, "actr.dynclib.v1.AbiFrame");
@@ -253,7 +253,7 @@ export function decodeAbiFrame(r: Reader, end: number, budget: number, into?: Ab
         skipField(r, end, key, budget, "actr.dynclib.v1.AbiFrame", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.AbiFrame", abiVersion: abiVersion$, op: op$, payload: payload$ };
+  return { $typeName: "actr.dynclib.v1.AbiFrame", abiVersion: abiVersion$, op: op$, payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -328,7 +328,7 @@ export function writeAbiReply(m: AbiReply, w: Writer, buf: Uint8Array, pos: numb
 export function decodeAbiReply(r: Reader, end: number, budget: number, into?: AbiReply): AbiReply {
   let abiVersion$: AbiReply["abiVersion"] = into === undefined ? 0 : into.abiVersion;
   let status$: AbiReply["status"] = into === undefined ? 0 : into.status;
-  let payload$: AbiReply["payload"] = into === undefined ? new Uint8Array(0) : into.payload;
+  let payload$: AbiReply["payload"] | undefined = into === undefined ? undefined : into.payload;
   while (r.pos < end) {
     const at = r.pos;
     const key = readKey(r, end, "actr.dynclib.v1.AbiReply");
@@ -357,7 +357,7 @@ export function decodeAbiReply(r: Reader, end: number, budget: number, into?: Ab
         skipField(r, end, key, budget, "actr.dynclib.v1.AbiReply", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.AbiReply", abiVersion: abiVersion$, status: status$, payload: payload$ };
+  return { $typeName: "actr.dynclib.v1.AbiReply", abiVersion: abiVersion$, status: status$, payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -548,7 +548,7 @@ export function writeGuestHandleV1(m: GuestHandleV1, w: Writer, buf: Uint8Array,
  */
 export function decodeGuestHandleV1(r: Reader, end: number, budget: number, into?: GuestHandleV1): GuestHandleV1 {
   let ctx$: GuestHandleV1["ctx"] = into === undefined ? undefined : into.ctx;
-  let rpcEnvelope$: GuestHandleV1["rpcEnvelope"] = into === undefined ? new Uint8Array(0) : into.rpcEnvelope;
+  let rpcEnvelope$: GuestHandleV1["rpcEnvelope"] | undefined = into === undefined ? undefined : into.rpcEnvelope;
   while (r.pos < end) {
     const at = r.pos;
     const key = readKey(r, end, "actr.dynclib.v1.GuestHandleV1");
@@ -573,7 +573,7 @@ export function decodeGuestHandleV1(r: Reader, end: number, budget: number, into
         skipField(r, end, key, budget, "actr.dynclib.v1.GuestHandleV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.GuestHandleV1", ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), rpcEnvelope: rpcEnvelope$ };
+  return { $typeName: "actr.dynclib.v1.GuestHandleV1", ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), rpcEnvelope: rpcEnvelope$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -1509,7 +1509,7 @@ export function writeHostCallV1(m: HostCallV1, w: Writer, buf: Uint8Array, pos: 
 export function decodeHostCallV1(r: Reader, end: number, budget: number, into?: HostCallV1): HostCallV1 {
   let routeKey$: HostCallV1["routeKey"] = into === undefined ? "" : into.routeKey;
   let dest$: HostCallV1["dest"] = into === undefined ? undefined : into.dest;
-  let payload$: HostCallV1["payload"] = into === undefined ? new Uint8Array(0) : into.payload;
+  let payload$: HostCallV1["payload"] | undefined = into === undefined ? undefined : into.payload;
   while (r.pos < end) {
     const at = r.pos;
     const key = readKey(r, end, "actr.dynclib.v1.HostCallV1");
@@ -1540,7 +1540,7 @@ export function decodeHostCallV1(r: Reader, end: number, budget: number, into?: 
         skipField(r, end, key, budget, "actr.dynclib.v1.HostCallV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.HostCallV1", routeKey: routeKey$, dest: dest$ ?? decodeDestV1(r, r.pos, 0), payload: payload$ };
+  return { $typeName: "actr.dynclib.v1.HostCallV1", routeKey: routeKey$, dest: dest$ ?? decodeDestV1(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -1622,7 +1622,7 @@ export function writeHostTellV1(m: HostTellV1, w: Writer, buf: Uint8Array, pos: 
 export function decodeHostTellV1(r: Reader, end: number, budget: number, into?: HostTellV1): HostTellV1 {
   let routeKey$: HostTellV1["routeKey"] = into === undefined ? "" : into.routeKey;
   let dest$: HostTellV1["dest"] = into === undefined ? undefined : into.dest;
-  let payload$: HostTellV1["payload"] = into === undefined ? new Uint8Array(0) : into.payload;
+  let payload$: HostTellV1["payload"] | undefined = into === undefined ? undefined : into.payload;
   while (r.pos < end) {
     const at = r.pos;
     const key = readKey(r, end, "actr.dynclib.v1.HostTellV1");
@@ -1653,7 +1653,7 @@ export function decodeHostTellV1(r: Reader, end: number, budget: number, into?: 
         skipField(r, end, key, budget, "actr.dynclib.v1.HostTellV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.HostTellV1", routeKey: routeKey$, dest: dest$ ?? decodeDestV1(r, r.pos, 0), payload: payload$ };
+  return { $typeName: "actr.dynclib.v1.HostTellV1", routeKey: routeKey$, dest: dest$ ?? decodeDestV1(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -1735,7 +1735,7 @@ export function writeHostCallRawV1(m: HostCallRawV1, w: Writer, buf: Uint8Array,
 export function decodeHostCallRawV1(r: Reader, end: number, budget: number, into?: HostCallRawV1): HostCallRawV1 {
   let routeKey$: HostCallRawV1["routeKey"] = into === undefined ? "" : into.routeKey;
   let target$: HostCallRawV1["target"] = into === undefined ? undefined : into.target;
-  let payload$: HostCallRawV1["payload"] = into === undefined ? new Uint8Array(0) : into.payload;
+  let payload$: HostCallRawV1["payload"] | undefined = into === undefined ? undefined : into.payload;
   while (r.pos < end) {
     const at = r.pos;
     const key = readKey(r, end, "actr.dynclib.v1.HostCallRawV1");
@@ -1766,7 +1766,7 @@ export function decodeHostCallRawV1(r: Reader, end: number, budget: number, into
         skipField(r, end, key, budget, "actr.dynclib.v1.HostCallRawV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.HostCallRawV1", routeKey: routeKey$, target: target$ ?? decodeActrId(r, r.pos, 0), payload: payload$ };
+  return { $typeName: "actr.dynclib.v1.HostCallRawV1", routeKey: routeKey$, target: target$ ?? decodeActrId(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**

@@ -1,0 +1,50 @@
+// asciiString: every length it handles, built at an offset, and refused at every position of a non-ASCII byte.
+import { describe, expect, it } from "vitest";
+import { asciiString, MAX_ASCII_STRING } from "../src/ascii.js";
+
+/** `n` printable ASCII bytes after `offset` filler bytes of 0xff (never read). */
+function asciiAt(offset: number, n: number): Uint8Array {
+  const bytes = new Uint8Array(offset + n + 3).fill(0xff);
+  for (let i = 0; i < n; i++) bytes[offset + i] = 0x20 + ((i * 7 + n) % 95);
+  return bytes;
+}
+
+const text = (bytes: Uint8Array, start: number, n: number) => new TextDecoder().decode(bytes.subarray(start, start + n));
+
+describe("asciiString", () => {
+  it("builds every length from 1 to MAX_ASCII_STRING from the bytes at the offset, and nothing around them", () => {
+    expect(MAX_ASCII_STRING).toBe(32);
+    for (let n = 1; n <= MAX_ASCII_STRING; n++) {
+      const bytes = asciiAt(5, n);
+      const s = asciiString(bytes, 5, n);
+      expect(s).toBe(text(bytes, 5, n));
+      expect(s).toHaveLength(n);
+    }
+  });
+
+  it("keeps the edges of ASCII: NUL and DEL", () => {
+    for (let n = 1; n <= MAX_ASCII_STRING; n++) {
+      const bytes = new Uint8Array(n).fill(0x7f);
+      bytes[0] = 0;
+      expect(asciiString(bytes, 0, n)).toBe("\0" + "\x7f".repeat(n - 1));
+    }
+  });
+
+  it("answers undefined when any one byte, at any position, is 0x80 or above", () => {
+    for (let n = 1; n <= MAX_ASCII_STRING; n++) {
+      for (let k = 0; k < n; k++) {
+        for (const high of [0x80, 0xc3, 0xff]) {
+          const bytes = asciiAt(2, n);
+          bytes[2 + k] = high;
+          expect(asciiString(bytes, 2, n), `length ${n}, byte ${k} = ${high}`).toBeUndefined();
+        }
+      }
+    }
+  });
+
+  it("refuses a length it does not handle", () => {
+    const bytes = new Uint8Array(64);
+    expect(() => asciiString(bytes, 0, 0)).toThrow(new RangeError("asciiString: length 0 is outside 1..32"));
+    expect(() => asciiString(bytes, 0, MAX_ASCII_STRING + 1)).toThrow(RangeError);
+  });
+});
