@@ -9,16 +9,24 @@ import { receiveMessageOnPort, parentPort, workerData } from "node:worker_thread
 import { op as ops } from "../codes.js";
 import { NativeGuest } from "./native.js";
 import { readReply } from "./outcome.js";
-import type { CallsMessage, FromWorker, WorkerStart } from "./worker-protocol.js";
-import { PackedReader, PackedWriter } from "./worker-protocol.js";
+import type { CallsMessage, FromWorker, WorkerStart, WorkerStarted } from "./worker-protocol.js";
+import { PackedReader, PackedWriter, signal } from "./worker-protocol.js";
 
 const start = workerData as WorkerStart;
 const port = parentPort!;
 const control = new Int32Array(start.control);
+const signals = new Int32Array(start.signals);
 let inDataStream = false;
 
+/** Posts to the host thread, and wakes it if it is waiting for this worker (see `WorkerGuest.waitForWorker`). */
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(message, transfer);
+  start.toHost.postMessage(message, transfer);
+  Atomics.add(signals, signal.TO_HOST_POSTED, 1);
+  Atomics.notify(signals, signal.TO_HOST_POSTED);
+}
+
+function started(message: WorkerStarted): void {
+  port.postMessage(message);
 }
 
 /** Asks the host thread to answer `frame`, and blocks until it has. */
@@ -40,10 +48,10 @@ let guest: NativeGuest;
 try {
   guest = new NativeGuest(start.path, { outstanding: new Int32Array(start.counter) }, (message) => post({ type: "report", message }));
 } catch (error) {
-  post({ type: "loadFailed", message: error instanceof Error ? error.message : String(error) });
+  started({ type: "loadFailed", message: error instanceof Error ? error.message : String(error) });
   process.exit(0);
 }
-post({ type: "ready", rc: guest.initialize(start.init, invokeOnHost) });
+started({ type: "ready", rc: guest.initialize(start.init, invokeOnHost) });
 
 /** Runs every call of a batch, appending its result record. */
 function runBatch(batch: CallsMessage, results: PackedWriter): void {
@@ -58,12 +66,28 @@ function runBatch(batch: CallsMessage, results: PackedWriter): void {
   }
 }
 
-port.on("message", (message: CallsMessage) => {
-  const results = new PackedWriter();
-  runBatch(message, results);
-  // Calls queued while these ran go in the same reply: the host is woken once.
-  for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
-    runBatch(next.message as CallsMessage, results);
+/**
+ * The worker's life after `ready`: it never returns to its event loop, but
+ * sleeps in `Atomics.wait` until the host posts calls and bumps
+ * `signals[CALLS_POSTED]`; a futex wake-up costs far less than an event-loop
+ * one. Calls queued while a batch runs go in the same reply: the host is
+ * woken once. `worker.terminate()` interrupts the wait.
+ */
+function serve(): void {
+  for (;;) {
+    const seen = Atomics.load(signals, signal.CALLS_POSTED);
+    const first = receiveMessageOnPort(port);
+    if (first === undefined) {
+      Atomics.wait(signals, signal.CALLS_POSTED, seen);
+      continue;
+    }
+    const results = new PackedWriter();
+    runBatch(first.message as CallsMessage, results);
+    for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
+      runBatch(next.message as CallsMessage, results);
+    }
+    post({ type: "results", buffer: results.buffer, length: results.length }, [results.buffer]);
   }
-  post({ type: "results", buffer: results.buffer, length: results.length }, [results.buffer]);
-});
+}
+
+serve();
