@@ -80,6 +80,9 @@ function firstMessage(worker: Worker): Promise<WorkerStarted> {
   });
 }
 
+/** The smallest buffer a batch of calls starts with. */
+const MIN_BATCH_BYTES = 4096;
+
 /** The host thread's ends of what it shares with the worker (see `WorkerStart`). */
 interface WorkerChannel {
   /** Where `invoke` answers go. */
@@ -97,6 +100,10 @@ export class WorkerGuest extends GuestCalls {
   private readonly pending = new Fifo<Pending>();
   /** Calls made since the last batch was sent. */
   private batch: PackedWriter | undefined;
+  /** Calls in `batch` (made, not sent yet). */
+  private unsent = 0;
+  /** The size the next batch starts with: the last one's (batches of a steady load are alike), so it seldom grows. */
+  private batchBytes = MIN_BATCH_BYTES;
   private closed = false;
   private failure: Error | undefined;
   private idle: (() => void) | undefined;
@@ -128,10 +135,11 @@ export class WorkerGuest extends GuestCalls {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       if (this.batch === undefined) {
-        this.batch = new PackedWriter(Math.max(4096, frame.length + 8));
+        this.batch = new PackedWriter(Math.max(this.batchBytes, frame.length + 8));
         queueMicrotask(() => this.sendBatch());
       }
       this.batch.append([op, frame.length], frame);
+      this.unsent++;
       if (this.pending.length === 0) this.keepAlive(true);
       this.pending.push({ op, resolve, reject });
     });
@@ -148,6 +156,8 @@ export class WorkerGuest extends GuestCalls {
   private sendBatch(): void {
     const batch = this.batch!;
     this.batch = undefined;
+    this.batchBytes = Math.max(MIN_BATCH_BYTES, batch.length);
+    this.unsent = 0;
     this.worker.postMessage({ type: "calls", buffer: batch.buffer, length: batch.length }, [batch.buffer]);
     const { signals } = this.channel;
     Atomics.add(signals, signal.CALLS_POSTED, 1);
@@ -161,14 +171,15 @@ export class WorkerGuest extends GuestCalls {
    * results, and `invoke`s the handler answers synchronously. A short guest
    * call is then settled without waiting for the event loop to wake up,
    * which costs tens of microseconds per message. Returns early when every
-   * call is settled, or when an async handler leaves the worker waiting.
+   * call sent is settled (calls a handler made meanwhile go in the next
+   * batch), or when an async handler leaves the worker waiting.
    */
   private waitForWorker(): void {
     const budget = this.settings.workerWaitMicroseconds;
     if (budget <= 0) return;
     const { fromWorker, signals } = this.channel;
     const deadline = performance.now() + budget / 1000;
-    while (this.pending.length > 0 && this.failure === undefined) {
+    while (this.pending.length > this.unsent && this.failure === undefined) {
       const seen = Atomics.load(signals, signal.TO_HOST_POSTED);
       const next = receiveMessageOnPort(fromWorker);
       if (next !== undefined) {

@@ -73,6 +73,9 @@ function runBatch(batch: CallsMessage, results: PackedWriter): void {
  * one. Calls queued while a batch runs go in the same reply: the host is
  * woken once. `worker.terminate()` interrupts the wait.
  */
+const MIN_RESULTS_BYTES = 4096;
+let resultsBytes = MIN_RESULTS_BYTES;
+
 function serve(): void {
   for (;;) {
     const seen = Atomics.load(signals, signal.CALLS_POSTED);
@@ -81,11 +84,13 @@ function serve(): void {
       Atomics.wait(signals, signal.CALLS_POSTED, seen);
       continue;
     }
-    const results = new PackedWriter();
+    const results = new PackedWriter(resultsBytes);
     runBatch(first.message as CallsMessage, results);
     for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
       runBatch(next.message as CallsMessage, results);
     }
+    // The next results start as large as these: a steady load's batches are alike.
+    resultsBytes = Math.max(MIN_RESULTS_BYTES, results.length);
     post({ type: "results", buffer: results.buffer, length: results.length }, [results.buffer]);
   }
 }

@@ -60,6 +60,25 @@ describe.skipIf(skip !== undefined)(`worker mode, workerWaitMicroseconds${skip =
     }
   });
 
+  it("a call a handler makes into the same guest does not wait out the budget: it goes in the next batch", async () => {
+    let inner: Promise<Uint8Array> | undefined;
+    const guest = await loadGuest(library, {
+      workerWaitMicroseconds: 10_000_000,
+      host: () => {
+        inner = guest.handle(envelope("echo", "inner"), ctx);
+        return { bytes: bytesOf("outer") };
+      },
+    });
+    try {
+      const started = performance.now();
+      expect(text(await guest.handle(envelope("call"), ctx))).toBe("outer");
+      expect(text(await inner!)).toBe("inner");
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      await guest.close();
+    }
+  });
+
   it("refuses a budget that is negative or not a number", async () => {
     for (const workerWaitMicroseconds of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
       await expect(loadGuest(library, { host: () => ({ done: true }), workerWaitMicroseconds })).rejects.toThrow(
