@@ -2,8 +2,12 @@
  * The worker mode: each guest runs on a worker thread of its own. The host
  * thread batches calls (one message carries every call made since the last
  * one) and answers `invoke`s with the host handler, sync or async, while the
- * worker blocks on `Atomics.wait`. The event loop stays free; two guests run
- * in parallel; calls into one guest run one at a time, in order.
+ * worker blocks on `Atomics.wait`. Both sides wake each other through
+ * futexes (`Atomics.notify`) besides messages: after sending calls, the host
+ * thread may sleep for a bounded time (`workerWaitMicroseconds`) to take the
+ * results without an event-loop wake-up; otherwise the event loop stays
+ * free. Two guests run in parallel; calls into one guest run one at a time,
+ * in order.
  *
  * @module
  */

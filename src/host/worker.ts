@@ -1,7 +1,8 @@
 /**
  * The worker thread of a worker-mode guest: it loads the guest, runs the
- * batches of calls the host sends back to back, and blocks in `invoke` (on
- * `Atomics.wait`) while the host thread answers.
+ * batches of calls the host sends back to back, blocks in `invoke` (on
+ * `Atomics.wait`) while the host thread answers, and sleeps on
+ * `Atomics.wait` between batches.
  *
  * @module
  */
@@ -66,6 +67,11 @@ function runBatch(batch: CallsMessage, results: PackedWriter): void {
   }
 }
 
+/** The smallest buffer a batch of results starts with. */
+const MIN_RESULTS_BYTES = 4096;
+/** The size the next results start with: the last ones' (a steady load's batches are alike), so they seldom grow. */
+let resultsBytes = MIN_RESULTS_BYTES;
+
 /**
  * The worker's life after `ready`: it never returns to its event loop, but
  * sleeps in `Atomics.wait` until the host posts calls and bumps
@@ -73,9 +79,6 @@ function runBatch(batch: CallsMessage, results: PackedWriter): void {
  * one. Calls queued while a batch runs go in the same reply: the host is
  * woken once. `worker.terminate()` interrupts the wait.
  */
-const MIN_RESULTS_BYTES = 4096;
-let resultsBytes = MIN_RESULTS_BYTES;
-
 function serve(): void {
   for (;;) {
     const seen = Atomics.load(signals, signal.CALLS_POSTED);
@@ -89,7 +92,6 @@ function serve(): void {
     for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
       runBatch(next.message as CallsMessage, results);
     }
-    // The next results start as large as these: a steady load's batches are alike.
     resultsBytes = Math.max(MIN_RESULTS_BYTES, results.length);
     post({ type: "results", buffer: results.buffer, length: results.length }, [results.buffer]);
   }
