@@ -73,18 +73,27 @@ const MIN_RESULTS_BYTES = 4096;
 let resultsBytes = MIN_RESULTS_BYTES;
 
 /**
- * The worker's life after `ready`: it never returns to its event loop, but
- * sleeps in `Atomics.wait` until the host posts calls and bumps
- * `signals[CALLS_POSTED]`; a futex wake-up costs far less than an event-loop
- * one. Calls queued while a batch runs go in the same reply: the host is
- * woken once. `worker.terminate()` interrupts the wait.
+ * How often, at most, the worker returns to its event loop (busy or idle), so
+ * the tasks Node and V8 post to it (garbage-collection steps, finalizers) run.
+ */
+const YIELD_MS = 50;
+
+/**
+ * The worker's life after `ready`: it sleeps in `Atomics.wait` until the
+ * host posts calls and bumps `signals[CALLS_POSTED]`, as a futex wake-up
+ * costs far less than an event-loop one, and returns to its event loop only
+ * every `YIELD_MS` (then comes straight back). Calls queued while a batch
+ * runs go in the same reply: the host is woken once. `worker.terminate()`
+ * interrupts the wait.
  */
 function serve(): void {
+  const yieldAt = performance.now() + YIELD_MS;
   for (;;) {
     const seen = Atomics.load(signals, signal.CALLS_POSTED);
     const first = receiveMessageOnPort(port);
     if (first === undefined) {
-      Atomics.wait(signals, signal.CALLS_POSTED, seen);
+      const left = yieldAt - performance.now();
+      if (left <= 0 || Atomics.wait(signals, signal.CALLS_POSTED, seen, left) === "timed-out") break;
       continue;
     }
     const results = new PackedWriter(resultsBytes);
@@ -95,6 +104,7 @@ function serve(): void {
     resultsBytes = Math.max(MIN_RESULTS_BYTES, results.length);
     post({ type: "results", buffer: results.buffer, length: results.length }, [results.buffer]);
   }
+  setImmediate(serve);
 }
 
 serve();
