@@ -69,30 +69,38 @@ export async function hostBench({ time = 1000 } = {}) {
   const host = (operation) => ({ bytes: operation.payload.payload });
   const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
+  // Each case is timed for the Rust host right before our two modes, so the
+  // ratios compare measurements minutes apart at most seconds apart: the load
+  // of a shared machine drifts, and would otherwise skew one side.
+  const rustHost = path.join(rustHostDir, "target/release/actr-rust-host");
+  const rust = (id) => {
+    const run = spawnSync(rustHost, [library, "--time", String(time), "--case", id], { encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`the Rust host failed:\n${run.stderr}`);
+    const [printed, ns] = run.stdout.trim().split(" ");
+    if (printed !== id) throw new Error(`the Rust host printed ${printed}, not ${id}`);
+    return Number(ns);
+  };
+  const guests = new Map();
   const rows = [];
-  for (const [impl, threading] of [["actr-dynclib-abi", "worker"], ["actr-dynclib-abi-sync", "same-thread"]]) {
-    const guest = await loadGuest(library, { threading, host });
-    try {
-      for (const [id, request] of [["host-roundtrip-echo", echo], ["host-roundtrip-callback", call]]) {
+  try {
+    for (const [impl, threading] of [["actr-dynclib-abi", "worker"], ["actr-dynclib-abi-sync", "same-thread"]]) {
+      guests.set(impl, await loadGuest(library, { threading, host }));
+    }
+    for (const [id, request] of [["host-roundtrip-echo", echo], ["host-roundtrip-callback", call]]) {
+      rows.push({ case: id, impl: "rust-host", nsPerOp: rust(id) });
+      for (const [impl, guest] of guests) {
         if (!same(await guest.handle(request, ctx), payload)) throw new Error(`${impl} answers other bytes for ${id}`);
         rows.push({ case: id, impl, nsPerOp: await measure(time, () => guest.handle(request, ctx)) });
       }
-      if (threading === "worker") {
-        const window = () => Promise.all(Array.from({ length: IN_FLIGHT }, () => guest.handle(echo, ctx)));
-        for (const response of await window()) if (!same(response, payload)) throw new Error("pipelined echo answers other bytes");
-        rows.push({ case: "host-pipelined-echo", impl, nsPerOp: await measure(time, window, IN_FLIGHT) });
-      }
-    } finally {
-      await guest.close();
     }
-  }
-
-  const rust = spawnSync(path.join(rustHostDir, "target/release/actr-rust-host"), [library, "--time", String(time)], { encoding: "utf8" });
-  if (rust.status !== 0) throw new Error(`the Rust host failed:\n${rust.stderr}`);
-  for (const line of rust.stdout.trim().split("\n")) {
-    const [id, ns] = line.split(" ");
-    rows.push({ case: id, impl: "rust-host", nsPerOp: Number(ns) });
-    if (id === "host-roundtrip-echo") rows.push({ case: "host-pipelined-echo", impl: "rust-host", nsPerOp: Number(ns) });
+    // The Rust host's pipelined row is its sequential echo, timed again beside ours.
+    rows.push({ case: "host-pipelined-echo", impl: "rust-host", nsPerOp: rust("host-roundtrip-echo") });
+    const worker = guests.get("actr-dynclib-abi");
+    const window = () => Promise.all(Array.from({ length: IN_FLIGHT }, () => worker.handle(echo, ctx)));
+    for (const response of await window()) if (!same(response, payload)) throw new Error("pipelined echo answers other bytes");
+    rows.push({ case: "host-pipelined-echo", impl: "actr-dynclib-abi", nsPerOp: await measure(time, window, IN_FLIGHT) });
+  } finally {
+    for (const guest of guests.values()) await guest.close();
   }
   for (const r of rows) r.nsPerOp = Math.round(r.nsPerOp * 10) / 10;
   return rows;

@@ -14,21 +14,20 @@ import { allocate } from "../pool.js";
 import { koffi } from "./koffi.js";
 
 // libc, from the process itself (dlopen(NULL)): memcpy, malloc, free.
+// memcpy is declared to return nothing: koffi would wrap the pointer it
+// returns in a new BigInt on every call.
 const libc = koffi.load(null);
 /** Copies `n` native bytes at address `src` into `dst`. */
-const copyFromNative = libc.func("void *memcpy(uint8_t *dst, uintptr_t src, size_t n)") as (
-  dst: Uint8Array,
-  src: number,
-  n: number,
-) => unknown;
+const copyFromNative = libc.func("void memcpy(uint8_t *dst, uintptr_t src, size_t n)") as (dst: Uint8Array, src: number, n: number) => void;
 /** Copies `n` bytes of `src` to the native address `dst`. */
-const copyToNative = libc.func("void *memcpy(uintptr_t dst, const uint8_t *src, size_t n)") as (
-  dst: number,
-  src: Uint8Array,
-  n: number,
-) => unknown;
+const copyToNative = libc.func("void memcpy(uintptr_t dst, const uint8_t *src, size_t n)") as (dst: number, src: Uint8Array, n: number) => void;
+/** Copies `n` bytes between native addresses (all arguments plain numbers: koffi's cheapest call). */
+const copyNative = libc.func("void memcpy(uintptr_t dst, uintptr_t src, size_t n)") as (dst: number, src: number, n: number) => void;
 const malloc = libc.func("uintptr_t malloc(size_t n)") as (n: number) => number;
 const free = libc.func("void free(uintptr_t ptr)") as (ptr: number) => void;
+
+/** Bytes of a guest's out-pointer block (see `NativeGuest.outWords`). */
+const OUT_BYTES = 32;
 
 // The callback types of HostVTable. Pointers arrive as addresses (numbers).
 const InvokeCallback = koffi.proto("int32_t ActrHostInvoke(uintptr_t frame, size_t frameLen, uintptr_t replyOut, uintptr_t replyLenOut)");
@@ -72,18 +71,19 @@ export interface HostBufferCounter {
  */
 export class NativeGuest {
   private readonly init: (vt: unknown, init: Uint8Array | null, len: number) => number;
-  private readonly handle: (req: Uint8Array, len: number, respOut: Uint8Array, respLenOut: Uint8Array) => number;
+  private readonly handle: (req: Uint8Array, len: number, respOut: number, respLenOut: number) => number;
   private readonly freeResponse: (ptr: number, len: number) => void;
   /**
-   * Out-pointers of `actr_handle` (`resp_out` at byte 0, `resp_len_out` at
-   * byte 8, little-endian u64 each), also used to write `invoke`'s. Backed by
-   * an ArrayBuffer, which V8 never moves, so the guest may write it while JS
-   * runs an `invoke` in the middle of the call.
+   * 32 bytes of native memory (never freed: a few bytes per guest, which
+   * stays loaded anyway) for out-pointers, read and written through `outWords`
+   * (little-endian u64s as pairs of u32): `actr_handle`'s `resp_out` at byte 0
+   * and `resp_len_out` at byte 8; at bytes 16 and 24, the reply pointer and
+   * length of an `invoke`, copied from there to the guest's out-pointers.
+   * Passing addresses (numbers) rather than typed arrays keeps koffi's
+   * argument conversion to its cheapest.
    */
-  private readonly outBytes = new Uint8Array(new ArrayBuffer(16));
-  private readonly outWords = new Uint32Array(this.outBytes.buffer);
-  private readonly respOut = this.outBytes.subarray(0, 8);
-  private readonly respLenOut = this.outBytes.subarray(8, 16);
+  private readonly outAddress: number;
+  private readonly outWords: Uint32Array;
   /** Where guest replies are copied to; reused, grown as needed. */
   private replyScratch = new Uint8Array(4096);
   /** Host reply buffers the guest still holds: address → length. */
@@ -105,8 +105,11 @@ export class NativeGuest {
   ) {
     const lib = koffi.load(path);
     this.init = lib.func("int32_t actr_init(const ActrHostVTable *vt, const uint8_t *init, size_t initLen)") as never;
-    this.handle = lib.func("int32_t actr_handle(const uint8_t *req, size_t reqLen, uint8_t *respOut, uint8_t *respLenOut)") as never;
+    this.handle = lib.func("int32_t actr_handle(const uint8_t *req, size_t reqLen, uintptr_t respOut, uintptr_t respLenOut)") as never;
     this.freeResponse = lib.func("void actr_free_response(uintptr_t ptr, size_t len)") as never;
+    this.outAddress = malloc(OUT_BYTES);
+    if (this.outAddress === 0) throw new Error(`cannot allocate ${OUT_BYTES} bytes of native memory`);
+    this.outWords = new Uint32Array(koffi.view(this.outAddress, OUT_BYTES));
   }
 
   /**
@@ -132,9 +135,11 @@ export class NativeGuest {
    * `actr_free_response` exactly once, before anything reads it.
    */
   call(frame: Uint8Array, maxBytes: number): HandleResult {
-    const rc = this.handle(frame, frame.length, this.respOut, this.respLenOut);
-    if (rc !== code.SUCCESS) return { rc, reply: undefined, replyLength: 0 };
     const words = this.outWords;
+    // A guest that answers SUCCESS without writing its out-pointers leaves a null reply, never the last one.
+    words[0] = words[1] = words[2] = words[3] = 0;
+    const rc = this.handle(frame, frame.length, this.outAddress, this.outAddress + 8);
+    if (rc !== code.SUCCESS) return { rc, reply: undefined, replyLength: 0 };
     const ptr = words[0]! + words[1]! * 0x1_0000_0000;
     const length = words[2]! + words[3]! * 0x1_0000_0000;
     if (ptr === 0 || length === 0) {
@@ -178,12 +183,12 @@ export class NativeGuest {
       Atomics.add(this.counter.outstanding, 0, 1);
     }
     const words = this.outWords;
-    words[0] = ptr % 0x1_0000_0000;
-    words[1] = Math.floor(ptr / 0x1_0000_0000);
-    words[2] = length % 0x1_0000_0000;
-    words[3] = Math.floor(length / 0x1_0000_0000);
-    copyToNative(replyOut, this.respOut, 8);
-    copyToNative(replyLenOut, this.respLenOut, 8);
+    words[4] = ptr % 0x1_0000_0000;
+    words[5] = Math.floor(ptr / 0x1_0000_0000);
+    words[6] = length % 0x1_0000_0000;
+    words[7] = Math.floor(length / 0x1_0000_0000);
+    copyNative(replyOut, this.outAddress + 16, 8);
+    copyNative(replyLenOut, this.outAddress + 24, 8);
     return code.SUCCESS;
   }
 

@@ -2,19 +2,23 @@
  * The worker mode: each guest runs on a worker thread of its own. The host
  * thread batches calls (one message carries every call made since the last
  * one) and answers `invoke`s with the host handler, sync or async, while the
- * worker blocks on `Atomics.wait`. The event loop stays free; two guests run
- * in parallel; calls into one guest run one at a time, in order.
+ * worker blocks on `Atomics.wait`. Both sides wake each other through
+ * futexes (`Atomics.notify`) besides messages: after sending calls, the host
+ * thread may sleep for a bounded time (`workerWaitMicroseconds`) to take the
+ * results without an event-loop wake-up; otherwise the event loop stays
+ * free. Two guests run in parallel; calls into one guest run one at a time,
+ * in order.
  *
  * @module
  */
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { code } from "../codes.js";
 import { AbiError } from "../errors.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
 import { closedError, GuestCalls } from "./guest.js";
 import { initError, settleCall } from "./outcome.js";
-import { type FromWorker, PackedReader, PackedWriter, type WorkerStart } from "./worker-protocol.js";
+import { type FromWorker, PackedReader, PackedWriter, signal, type WorkerStart, type WorkerStarted } from "./worker-protocol.js";
 
 /** What the worker mode needs to load a guest. */
 export interface WorkerSettings {
@@ -23,6 +27,8 @@ export interface WorkerSettings {
   readonly host: HostHandler;
   readonly maxBytes: number;
   readonly onHostError: HostErrorListener;
+  /** How long the calling thread may block waiting for the worker after sending calls (see `LoadGuestOptions.workerWaitMicroseconds`). */
+  readonly workerWaitMicroseconds: number;
 }
 
 interface Pending {
@@ -33,7 +39,7 @@ interface Pending {
 
 /** Starts the worker thread: `worker.js` beside this module; from the TypeScript sources (tests), `worker.ts` through tsx. */
 function spawnWorker(workerData: WorkerStart): Worker {
-  const options = { workerData, transferList: [workerData.replyPort] };
+  const options = { workerData, transferList: [workerData.replyPort, workerData.toHost] };
   if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker.js", import.meta.url), options);
   const source = JSON.stringify(new URL("./worker.ts", import.meta.url).href);
   return new Worker(`import("tsx/esm/api").then(({ register }) => { register(); return import(${source}); });`, { ...options, eval: true });
@@ -45,9 +51,11 @@ function spawnWorker(workerData: WorkerStart): Worker {
  */
 export async function startWorkerGuest(settings: WorkerSettings): Promise<WorkerGuest> {
   const { port1: replyPort, port2: workerReplyPort } = new MessageChannel();
+  const { port1: fromWorker, port2: toHost } = new MessageChannel();
   const control = new SharedArrayBuffer(4);
   const counter = new SharedArrayBuffer(4);
-  const start: WorkerStart = { path: settings.path, init: settings.init, maxBytes: settings.maxBytes, control, counter, replyPort: workerReplyPort };
+  const signals = new SharedArrayBuffer(8);
+  const start: WorkerStart = { path: settings.path, init: settings.init, maxBytes: settings.maxBytes, control, counter, replyPort: workerReplyPort, toHost, signals };
   const worker = spawnWorker(start);
   const first = await firstMessage(worker).catch((error: unknown) => {
     throw new AbiError(code.INIT_FAILED, `cannot start the worker thread for ${settings.path}: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
@@ -56,19 +64,18 @@ export async function startWorkerGuest(settings: WorkerSettings): Promise<Worker
     await worker.terminate();
     throw new AbiError(code.INIT_FAILED, `cannot load the guest library ${settings.path}: ${first.message}`);
   }
-  if (first.type !== "ready") throw new Error(`worker protocol: expected ready, got ${first.type}`);
   if (first.rc !== code.SUCCESS) {
     await worker.terminate();
     throw initError(settings.path, first.rc);
   }
-  return new WorkerGuest(settings, worker, replyPort, new Int32Array(control), new Int32Array(counter));
+  return new WorkerGuest(settings, worker, { replyPort, fromWorker, control: new Int32Array(control), counter: new Int32Array(counter), signals: new Int32Array(signals) });
 }
 
 /** The worker's first message (ready or loadFailed), or why it stopped before sending one. */
-function firstMessage(worker: Worker): Promise<FromWorker> {
-  return new Promise<FromWorker>((resolve, reject) => {
+function firstMessage(worker: Worker): Promise<WorkerStarted> {
+  return new Promise<WorkerStarted>((resolve, reject) => {
     const onExit = (exitCode: number) => done(new Error(`it exited with code ${exitCode}`));
-    const done = (outcome: FromWorker | Error) => {
+    const done = (outcome: WorkerStarted | Error) => {
       worker.off("message", done).off("error", done).off("exit", onExit);
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
@@ -77,12 +84,30 @@ function firstMessage(worker: Worker): Promise<FromWorker> {
   });
 }
 
+/** The smallest buffer a batch of calls starts with. */
+const MIN_BATCH_BYTES = 4096;
+
+/** The host thread's ends of what it shares with the worker (see `WorkerStart`). */
+interface WorkerChannel {
+  /** Where `invoke` answers go. */
+  readonly replyPort: MessagePort;
+  /** Where the worker's `invoke`, `results` and `report` messages arrive. */
+  readonly fromWorker: MessagePort;
+  readonly control: Int32Array;
+  readonly counter: Int32Array;
+  readonly signals: Int32Array;
+}
+
 /** A guest driven on its own worker thread. */
 export class WorkerGuest extends GuestCalls {
   /** Calls sent or about to be sent, oldest first: results come back in this order. */
   private readonly pending = new Fifo<Pending>();
   /** Calls made since the last batch was sent. */
   private batch: PackedWriter | undefined;
+  /** Calls in `batch` (made, not sent yet). */
+  private unsent = 0;
+  /** The size the next batch starts with: the last one's (batches of a steady load are alike), so it seldom grows. */
+  private batchBytes = MIN_BATCH_BYTES;
   private closed = false;
   private failure: Error | undefined;
   private idle: (() => void) | undefined;
@@ -91,12 +116,11 @@ export class WorkerGuest extends GuestCalls {
   constructor(
     private readonly settings: WorkerSettings,
     private readonly worker: Worker,
-    private readonly replyPort: MessagePort,
-    private readonly control: Int32Array,
-    private readonly counter: Int32Array,
+    private readonly channel: WorkerChannel,
   ) {
     super();
-    worker.on("message", (message: FromWorker) => this.onMessage(message));
+    channel.fromWorker.on("message", (message: FromWorker) => this.onMessage(message));
+    channel.fromWorker.unref();
     worker.on("error", (error) => this.fail(error));
     worker.on("exit", this.onExit);
     worker.unref();
@@ -107,7 +131,7 @@ export class WorkerGuest extends GuestCalls {
   }
 
   get outstandingHostBuffers(): number {
-    return Atomics.load(this.counter, 0);
+    return Atomics.load(this.channel.counter, 0);
   }
 
   protected run(frame: Uint8Array, op: number): Promise<Uint8Array> {
@@ -115,11 +139,12 @@ export class WorkerGuest extends GuestCalls {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       if (this.batch === undefined) {
-        this.batch = new PackedWriter(Math.max(4096, frame.length + 8));
+        this.batch = new PackedWriter(Math.max(this.batchBytes, frame.length + 8));
         queueMicrotask(() => this.sendBatch());
       }
       this.batch.append([op, frame.length], frame);
-      if (this.pending.length === 0) this.worker.ref();
+      this.unsent++;
+      if (this.pending.length === 0) this.keepAlive(true);
       this.pending.push({ op, resolve, reject });
     });
   }
@@ -128,28 +153,73 @@ export class WorkerGuest extends GuestCalls {
     this.closed = true;
     if (this.pending.length > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     this.worker.off("exit", this.onExit);
+    this.channel.fromWorker.close();
     await this.worker.terminate();
   }
 
   private sendBatch(): void {
     const batch = this.batch!;
     this.batch = undefined;
+    this.batchBytes = Math.max(MIN_BATCH_BYTES, batch.length);
+    this.unsent = 0;
     this.worker.postMessage({ type: "calls", buffer: batch.buffer, length: batch.length }, [batch.buffer]);
+    const { signals } = this.channel;
+    Atomics.add(signals, signal.CALLS_POSTED, 1);
+    Atomics.notify(signals, signal.CALLS_POSTED);
+    this.waitForWorker();
   }
 
-  private onMessage(message: FromWorker): void {
+  /**
+   * Blocks this thread (`Atomics.wait`, no spinning) for at most
+   * `workerWaitMicroseconds`, taking the worker's messages as they come:
+   * results, and `invoke`s the handler answers synchronously. A short guest
+   * call is then settled without waiting for the event loop to wake up,
+   * which costs tens of microseconds per message. Returns early when every
+   * call sent is settled (calls a handler made meanwhile go in the next
+   * batch), or when an async handler leaves the worker waiting.
+   */
+  private waitForWorker(): void {
+    const budget = this.settings.workerWaitMicroseconds;
+    if (budget <= 0) return;
+    const { fromWorker, signals } = this.channel;
+    const deadline = performance.now() + budget / 1000;
+    while (this.pending.length > this.unsent && this.failure === undefined) {
+      const seen = Atomics.load(signals, signal.TO_HOST_POSTED);
+      const next = receiveMessageOnPort(fromWorker);
+      if (next !== undefined) {
+        if (!this.onMessage(next.message as FromWorker)) return;
+        continue;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0 || Atomics.wait(signals, signal.TO_HOST_POSTED, seen, left) === "timed-out") return;
+    }
+  }
+
+  /** Handles one message of the worker; false when an `invoke` is left to an async handler. */
+  private onMessage(message: FromWorker): boolean {
     switch (message.type) {
       case "invoke":
-        this.answerInvoke(message.frame, message.inDataStream);
-        return;
+        return this.answerInvoke(message.frame, message.inDataStream);
       case "results":
         this.settle(new PackedReader(message.buffer, message.length));
-        return;
+        return true;
       case "report":
         this.settings.onHostError(new AbiError(code.GENERIC_ERROR, message.message), undefined);
-        return;
+        return true;
       default:
-        this.fail(new Error(`worker protocol: unexpected ${message.type} message`));
+        this.fail(new Error(`worker protocol: unexpected ${(message as { type: string }).type} message`));
+        return false;
+    }
+  }
+
+  /** Keeps the process alive while calls are pending (ref), or not (unref). */
+  private keepAlive(pending: boolean): void {
+    if (pending) {
+      this.worker.ref();
+      this.channel.fromWorker.ref();
+    } else {
+      this.worker.unref();
+      this.channel.fromWorker.unref();
     }
   }
 
@@ -165,22 +235,24 @@ export class WorkerGuest extends GuestCalls {
       }
     }
     if (this.pending.length === 0) {
-      this.worker.unref();
+      this.keepAlive(false);
       this.idle?.();
     }
   }
 
-  private answerInvoke(frame: Uint8Array, inDataStream: boolean): void {
+  /** Answers an `invoke`; false when the answer is left to an async handler. */
+  private answerInvoke(frame: Uint8Array, inDataStream: boolean): boolean {
     try {
-      this.startAnswer(frame, inDataStream);
+      return this.startAnswer(frame, inDataStream);
     } catch (error) {
       // The worker is blocked until it gets an answer: never leave it without one.
       this.settings.onHostError(error instanceof Error ? error : new Error(String(error)), undefined);
       this.sendAnswer({ rc: code.GENERIC_ERROR });
+      return true;
     }
   }
 
-  private startAnswer(frame: Uint8Array, inDataStream: boolean): void {
+  private startAnswer(frame: Uint8Array, inDataStream: boolean): boolean {
     const { host, maxBytes, onHostError } = this.settings;
     const start = startInvoke(frame, maxBytes, { inDataStream }, onHostError);
     if ("answer" in start) return this.sendAnswer(start.answer);
@@ -196,20 +268,24 @@ export class WorkerGuest extends GuestCalls {
       (settled) => this.sendAnswer(finishInvoke(settled, operation, onHostError)),
       (error: unknown) => this.sendAnswer(failInvoke(error, operation, onHostError)),
     );
+    return false;
   }
 
-  /** Hands the answer to the worker blocked in `invoke` and wakes it. */
-  private sendAnswer(answer: InvokeAnswer): void {
+  /** Hands the answer to the worker blocked in `invoke` and wakes it. Returns true (answered). */
+  private sendAnswer(answer: InvokeAnswer): true {
+    const { replyPort, control } = this.channel;
     // The reply may be a view into a pooled buffer: post an exact copy, transferred.
     const reply = answer.reply?.slice();
-    this.replyPort.postMessage({ rc: answer.rc, reply }, reply === undefined ? [] : [reply.buffer]);
-    Atomics.store(this.control, 0, 1);
-    Atomics.notify(this.control, 0);
+    replyPort.postMessage({ rc: answer.rc, reply }, reply === undefined ? [] : [reply.buffer]);
+    Atomics.store(control, 0, 1);
+    Atomics.notify(control, 0);
+    return true;
   }
 
   private fail(error: Error): void {
     this.failure ??= error;
     for (const call of this.pending.drain()) call.reject(error);
+    this.keepAlive(false);
     this.idle?.();
   }
 }

@@ -19,12 +19,25 @@ export interface WorkerStart {
   readonly counter: SharedArrayBuffer;
   /** Where the host posts `invoke` answers; the worker reads them synchronously. */
   readonly replyPort: MessagePort;
+  /** Where the worker posts `invoke`, `results` and `report` messages; the host reads them as events, or synchronously while it waits. */
+  readonly toHost: MessagePort;
+  /** An `Int32Array` of the counters in `signal`, each bumped and notified after a post, for the side waiting with `Atomics.wait`. */
+  readonly signals: SharedArrayBuffer;
 }
 
-/** Worker → host. */
+/** The slots of `WorkerStart.signals`. */
+export const signal = {
+  /** Messages the worker posted to `toHost`. */
+  TO_HOST_POSTED: 0,
+  /** Call batches the host posted to the worker. */
+  CALLS_POSTED: 1,
+} as const;
+
+/** Worker → host, on `parentPort`: the outcome of loading the guest. */
+export type WorkerStarted = { readonly type: "ready"; readonly rc: number } | { readonly type: "loadFailed"; readonly message: string };
+
+/** Worker → host, on `toHost`. */
 export type FromWorker =
-  | { readonly type: "ready"; readonly rc: number }
-  | { readonly type: "loadFailed"; readonly message: string }
   | { readonly type: "invoke"; readonly frame: Uint8Array; readonly inDataStream: boolean }
   | { readonly type: "results"; readonly buffer: ArrayBuffer; readonly length: number }
   | { readonly type: "report"; readonly message: string };

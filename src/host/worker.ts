@@ -1,7 +1,8 @@
 /**
  * The worker thread of a worker-mode guest: it loads the guest, runs the
- * batches of calls the host sends back to back, and blocks in `invoke` (on
- * `Atomics.wait`) while the host thread answers.
+ * batches of calls the host sends back to back, blocks in `invoke` (on
+ * `Atomics.wait`) while the host thread answers, and sleeps on
+ * `Atomics.wait` between batches.
  *
  * @module
  */
@@ -9,16 +10,24 @@ import { receiveMessageOnPort, parentPort, workerData } from "node:worker_thread
 import { op as ops } from "../codes.js";
 import { NativeGuest } from "./native.js";
 import { readReply } from "./outcome.js";
-import type { CallsMessage, FromWorker, WorkerStart } from "./worker-protocol.js";
-import { PackedReader, PackedWriter } from "./worker-protocol.js";
+import type { CallsMessage, FromWorker, WorkerStart, WorkerStarted } from "./worker-protocol.js";
+import { PackedReader, PackedWriter, signal } from "./worker-protocol.js";
 
 const start = workerData as WorkerStart;
 const port = parentPort!;
 const control = new Int32Array(start.control);
+const signals = new Int32Array(start.signals);
 let inDataStream = false;
 
+/** Posts to the host thread, and wakes it if it is waiting for this worker (see `WorkerGuest.waitForWorker`). */
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(message, transfer);
+  start.toHost.postMessage(message, transfer);
+  Atomics.add(signals, signal.TO_HOST_POSTED, 1);
+  Atomics.notify(signals, signal.TO_HOST_POSTED);
+}
+
+function started(message: WorkerStarted): void {
+  port.postMessage(message);
 }
 
 /** Asks the host thread to answer `frame`, and blocks until it has. */
@@ -40,10 +49,10 @@ let guest: NativeGuest;
 try {
   guest = new NativeGuest(start.path, { outstanding: new Int32Array(start.counter) }, (message) => post({ type: "report", message }));
 } catch (error) {
-  post({ type: "loadFailed", message: error instanceof Error ? error.message : String(error) });
+  started({ type: "loadFailed", message: error instanceof Error ? error.message : String(error) });
   process.exit(0);
 }
-post({ type: "ready", rc: guest.initialize(start.init, invokeOnHost) });
+started({ type: "ready", rc: guest.initialize(start.init, invokeOnHost) });
 
 /** Runs every call of a batch, appending its result record. */
 function runBatch(batch: CallsMessage, results: PackedWriter): void {
@@ -58,12 +67,44 @@ function runBatch(batch: CallsMessage, results: PackedWriter): void {
   }
 }
 
-port.on("message", (message: CallsMessage) => {
-  const results = new PackedWriter();
-  runBatch(message, results);
-  // Calls queued while these ran go in the same reply: the host is woken once.
-  for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
-    runBatch(next.message as CallsMessage, results);
+/** The smallest buffer a batch of results starts with. */
+const MIN_RESULTS_BYTES = 4096;
+/** The size the next results start with: the last ones' (a steady load's batches are alike), so they seldom grow. */
+let resultsBytes = MIN_RESULTS_BYTES;
+
+/**
+ * How often, at most, the worker returns to its event loop (busy or idle), so
+ * the tasks Node and V8 post to it (garbage-collection steps, finalizers) run.
+ */
+const YIELD_MS = 50;
+
+/**
+ * The worker's life after `ready`: it sleeps in `Atomics.wait` until the
+ * host posts calls and bumps `signals[CALLS_POSTED]`, as a futex wake-up
+ * costs far less than an event-loop one, and returns to its event loop only
+ * every `YIELD_MS` (then comes straight back). Calls queued while a batch
+ * runs go in the same reply: the host is woken once. `worker.terminate()`
+ * interrupts the wait.
+ */
+function serve(): void {
+  const yieldAt = performance.now() + YIELD_MS;
+  for (;;) {
+    const seen = Atomics.load(signals, signal.CALLS_POSTED);
+    const first = receiveMessageOnPort(port);
+    if (first === undefined) {
+      const left = yieldAt - performance.now();
+      if (left <= 0 || Atomics.wait(signals, signal.CALLS_POSTED, seen, left) === "timed-out") break;
+      continue;
+    }
+    const results = new PackedWriter(resultsBytes);
+    runBatch(first.message as CallsMessage, results);
+    for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
+      runBatch(next.message as CallsMessage, results);
+    }
+    resultsBytes = Math.max(MIN_RESULTS_BYTES, results.length);
+    post({ type: "results", buffer: results.buffer, length: results.length }, [results.buffer]);
   }
-  post({ type: "results", buffer: results.buffer, length: results.length }, [results.buffer]);
-});
+  setImmediate(serve);
+}
+
+serve();

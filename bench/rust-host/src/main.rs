@@ -3,8 +3,9 @@
 //! static vtable, then timed round trips through `actr_handle`, each one
 //! encoding the request, calling, copying and freeing the reply, decoding it.
 //!
-//! Usage: actr-rust-host GUEST_LIBRARY [--time MS]
-//! Prints `CASE NS_PER_CALL` lines for host-roundtrip-echo and host-roundtrip-callback.
+//! Usage: actr-rust-host GUEST_LIBRARY [--time MS] [--case CASE]
+//! Prints `CASE NS_PER_CALL` lines for host-roundtrip-echo and host-roundtrip-callback
+//! (only CASE with --case, so a caller can time each case right beside its own).
 
 #[allow(dead_code)]
 #[path = "../../../conformance/oracle/src/messages.rs"]
@@ -116,6 +117,7 @@ fn main() {
         Some(i) => Duration::from_millis(args[i + 1].parse().expect("--time MS")),
         None => Duration::from_millis(1000),
     };
+    let only = args.iter().position(|a| a == "--case").map(|i| args[i + 1].clone());
     unsafe {
         let lib = libloading::Library::new(library).expect("load the guest");
         let init: libloading::Symbol<InitFn> = lib.get(b"actr_init").expect("actr_init");
@@ -127,6 +129,9 @@ fn main() {
         let ctx = InvocationContextV1 { self_id: actr_id(5, "test"), caller_id: Some(actr_id(9, "caller")), request_id: "req-1".into() };
         let payload: Vec<u8> = (0..256u32).map(|i| (i * 7) as u8).collect();
         for (case, route) in [("host-roundtrip-echo", "echo"), ("host-roundtrip-callback", "call")] {
+            if only.as_deref().is_some_and(|c| c != case) {
+                continue;
+            }
             assert_eq!(round_trip(handle, free, &ctx, route, &payload), payload, "{case} answers the payload");
             let ns = measure(time, || {
                 black_box(round_trip(handle, free, &ctx, route, black_box(&payload)));
