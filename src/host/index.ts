@@ -10,4 +10,4 @@
 import "./koffi.js"; // fails first, with what to install, when koffi is missing
 export type { HostErrorListener, HostHandler } from "./answer.js";
 export type { Guest } from "./guest.js";
-export { DEFAULT_WORKER_WAIT_MICROSECONDS, loadGuest, type LoadGuestOptions } from "./load.js";
+export { loadGuest, type LoadGuestOptions } from "./load.js";

@@ -42,14 +42,14 @@ export interface LoadGuestOptions {
    * blocks (sleeping in `Atomics.wait`, not spinning) for up to this many
    * microseconds to take the worker's results and synchronous `invoke`s
    * directly, instead of waiting for the event loop to wake up for each
-   * message (tens of microseconds per message). Default
-   * `DEFAULT_WORKER_WAIT_MICROSECONDS` (200); 0 never blocks the event loop.
+   * message (tens of microseconds per message): lower latency for hosts
+   * whose handlers are mostly synchronous, at the price of an event loop
+   * blocked for up to this long per batch. Default 0: the event loop is never
+   * blocked while a guest runs. A few hundred microseconds is a good value
+   * when latency matters more.
    */
   readonly workerWaitMicroseconds?: number;
 }
-
-/** The default of `LoadGuestOptions.workerWaitMicroseconds`. */
-export const DEFAULT_WORKER_WAIT_MICROSECONDS = 200;
 
 /**
  * Loads the guest library at `libraryPath` and calls its `actr_init` with a
@@ -67,7 +67,7 @@ export async function loadGuest(libraryPath: string, options: LoadGuestOptions):
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_GUEST_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
   const init = options.init instanceof Uint8Array ? options.init.slice() : encodeMessage(InitPayloadV1Schema, options.init ?? create(InitPayloadV1Schema)).slice();
-  const workerWaitMicroseconds = options.workerWaitMicroseconds ?? DEFAULT_WORKER_WAIT_MICROSECONDS;
+  const workerWaitMicroseconds = options.workerWaitMicroseconds ?? 0;
   if (!Number.isFinite(workerWaitMicroseconds) || workerWaitMicroseconds < 0) {
     throw new RangeError(`workerWaitMicroseconds must be a non-negative number, got ${workerWaitMicroseconds}`);
   }
