@@ -14,10 +14,12 @@
  *
  * @module
  */
-import { type DescField, type DescFile, type DescMessage, type DescOneof, ScalarType } from "@bufbuild/protobuf";
+import { type DescField, type DescFile, type DescMessage, type DescOneof, getOption, hasOption, ScalarType } from "@bufbuild/protobuf";
+import { nestedTypes } from "@bufbuild/protobuf/reflect";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { createEcmaScriptPlugin, type GeneratedFile, type ImportSymbol, type Printable, runNodeJs, type Schema } from "@bufbuild/protoplugin";
+import { encoded_message } from "../gen/actr/dynclib/v1/codes_pb.js";
 import { unsupportedReason } from "../src/supported.js";
 
 
@@ -123,6 +125,26 @@ function notZero(kind: Kind, v: string): string {
   }
 }
 
+/** Every message of the files being generated and their imports, by full name. */
+let messagesByName = new Map<string, DescMessage>();
+
+/**
+ * The message an implicit `bytes` field holds encoded (its
+ * `(actr.dynclib.v1.encoded_message)` option), or undefined. Such a field
+ * may also hold the message itself: it is then encoded in place, as the
+ * nested message field it is on the wire.
+ */
+function encodedMessageOf(field: DescField): DescMessage | undefined {
+  if (!hasOption(field, encoded_message)) return undefined;
+  const name = getOption(field, encoded_message);
+  const desc = messagesByName.get(name);
+  if (desc === undefined) throw new Error(`${field.toString()}: (actr.dynclib.v1.encoded_message) names unknown message ${name}`);
+  if (field.fieldKind !== "scalar" || field.scalar !== ScalarType.BYTES || presenceOf(field) !== "implicit") {
+    throw new Error(`${field.toString()}: (actr.dynclib.v1.encoded_message) is supported on implicit bytes fields only`);
+  }
+  return desc;
+}
+
 /** Names of the generated functions and constants of one message. */
 interface Names {
   size: Printable;
@@ -142,6 +164,7 @@ const plugin = createEcmaScriptPlugin({
     return {};
   },
   generateTs(schema: Schema) {
+    messagesByName = new Map(schema.allFiles.flatMap((file) => [...nestedTypes(file)].filter((t) => t.kind === "message").map((t) => [t.typeName, t])));
     for (const file of schema.files) if (file.messages.length > 0) generateFile(schema, file);
   },
 });
@@ -233,7 +256,8 @@ function generateSize(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, 
     const F = JSON.stringify(field.name);
     const tagLen = keyBytes(field, kind).length;
     const presence = presenceOf(field);
-    f.print`  // ${field.number}: ${field.name} (${presence} ${field.fieldKind === "list" ? "repeated " : ""}${kind})`;
+    const holds = encodedMessageOf(field) === undefined ? "" : `, or the ${encodedMessageOf(field)!.typeName} it holds`;
+    f.print`  // ${field.number}: ${field.name} (${presence} ${field.fieldKind === "list" ? "repeated " : ""}${kind}${holds})`;
     if (field.fieldKind === "list") {
       const child = namesOf(field.message!);
       f.print`  {`;
@@ -262,6 +286,18 @@ function generateSize(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, 
       f.print`      const s = ${namesOf(child).size}(v as ${f.importShape(child)}, w);`;
       f.print`      w.sizes[at] = s;`;
       f.print`      n += ${tagLen} + ${enc("varintSize32")}(s) + s;`;
+      f.print`    }`;
+    } else if (encodedMessageOf(field) !== undefined) {
+      // The bytes, or the message they hold, sized as a nested message (left out when empty, as empty bytes are).
+      const child = encodedMessageOf(field)!;
+      f.print`    if (v instanceof Uint8Array) {`;
+      f.print`      if (v.length !== 0) n += ${tagLen} + ${enc("varintSize32")}(v.length) + v.length;`;
+      f.print`    } else if (v !== undefined) {`;
+      f.print`      ${enc("checkEncodedMessage")}(v, ${JSON.stringify(child.typeName)}, ${M}, ${F});`;
+      f.print`      const at = ${enc("reserveSize")}(w);`;
+      f.print`      const s = ${namesOf(child).size}(v as ${f.importShape(child)}, w);`;
+      f.print`      w.sizes[at] = s;`;
+      f.print`      if (s !== 0) n += ${tagLen} + ${enc("varintSize32")}(s) + s;`;
       f.print`    }`;
     } else if (test === "true") {
       f.print`    n += ${tagLen} + ${sizeExpr(f, kind, M, F)};`;
@@ -353,6 +389,26 @@ function generateWrite(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol,
       continue;
     }
     const { read, test } = valueAccess(field, kind, presenceOf(field), namesOf);
+    const encoded = encodedMessageOf(field);
+    if (encoded !== undefined) {
+      f.print`  {`;
+      f.print`    ${read}`;
+      f.print`    if (v instanceof Uint8Array) {`;
+      f.print`      if (v.length !== 0) {`;
+      f.print`        ${tag}`;
+      f.print`        pos = ${enc("writeBytes")}(buf, pos, v);`;
+      f.print`      }`;
+      f.print`    } else if (v !== undefined) {`;
+      f.print`      const s = w.sizes[w.cursor++]!;`;
+      f.print`      if (s !== 0) {`;
+      f.print`        ${tag}`;
+      f.print`        pos = ${enc("writeVarint32")}(buf, pos, s);`;
+      f.print`      }`;
+      f.print`      pos = ${namesOf(encoded).write}(v as ${f.importShape(encoded)}, w, buf, pos);`;
+      f.print`    }`;
+      f.print`  }`;
+      continue;
+    }
     f.print`  {`;
     f.print`    ${read}`;
     if (test === "true") f.print`    {`;

@@ -141,7 +141,11 @@ export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Env
  * Encodes `message` as prost encodes the same value: fields in number order,
  * implicit fields only when not zero, explicit fields whenever set, required
  * fields always (an unset required field is written as its default, as prost
- * has it). `message` is not modified.
+ * has it). `message` is not modified. A `bytes` field that the schema marks
+ * as carrying an encoded message (`(actr.dynclib.v1.encoded_message)`, as
+ * `GuestHandleV1.rpc_envelope`) also takes that message itself (cast to
+ * `Uint8Array`), encoded in place: the same bytes as its encoding, without
+ * the intermediate buffer.
  *
  * The result holds exactly the encoded bytes. A small result (up to 4 KiB) is
  * a view into an `ArrayBuffer` shared with other results, as Node's `Buffer`

@@ -163,6 +163,17 @@ export function checkMessage(v: unknown, typeName: string, message: string, fiel
   }
 }
 
+/**
+ * Checks that `v` is a message of type `typeName`, held by a `bytes` field of
+ * `message` that the schema marks as carrying that message encoded (and that
+ * takes either).
+ */
+export function checkEncodedMessage(v: unknown, typeName: string, message: string, field: string): void {
+  if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== typeName) {
+    invalid(message, field, `expected a Uint8Array or a ${typeName} message, got ${describe(v)}`);
+  }
+}
+
 /** Checks that `v` is an array (of a repeated field of `message`). */
 export function checkArray(v: unknown, message: string, field: string): asserts v is unknown[] {
   if (!Array.isArray(v)) invalid(message, field, `expected an array, got ${describe(v)}`);

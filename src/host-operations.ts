@@ -43,7 +43,7 @@ import {
 import { hook_event as hookEventOption, OpSchema, RuntimeHookSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
 import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireInt64, requireMessage, requireObject } from "./arguments.js";
 import { code, lifecycleHook, lifecycleHookName, opName, version } from "./codes.js";
-import { codecOf, type DecodeOptions, decodeField, encodeMessage } from "./codec.js";
+import { codecOf, type DecodeOptions, decodeField } from "./codec.js";
 import { camelCase, namedValues } from "./enum-names.js";
 import { AbiError, ActrError, hostStatusForError } from "./errors.js";
 import { decodeFrame, encodeFrame, errorReply, successReply } from "./frames.js";
@@ -239,11 +239,12 @@ export function validateHostOperation(operation: HostOperation): ActrError | und
 export function encodeGuestHandleRequest(envelope: Uint8Array | RpcEnvelope, ctx: InvocationContextV1): Uint8Array {
   const fn = "encodeGuestHandleRequest";
   requireMessage(ctx, InvocationContextV1Schema, fn, "ctx");
-  let rpcEnvelope: Uint8Array;
-  if (isUint8Array(envelope)) rpcEnvelope = envelope;
-  else if (isMessage(envelope, RpcEnvelopeSchema)) rpcEnvelope = encodeMessage(RpcEnvelopeSchema, envelope);
-  else throw argumentTypeError(fn, "envelope", "a Uint8Array or an actr.RpcEnvelope message", envelope);
-  const request: GuestHandleV1 = { $typeName: GuestHandleV1Schema.typeName, ctx, rpcEnvelope };
+  if (!isUint8Array(envelope) && !isMessage(envelope, RpcEnvelopeSchema)) {
+    throw argumentTypeError(fn, "envelope", "a Uint8Array or an actr.RpcEnvelope message", envelope);
+  }
+  // rpc_envelope holds an encoded RpcEnvelope (its encoded_message option): the
+  // generated encoder takes the message itself there and encodes it in place.
+  const request: GuestHandleV1 = { $typeName: GuestHandleV1Schema.typeName, ctx, rpcEnvelope: envelope as Uint8Array };
   return encodeFrame(GuestHandleV1Schema, request);
 }
 

@@ -6,7 +6,7 @@
 import { create, type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { describe, expect, it } from "vitest";
-import { AbiError, decodeMessage, encodeMessage, messageSchemas } from "../src/index.js";
+import { AbiError, decodeMessage, encodedMessageOf, encodeMessage, messageSchemas } from "../src/index.js";
 
 /** The wire type prost expects for `field`. */
 function wireTypeOf(field: DescField): WireType {
@@ -48,7 +48,9 @@ function wrongValue(field: DescField): { value: unknown; expected: string; got: 
         [ScalarType.BYTES]: "a Uint8Array",
       }[field.scalar as number];
       if (expected === undefined) throw new Error(`${field.toString()}: a scalar type this test does not know`);
-      return { value: { not: "a scalar" }, expected, got: "an object" };
+      // A bytes field that carries an encoded message also takes that message (encoded in place).
+      const held = encodedMessageOf(field);
+      return { value: { not: "a scalar" }, expected: held === undefined ? expected : `${expected} or a ${held.typeName} message`, got: "an object" };
     }
     default:
       throw new Error(`${field.toString()}: map fields are not in the schema`);

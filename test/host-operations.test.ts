@@ -254,6 +254,23 @@ describe("guest-bound requests", () => {
     expect(hex(encodeGuestHandleRequest(envelope, ctx))).toBe(hex(encodeGuestHandleRequest(envelopeBytes, ctx)));
   });
 
+  it("GUEST_HANDLE encodes an envelope message in place, byte for byte as its encoding would be carried", () => {
+    const envelopes = [
+      create(RpcEnvelopeSchema), // encodes to nothing: the field is left out, as empty bytes are
+      create(RpcEnvelopeSchema, { routeKey: "é.Ünïcode.路由", requestId: "r" }),
+      create(RpcEnvelopeSchema, { routeKey: "big", payload: new Uint8Array(300).fill(7), timeoutMs: 2n ** 40n }), // a 2-byte length
+      create(RpcEnvelopeSchema, { routeKey: "huge", payload: new Uint8Array(20_000).fill(1) }), // beyond the pooled sizes
+    ];
+    for (const envelope of envelopes) {
+      const envelopeBytes = encodeMessage(RpcEnvelopeSchema, envelope);
+      const inPlace = encodeGuestHandleRequest(envelope, ctx);
+      expect(hex(inPlace)).toBe(hex(encodeGuestHandleRequest(envelopeBytes, ctx)));
+      expect(hex(decodePayload(GuestHandleV1Schema, decodeFrame(inPlace)).rpcEnvelope)).toBe(hex(envelopeBytes));
+    }
+    const wrong = { ...create(RpcEnvelopeSchema), routeKey: 7 } as never;
+    expect(() => encodeGuestHandleRequest(wrong, ctx)).toThrow("cannot encode actr.RpcEnvelope: field route_key: expected a string, got number 7");
+  });
+
   it("GUEST_DATA_STREAM carries the chunk and the sender", () => {
     const chunk = dataStream({ streamId: "s", sequence: 3, payload: new Uint8Array(100).fill(1) });
     const frame = decodeFrame(encodeGuestDataStreamRequest(chunk, peer));

@@ -13,12 +13,12 @@
 import type { AbiFrame, AbiReply, BackpressureEventV1, CredentialEventV1, DestV1, GuestDataStreamV1, GuestHandleV1, GuestHookV1, GuestLifecycleV1, HostCallRawV1, HostCallV1, HostDiscoverV1, HostRegisterStreamV1, HostSendDataStreamV1, HostTellV1, HostUnregisterStreamV1, InitPayloadV1, InvocationContextV1, PeerEventV1, TimestampV1 } from "./abi_pb.js";
 import { AbiFrameSchema, AbiReplySchema, BackpressureEventV1Schema, CredentialEventV1Schema, DestV1Schema, GuestDataStreamV1Schema, GuestHandleV1Schema, GuestHookV1Schema, GuestLifecycleV1Schema, HostCallRawV1Schema, HostCallV1Schema, HostDiscoverV1Schema, HostRegisterStreamV1Schema, HostSendDataStreamV1Schema, HostTellV1Schema, HostUnregisterStreamV1Schema, InitPayloadV1Schema, InvocationContextV1Schema, PeerEventV1Schema, TimestampV1Schema } from "./abi_pb.js";
 import type { Writer } from "../../../../src/encoder.js";
-import { checkMessage, invalidOneof, reserveSize, size64, sizeBool, sizeBytes, sizeInt32, sizeString, sizeUint32, varintSize32, write64, writeBytes, writeInt32, writeSize, writeString, writeVarint32 } from "../../../../src/encoder.js";
+import { checkEncodedMessage, checkMessage, invalidOneof, reserveSize, size64, sizeBool, sizeBytes, sizeInt32, sizeString, sizeUint32, varintSize32, write64, writeBytes, writeInt32, writeSize, writeString, writeVarint32 } from "../../../../src/encoder.js";
 import type { Reader } from "../../../../src/decoder.js";
 import { enterMessage, readBool, readBytes, readInt32, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../../../src/decoder.js";
 import type { MessageCodec } from "../../../../src/message-codec.js";
-import { decodeActrId, decodeActrType, decodeDataStream, emptyActrId, emptyActrType, emptyDataStream, sizeActrId, sizeActrType, sizeDataStream, writeActrId, writeActrType, writeDataStream } from "../../actr_codec.js";
-import type { ActrId, ActrType, DataStream } from "../../actr_pb.js";
+import { decodeActrId, decodeActrType, decodeDataStream, emptyActrId, emptyActrType, emptyDataStream, sizeActrId, sizeActrType, sizeDataStream, sizeRpcEnvelope, writeActrId, writeActrType, writeDataStream, writeRpcEnvelope } from "../../actr_codec.js";
+import type { ActrId, ActrType, DataStream, RpcEnvelope } from "../../actr_pb.js";
 
 /**
  * An empty `actr.dynclib.v1.InitPayloadV1`: what an unset required field of this type encodes as (never returned).
@@ -513,10 +513,18 @@ export function sizeGuestHandleV1(m: GuestHandleV1, w: Writer): number {
       n += 1 + varintSize32(s) + s;
     }
   }
-  // 2: rpc_envelope (implicit bytes)
+  // 2: rpc_envelope (implicit bytes, or the actr.RpcEnvelope it holds)
   {
     const v: unknown = m.rpcEnvelope;
-    if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) n += 1 + sizeBytes(v, "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
+    if (v instanceof Uint8Array) {
+      if (v.length !== 0) n += 1 + varintSize32(v.length) + v.length;
+    } else if (v !== undefined) {
+      checkEncodedMessage(v, "actr.RpcEnvelope", "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
+      const at = reserveSize(w);
+      const s = sizeRpcEnvelope(v as RpcEnvelope, w);
+      w.sizes[at] = s;
+      if (s !== 0) n += 1 + varintSize32(s) + s;
+    }
   }
   return n;
 }
@@ -535,9 +543,18 @@ export function writeGuestHandleV1(m: GuestHandleV1, w: Writer, buf: Uint8Array,
   }
   {
     const v: unknown = m.rpcEnvelope;
-    if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
-      buf[pos++] = 18;
-      pos = writeBytes(buf, pos, v as Uint8Array);
+    if (v instanceof Uint8Array) {
+      if (v.length !== 0) {
+        buf[pos++] = 18;
+        pos = writeBytes(buf, pos, v);
+      }
+    } else if (v !== undefined) {
+      const s = w.sizes[w.cursor++]!;
+      if (s !== 0) {
+        buf[pos++] = 18;
+        pos = writeVarint32(buf, pos, s);
+      }
+      pos = writeRpcEnvelope(v as RpcEnvelope, w, buf, pos);
     }
   }
   return pos;
