@@ -51,7 +51,8 @@ export interface HandleResult {
   readonly rc: number;
   /**
    * The reply, copied out of guest memory (which is already given back) into
-   * a scratch buffer valid until the next `call`; empty for a null reply.
+   * a scratch buffer valid until the next `call` (or memory of its own, see
+   * `call`); empty for a null reply.
    * Undefined when `rc` is not SUCCESS or the reply was over the limit.
    */
   readonly reply: Uint8Array | undefined;
@@ -132,9 +133,11 @@ export class NativeGuest {
   /**
    * Calls `actr_handle` with `frame`. On `SUCCESS` the guest's reply is
    * copied out (when not longer than `maxBytes`) and always given back with
-   * `actr_free_response` exactly once, before anything reads it.
+   * `actr_free_response` exactly once, before anything reads it. The copy is
+   * made into the reused scratch buffer, or with `ownReply` into fresh memory
+   * of its own (see `allocate`) that the caller may keep.
    */
-  call(frame: Uint8Array, maxBytes: number): HandleResult {
+  call(frame: Uint8Array, maxBytes: number, ownReply = false): HandleResult {
     const words = this.outWords;
     // A guest that answers SUCCESS without writing its out-pointers leaves a null reply, never the last one.
     words[0] = words[1] = words[2] = words[3] = 0;
@@ -148,8 +151,12 @@ export class NativeGuest {
     }
     let reply: Uint8Array | undefined;
     if (length <= maxBytes) {
-      if (this.replyScratch.length < length) this.replyScratch = new Uint8Array(Math.max(length, this.replyScratch.length * 2));
-      reply = this.replyScratch.subarray(0, length);
+      if (ownReply) {
+        reply = allocate(length);
+      } else {
+        if (this.replyScratch.length < length) this.replyScratch = new Uint8Array(Math.max(length, this.replyScratch.length * 2));
+        reply = this.replyScratch.subarray(0, length);
+      }
       copyFromNative(reply, ptr, length);
     }
     this.freeResponse(ptr, length);

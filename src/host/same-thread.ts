@@ -82,8 +82,9 @@ export class SameThreadGuest extends GuestCalls {
     this.running = true;
     this.inDataStream = op === ops.GUEST_DATA_STREAM;
     try {
-      const { rc, reply, replyLength } = this.native.call(frame, this.settings.maxBytes);
-      return settleCall(op, readReply(rc, reply, replyLength), this.settings.maxBytes);
+      // The reply is copied into memory of its own, so its payload is handed out as it is.
+      const { rc, reply, replyLength } = this.native.call(frame, this.settings.maxBytes, true);
+      return settleCall(op, readReply(rc, reply, replyLength), this.settings.maxBytes, true);
     } finally {
       this.running = false;
       this.inDataStream = false;
