@@ -4,7 +4,7 @@
 // is added. That prost rejects the same inputs is the conformance run's and
 // the golden vectors' job; this file checks what our errors say.
 import { create, type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
-import { WireType } from "@bufbuild/protobuf/wire";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { describe, expect, it } from "vitest";
 import { AbiError, decodeMessage, encodedMessageOf, encodeMessage, messageSchemas } from "../src/index.js";
 
@@ -15,18 +15,8 @@ function wireTypeOf(field: DescField): WireType {
   return lengthDelimited ? WireType.LengthDelimited : WireType.Varint;
 }
 
-/** `v` as varint bytes. */
-function varint(v: number): number[] {
-  const out: number[] = [];
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v >>>= 7;
-  }
-  out.push(v);
-  return out;
-}
-
-const key = (field: DescField, wireType: WireType) => varint((field.number << 3) | wireType);
+/** The bytes of `field`'s key with `wireType` (protobuf-es writes them). */
+const key = (field: DescField, wireType: WireType) => Array.from(new BinaryWriter().tag(field.number, wireType).finish());
 
 /** A value of the wrong type for `field`, and what the encoder says it expected and got. */
 function wrongValue(field: DescField): { value: unknown; expected: string; got: string } {
