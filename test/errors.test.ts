@@ -68,6 +68,8 @@ describe("ActrError", () => {
     expect(new ActrError("Internal").retry_after_ms).toBeUndefined();
     expect(new ActrError("TimedOut", { detail: "ignored" })).toMatchObject({ message: "timed out", detail: "ignored" });
     expect(new ActrError("NotFound", { serviceName: "svc" }).service_name).toBeUndefined();
+    // The unit variants wrap no message: their detail is empty.
+    expect([ActrError.timedOut().detail, ActrError.connectionNotReady(1).detail, new ActrError("Internal").detail]).toEqual(["", "", ""]);
   });
 
   it("a code is a string: an object that reads as a variant's name is refused", () => {
@@ -227,7 +229,7 @@ describe("wire codes", () => {
 
   it("wraps the message on the way back", () => {
     expect(wireCodeToActrError(10003, "user 7").message).toBe("not found: user 7");
-    expect(wireCodeToActrError(10002, "whatever").message).toBe("timed out");
+    expect(wireCodeToActrError(10002, "whatever")).toMatchObject({ code: "TimedOut", message: "timed out", detail: "" });
     const dep = wireCodeToActrError(10007, "gone");
     expect(dep.service_name).toBe("");
     expect(dep.message).toBe("dependency '' not found: gone");
