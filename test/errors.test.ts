@@ -1,5 +1,7 @@
 import { create } from "@bufbuild/protobuf";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+const realBigInt = BigInt;
 import {
   AbiError,
   abiErrorToActr,
@@ -263,6 +265,21 @@ describe("wire codes", () => {
     expectLinear((count) => {
       expect(wireCodeToActrError(10011, "retry_after_ms=Some(1".repeat(count) + ")").retry_after_ms).toBe(1);
     }, 20_000);
+  });
+
+  it("never hands a hostile run of digits to BigInt: only a hint of at most 20 digits is parsed", () => {
+    const parsed: unknown[] = [];
+    const spy = vi.spyOn(globalThis, "BigInt").mockImplementation(((value: string | number | bigint | boolean) => {
+      parsed.push(value);
+      return realBigInt(value);
+    }) as typeof BigInt);
+    try {
+      expect(wireCodeToActrError(10011, "retry_after_ms=Some(" + "9".repeat(100_000) + ")").retry_after_ms).toBeNull();
+      expect(wireCodeToActrError(10011, "retry_after_ms=Some(" + "0".repeat(100_000) + "7)").retry_after_ms).toBe(7);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(parsed.filter((v) => typeof v === "string" && v.length > 20)).toEqual([]);
   });
 
   it("checks its arguments", () => {
