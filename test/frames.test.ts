@@ -62,6 +62,12 @@ describe("frames", () => {
     expect(hex(frame.payload)).toBe("0a0173");
   });
 
+  it("AbiFrame.payload is the frame's last field, numbered below 16: encodeFrame writes it last, after a one-byte key", () => {
+    const payloadNumber = AbiFrameSchema.field.payload.number;
+    expect(Math.max(...AbiFrameSchema.fields.map((f) => f.number))).toBe(payloadNumber);
+    expect(payloadNumber).toBeLessThan(16);
+  });
+
   it("encodeFrame leaves out an empty payload, as prost does", () => {
     expect(hex(encodeFrame(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema)))).toBe("08011005");
   });
