@@ -2,16 +2,19 @@
 // tests only. Tests that run the built command in a child process (test/cli,
 // the README examples, the conformance runner) cannot see a mutant, so they
 // are left out; so is the dist/ build they need. Property tests run fewer
-// cases (test/support/mutation-setup.ts).
+// cases (test/support/mutation-setup.ts). A test file that fails to load
+// counts as one failed test (test/support/unloadable-file-as-failed-test.ts),
+// so a mutant that breaks a module's load is scored killed, not survived
+// (test/support/ holds the harness and its own tests, left out here).
 import { defineConfig, mergeConfig } from "vitest/config";
 import base from "./vitest.config.js";
 
 export default mergeConfig(
-  { ...base, test: { ...base.test, globalSetup: [], reporters: ["default"] } },
+  { ...base, test: { ...base.test, globalSetup: [], reporters: ["default", "./test/support/unloadable-file-as-failed-test.ts"] } },
   defineConfig({
     test: {
       setupFiles: ["./test/support/mutation-setup.ts"],
-      exclude: ["test/cli/**", "test/readme.test.ts", "test/conformance/runner.test.ts", "test/proto/breaking.test.ts", "**/node_modules/**"],
+      exclude: ["test/cli/**", "test/readme.test.ts", "test/conformance/runner.test.ts", "test/proto/breaking.test.ts", "test/support/**", "**/node_modules/**"],
     },
   }),
 );

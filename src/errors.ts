@@ -343,11 +343,9 @@ export function wireCodeToActrError(wireCode: number, message: string): ActrErro
       return ActrError.unavailable(`rpc error ${wireCode}: ${message}`);
     case "TimedOut":
       return ActrError.timedOut();
-    case "DependencyNotFound":
-      return ActrError.dependencyNotFound("", message);
     case "ConnectionNotReady":
       return ActrError.connectionNotReady(retryHintOf(message));
-    default:
+    default: // DependencyNotFound too: its service name is absent, so empty
       return new ActrError(variant, { detail: message });
   }
 }

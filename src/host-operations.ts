@@ -359,7 +359,7 @@ export function encodeGuestHookRequest(event: GuestHookEvent, ctx: InvocationCon
   const fn = "encodeGuestHookRequest";
   requireObject(event, fn, "event");
   requireMessage(ctx, InvocationContextV1Schema, fn, "ctx");
-  const hook = typeof event.hook === "string" ? runtimeHooks.get(event.hook) : undefined;
+  const hook = runtimeHooks.get(event.hook); // a Map of string keys: undefined for anything but a known name
   if (hook === undefined) throw argumentTypeError(fn, "event.hook", `one of ${[...runtimeHooks.keys()].join(", ")}`, event.hook);
   return encodeFrame(
     GuestHookV1Schema,

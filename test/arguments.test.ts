@@ -54,6 +54,16 @@ describe("isUint8Array", () => {
       "a function",
     ]);
     expect(describeValue("x".repeat(1000))).toBe("a string of length 1000");
+    // 40 characters are still shown; 41 are not.
+    expect(describeValue("x".repeat(40))).toBe(`string "${"x".repeat(40)}"`);
+    expect(describeValue("x".repeat(41))).toBe("a string of length 41");
+  });
+
+  it("describes an object by its class, and one with no class or no prototype as an object", () => {
+    expect(describeValue(new Map())).toBe("an object of class Map");
+    expect(describeValue(Object.create(null))).toBe("an object");
+    expect(describeValue(Object.create(Object.create(null)))).toBe("an object");
+    expect(describeValue(Object.create({ constructor: { name: 5 } }))).toBe("an object");
   });
 });
 

@@ -1,5 +1,7 @@
 import { create } from "@bufbuild/protobuf";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+const realBigInt = BigInt;
 import {
   AbiError,
   abiErrorToActr,
@@ -8,6 +10,7 @@ import {
   actrErrorToWireCode,
   AbiReplySchema,
   code,
+  type ActrErrorCode,
   ErrorCodeSchema,
   errorResponseToActrError,
   hostStatusForError,
@@ -16,25 +19,28 @@ import {
 } from "../src/index.js";
 import { expectLinear } from "./support/linearity.js";
 
-// docs/abi.md section 6: every variant, its kind and its Display text.
-const variantRows: [ActrError, string, string, string][] = [
-  [ActrError.unavailable("db down"), "Unavailable", "Transient", "unavailable: db down"],
-  [ActrError.connectionNotReady(250), "ConnectionNotReady", "Transient", "connection not ready: retry_after_ms=Some(250)"],
-  [ActrError.connectionNotReady(), "ConnectionNotReady", "Transient", "connection not ready: retry_after_ms=None"],
-  [ActrError.timedOut(), "TimedOut", "Transient", "timed out"],
-  [ActrError.notFound("x"), "NotFound", "Client", "not found: x"],
-  [ActrError.permissionDenied("no"), "PermissionDenied", "Client", "permission denied: no"],
-  [ActrError.invalidArgument("bad"), "InvalidArgument", "Client", "invalid argument: bad"],
-  [ActrError.unknownRoute("a.B.C"), "UnknownRoute", "Client", "unknown route: a.B.C"],
-  [ActrError.dependencyNotFound("svc", "gone"), "DependencyNotFound", "Client", "dependency 'svc' not found: gone"],
-  [ActrError.decodeFailure("ABI payload decode failed"), "DecodeFailure", "Corrupt", "decode failure: ABI payload decode failed"],
-  [ActrError.notImplemented("nope"), "NotImplemented", "Internal", "not implemented: nope"],
-  [ActrError.internal("boom"), "Internal", "Internal", "internal error: boom"],
+// docs/abi.md section 6: every variant, its kind and its Display text. Each
+// error is built inside its test (not when this file loads), so that a test
+// sees the code under test as it is during that test.
+const variantRows: [() => ActrError, string, string, string][] = [
+  [() => ActrError.unavailable("db down"), "Unavailable", "Transient", "unavailable: db down"],
+  [() => ActrError.connectionNotReady(250), "ConnectionNotReady", "Transient", "connection not ready: retry_after_ms=Some(250)"],
+  [() => ActrError.connectionNotReady(), "ConnectionNotReady", "Transient", "connection not ready: retry_after_ms=None"],
+  [() => ActrError.timedOut(), "TimedOut", "Transient", "timed out"],
+  [() => ActrError.notFound("x"), "NotFound", "Client", "not found: x"],
+  [() => ActrError.permissionDenied("no"), "PermissionDenied", "Client", "permission denied: no"],
+  [() => ActrError.invalidArgument("bad"), "InvalidArgument", "Client", "invalid argument: bad"],
+  [() => ActrError.unknownRoute("a.B.C"), "UnknownRoute", "Client", "unknown route: a.B.C"],
+  [() => ActrError.dependencyNotFound("svc", "gone"), "DependencyNotFound", "Client", "dependency 'svc' not found: gone"],
+  [() => ActrError.decodeFailure("ABI payload decode failed"), "DecodeFailure", "Corrupt", "decode failure: ABI payload decode failed"],
+  [() => ActrError.notImplemented("nope"), "NotImplemented", "Internal", "not implemented: nope"],
+  [() => ActrError.internal("boom"), "Internal", "Internal", "internal error: boom"],
 ];
 
 describe("ActrError", () => {
-  for (const [err, variant, kind, text] of variantRows) {
+  for (const [make, variant, kind, text] of variantRows) {
     it(`${text}`, () => {
+      const err = make();
       expect(err).toBeInstanceOf(Error);
       expect(err).toBeInstanceOf(ActrError);
       expect(err.name).toBe("ActrError");
@@ -48,6 +54,33 @@ describe("ActrError", () => {
       if (variant !== "ConnectionNotReady") expect(err.retry_after_ms).toBeUndefined();
     });
   }
+
+  it("the common constructor gives the same errors as the factories, with the absent fields at their defaults", () => {
+    for (const [make, variant, , text] of variantRows) {
+      const made = make();
+      const fields = { detail: made.detail, serviceName: made.service_name, retryAfterMs: made.retry_after_ms ?? undefined };
+      const err = new ActrError(variant as ActrErrorCode, fields);
+      expect([err.code, err.kind, err.message]).toEqual([made.code, made.kind, text]);
+    }
+    // A DependencyNotFound built without a service name shows an empty one, as the wire's does.
+    const dep = new ActrError("DependencyNotFound", { detail: "gone" });
+    expect([dep.message, dep.service_name]).toEqual(["dependency '' not found: gone", ""]);
+    // A code that holds no hint: retry_after_ms stays undefined (not null), whatever the fields say.
+    expect(new ActrError("Unavailable", { detail: "x", retryAfterMs: 5 }).retry_after_ms).toBeUndefined();
+    expect(new ActrError("Internal").retry_after_ms).toBeUndefined();
+    expect(new ActrError("TimedOut", { detail: "ignored" })).toMatchObject({ message: "timed out", detail: "ignored" });
+    expect(new ActrError("NotFound", { serviceName: "svc" }).service_name).toBeUndefined();
+    // The unit variants wrap no message: their detail is empty.
+    expect([ActrError.timedOut().detail, ActrError.connectionNotReady(1).detail, new ActrError("Internal").detail]).toEqual(["", "", ""]);
+  });
+
+  it("a code is a string: an object that reads as a variant's name is refused", () => {
+    const lookalike = { toString: () => "NotFound" };
+    expect(() => new ActrError(lookalike as never)).toThrow(
+      new TypeError("new ActrError: code must be one of Unavailable, ConnectionNotReady, TimedOut, NotFound, PermissionDenied, InvalidArgument, UnknownRoute, DependencyNotFound, DecodeFailure, NotImplemented, Internal, got an object"),
+    );
+    expect(() => new ActrError(new String("NotFound") as never)).toThrow(/^new ActrError: code must be one of /);
+  });
 
   it("keeps the parts of structured variants, under the actr binding's field names", () => {
     const dep = ActrError.dependencyNotFound("svc", "gone");
@@ -109,6 +142,7 @@ describe("abiErrorToActr", () => {
   }
 
   it("a status that is not an int32 is the caller's mistake", () => {
+    expect(() => abiErrorToActr(2 ** 31)).toThrow(new RangeError("abiErrorToActr: status must be within int32 (-2147483648..2147483647), got 2147483648"));
     expect(() => abiErrorToActr(undefined as never)).toThrow(new TypeError("abiErrorToActr: status must be an integer number, got undefined"));
     expect(() => abiErrorToActr(2 ** 31)).toThrow(RangeError);
   });
@@ -160,6 +194,9 @@ describe("replyToActrError", () => {
 
   it("a reply that is not one is the caller's mistake, named", () => {
     expect(() => replyToActrError(null as never)).toThrow(new TypeError("replyToActrError: reply must be an object, got null"));
+    expect(() => replyToActrError({ status: "-3", payload: new Uint8Array() } as never)).toThrow(
+      new TypeError('replyToActrError: reply.status must be an integer number, got string "-3"'),
+    );
     expect(() => replyToActrError({ status: -3 } as never)).toThrow(
       new TypeError("replyToActrError: reply.payload must be a Uint8Array, got undefined"),
     );
@@ -171,21 +208,22 @@ describe("replyToActrError", () => {
 });
 
 describe("wire codes", () => {
-  const rows: [ActrError, number][] = [
-    [ActrError.unavailable("a"), 10001],
-    [ActrError.timedOut(), 10002],
-    [ActrError.notFound("a"), 10003],
-    [ActrError.permissionDenied("a"), 10004],
-    [ActrError.invalidArgument("a"), 10005],
-    [ActrError.unknownRoute("a"), 10006],
-    [ActrError.dependencyNotFound("s", "a"), 10007],
-    [ActrError.decodeFailure("a"), 10008],
-    [ActrError.notImplemented("a"), 10009],
-    [ActrError.internal("a"), 10010],
-    [ActrError.connectionNotReady(5), 10011],
+  const rows: [() => ActrError, number][] = [
+    [() => ActrError.unavailable("a"), 10001],
+    [() => ActrError.timedOut(), 10002],
+    [() => ActrError.notFound("a"), 10003],
+    [() => ActrError.permissionDenied("a"), 10004],
+    [() => ActrError.invalidArgument("a"), 10005],
+    [() => ActrError.unknownRoute("a"), 10006],
+    [() => ActrError.dependencyNotFound("s", "a"), 10007],
+    [() => ActrError.decodeFailure("a"), 10008],
+    [() => ActrError.notImplemented("a"), 10009],
+    [() => ActrError.internal("a"), 10010],
+    [() => ActrError.connectionNotReady(5), 10011],
   ];
-  for (const [err, wire] of rows) {
-    it(`${err.code} ↔ ${wire}`, () => {
+  for (const [make, wire] of rows) {
+    it(`${wire}`, () => {
+      const err = make();
       expect(actrErrorToWireCode(err)).toBe(wire);
       expect(wireCodeToActrError(wire, "m").code).toBe(err.code);
     });
@@ -193,7 +231,7 @@ describe("wire codes", () => {
 
   it("wraps the message on the way back", () => {
     expect(wireCodeToActrError(10003, "user 7").message).toBe("not found: user 7");
-    expect(wireCodeToActrError(10002, "whatever").message).toBe("timed out");
+    expect(wireCodeToActrError(10002, "whatever")).toMatchObject({ code: "TimedOut", message: "timed out", detail: "" });
     const dep = wireCodeToActrError(10007, "gone");
     expect(dep.service_name).toBe("");
     expect(dep.message).toBe("dependency '' not found: gone");
@@ -229,6 +267,21 @@ describe("wire codes", () => {
     }, 20_000);
   });
 
+  it("never hands a hostile run of digits to BigInt: only a hint of at most 20 digits is parsed", () => {
+    const parsed: unknown[] = [];
+    const spy = vi.spyOn(globalThis, "BigInt").mockImplementation(((value: string | number | bigint | boolean) => {
+      parsed.push(value);
+      return realBigInt(value);
+    }) as typeof BigInt);
+    try {
+      expect(wireCodeToActrError(10011, "retry_after_ms=Some(" + "9".repeat(100_000) + ")").retry_after_ms).toBeNull();
+      expect(wireCodeToActrError(10011, "retry_after_ms=Some(" + "0".repeat(100_000) + "7)").retry_after_ms).toBe(7);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(parsed.filter((v) => typeof v === "string" && v.length > 20)).toEqual([]);
+  });
+
   it("checks its arguments", () => {
     expect(() => wireCodeToActrError(10003, undefined as never)).toThrow(
       new TypeError("wireCodeToActrError: message must be a string, got undefined"),
@@ -257,10 +310,10 @@ describe("wire codes", () => {
 });
 
 describe("hostStatusForError", () => {
-  for (const [err] of variantRows) {
-    const expected = err.code === "DecodeFailure" || err.code === "InvalidArgument" ? code.PROTOCOL_ERROR : code.GENERIC_ERROR;
-    it(`${err.code} → ${expected}`, () => {
-      expect(hostStatusForError(err)).toBe(expected);
+  for (const [make, variant] of variantRows) {
+    const expected = variant === "DecodeFailure" || variant === "InvalidArgument" ? code.PROTOCOL_ERROR : code.GENERIC_ERROR;
+    it(`${variant} → ${expected}`, () => {
+      expect(hostStatusForError(make())).toBe(expected);
     });
   }
 });

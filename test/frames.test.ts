@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import {
   AbiError,
+  AbiFrameSchema,
   ActrIdSchema,
   code,
   decodeFrame,
@@ -61,6 +62,12 @@ describe("frames", () => {
     expect(hex(frame.payload)).toBe("0a0173");
   });
 
+  it("AbiFrame.payload is the frame's last field, numbered below 16: encodeFrame writes it last, after a one-byte key", () => {
+    const payloadNumber = AbiFrameSchema.field.payload.number;
+    expect(Math.max(...AbiFrameSchema.fields.map((f) => f.number))).toBe(payloadNumber);
+    expect(payloadNumber).toBeLessThan(16);
+  });
+
   it("encodeFrame leaves out an empty payload, as prost does", () => {
     expect(hex(encodeFrame(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema)))).toBe("08011005");
   });
@@ -87,6 +94,19 @@ describe("frames", () => {
     expect(err.message).toBe(
       "frame op 1 (HOST_CALL) does not carry actr.dynclib.v1.GuestHandleV1, which is framed by op 101 (GUEST_HANDLE)",
     );
+  });
+
+  it("decodePayload names an op outside the table as unknown", () => {
+    const frame = create(AbiFrameSchema, { abiVersion: 1, op: 999, payload: new Uint8Array() });
+    const err = abiErrorOf(() => decodePayload(HostCallV1Schema, frame));
+    expect([err.status, err.messageName, err.field]).toEqual([code.PROTOCOL_ERROR, "actr.dynclib.v1.AbiFrame", "op"]);
+    expect(err.message).toBe("frame op 999 (unknown) does not carry actr.dynclib.v1.HostCallV1, which is framed by op 1 (HOST_CALL)");
+  });
+
+  it("decodePayload refuses a frame whose payload is not a Uint8Array, naming it", () => {
+    const frame = create(AbiFrameSchema, { abiVersion: 1, op: op.HOST_CALL });
+    (frame as { payload: unknown }).payload = [1, 2];
+    expect(() => decodePayload(HostCallV1Schema, frame)).toThrow(new TypeError("decodePayload: frame.payload must be a Uint8Array, got an Array"));
   });
 
   it("decodePayload reports a payload that does not decode", () => {

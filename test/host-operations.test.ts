@@ -352,6 +352,9 @@ describe("guest-bound requests", () => {
     expect(hookError({ hook: "credentialExpiring", newExpiry: null })).toBe(
       "encodeGuestHookRequest: event.newExpiry (hook credentialExpiring carries a credential event) must be an object, got null",
     );
+    // A hook that is not a string, even one that reads as a hook's name or is its id, is no hook.
+    expect(hookError({ hook: 8 })).toMatch(/^encodeGuestHookRequest: event.hook must be one of signalingConnecting, .*, got number 8$/);
+    expect(hookError({ hook: { toString: () => "webrtcConnected" } })).toMatch(/, got an object$/);
     expect(hookError({ hook: "nope" })).toMatch(/^encodeGuestHookRequest: event.hook must be one of signalingConnecting, .*mailboxBackpressure, got string "nope"$/);
     expect(hookError({ hook: "webrtcConnected" })).toBe(
       "encodeGuestHookRequest: event.peer (hook webrtcConnected carries a peer event) must be an actr.ActrId message, got undefined",

@@ -52,6 +52,12 @@ describe("peerStatusFromV1", () => {
     expect(peerStatusFromV1(4)).toBeUndefined();
     expect(peerStatusFromV1(undefined)).toBeUndefined();
   });
+
+  it("only a number is a status: a string that names a value's number is not", () => {
+    expect(peerStatusFromV1("1" as never)).toBeUndefined();
+    expect(peerStatusFromV1(1.5)).toBeUndefined();
+    expect(peerStatusFromV1(-1)).toBeUndefined();
+  });
 });
 
 describe("timestamps", () => {
@@ -91,6 +97,18 @@ describe("timestamps", () => {
     expect(() => timestampToV1({} as never)).toThrow(new TypeError("timestampToV1: time.seconds must be a number or bigint, got undefined"));
   });
 
+  it("take the epoch itself, and refuse nanos that are negative or not integers", () => {
+    expect(timestampFromV1(timestampToV1(new Date(0)))).toEqual({ seconds: 0n, nanos: 0 });
+    expect(timestampFromV1(timestampToV1({ seconds: 0 }))).toEqual({ seconds: 0n, nanos: 0 });
+    expect(() => timestampToV1({ seconds: 1, nanos: -1 })).toThrow(
+      new RangeError("timestampToV1: time.nanos must be an integer within 0..999999999, got -1"),
+    );
+    expect(() => timestampToV1({ seconds: 1, nanos: 0.5 })).toThrow(
+      new RangeError("timestampToV1: time.nanos must be an integer within 0..999999999, got 0.5"),
+    );
+    expect(() => timestampToV1({ seconds: 1, nanos: Number.NaN })).toThrow(RangeError);
+  });
+
   it("read only TimestampV1 messages", () => {
     expect(() => timestampFromV1({ seconds: 1n, nanoseconds: 0 } as never)).toThrow(
       new TypeError("timestampFromV1: v1 must be an actr.dynclib.v1.TimestampV1 message, got an object"),
@@ -105,7 +123,9 @@ describe("lifecycleContext", () => {
     expect(lifecycleContext(id, lifecycleHook.ON_READY).requestId).toBe("lifecycle:on_ready");
     expect(lifecycleContext(id, lifecycleHook.ON_STOP).requestId).toBe("lifecycle:on_stop");
     expect(() => lifecycleContext(id, 9)).toThrow(new RangeError("lifecycleContext: hook must be a lifecycleHook value (1, 2, 3), got 9"));
-    expect(() => lifecycleContext(id, "1" as never)).toThrow(TypeError);
+    expect(() => lifecycleContext(id, "1" as never)).toThrow(
+      new TypeError('lifecycleContext: hook must be a lifecycleHook value, got string "1"'),
+    );
     expect(() => lifecycleContext(null as never, 1)).toThrow(/lifecycleContext: selfId must be an actr.ActrId message, got null/);
   });
 });
@@ -135,7 +155,11 @@ describe("builders", () => {
     expect(() => actrId({ realm: 2 ** 32, serialNumber: 1n, type })).toThrow(
       new RangeError("actrId: init.realm must be within uint32 (0..4294967295), got 4294967296"),
     );
-    expect(() => actrId({ realm: "1" as never, serialNumber: 1n, type })).toThrow(TypeError);
+    expect(() => actrId({ realm: "1" as never, serialNumber: 1n, type })).toThrow(
+      new TypeError('actrId: init.realm must be a number or bigint, got string "1"'),
+    );
+    expect(actrId({ realm: 4294967295, serialNumber: 1n, type }).realm?.realmId).toBe(4294967295); // u32::MAX itself
+    expect(() => actrType({ manufacturer: "m", version: "v" } as never)).toThrow(new TypeError("actrType: init.name must be a string, got undefined"));
     expect(() => actrType({ manufacturer: 1, name: "n", version: "v" } as never)).toThrow(
       new TypeError("actrType: init.manufacturer must be a string, got number 1"),
     );
@@ -146,12 +170,35 @@ describe("builders", () => {
     expect(() => destToV1({ kind: "bogus" } as never)).toThrow(
       new TypeError('destToV1: dest.kind must be "shell", "local" or "actor", got string "bogus"'),
     );
+    expect(() => destToV1(null as never)).toThrow(new TypeError("destToV1: dest must be an object, got null"));
     expect(() => destToV1({ kind: "actor" } as never)).toThrow(new TypeError("destToV1: dest.id must be an actr.ActrId message, got undefined"));
   });
 
   it("invocationContext and dataStream name a wrong argument", () => {
     expect(() => invocationContext({} as never)).toThrow(new TypeError("invocationContext: init.selfId must be an actr.ActrId message, got undefined"));
-    expect(() => invocationContext({ selfId: id, requestId: 5 } as never)).toThrow(/init.requestId must be a string/);
+    expect(() => invocationContext({ selfId: id, requestId: 5 } as never)).toThrow(
+      new TypeError("invocationContext: init.requestId must be a string, got number 5"),
+    );
+    expect(() => invocationContext(null as never)).toThrow(new TypeError("invocationContext: init must be an object, got null"));
+    expect(() => invocationContext({ selfId: id, callerId: {} } as never)).toThrow(
+      new TypeError("invocationContext: init.callerId must be an actr.ActrId message, got an object"),
+    );
+    expect(() => dataStream(undefined as never)).toThrow(new TypeError("dataStream: init must be an object, got undefined"));
+    expect(() => dataStream({ sequence: 1, payload: new Uint8Array() } as never)).toThrow(
+      new TypeError("dataStream: init.streamId must be a string, got undefined"),
+    );
+    expect(() => dataStream({ streamId: "s", sequence: -1, payload: new Uint8Array() })).toThrow(
+      new RangeError("dataStream: init.sequence must be within uint64 (0..18446744073709551615), got -1"),
+    );
+    expect(() => dataStream({ streamId: "s", sequence: 1, payload: new Uint8Array(), metadata: { key: "k", value: "v" } } as never)).toThrow(
+      new TypeError("dataStream: init.metadata must be an array of { key, value }, got an object"),
+    );
+    expect(() => dataStream({ streamId: "s", sequence: 1, payload: new Uint8Array(), metadata: [{ key: "k", value: "v" }, null] } as never)).toThrow(
+      new TypeError("dataStream: init.metadata[1] must be an object, got null"),
+    );
+    expect(() => dataStream({ streamId: "s", sequence: 1, payload: new Uint8Array(), metadata: [{ key: 1, value: "v" }] } as never)).toThrow(
+      new TypeError("dataStream: init.metadata[0].key must be a string, got number 1"),
+    );
     expect(() => dataStream({ streamId: "s", sequence: 1, payload: [1, 2] } as never)).toThrow(
       new TypeError("dataStream: init.payload must be a Uint8Array, got an Array"),
     );
