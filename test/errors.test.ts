@@ -254,17 +254,23 @@ describe("wire codes", () => {
   });
 
   it("reads a hostile retry hint in linear time (a BigInt of every digit would be quadratic)", () => {
-    expectLinear((digits) => {
-      expect(wireCodeToActrError(10011, "retry_after_ms=Some(" + "9".repeat(digits) + ")").retry_after_ms).toBeNull();
-    }, 100_000);
+    expectLinear(
+      (message: string) => expect(wireCodeToActrError(10011, message).retry_after_ms).toBeNull(),
+      100_000,
+      (digits) => "retry_after_ms=Some(" + "9".repeat(digits) + ")",
+    );
     // Leading zeros (which a u64 parse skips) followed by no ")": still linear, still None.
-    expectLinear((digits) => {
-      expect(wireCodeToActrError(10011, "retry_after_ms=Some(" + "0".repeat(digits) + "x").retry_after_ms).toBeNull();
-    }, 100_000);
+    expectLinear(
+      (message: string) => expect(wireCodeToActrError(10011, message).retry_after_ms).toBeNull(),
+      100_000,
+      (digits) => "retry_after_ms=Some(" + "0".repeat(digits) + "x",
+    );
     // Many hints in one message: the first one decides, found in one pass.
-    expectLinear((count) => {
-      expect(wireCodeToActrError(10011, "retry_after_ms=Some(1".repeat(count) + ")").retry_after_ms).toBe(1);
-    }, 20_000);
+    expectLinear(
+      (message: string) => expect(wireCodeToActrError(10011, message).retry_after_ms).toBe(1),
+      20_000,
+      (count) => "retry_after_ms=Some(1".repeat(count) + ")",
+    );
   });
 
   it("never hands a hostile run of digits to BigInt: only a hint of at most 20 digits is parsed", () => {
