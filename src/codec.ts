@@ -167,16 +167,6 @@ export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: M
 }
 
 /**
- * A reader over `bytes` (a `Uint8Array`: the public entry points check it),
- * after refusing an input longer than `options.maxBytes`.
- *
- * @internal
- */
-export function readerOf(bytes: Uint8Array, typeName: string, options: DecodeOptions | undefined, enclosing?: Enclosing): Reader {
-  return new Reader(plainInput(bytes, typeName, options), enclosing);
-}
-
-/**
  * Decodes `bytes` with `codec`, reporting offsets inside `enclosing` when given.
  *
  * @internal
@@ -187,8 +177,8 @@ export function decodeWith<T extends Message>(
   options: DecodeOptions | undefined,
   enclosing?: Enclosing,
 ): T {
-  const r = readerOf(bytes, codec.schema.typeName, options, enclosing);
-  return codec.decode(r, r.buf.length, RECURSION_LIMIT);
+  const input = plainInput(bytes, codec.schema.typeName, options);
+  return codec.decode(new Reader(input, enclosing), input.length, RECURSION_LIMIT);
 }
 
 /**

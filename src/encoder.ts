@@ -158,9 +158,11 @@ export function sizeBytes(v: unknown, message: string, field: string): number {
 
 /** Checks that `v` is a message of type `typeName` (for a message field of `message`). */
 export function checkMessage(v: unknown, typeName: string, message: string, field: string): void {
-  if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== typeName) {
-    invalid(message, field, `expected a ${typeName} message, got ${describe(v)}`);
-  }
+  if (!isMessageOf(v, typeName)) invalid(message, field, `expected a ${typeName} message, got ${describe(v)}`);
+}
+
+function isMessageOf(v: unknown, typeName: string): boolean {
+  return typeof v === "object" && v !== null && (v as { $typeName?: unknown }).$typeName === typeName;
 }
 
 /**
@@ -169,9 +171,7 @@ export function checkMessage(v: unknown, typeName: string, message: string, fiel
  * takes either).
  */
 export function checkEncodedMessage(v: unknown, typeName: string, message: string, field: string): void {
-  if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== typeName) {
-    invalid(message, field, `expected a Uint8Array or a ${typeName} message, got ${describe(v)}`);
-  }
+  if (!isMessageOf(v, typeName)) invalid(message, field, `expected a Uint8Array or a ${typeName} message, got ${describe(v)}`);
 }
 
 /** Checks that `v` is an array (of a repeated field of `message`). */

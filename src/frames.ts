@@ -9,9 +9,8 @@ import { WireType } from "@bufbuild/protobuf/wire";
 import { type AbiFrame, AbiFrameSchema, type AbiReply, AbiReplySchema } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { code, opName, version } from "./codes.js";
 import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireMessage, requireSchema } from "./arguments.js";
-import { decodeAbiFrame, decodeAbiReply } from "../gen/actr/dynclib/v1/abi_codec.js";
-import { codecOf, type DecodeOptions, decodeWith, encodeMessage, encodeWith, type Envelope, readerOf } from "./codec.js";
-import { RECURSION_LIMIT } from "./decoder.js";
+import { AbiFrameCodec, AbiReplyCodec } from "../gen/actr/dynclib/v1/abi_codec.js";
+import { codecOf, type DecodeOptions, decodeWith, encodeMessage, encodeWith, type Envelope } from "./codec.js";
 import { utf8Length } from "./encoder.js";
 import { AbiError } from "./errors.js";
 import type { MessageCodec } from "./message-codec.js";
@@ -93,8 +92,7 @@ function frameEnvelope(op: number): Envelope {
  */
 export function decodeFrame(bytes: Uint8Array, options?: DecodeOptions): AbiFrame {
   requireBytes(bytes, "decodeFrame", "bytes");
-  const r = readerOf(bytes, AbiFrameSchema.typeName, options);
-  return decodeAbiFrame(r, r.buf.length, RECURSION_LIMIT);
+  return decodeWith(AbiFrameCodec, bytes, options);
 }
 
 /**
@@ -193,6 +191,5 @@ export function errorReply(status: number, message: string | Uint8Array = empty)
  */
 export function decodeReply(bytes: Uint8Array, options?: DecodeOptions): AbiReply {
   requireBytes(bytes, "decodeReply", "bytes");
-  const r = readerOf(bytes, AbiReplySchema.typeName, options);
-  return decodeAbiReply(r, r.buf.length, RECURSION_LIMIT);
+  return decodeWith(AbiReplyCodec, bytes, options);
 }
