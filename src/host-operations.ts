@@ -141,14 +141,22 @@ export function hostResultForm(result: HostResult): HostResultForm {
 /** `hostResultForm`, with errors naming `fn`. */
 function checkedHostResultForm(result: HostResult, fn: string): HostResultForm {
   requireObject(result, fn, "result");
-  const present = hostResultForms.filter((key) => key in result);
-  if (present.length !== 1) {
+  let form: HostResultForm | undefined;
+  let count = 0;
+  for (const key of hostResultForms) {
+    if (key in result) {
+      form = key;
+      count++;
+    }
+  }
+  if (count !== 1) {
+    const present = hostResultForms.filter((key) => key in result);
     const got = present.length === 0 ? "none of them" : `${present.join(" and ")}`;
     throw new TypeError(`${fn}: result must have ${hostResultExpected}; got ${got}`);
   }
-  const form = present[0]!;
-  const value = (result as Record<HostResultForm, unknown>)[form];
-  switch (form) {
+  const only = form!;
+  const value = (result as Record<HostResultForm, unknown>)[only];
+  switch (only) {
     case "bytes":
       if (!isUint8Array(value)) throw argumentTypeError(fn, "result.bytes", "a Uint8Array", value);
       break;
@@ -163,7 +171,7 @@ function checkedHostResultForm(result: HostResult, fn: string): HostResultForm {
       if (!(value instanceof ActrError)) throw argumentTypeError(fn, "result.error", "an ActrError", value);
       break;
   }
-  return form;
+  return only;
 }
 
 /**

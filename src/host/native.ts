@@ -3,40 +3,29 @@
  * host's `HostVTable` in native memory, and the buffer ownership rules of
  * docs/abi.md section 7. Nothing here knows protobuf: bytes in, bytes out.
  *
- * Hot paths avoid koffi's value conversions: out-pointers are read from a
- * reused scratch buffer, and native bytes are copied with libc's `memcpy` in
- * one call (no `koffi.view`/`koffi.decode`, which cost several times more).
+ * Hot paths avoid koffi's value conversions: every argument is a number (an
+ * address or a length, see native-memory.ts), out-pointers are read from a
+ * reused native block through a view made once, and native bytes are copied
+ * with libc's `memcpy` in one call (no `koffi.view`/`koffi.decode` per call,
+ * which cost several times more).
  *
  * @module
  */
 import { code } from "../codes.js";
 import { allocate } from "../pool.js";
 import { koffi } from "./koffi.js";
-
-// libc, from the process itself (dlopen(NULL)): memcpy, malloc, free.
-// memcpy is declared to return nothing: koffi would wrap the pointer it
-// returns in a new BigInt on every call.
-const libc = koffi.load(null);
-/** Copies `n` native bytes at address `src` into `dst`. */
-const copyFromNative = libc.func("void memcpy(uint8_t *dst, uintptr_t src, size_t n)") as (dst: Uint8Array, src: number, n: number) => void;
-/** Copies `n` bytes of `src` to the native address `dst`. */
-const copyToNative = libc.func("void memcpy(uintptr_t dst, const uint8_t *src, size_t n)") as (dst: number, src: Uint8Array, n: number) => void;
-/** Copies `n` bytes between native addresses (all arguments plain numbers: koffi's cheapest call). */
-const copyNative = libc.func("void memcpy(uintptr_t dst, uintptr_t src, size_t n)") as (dst: number, src: number, n: number) => void;
-const malloc = libc.func("uintptr_t malloc(size_t n)") as (n: number) => number;
-const free = libc.func("void free(uintptr_t ptr)") as (ptr: number) => void;
+import { addressOf, copyNative, HostReplyBuffers, malloc } from "./native-memory.js";
 
 /** Bytes of a guest's out-pointer block (see `NativeGuest.outWords`). */
 const OUT_BYTES = 32;
 
-// The callback types of HostVTable. Pointers arrive as addresses (numbers).
-const InvokeCallback = koffi.proto("int32_t ActrHostInvoke(uintptr_t frame, size_t frameLen, uintptr_t replyOut, uintptr_t replyLenOut)");
-const FreeHostBufCallback = koffi.proto("void ActrHostFreeBuf(uintptr_t ptr, size_t len)");
+// The callback types of HostVTable (`invoke`, `free_host_buf`). Pointers
+// arrive as addresses (numbers). The types are anonymous: koffi's type names
+// are global to a thread, and two copies of this package may be loaded in one.
+const InvokeCallback = koffi.proto(null, "int32_t", ["uintptr_t", "size_t", "uintptr_t", "uintptr_t"]);
+const FreeHostBufCallback = koffi.proto(null, "void", ["uintptr_t", "size_t"]);
 /** `#[repr(C)] struct HostVTable { invoke, free_host_buf }`: two function pointers, `invoke` first. */
-const HostVTable = koffi.struct("ActrHostVTable", {
-  invoke: koffi.pointer(InvokeCallback),
-  free_host_buf: koffi.pointer(FreeHostBufCallback),
-});
+const VTABLE_BYTES = 16;
 
 /**
  * What the host does for one `invoke`: given the guest's frame (a copy the
@@ -71,8 +60,8 @@ export interface HostBufferCounter {
  * memory, and the bookkeeping of every buffer that crosses.
  */
 export class NativeGuest {
-  private readonly init: (vt: unknown, init: Uint8Array | null, len: number) => number;
-  private readonly handle: (req: Uint8Array, len: number, respOut: number, respLenOut: number) => number;
+  private readonly init: (vt: number, init: Uint8Array | null, len: number) => number;
+  private readonly handle: (req: number, len: number, respOut: number, respLenOut: number) => number;
   private readonly freeResponse: (ptr: number, len: number) => void;
   /**
    * 32 bytes of native memory (never freed: a few bytes per guest, which
@@ -85,10 +74,12 @@ export class NativeGuest {
    */
   private readonly outAddress: number;
   private readonly outWords: Uint32Array;
-  /** Where guest replies are copied to; reused, grown as needed. */
+  /** Where guest replies are copied to (unless `call` is told to give them memory of their own); reused, grown as needed. */
   private replyScratch = new Uint8Array(4096);
-  /** Host reply buffers the guest still holds: address → length. */
-  private readonly hostBuffers = new Map<number, number>();
+  /** The native address of `replyScratch`, 0 until asked for. */
+  private replyScratchAddress = 0;
+  /** Host reply buffers the guest holds. */
+  private readonly hostBuffers = new HostReplyBuffers();
 
   /**
    * Opens `path` (dlopen) and binds `actr_init`, `actr_handle` and
@@ -105,8 +96,8 @@ export class NativeGuest {
     private readonly report: (message: string) => void,
   ) {
     const lib = koffi.load(path);
-    this.init = lib.func("int32_t actr_init(const ActrHostVTable *vt, const uint8_t *init, size_t initLen)") as never;
-    this.handle = lib.func("int32_t actr_handle(const uint8_t *req, size_t reqLen, uintptr_t respOut, uintptr_t respLenOut)") as never;
+    this.init = lib.func("int32_t actr_init(uintptr_t vt, const uint8_t *init, size_t initLen)") as never;
+    this.handle = lib.func("int32_t actr_handle(uintptr_t req, size_t reqLen, uintptr_t respOut, uintptr_t respLenOut)") as never;
     this.freeResponse = lib.func("void actr_free_response(uintptr_t ptr, size_t len)") as never;
     this.outAddress = malloc(OUT_BYTES);
     if (this.outAddress === 0) throw new Error(`cannot allocate ${OUT_BYTES} bytes of native memory`);
@@ -125,8 +116,9 @@ export class NativeGuest {
       koffi.pointer(InvokeCallback),
     );
     const freeHostBuf = koffi.register((ptr: number, len: number) => this.freeHostBuffer(ptr, len), koffi.pointer(FreeHostBufCallback));
-    const vtable = koffi.alloc(HostVTable, 1);
-    koffi.encode(vtable, HostVTable, { invoke, free_host_buf: freeHostBuf });
+    const vtable = malloc(VTABLE_BYTES);
+    if (vtable === 0) throw new Error(`cannot allocate ${VTABLE_BYTES} bytes of native memory`);
+    new BigUint64Array(koffi.view(vtable, VTABLE_BYTES)).set([invoke, freeHostBuf]);
     return this.init(vtable, initPayload.length === 0 ? null : initPayload, initPayload.length);
   }
 
@@ -141,7 +133,7 @@ export class NativeGuest {
     const words = this.outWords;
     // A guest that answers SUCCESS without writing its out-pointers leaves a null reply, never the last one.
     words[0] = words[1] = words[2] = words[3] = 0;
-    const rc = this.handle(frame, frame.length, this.outAddress, this.outAddress + 8);
+    const rc = this.handle(frame.length === 0 ? 0 : addressOf(frame), frame.length, this.outAddress, this.outAddress + 8);
     if (rc !== code.SUCCESS) return { rc, reply: undefined, replyLength: 0 };
     const ptr = words[0]! + words[1]! * 0x1_0000_0000;
     const length = words[2]! + words[3]! * 0x1_0000_0000;
@@ -151,13 +143,21 @@ export class NativeGuest {
     }
     let reply: Uint8Array | undefined;
     if (length <= maxBytes) {
+      let address: number;
       if (ownReply) {
         reply = allocate(length);
+        address = addressOf(reply);
       } else {
-        if (this.replyScratch.length < length) this.replyScratch = new Uint8Array(Math.max(length, this.replyScratch.length * 2));
+        if (this.replyScratch.length < length) {
+          this.replyScratch = new Uint8Array(Math.max(length, this.replyScratch.length * 2));
+          this.replyScratchAddress = 0;
+        }
+        // Its own address, kept: asking addressOf would evict the pooled slab it keeps.
+        if (this.replyScratchAddress === 0) this.replyScratchAddress = Number(koffi.address(this.replyScratch.buffer));
         reply = this.replyScratch.subarray(0, length);
+        address = this.replyScratchAddress;
       }
-      copyFromNative(reply, ptr, length);
+      copyNative(address, ptr, length);
     }
     this.freeResponse(ptr, length);
     return { rc, reply, replyLength: length };
@@ -168,7 +168,7 @@ export class NativeGuest {
     const bytes = allocate(frameLen); // the handler may keep views into it: never reused
     if (frameLen > 0) {
       if (frame === 0) return code.PROTOCOL_ERROR;
-      copyFromNative(bytes, frame, frameLen);
+      copyNative(addressOf(bytes), frame, frameLen);
     }
     let answer: ReturnType<InvokeHandler>;
     try {
@@ -183,10 +183,8 @@ export class NativeGuest {
     let ptr = 0;
     const length = reply?.length ?? 0;
     if (length > 0) {
-      ptr = malloc(length);
+      ptr = this.hostBuffers.lend(reply!);
       if (ptr === 0) return code.ALLOC_FAILED;
-      copyToNative(ptr, reply!, length);
-      this.hostBuffers.set(ptr, length);
       Atomics.add(this.counter.outstanding, 0, 1);
     }
     const words = this.outWords;
@@ -194,24 +192,26 @@ export class NativeGuest {
     words[5] = Math.floor(ptr / 0x1_0000_0000);
     words[6] = length % 0x1_0000_0000;
     words[7] = Math.floor(length / 0x1_0000_0000);
-    copyNative(replyOut, this.outAddress + 16, 8);
-    copyNative(replyLenOut, this.outAddress + 24, 8);
+    if (replyLenOut === replyOut + 8) {
+      copyNative(replyOut, this.outAddress + 16, 16); // the two out-pointers side by side, as a guest's locals often are
+    } else {
+      copyNative(replyOut, this.outAddress + 16, 8);
+      copyNative(replyLenOut, this.outAddress + 24, 8);
+    }
     return code.SUCCESS;
   }
 
   private freeHostBuffer(ptr: number, len: number): void {
     if (ptr === 0 || len === 0) return;
-    const known = this.hostBuffers.get(ptr);
-    if (known !== len) {
+    const refusal = this.hostBuffers.giveBack(ptr, len);
+    if (refusal !== undefined) {
       this.report(
-        known === undefined
+        refusal.kind === "notLent"
           ? `free_host_buf(0x${ptr.toString(16)}, ${len}): not a host reply buffer (or freed twice); left alone`
-          : `free_host_buf(0x${ptr.toString(16)}, ${len}): the buffer holds ${known} bytes; left alone`,
+          : `free_host_buf(0x${ptr.toString(16)}, ${len}): the buffer holds ${refusal.length} bytes; left alone`,
       );
       return;
     }
-    this.hostBuffers.delete(ptr);
     Atomics.sub(this.counter.outstanding, 0, 1);
-    free(ptr);
   }
 }

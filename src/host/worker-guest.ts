@@ -18,7 +18,7 @@ import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, typ
 import { Fifo } from "./fifo.js";
 import { closedError, GuestCalls } from "./guest.js";
 import { initError, settleCall } from "./outcome.js";
-import { type FromWorker, PackedReader, PackedWriter, signal, type WorkerStart, type WorkerStarted } from "./worker-protocol.js";
+import { type FromWorker, PackedReader, PackedWriter, signal, SPARE_BUFFERS, type WorkerStart, type WorkerStarted } from "./worker-protocol.js";
 
 /** What the worker mode needs to load a guest. */
 export interface WorkerSettings {
@@ -86,6 +86,13 @@ function firstMessage(worker: Worker): Promise<WorkerStarted> {
 
 /** The smallest buffer a batch of calls starts with. */
 const MIN_BATCH_BYTES = 4096;
+/**
+ * A batch is sent as soon as it holds this many calls (or `EARLY_SEND_BYTES`
+ * of frames), without waiting for the end of the current task: the worker
+ * then runs the first calls while this thread is still encoding the next.
+ */
+const EARLY_SEND_CALLS = 16;
+const EARLY_SEND_BYTES = 64 * 1024;
 
 /** The host thread's ends of what it shares with the worker (see `WorkerStart`). */
 interface WorkerChannel {
@@ -108,6 +115,10 @@ export class WorkerGuest extends GuestCalls {
   private unsent = 0;
   /** The size the next batch starts with: the last one's (batches of a steady load are alike), so it seldom grows. */
   private batchBytes = MIN_BATCH_BYTES;
+  /** Batch buffers the worker gave back, for new batches. */
+  private readonly spareBatches: ArrayBuffer[] = [];
+  /** Result buffers read, to give back with the next batch. */
+  private readResults: ArrayBuffer[] = [];
   private closed = false;
   private failure: Error | undefined;
   private idle: (() => void) | undefined;
@@ -139,13 +150,14 @@ export class WorkerGuest extends GuestCalls {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       if (this.batch === undefined) {
-        this.batch = new PackedWriter(Math.max(this.batchBytes, frame.length + 8));
+        this.batch = new PackedWriter(Math.max(this.batchBytes, frame.length + 8), this.spareBatches.pop());
         queueMicrotask(() => this.sendBatch());
       }
       this.batch.append([op, frame.length], frame);
       this.unsent++;
       if (this.pending.length === 0) this.keepAlive(true);
       this.pending.push({ op, resolve, reject });
+      if (this.unsent >= EARLY_SEND_CALLS || this.batch.length >= EARLY_SEND_BYTES) this.sendBatch();
     });
   }
 
@@ -157,12 +169,16 @@ export class WorkerGuest extends GuestCalls {
     await this.worker.terminate();
   }
 
+  /** Sends the calls made since the last batch, if any (early, or at the end of the task that made them). */
   private sendBatch(): void {
-    const batch = this.batch!;
+    const batch = this.batch;
+    if (batch === undefined) return;
     this.batch = undefined;
     this.batchBytes = Math.max(MIN_BATCH_BYTES, batch.length);
     this.unsent = 0;
-    this.worker.postMessage({ type: "calls", buffer: batch.buffer, length: batch.length }, [batch.buffer]);
+    const spare = this.readResults;
+    this.readResults = [];
+    this.worker.postMessage({ type: "calls", buffer: batch.buffer, length: batch.length, spare }, [batch.buffer, ...spare]);
     const { signals } = this.channel;
     Atomics.add(signals, signal.CALLS_POSTED, 1);
     Atomics.notify(signals, signal.CALLS_POSTED);
@@ -202,6 +218,9 @@ export class WorkerGuest extends GuestCalls {
         return this.answerInvoke(message.frame, message.inDataStream);
       case "results":
         this.settle(new PackedReader(message.buffer, message.length));
+        // Every result was copied out (settleCall): the buffer can be written again.
+        if (this.readResults.length < SPARE_BUFFERS) this.readResults.push(message.buffer);
+        for (const buffer of message.spare) if (this.spareBatches.length < SPARE_BUFFERS) this.spareBatches.push(buffer);
         return true;
       case "report":
         this.settings.onHostError(new AbiError(code.GENERIC_ERROR, message.message), undefined);

@@ -39,7 +39,13 @@ export type WorkerStarted = { readonly type: "ready"; readonly rc: number } | { 
 /** Worker → host, on `toHost`. */
 export type FromWorker =
   | { readonly type: "invoke"; readonly frame: Uint8Array; readonly inDataStream: boolean }
-  | { readonly type: "results"; readonly buffer: ArrayBuffer; readonly length: number }
+  | {
+      readonly type: "results";
+      readonly buffer: ArrayBuffer;
+      readonly length: number;
+      /** Call batches the worker has run, given back for new batches (see `SPARE_BUFFERS`). */
+      readonly spare: ArrayBuffer[];
+    }
   | { readonly type: "report"; readonly message: string };
 
 /** Host → worker: a batch of calls, packed by `CallBatch`. */
@@ -47,20 +53,31 @@ export interface CallsMessage {
   readonly type: "calls";
   readonly buffer: ArrayBuffer;
   readonly length: number;
+  /** Results the host has read, given back for new results (see `SPARE_BUFFERS`). */
+  readonly spare: ArrayBuffer[];
 }
+
+/**
+ * How many read batch buffers each side keeps to give back to the other.
+ * Allocating an `ArrayBuffer` costs microseconds here (far more than a
+ * batch's other work), so each side's buffers, once read, travel back
+ * (transferred) with its next message and are written again.
+ */
+export const SPARE_BUFFERS = 4;
 
 /**
  * A growable byte buffer of records, little-endian: calls are
  * `[u32 op][u32 length][frame]`, results are written by `appendResult`. Its
- * buffer is transferred, so a new one starts each batch.
+ * buffer is transferred, so each batch starts a writer of its own.
  */
 export class PackedWriter {
   private bytes: Uint8Array;
   private view: DataView;
   length = 0;
 
-  constructor(capacity = 4096) {
-    this.bytes = new Uint8Array(capacity);
+  /** Starts with `reuse` (a buffer given back, its old contents ignored) when it holds `capacity` bytes, else a new buffer. */
+  constructor(capacity = 4096, reuse?: ArrayBuffer) {
+    this.bytes = reuse !== undefined && reuse.byteLength >= capacity ? new Uint8Array(reuse) : new Uint8Array(capacity);
     this.view = new DataView(this.bytes.buffer);
   }
 

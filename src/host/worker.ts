@@ -11,7 +11,7 @@ import { op as ops } from "../codes.js";
 import { NativeGuest } from "./native.js";
 import { readReply } from "./outcome.js";
 import type { CallsMessage, FromWorker, WorkerStart, WorkerStarted } from "./worker-protocol.js";
-import { PackedReader, PackedWriter, signal } from "./worker-protocol.js";
+import { PackedReader, PackedWriter, signal, SPARE_BUFFERS } from "./worker-protocol.js";
 
 const start = workerData as WorkerStart;
 const port = parentPort!;
@@ -54,8 +54,15 @@ try {
 }
 started({ type: "ready", rc: guest.initialize(start.init, invokeOnHost) });
 
-/** Runs every call of a batch, appending its result record. */
-function runBatch(batch: CallsMessage, results: PackedWriter): void {
+/** Result buffers the host gave back, for new results. */
+const spareResults: ArrayBuffer[] = [];
+
+/**
+ * Runs every call of a batch, appending its result record, and adds the
+ * batch's buffer to `done` (to give back to the host) once it is read.
+ */
+function runBatch(batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[]): void {
+  for (const buffer of batch.spare) if (spareResults.length < SPARE_BUFFERS) spareResults.push(buffer);
   const calls = new PackedReader(batch.buffer, batch.length);
   while (!calls.done) {
     const op = calls.word();
@@ -65,6 +72,7 @@ function runBatch(batch: CallsMessage, results: PackedWriter): void {
     inDataStream = false;
     results.appendResult(readReply(rc, reply, replyLength));
   }
+  if (done.length < SPARE_BUFFERS) done.push(batch.buffer);
 }
 
 /** The smallest buffer a batch of results starts with. */
@@ -96,13 +104,14 @@ function serve(): void {
       if (left <= 0 || Atomics.wait(signals, signal.CALLS_POSTED, seen, left) === "timed-out") break;
       continue;
     }
-    const results = new PackedWriter(resultsBytes);
-    runBatch(first.message as CallsMessage, results);
+    const results = new PackedWriter(resultsBytes, spareResults.pop());
+    const spare: ArrayBuffer[] = [];
+    runBatch(first.message as CallsMessage, results, spare);
     for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
-      runBatch(next.message as CallsMessage, results);
+      runBatch(next.message as CallsMessage, results, spare);
     }
     resultsBytes = Math.max(MIN_RESULTS_BYTES, results.length);
-    post({ type: "results", buffer: results.buffer, length: results.length }, [results.buffer]);
+    post({ type: "results", buffer: results.buffer, length: results.length, spare }, [results.buffer, ...spare]);
   }
   setImmediate(serve);
 }

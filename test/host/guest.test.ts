@@ -13,6 +13,7 @@ import {
   DestV1Schema,
   encodeFrame,
   encodeMessage,
+  HostCallV1Schema,
   HostTellV1Schema,
   type HostOperation,
   type HostResult,
@@ -311,6 +312,24 @@ for (const threading of ["worker", "same-thread"] as const) {
         h.reset(() => ({ done: true }));
         const payload = encodeMessage(HostTellV1Schema, create(HostTellV1Schema, { routeKey: "r", dest: create(DestV1Schema, { kind: { case: "local", value: true } }) }));
         expect(await invokeRaw(frame(1, 2, payload))).toEqual({ rc: code.SUCCESS, reply: successReply() });
+      });
+
+      // Replies from 4 bytes to past the 64 KiB of a pooled host buffer, into
+      // out-pointers side by side (two locals) and apart (length first).
+      it.each([
+        ["invokeRaw", [1, 59, 60, 61, 200, 4096, 65_531, 65_532, 70_000]],
+        ["invokeRaw.apart", [1, 61, 4096, 70_000]],
+      ])("%s: each reply reaches the guest whole, and every host buffer comes back", async (route, sizes) => {
+        for (const size of sizes) {
+          const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 31 + size) & 0xff);
+          h.reset(() => ({ bytes }));
+          const call = encodeFrame(HostCallV1Schema, create(HostCallV1Schema, { routeKey: "r", dest: create(DestV1Schema, { kind: { case: "local", value: true } }) }));
+          const answer = await h.guest.handle(envelope(route, call), ctx);
+          expect(new DataView(answer.buffer, answer.byteOffset).getInt32(0, true)).toBe(code.SUCCESS);
+          expect(answer.subarray(4)).toEqual(successReply(bytes));
+          expect(h.guest.outstandingHostBuffers).toBe(0);
+          expect(h.state.hostErrors).toEqual([]);
+        }
       });
 
       it.each([

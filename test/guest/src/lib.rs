@@ -116,14 +116,28 @@ fn frame_bytes(op: u32, payload: Vec<u8>) -> Vec<u8> {
     AbiFrame { abi_version: 1, op, payload }.encode_to_vec()
 }
 
+/// Where `invoke` writes its reply pointer and length, apart in memory (the
+/// length first, 8 bytes between), unlike two locals side by side.
+#[repr(C)]
+struct ApartOutPointers {
+    len: usize,
+    gap: u64,
+    ptr: *mut u8,
+}
+
 /// Calls the host's `invoke` with `frame`: its return code and, on success, a
-/// copy of the reply (the host buffer is given back at once).
-fn invoke_raw(frame: &[u8]) -> (i32, Option<Vec<u8>>) {
+/// copy of the reply (the host buffer is given back at once). With `apart`,
+/// the out-pointers are not side by side (`ApartOutPointers`).
+fn invoke_raw(frame: &[u8], apart: bool) -> (i32, Option<Vec<u8>>) {
     let vt = VTABLE.load(Ordering::Acquire);
+    let mut outs = ApartOutPointers { len: 0, gap: u64::MAX, ptr: ptr::null_mut() };
     let mut out: *mut u8 = ptr::null_mut();
     let mut out_len: usize = 0;
+    let (out_ptr, len_ptr): (*mut *mut u8, *mut usize) = if apart { (&mut outs.ptr, &mut outs.len) } else { (&mut out, &mut out_len) };
     // SAFETY: the vtable pointer was checked non-null by actr_init and the host keeps it alive.
-    let rc = unsafe { ((*vt).invoke)(frame.as_ptr(), frame.len(), &mut out, &mut out_len) };
+    let rc = unsafe { ((*vt).invoke)(frame.as_ptr(), frame.len(), out_ptr, len_ptr) };
+    assert_eq!(outs.gap, u64::MAX, "invoke wrote between the out-pointers");
+    let (out, out_len) = if apart { (outs.ptr, outs.len) } else { (out, out_len) };
     if rc != code::SUCCESS {
         return (rc, None);
     }
@@ -137,7 +151,7 @@ fn invoke_raw(frame: &[u8]) -> (i32, Option<Vec<u8>>) {
 
 /// One host operation, as a guest runs it: the reply's payload, or the error.
 fn invoke<M: Message>(op: u32, payload: &M) -> Result<Vec<u8>, ActrError> {
-    match invoke_raw(&frame_bytes(op, payload.encode_to_vec())) {
+    match invoke_raw(&frame_bytes(op, payload.encode_to_vec()), false) {
         (code::SUCCESS, Some(bytes)) => {
             let reply = AbiReply::decode(bytes.as_slice()).map_err(|e| ActrError::DecodeFailure(format!("host reply: {e}")))?;
             if reply.status == code::SUCCESS {
@@ -230,9 +244,10 @@ fn route(ctx: &InvocationContextV1, envelope: RpcEnvelope) -> Outcome {
             },
         ),
         // The payload is a whole AbiFrame, passed to invoke as it is; the
-        // answer is invoke's return code (4 bytes, little-endian) and the raw reply.
-        "invokeRaw" => {
-            let (rc, reply) = invoke_raw(&p);
+        // answer is invoke's return code (4 bytes, little-endian) and the raw
+        // reply. "invokeRaw.apart" gives invoke out-pointers that are not side by side.
+        "invokeRaw" | "invokeRaw.apart" => {
+            let (rc, reply) = invoke_raw(&p, envelope.route_key == "invokeRaw.apart");
             let mut out = rc.to_le_bytes().to_vec();
             out.extend(reply.unwrap_or_default());
             Ok(out)

@@ -1,0 +1,141 @@
+/**
+ * Native memory for the host runtime: libc's `memcpy`, `malloc` and `free`
+ * through koffi, the native address of JavaScript bytes, and the pool of
+ * native buffers that carry the host's `invoke` replies to a guest.
+ *
+ * Every binding here takes plain numbers (addresses and lengths): koffi
+ * converts a number argument several times faster than a typed array.
+ *
+ * @module
+ */
+import { koffi } from "./koffi.js";
+
+// libc, from the process itself (dlopen(NULL)). memcpy is declared to return
+// nothing: koffi would wrap the pointer it returns in a new BigInt on every call.
+const libc = koffi.load(null);
+
+/** Copies `n` bytes from native address `src` to native address `dst`. */
+export const copyNative = libc.func("void memcpy(uintptr_t dst, uintptr_t src, size_t n)") as (dst: number, src: number, n: number) => void;
+/** `n` bytes of native memory, or 0 when there is none. */
+export const malloc = libc.func("uintptr_t malloc(size_t n)") as (n: number) => number;
+/** Gives back memory from `malloc`. */
+export const free = libc.func("void free(uintptr_t ptr)") as (ptr: number) => void;
+
+let lastBuffer: ArrayBufferLike | undefined;
+let lastAddress = 0;
+
+/**
+ * The native address of `bytes[0]`, valid while `bytes`' buffer is neither
+ * collected nor detached: use it at once, while the caller holds `bytes`.
+ * The address of the last buffer asked about is kept, as consecutive
+ * questions are mostly about one pooled slab (see `allocate`).
+ * `bytes` must not be empty (a detached buffer reads as empty).
+ */
+export function addressOf(bytes: Uint8Array): number {
+  const buffer = bytes.buffer;
+  if (buffer !== lastBuffer) {
+    // An ArrayBuffer's memory never moves (koffi gives its first byte's address).
+    lastAddress = Number(koffi.address(buffer));
+    lastBuffer = buffer;
+  }
+  return lastAddress + bytes.byteOffset;
+}
+
+/** Replies up to this many bytes are carried in pooled native buffers; longer ones get their own `malloc`. */
+export const POOLED_REPLY_MAX = 64 * 1024;
+/** The smallest pooled buffer. */
+const SMALLEST_BLOCK = 64;
+/** Pooled buffers are cut from chunks of this many bytes, one size class per chunk. */
+const CHUNK_BYTES = 64 * 1024;
+
+/** A native buffer lent to a guest. */
+interface Block {
+  readonly address: number;
+  /** A view of the whole block (its capacity); undefined for an unpooled buffer. */
+  readonly bytes: Uint8Array | undefined;
+  /** Index of its size class (block size `SMALLEST_BLOCK << sizeClass`), or -1 when unpooled. */
+  readonly sizeClass: number;
+  /** The length of the reply it holds, as told to the guest; -1 while it is not lent. */
+  length: number;
+}
+
+/** Why a `giveBack` was refused: the address is not lent, or was lent with another length. */
+export type GiveBackRefusal = { readonly kind: "notLent" } | { readonly kind: "otherLength"; readonly length: number };
+
+/**
+ * Native buffers for the host's `invoke` replies, which the guest holds
+ * until it gives each back with `free_host_buf`. Replies up to
+ * `POOLED_REPLY_MAX` bytes go in blocks of a power-of-two size (64 bytes to
+ * 64 KiB), cut from 64 KiB chunks that are written through a view made once
+ * (no native call per reply) and reused when given back; the chunks are never
+ * freed, so they hold the most reply bytes a guest ever held at once, rounded
+ * up to 64 KiB per size class. Longer replies get their own `malloc`, freed
+ * when given back.
+ */
+export class HostReplyBuffers {
+  /** Blocks given back, by size class. */
+  private readonly spare: Block[][] = [];
+  /**
+   * Every pooled block, lent or spare, and every unpooled buffer while it is
+   * lent, by address. Pooled blocks stay in it for good: lending one again
+   * changes its `length`, not this map.
+   */
+  private readonly blocks = new Map<number, Block>();
+
+  /**
+   * Copies `reply` (not empty) into a native buffer lent to the guest, and
+   * returns its address; 0 when native memory ran out.
+   */
+  lend(reply: Uint8Array): number {
+    const length = reply.length;
+    let block: Block | undefined;
+    if (length > POOLED_REPLY_MAX) {
+      const address = malloc(length);
+      if (address === 0) return 0;
+      copyNative(address, addressOf(reply), length);
+      block = { address, bytes: undefined, sizeClass: -1, length };
+      this.blocks.set(address, block);
+    } else {
+      const sizeClass = length <= SMALLEST_BLOCK ? 0 : 32 - Math.clz32(length - 1) - 6;
+      block = this.spare[sizeClass]?.pop() ?? this.cut(sizeClass);
+      if (block === undefined) return 0;
+      block.bytes!.set(reply);
+      block.length = length;
+    }
+    return block.address;
+  }
+
+  /**
+   * Takes back the buffer at `address` that the guest held with `length`
+   * bytes. Refuses (and leaves the memory alone) an address that is not lent,
+   * or lent with another length.
+   */
+  giveBack(address: number, length: number): GiveBackRefusal | undefined {
+    const block = this.blocks.get(address);
+    if (block === undefined || block.length < 0) return { kind: "notLent" };
+    if (block.length !== length) return { kind: "otherLength", length: block.length };
+    if (block.sizeClass < 0) {
+      this.blocks.delete(address);
+      free(address);
+    } else {
+      block.length = -1;
+      this.spare[block.sizeClass]!.push(block);
+    }
+    return undefined;
+  }
+
+  /** A new chunk of blocks of `sizeClass`: returns one, keeps the others spare; undefined when native memory ran out. */
+  private cut(sizeClass: number): Block | undefined {
+    const chunk = malloc(CHUNK_BYTES);
+    if (chunk === 0) return undefined;
+    const view = new Uint8Array(koffi.view(chunk, CHUNK_BYTES));
+    const size = SMALLEST_BLOCK << sizeClass;
+    const spare = (this.spare[sizeClass] ??= []);
+    for (let offset = CHUNK_BYTES - size; offset >= 0; offset -= size) {
+      const block: Block = { address: chunk + offset, bytes: view.subarray(offset, offset + size), sizeClass, length: -1 };
+      this.blocks.set(block.address, block);
+      spare.push(block);
+    }
+    return spare.pop();
+  }
+}

@@ -1,0 +1,115 @@
+// The native memory of the host runtime: addresses of JavaScript bytes, and
+// the pool of host reply buffers a guest holds until `free_host_buf`.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import koffi from "koffi";
+import { describe, expect, it } from "vitest";
+import { addressOf, HostReplyBuffers, POOLED_REPLY_MAX } from "../../src/host/native-memory.js";
+
+/** The `length` bytes at native `address`, copied out. */
+const read = (address: number, length: number) => new Uint8Array(koffi.view(address, length)).slice();
+/** Checks the bytes at native `address` (compared whole: a failure shows the first difference's index). */
+function expectBytesAt(address: number, expected: Uint8Array): void {
+  const actual = read(address, expected.length);
+  const first = actual.findIndex((byte, i) => byte !== expected[i]);
+  expect(first, `first differing byte of ${expected.length}`).toBe(-1);
+}
+const pattern = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (i * 7 + seed) & 0xff);
+
+describe("addressOf", () => {
+  it("gives the native address of a view's first byte, in a buffer of its own or at an offset", () => {
+    const buffer = new ArrayBuffer(64);
+    const whole = new Uint8Array(buffer);
+    whole.set(pattern(64, 1));
+    for (const view of [whole, new Uint8Array(buffer, 8, 16), new Uint8Array(buffer, 63, 1), Uint8Array.from([9, 8, 7])]) {
+      expect(read(addressOf(view), view.length)).toEqual(view);
+    }
+  });
+
+  it("follows the buffer it is asked about, not the last one", () => {
+    const a = pattern(32, 2);
+    const b = pattern(32, 3);
+    expect(read(addressOf(a), 32)).toEqual(a);
+    expect(read(addressOf(b), 32)).toEqual(b);
+    expect(read(addressOf(a.subarray(5)), 27)).toEqual(a.subarray(5));
+  });
+});
+
+describe("HostReplyBuffers", () => {
+  it("lends a native copy of each reply, and takes it back once", () => {
+    const buffers = new HostReplyBuffers();
+    for (const length of [1, 63, 64, 65, 128, 129, 4096, POOLED_REPLY_MAX, POOLED_REPLY_MAX + 1, 200_000]) {
+      const reply = pattern(length, length);
+      const address = buffers.lend(reply);
+      expect(address).not.toBe(0);
+      expectBytesAt(address, reply);
+      expect(buffers.giveBack(address, length)).toBeUndefined();
+      expect(buffers.giveBack(address, length)).toEqual({ kind: "notLent" });
+    }
+  });
+
+  it("replies held at once get distinct buffers that do not overlap", () => {
+    const buffers = new HostReplyBuffers();
+    const held = Array.from({ length: 300 }, (_, i) => {
+      const reply = pattern(1 + ((i * 37) % 3000), i);
+      return { reply, address: buffers.lend(reply) };
+    });
+    expect(new Set(held.map((h) => h.address)).size).toBe(held.length);
+    // Every copy is intact after all the others were written.
+    for (const { reply, address } of held) expectBytesAt(address, reply);
+    for (const { reply, address } of held) expect(buffers.giveBack(address, reply.length)).toBeUndefined();
+  });
+
+  it("a buffer given back is lent again for a reply of its size class", () => {
+    const buffers = new HostReplyBuffers();
+    const first = buffers.lend(pattern(100, 1));
+    expect(buffers.giveBack(first, 100)).toBeUndefined();
+    const second = buffers.lend(pattern(120, 2));
+    expect(second).toBe(first);
+    expect(read(second, 120)).toEqual(pattern(120, 2));
+    // Another size class gets another buffer.
+    expect(buffers.lend(pattern(300, 3))).not.toBe(first);
+  });
+
+  it("refuses an address it did not lend, or a length other than the one lent, and leaves the buffer lent", () => {
+    const buffers = new HostReplyBuffers();
+    const reply = pattern(50, 4);
+    const address = buffers.lend(reply);
+    expect(buffers.giveBack(address + 1, 50)).toEqual({ kind: "notLent" });
+    expect(buffers.giveBack(0x1000, 50)).toEqual({ kind: "notLent" });
+    expect(buffers.giveBack(address, 49)).toEqual({ kind: "otherLength", length: 50 });
+    expect(buffers.giveBack(address, 64)).toEqual({ kind: "otherLength", length: 50 });
+    expect(read(address, 50)).toEqual(reply);
+    expect(buffers.giveBack(address, 50)).toBeUndefined();
+    // A spare block of the pool is not lent either.
+    const spare = buffers.lend(pattern(50, 5));
+    expect(buffers.giveBack(spare, 50)).toBeUndefined();
+    expect(buffers.giveBack(spare + 64, 50)).toEqual({ kind: "notLent" });
+  });
+
+  it("an unpooled reply's buffer is its own, freed when given back", () => {
+    const buffers = new HostReplyBuffers();
+    const length = POOLED_REPLY_MAX + 1;
+    const a = buffers.lend(pattern(length, 6));
+    const b = buffers.lend(pattern(length, 7));
+    expect(b).not.toBe(a);
+    expect(buffers.giveBack(a, length)).toBeUndefined();
+    expect(buffers.giveBack(a, length)).toEqual({ kind: "notLent" });
+    expectBytesAt(b, pattern(length, 7));
+    expect(buffers.giveBack(b, length)).toBeUndefined();
+  });
+});
+
+describe("two copies of the host runtime in one process", () => {
+  it("each loads: koffi's named types would clash, so none are named", () => {
+    // Two instances of the same module (another URL), as two installed copies of the package would be.
+    const native = new URL("../../src/host/native.ts", import.meta.url).href;
+    const script = `const a = ${JSON.stringify(native)}; await import(a); await import(a + "?second"); console.log("both loaded");`;
+    const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("both loaded");
+  });
+});
