@@ -53,8 +53,12 @@ export interface Guest {
 export abstract class GuestCalls implements Guest {
   abstract readonly path: string;
   abstract readonly outstandingHostBuffers: number;
-  /** Runs one encoded frame of `op` through the guest. */
-  protected abstract run(frame: Uint8Array, op: number): Promise<Uint8Array>;
+  /**
+   * Runs one encoded frame of `op` through the guest. With `owned`, the
+   * frame is this object's own encoding (never the caller's bytes): once the
+   * guest has read it, its memory may go back to the pool (`release`).
+   */
+  protected abstract run(frame: Uint8Array, op: number, owned: boolean): Promise<Uint8Array>;
   abstract close(): Promise<void>;
 
   handle(envelope: RpcEnvelope | Uint8Array, ctx: InvocationContextV1): Promise<Uint8Array> {
@@ -74,7 +78,7 @@ export abstract class GuestCalls implements Guest {
   }
 
   handleFrame(frame: Uint8Array): Promise<Uint8Array> {
-    return this.run(frame, frameOp(frame));
+    return this.run(frame, frameOp(frame), false);
   }
 
   private encodeAndRun(frameOp: number, encode: () => Uint8Array): Promise<Uint8Array> {
@@ -84,7 +88,7 @@ export abstract class GuestCalls implements Guest {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.run(frame, frameOp);
+    return this.run(frame, frameOp, true);
   }
 }
 

@@ -12,7 +12,7 @@
  * @module
  */
 import { code } from "../codes.js";
-import { allocate } from "../pool.js";
+import { allocate, release } from "../pool.js";
 import { koffi } from "./koffi.js";
 import { addressOf, copyNative, HostReplyBuffers, malloc } from "./native-memory.js";
 
@@ -30,7 +30,8 @@ const VTABLE_BYTES = 16;
 /**
  * What the host does for one `invoke`: given the guest's frame (a copy the
  * host owns), its return code and, on `SUCCESS`, the encoded `AbiReply`
- * (empty bytes are passed to the guest as a null pointer with length 0).
+ * (empty bytes are passed to the guest as a null pointer with length 0): an
+ * encoding no one else holds, given back to the pool (`release`) once copied.
  */
 export type InvokeHandler = (frame: Uint8Array) => { readonly rc: number; readonly reply?: Uint8Array };
 
@@ -74,7 +75,7 @@ export class NativeGuest {
    */
   private readonly outAddress: number;
   private readonly outWords: Uint32Array;
-  /** Where guest replies are copied to (unless `call` is told to give them memory of their own); reused, grown as needed. */
+  /** Where guest replies are copied to; reused, grown as needed. */
   private replyScratch = new Uint8Array(4096);
   /** The native address of `replyScratch`, 0 until asked for. */
   private replyScratchAddress = 0;
@@ -126,10 +127,9 @@ export class NativeGuest {
    * Calls `actr_handle` with `frame`. On `SUCCESS` the guest's reply is
    * copied out (when not longer than `maxBytes`) and always given back with
    * `actr_free_response` exactly once, before anything reads it. The copy is
-   * made into the reused scratch buffer, or with `ownReply` into fresh memory
-   * of its own (see `allocate`) that the caller may keep.
+   * made into a scratch buffer, reused by the next `call`.
    */
-  call(frame: Uint8Array, maxBytes: number, ownReply = false): HandleResult {
+  call(frame: Uint8Array, maxBytes: number): HandleResult {
     const words = this.outWords;
     // A guest that answers SUCCESS without writing its out-pointers leaves a null reply, never the last one.
     words[0] = words[1] = words[2] = words[3] = 0;
@@ -143,21 +143,14 @@ export class NativeGuest {
     }
     let reply: Uint8Array | undefined;
     if (length <= maxBytes) {
-      let address: number;
-      if (ownReply) {
-        reply = allocate(length);
-        address = addressOf(reply);
-      } else {
-        if (this.replyScratch.length < length) {
-          this.replyScratch = new Uint8Array(Math.max(length, this.replyScratch.length * 2));
-          this.replyScratchAddress = 0;
-        }
-        // Its own address, kept: asking addressOf would evict the pooled slab it keeps.
-        if (this.replyScratchAddress === 0) this.replyScratchAddress = Number(koffi.address(this.replyScratch.buffer));
-        reply = this.replyScratch.subarray(0, length);
-        address = this.replyScratchAddress;
+      if (this.replyScratch.length < length) {
+        this.replyScratch = new Uint8Array(Math.max(length, this.replyScratch.length * 2));
+        this.replyScratchAddress = 0;
       }
-      copyNative(address, ptr, length);
+      // Its own address, kept: asking addressOf would evict the pooled slab it keeps.
+      if (this.replyScratchAddress === 0) this.replyScratchAddress = Number(koffi.address(this.replyScratch.buffer));
+      reply = this.replyScratch.subarray(0, length);
+      copyNative(this.replyScratchAddress, ptr, length);
     }
     this.freeResponse(ptr, length);
     return { rc, reply, replyLength: length };
@@ -184,6 +177,7 @@ export class NativeGuest {
     const length = reply?.length ?? 0;
     if (length > 0) {
       ptr = this.hostBuffers.lend(reply!);
+      release(reply!); // copied to native memory; the InvokeHandler's reply is its own encoding
       if (ptr === 0) return code.ALLOC_FAILED;
       Atomics.add(this.counter.outstanding, 0, 1);
     }

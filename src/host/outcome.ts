@@ -44,14 +44,12 @@ function describeStatus(rc: number): string {
  * error: an `AbiError` with `actr_handle`'s return code, an `AbiError`
  * PROTOCOL_ERROR for a reply over `maxBytes` or one that does not decode as
  * `AbiReply`, the `ActrError` of a failed reply (`replyToActrError`).
- * With `payloadOwned` (the reply was copied into memory of its own, see
- * `NativeGuest.call`), the payload is returned as the view it is, uncopied.
  */
-export function settleCall(op: number, result: CallResult, maxBytes: number, payloadOwned = false): Uint8Array {
+export function settleCall(op: number, result: CallResult, maxBytes: number): Uint8Array {
   switch (result.kind) {
     case "reply":
       if (result.status !== code.SUCCESS) throw replyToActrError(result);
-      return payloadOwned ? result.payload : copyOut(result.payload);
+      return copyOut(result.payload);
     case "returnCode":
       throw new AbiError(result.rc, `actr_handle returned ${describeStatus(result.rc)} for ${describeOp(op)}`);
     case "tooLong":

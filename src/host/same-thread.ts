@@ -11,6 +11,7 @@ import { AbiError } from "../errors.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
 import { closedError, GuestCalls } from "./guest.js";
+import { release } from "../pool.js";
 import { NativeGuest } from "./native.js";
 import { initError, readReply, settleCall } from "./outcome.js";
 
@@ -26,6 +27,7 @@ export interface SameThreadSettings {
 interface Queued {
   readonly frame: Uint8Array;
   readonly op: number;
+  readonly owned: boolean;
   readonly resolve: (bytes: Uint8Array) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -59,14 +61,14 @@ export class SameThreadGuest extends GuestCalls {
     return this.counter.outstanding[0]!;
   }
 
-  protected run(frame: Uint8Array, op: number): Promise<Uint8Array> {
+  protected run(frame: Uint8Array, op: number, owned: boolean): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(closedError(this.path));
     if (this.running) {
-      return new Promise((resolve, reject) => this.queue.push({ frame, op, resolve, reject }));
+      return new Promise((resolve, reject) => this.queue.push({ frame, op, owned, resolve, reject }));
     }
     let result: Promise<Uint8Array>;
     try {
-      result = Promise.resolve(this.runNow(frame, op));
+      result = Promise.resolve(this.runNow(frame, op, owned));
     } catch (error) {
       result = Promise.reject(error);
     }
@@ -78,13 +80,15 @@ export class SameThreadGuest extends GuestCalls {
     this.closed = true;
   }
 
-  private runNow(frame: Uint8Array, op: number): Uint8Array {
+  private runNow(frame: Uint8Array, op: number, owned: boolean): Uint8Array {
     this.running = true;
     this.inDataStream = op === ops.GUEST_DATA_STREAM;
     try {
-      // The reply is copied into memory of its own, so its payload is handed out as it is.
-      const { rc, reply, replyLength } = this.native.call(frame, this.settings.maxBytes, true);
-      return settleCall(op, readReply(rc, reply, replyLength), this.settings.maxBytes, true);
+      const { rc, reply, replyLength } = this.native.call(frame, this.settings.maxBytes);
+      // The guest has read the frame: its memory goes back to the pool before
+      // settleCall copies the payload out of the reused scratch the reply is in.
+      if (owned) release(frame);
+      return settleCall(op, readReply(rc, reply, replyLength), this.settings.maxBytes);
     } finally {
       this.running = false;
       this.inDataStream = false;
@@ -94,7 +98,7 @@ export class SameThreadGuest extends GuestCalls {
   private drain(): void {
     for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
       try {
-        next.resolve(this.runNow(next.frame, next.op));
+        next.resolve(this.runNow(next.frame, next.op, next.owned));
       } catch (error) {
         next.reject(error);
       }

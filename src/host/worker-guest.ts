@@ -14,6 +14,7 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { code } from "../codes.js";
 import { AbiError } from "../errors.js";
+import { release } from "../pool.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
 import { closedError, GuestCalls } from "./guest.js";
@@ -145,7 +146,7 @@ export class WorkerGuest extends GuestCalls {
     return Atomics.load(this.channel.counter, 0);
   }
 
-  protected run(frame: Uint8Array, op: number): Promise<Uint8Array> {
+  protected run(frame: Uint8Array, op: number, owned: boolean): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(closedError(this.path));
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
@@ -154,6 +155,7 @@ export class WorkerGuest extends GuestCalls {
         queueMicrotask(() => this.sendBatch());
       }
       this.batch.append([op, frame.length], frame);
+      if (owned) release(frame); // copied into the batch
       this.unsent++;
       if (this.pending.length === 0) this.keepAlive(true);
       this.pending.push({ op, resolve, reject });
@@ -293,8 +295,10 @@ export class WorkerGuest extends GuestCalls {
   /** Hands the answer to the worker blocked in `invoke` and wakes it. Returns true (answered). */
   private sendAnswer(answer: InvokeAnswer): true {
     const { replyPort, control } = this.channel;
-    // The reply may be a view into a pooled buffer: post an exact copy, transferred.
+    // The reply is a view into a pooled buffer: post an exact copy, transferred,
+    // and give the pooled memory back (the reply is this module's own encoding).
     const reply = answer.reply?.slice();
+    if (answer.reply !== undefined) release(answer.reply);
     replyPort.postMessage({ rc: answer.rc, reply }, reply === undefined ? [] : [reply.buffer]);
     Atomics.store(control, 0, 1);
     Atomics.notify(control, 0);

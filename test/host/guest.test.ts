@@ -13,6 +13,7 @@ import {
   DestV1Schema,
   encodeFrame,
   encodeMessage,
+  GuestHandleV1Schema,
   HostCallV1Schema,
   HostTellV1Schema,
   type HostOperation,
@@ -100,6 +101,21 @@ for (const threading of ["worker", "same-thread"] as const) {
         await h.guest.handle(envelope("echo", new Uint8Array(256).fill(0xee)), ctx);
         second.fill(0);
         expect(response).toEqual(payload);
+      });
+
+      it("responses of every size stay as they were while later calls run, and a frame passed as it is stays untouched", async () => {
+        // Sizes around the request frame's own (its memory goes back to the pool once the guest has read it).
+        const sizes = [1, 60, 200, 256, 300, 380, 450, 600, 1000, 3000, 5000];
+        const payloads = sizes.map((size) => Uint8Array.from({ length: size }, (_, i) => (i + size) & 0xff));
+        const responses: Uint8Array[] = [];
+        for (const payload of payloads) responses.push(await h.guest.handle(envelope("echo", payload), ctx));
+        responses.push(...(await Promise.all(payloads.map((payload) => h.guest.handle(envelope("echo", payload), ctx)))));
+        // Pooled, and the last output of its size class: the caller's, so never given back.
+        const frame = encodeFrame(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope: encodeMessage(RpcEnvelopeSchema, envelope("echo", payloads[4]!)).slice() }));
+        const before = frame.slice();
+        expect(await h.guest.handleFrame(frame)).toEqual(payloads[4]);
+        expect(frame).toEqual(before);
+        expect(responses).toEqual([...payloads, ...payloads]);
       });
 
       it("takes the envelope encoded, too", async () => {
