@@ -154,7 +154,7 @@ export class WorkerGuest extends GuestCalls {
         this.batch = new PackedWriter(Math.max(this.batchBytes, frame.length + 8), this.spareBatches.pop());
         queueMicrotask(() => this.sendBatch());
       }
-      this.batch.append([op, frame.length], frame);
+      this.batch.appendCall(op, frame);
       if (owned) release(frame); // copied into the batch
       this.unsent++;
       if (this.pending.length === 0) this.keepAlive(true);

@@ -81,33 +81,42 @@ export class PackedWriter {
     this.view = new DataView(this.bytes.buffer);
   }
 
-  /** Appends 32-bit words and then `data`. */
-  append(words: readonly number[], data: Uint8Array | undefined): void {
-    const size = words.length * 4 + (data?.length ?? 0);
-    this.reserve(size);
-    for (const word of words) {
-      this.view.setInt32(this.length, word, true);
-      this.length += 4;
-    }
-    if (data !== undefined) {
-      this.bytes.set(data, this.length);
-      this.length += data.length;
-    }
+  /** Appends a call: `[u32 op][u32 length][frame]`. */
+  appendCall(op: number, frame: Uint8Array): void {
+    this.appendRecord(op, frame.length, undefined, frame);
   }
 
   /** Appends a `CallResult` as `[u32 kind][i32 value][u32 length][data]`. */
   appendResult(result: CallResult): void {
     switch (result.kind) {
       case "reply":
-        return this.append([resultKinds.reply, result.status, result.payload.length], result.payload);
+        return this.appendRecord(resultKinds.reply, result.status, result.payload.length, result.payload);
       case "returnCode":
-        return this.append([resultKinds.returnCode, result.rc, 0], undefined);
+        return this.appendRecord(resultKinds.returnCode, result.rc, 0, undefined);
       case "tooLong":
-        return this.append([resultKinds.tooLong, result.length, 0], undefined);
+        return this.appendRecord(resultKinds.tooLong, result.length, 0, undefined);
       case "undecodable": {
         const detail = utf8.encode(result.detail);
-        return this.append([resultKinds.undecodable, 0, detail.length], detail);
+        return this.appendRecord(resultKinds.undecodable, 0, detail.length, detail);
       }
+    }
+  }
+
+  /** Appends two or three 32-bit words (`third` undefined for two), then `data`. */
+  private appendRecord(first: number, second: number, third: number | undefined, data: Uint8Array | undefined): void {
+    const size = (third === undefined ? 8 : 12) + (data?.length ?? 0);
+    this.reserve(size);
+    const view = this.view;
+    view.setInt32(this.length, first, true);
+    view.setInt32(this.length + 4, second, true);
+    this.length += 8;
+    if (third !== undefined) {
+      view.setInt32(this.length, third, true);
+      this.length += 4;
+    }
+    if (data !== undefined) {
+      this.bytes.set(data, this.length);
+      this.length += data.length;
     }
   }
 
