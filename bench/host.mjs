@@ -7,6 +7,7 @@
 //   host-pipelined-echo      the echo with 64 calls in flight (ns per call); rust-host: its sequential echo
 //
 // Usage: node bench/host.mjs [--time MS]   (npm run bench runs it after the codec cases)
+//        node bench/host.mjs --measure IMPL --case CASE [--time MS]   (one of ours, in this process)
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -28,15 +29,20 @@ function cargoBuild(dir) {
   return build.status === 0 ? undefined : `${path.relative(root, dir)} did not build`;
 }
 
-/** Median ns per call of `run` (async, one call per invocation, `calls` calls each), over samples of about 2 ms for `timeMs`. */
-async function measure(timeMs, run, calls = 1) {
+/**
+ * Median ns per call of `run` (async, one call per invocation, `calls` calls
+ * each), over samples of about 2 ms for `timeMs`, after `warmMs` of
+ * unmeasured calls (V8 optimises the hot path during the first tens of
+ * thousands of calls).
+ */
+async function measure(timeMs, run, calls = 1, warmMs = 300) {
   let n = 0;
   let start = process.hrtime.bigint();
-  while (process.hrtime.bigint() - start < 50_000_000n) {
+  while (process.hrtime.bigint() - start < BigInt(warmMs) * 1_000_000n) {
     await run();
     n++;
   }
-  const batch = Math.max(1, Math.round(n / 25));
+  const batch = Math.max(1, Math.round(n / (warmMs / 2)));
   const samples = [];
   start = process.hrtime.bigint();
   while (Number(process.hrtime.bigint() - start) / 1e6 < timeMs || samples.length < 5) {
@@ -48,60 +54,76 @@ async function measure(timeMs, run, calls = 1) {
   return samples[samples.length >> 1];
 }
 
-/** Runs the host cases; returns `{ case, impl, nsPerOp }` rows (none when cargo or the guest is missing, with a note printed). */
+const library = path.join(guestDir, "target/release/libactr_test_guest.so");
+const rustHost = path.join(rustHostDir, "target/release/actr-rust-host");
+/** Our implementations: impl id → the `threading` option of `loadGuest`. */
+const threadingOf = { "actr-dynclib-abi": "worker", "actr-dynclib-abi-sync": "same-thread" };
+
+/**
+ * Times one case for one of our implementations, in this process (see
+ * `hostBench`, which runs it in a process of its own): loads the test guest,
+ * checks the answer, returns the median ns per call.
+ */
+async function measureOurs(id, impl, time) {
+  const { loadGuest } = await import(pathToFileURL(path.join(root, "dist/src/host/index.js")).href);
+  const { actrId, invocationContext, RpcEnvelopeSchema } = await import(pathToFileURL(path.join(root, "dist/src/index.js")).href);
+  const { create } = await import("@bufbuild/protobuf");
+
+  const actor = (serialNumber, name) => actrId({ realm: 1, serialNumber, type: { manufacturer: "acme", name, version: "1.0" } });
+  const ctx = invocationContext({ selfId: actor(5n, "test"), callerId: actor(9n, "caller"), requestId: "req-1" });
+  const payload = Uint8Array.from({ length: 256 }, (_, i) => (i * 7) & 0xff);
+  const request = create(RpcEnvelopeSchema, { routeKey: id === "host-roundtrip-callback" ? "call" : "echo", payload, requestId: "req-1", timeoutMs: 1000n });
+  const host = (operation) => ({ bytes: operation.payload.payload });
+  const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+  const guest = await loadGuest(library, { threading: threadingOf[impl], host });
+  try {
+    if (id === "host-pipelined-echo") {
+      const window = () => Promise.all(Array.from({ length: IN_FLIGHT }, () => guest.handle(request, ctx)));
+      for (const response of await window()) if (!same(response, payload)) throw new Error(`${impl} answers other bytes for ${id}`);
+      return await measure(time, window, IN_FLIGHT);
+    }
+    if (!same(await guest.handle(request, ctx), payload)) throw new Error(`${impl} answers other bytes for ${id}`);
+    return await measure(time, () => guest.handle(request, ctx));
+  } finally {
+    await guest.close();
+  }
+}
+
+/** Runs `command` and reads the `CASE NS` line it prints for `id`. */
+function timed(command, args, id) {
+  const run = spawnSync(command, args, { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`${path.basename(command)} ${args.join(" ")} failed:\n${run.stderr}`);
+  const [printed, ns] = run.stdout.trim().split("\n").at(-1).split(" ");
+  if (printed !== id) throw new Error(`${path.basename(command)} printed ${printed}, not ${id}`);
+  return Number(ns);
+}
+
+/**
+ * Runs the host cases; returns `{ case, impl, nsPerOp }` rows (none when
+ * cargo or the guest is missing, with a note printed). Each implementation
+ * runs in a process of its own, as the Rust host does: one mode's garbage
+ * and compiled code never weigh on another's numbers. Each case is timed for
+ * the Rust host right before our modes, so the ratios compare measurements
+ * seconds apart: the load of a shared machine drifts, and would otherwise
+ * skew one side.
+ */
 export async function hostBench({ time = 1000 } = {}) {
   const missing = cargoBuild(guestDir) ?? cargoBuild(rustHostDir);
   if (missing !== undefined) {
     console.log(`bench: host cases skipped: ${missing}`);
     return [];
   }
-  const library = path.join(guestDir, "target/release/libactr_test_guest.so");
-  const { loadGuest } = await import(pathToFileURL(path.join(root, "dist/src/host/index.js")).href);
-  const { actrId, invocationContext, RpcEnvelopeSchema } = await import(pathToFileURL(path.join(root, "dist/src/index.js")).href);
-  const { create } = await import("@bufbuild/protobuf");
-
-  const id = (serialNumber, name) => actrId({ realm: 1, serialNumber, type: { manufacturer: "acme", name, version: "1.0" } });
-  const ctx = invocationContext({ selfId: id(5n, "test"), callerId: id(9n, "caller"), requestId: "req-1" });
-  const payload = Uint8Array.from({ length: 256 }, (_, i) => (i * 7) & 0xff);
-  const envelope = (routeKey) => create(RpcEnvelopeSchema, { routeKey, payload, requestId: "req-1", timeoutMs: 1000n });
-  const echo = envelope("echo");
-  const call = envelope("call");
-  const host = (operation) => ({ bytes: operation.payload.payload });
-  const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-  // Each case is timed for the Rust host right before our two modes, so the
-  // ratios compare measurements minutes apart at most seconds apart: the load
-  // of a shared machine drifts, and would otherwise skew one side.
-  const rustHost = path.join(rustHostDir, "target/release/actr-rust-host");
-  const rust = (id) => {
-    const run = spawnSync(rustHost, [library, "--time", String(time), "--case", id], { encoding: "utf8" });
-    if (run.status !== 0) throw new Error(`the Rust host failed:\n${run.stderr}`);
-    const [printed, ns] = run.stdout.trim().split(" ");
-    if (printed !== id) throw new Error(`the Rust host printed ${printed}, not ${id}`);
-    return Number(ns);
-  };
-  const guests = new Map();
+  const rust = (id) => timed(rustHost, [library, "--time", String(time), "--case", id], id);
+  const ours = (id, impl) => timed(process.execPath, [fileURLToPath(import.meta.url), "--measure", impl, "--case", id, "--time", String(time)], id);
   const rows = [];
-  try {
-    for (const [impl, threading] of [["actr-dynclib-abi", "worker"], ["actr-dynclib-abi-sync", "same-thread"]]) {
-      guests.set(impl, await loadGuest(library, { threading, host }));
-    }
-    for (const [id, request] of [["host-roundtrip-echo", echo], ["host-roundtrip-callback", call]]) {
-      rows.push({ case: id, impl: "rust-host", nsPerOp: rust(id) });
-      for (const [impl, guest] of guests) {
-        if (!same(await guest.handle(request, ctx), payload)) throw new Error(`${impl} answers other bytes for ${id}`);
-        rows.push({ case: id, impl, nsPerOp: await measure(time, () => guest.handle(request, ctx)) });
-      }
-    }
-    // The Rust host's pipelined row is its sequential echo, timed again beside ours.
-    rows.push({ case: "host-pipelined-echo", impl: "rust-host", nsPerOp: rust("host-roundtrip-echo") });
-    const worker = guests.get("actr-dynclib-abi");
-    const window = () => Promise.all(Array.from({ length: IN_FLIGHT }, () => worker.handle(echo, ctx)));
-    for (const response of await window()) if (!same(response, payload)) throw new Error("pipelined echo answers other bytes");
-    rows.push({ case: "host-pipelined-echo", impl: "actr-dynclib-abi", nsPerOp: await measure(time, window, IN_FLIGHT) });
-  } finally {
-    for (const guest of guests.values()) await guest.close();
+  for (const id of ["host-roundtrip-echo", "host-roundtrip-callback"]) {
+    rows.push({ case: id, impl: "rust-host", nsPerOp: rust(id) });
+    for (const impl of Object.keys(threadingOf)) rows.push({ case: id, impl, nsPerOp: ours(id, impl) });
   }
+  // The Rust host's pipelined row is its sequential echo, timed again beside ours.
+  rows.push({ case: "host-pipelined-echo", impl: "rust-host", nsPerOp: rust("host-roundtrip-echo") });
+  rows.push({ case: "host-pipelined-echo", impl: "actr-dynclib-abi", nsPerOp: ours("host-pipelined-echo", "actr-dynclib-abi") });
   for (const r of rows) r.nsPerOp = Math.round(r.nsPerOp * 10) / 10;
   return rows;
 }
@@ -122,7 +144,14 @@ export function hostTable(rows) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { time: { type: "string", default: "1000" } } });
-  const rows = await hostBench({ time: Number(values.time) });
-  console.log(hostTable(rows));
+  const { values } = parseArgs({
+    options: { time: { type: "string", default: "1000" }, measure: { type: "string" }, case: { type: "string" } },
+  });
+  if (values.measure !== undefined) {
+    // One case for one of our implementations (hostBench runs this in a process of its own).
+    if (!(values.measure in threadingOf) || !hostCaseIds.includes(values.case)) throw new Error("usage: --measure IMPL --case CASE");
+    console.log(`${values.case} ${await measureOurs(values.case, values.measure, Number(values.time))}`);
+  } else {
+    console.log(hostTable(await hostBench({ time: Number(values.time) })));
+  }
 }
