@@ -32,9 +32,8 @@ export class Writer {
 }
 
 /** Throws the AbiError for a value that field `field` of `message` cannot carry. */
-export function invalid(message: string, field: string | undefined, what: string): never {
-  const inField = field === undefined ? "" : ` field ${field}:`;
-  throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${message}:${inField} ${what}`, { messageName: message, field });
+export function invalid(message: string, field: string, what: string): never {
+  throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${message}: field ${field}: ${what}`, { messageName: message, field });
 }
 
 /** A short description of `value` for an error message. */

@@ -42,6 +42,16 @@ describe("asciiString", () => {
     }
   });
 
+  it("answers undefined for a lone 0x80 among NUL bytes (the bytes or'ed together are exactly 0x80)", () => {
+    for (let n = 1; n <= MAX_ASCII_STRING; n++) {
+      for (let k = 0; k < n; k++) {
+        const bytes = new Uint8Array(n);
+        bytes[k] = 0x80;
+        expect(asciiString(bytes, 0, n), `length ${n}, byte ${k}`).toBeUndefined();
+      }
+    }
+  });
+
   it("refuses a length it does not handle", () => {
     const bytes = new Uint8Array(64);
     expect(() => asciiString(bytes, 0, 0)).toThrow(new RangeError("asciiString: length 0 is outside 1..32"));

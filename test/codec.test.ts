@@ -16,6 +16,7 @@ import {
   InvocationContextV1Schema,
   PeerEventV1Schema,
   RealmSchema,
+  RpcEnvelopeSchema,
 } from "../src/index.js";
 import { abiErrorOf } from "./support/thrown.js";
 
@@ -30,6 +31,8 @@ describe("decodeMessage rejects what prost rejects", () => {
     ["wire type 6", "0e", /invalid wire type 6/],
     ["wire type 7", "0f", /invalid wire type 7/],
     ["truncated varint", "08ff", /truncated varint at byte 1/],
+    // Cut after each of the nine bytes a 64-bit varint may continue after.
+    ...Array.from({ length: 9 }, (_, k): [string, string, RegExp] => [`a varint cut after ${k + 1} continued bytes`, "08" + "80".repeat(k + 1), /truncated varint at byte 1$/]),
     ["truncated length", "1a", /truncated varint at byte 1/],
     ["length past the buffer", "1a0501", /length 5 runs past the end of the input \(1 bytes left\) at byte 1/],
     ["an 11-byte varint", "08ffffffffffffffffffff01", /varint overflows 64 bits at byte 1/],
@@ -231,6 +234,52 @@ describe("encodeMessage checks values instead of changing them", () => {
       "cannot encode actr.dynclib.v1.HostRegisterStreamV1: field stream_id: string holds a lone surrogate, which has no UTF-8 encoding",
     );
     expect(err.field).toBe("stream_id");
+  });
+
+  it("rejects every lone surrogate: high then not low, low first, high at the end", () => {
+    for (const streamId of ["\uD800\uE000", "\uDBFF\uFFFF", "\uD800a", "\uDC00\uD800", "\uDFFF", "ab\uDBFF"]) {
+      const msg = create(HostRegisterStreamV1Schema, { streamId });
+      expect(abiErrorOf(() => encodeMessage(HostRegisterStreamV1Schema, msg)).message, JSON.stringify(streamId)).toMatch(/string holds a lone surrogate/);
+    }
+  });
+
+  it("describes the value a field cannot carry: strings cut at 20 characters, bytes by length, null, objects", () => {
+    const registerStream = (streamId: unknown) => () => encodeMessage(HostRegisterStreamV1Schema, { ...create(HostRegisterStreamV1Schema), streamId: streamId as string });
+    const frameOp = (op: unknown) => () => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), op: op as number });
+    const cases: [() => unknown, string][] = [
+      [frameOp("x".repeat(20)), 'AbiFrame: field op: expected a uint32, got "xxxxxxxxxxxxxxxxxxxx"'],
+      [frameOp("y".repeat(21)), 'AbiFrame: field op: expected a uint32, got "yyyyyyyyyyyyyyyyyyyy…"'],
+      [registerStream(new Uint8Array(3)), "HostRegisterStreamV1: field stream_id: expected a string, got 3 bytes"],
+      [registerStream(null), "HostRegisterStreamV1: field stream_id: expected a string, got null"],
+      [registerStream({}), "HostRegisterStreamV1: field stream_id: expected a string, got an object"],
+      [registerStream(7), "HostRegisterStreamV1: field stream_id: expected a string, got number 7"],
+    ];
+    for (const [fn, message] of cases) expect(abiErrorOf(fn).message).toBe(`cannot encode actr.dynclib.v1.${message}`);
+  });
+
+  it("rejects an int32 that is not an integer number, whatever its value", () => {
+    for (const status of ["5", 1n, 1.5, -0.5, true]) {
+      const err = abiErrorOf(() => encodeMessage(AbiReplySchema, { ...create(AbiReplySchema), status: status as number }));
+      expect(err.message, String(status)).toMatch(/^cannot encode actr.dynclib.v1.AbiReply: field status: expected an int32, got /);
+    }
+  });
+
+  it("rejects a oneof value that is not a { case, value } object, or names no case", () => {
+    const dest = (kind: unknown) => () => encodeMessage(DestV1Schema, { ...create(DestV1Schema), kind: kind as never });
+    expect(abiErrorOf(dest(5)).message).toBe("cannot encode actr.dynclib.v1.DestV1: field kind: expected a oneof { case, value }, got number 5");
+    expect(abiErrorOf(dest(null)).message).toBe("cannot encode actr.dynclib.v1.DestV1: field kind: expected a oneof { case, value }, got null");
+    expect(abiErrorOf(dest({ case: "nope", value: true })).message).toBe('cannot encode actr.dynclib.v1.DestV1: field kind: unknown oneof case "nope"');
+  });
+
+  it("a bytes field carrying an encoded message takes that message, and refuses a message of another type", () => {
+    const envelope = create(RpcEnvelopeSchema, { routeKey: "r", payload: new Uint8Array([1, 2]), requestId: "q" });
+    const inPlace = { ...create(GuestHandleV1Schema), rpcEnvelope: envelope as never };
+    const twoStep = create(GuestHandleV1Schema, { rpcEnvelope: encodeMessage(RpcEnvelopeSchema, envelope).slice() });
+    expect(hex(encodeMessage(GuestHandleV1Schema, inPlace))).toBe(hex(encodeMessage(GuestHandleV1Schema, twoStep)));
+    const wrong = { ...create(GuestHandleV1Schema), rpcEnvelope: create(RealmSchema) as never };
+    expect(abiErrorOf(() => encodeMessage(GuestHandleV1Schema, wrong)).message).toBe(
+      "cannot encode actr.dynclib.v1.GuestHandleV1: field rpc_envelope: expected a Uint8Array or a actr.RpcEnvelope message, got an object",
+    );
   });
 
   it("writes surrogate pairs and BMP text as UTF-8", () => {

@@ -22,6 +22,17 @@ describe("allocate", () => {
     }
   });
 
+  it("fills a slab to its last byte: 32 outputs of a class's largest size share one buffer", () => {
+    // Start a new slab of the 64-byte class, then fill it.
+    const old = allocate(64);
+    let first = allocate(64);
+    while (first.buffer === old.buffer) first = allocate(64);
+    const rest = Array.from({ length: 31 }, () => allocate(64));
+    expect(rest.every((output) => output.buffer === first.buffer)).toBe(true);
+    expect(first.buffer.byteLength).toBe(32 * 64);
+    expect(allocate(64).buffer).not.toBe(first.buffer);
+  });
+
   it("gives outputs above POOLED_MAX a buffer of their own", () => {
     const pooled = allocate(POOLED_MAX);
     expect(pooled.buffer.byteLength).toBeGreaterThan(POOLED_MAX);
