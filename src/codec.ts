@@ -45,7 +45,7 @@ export interface DecodeOptions {
 export function codecOf(schema: DescMessage): MessageCodec {
   const codec = codecs.get(schema);
   if (codec === undefined) {
-    const name = typeof schema === "object" && schema !== null ? String(schema.typeName) : String(schema);
+    const name = schema.typeName;
     throw new AbiError(code.UNSUPPORTED_OP, `cannot encode or decode ${name}: it is not a message of the ABI's schema`, {
       messageName: name,
     });

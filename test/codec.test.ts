@@ -8,7 +8,9 @@ import {
   BackpressureEventV1Schema,
   code,
   DataStreamSchema,
+  decodeHostOperation,
   decodeMessage,
+  decodeMessageIn,
   DestV1Schema,
   encodeMessage,
   GuestHandleV1Schema,
@@ -211,6 +213,73 @@ describe("encodeMessage", () => {
     const bad = create(AbiFrameSchema, { op: 1 });
     (bad as { op: number }).op = 2 ** 40;
     expect(abiErrorOf(() => encodeMessage(AbiFrameSchema, bad)).message).toMatch(/cannot encode actr.dynclib.v1.AbiFrame/);
+  });
+});
+
+describe("decodeMessageIn", () => {
+  // A frame at byte 5 of a larger buffer; its payload (HostRegisterStreamV1) holds a stream_id that is not UTF-8.
+  const buffer = new Uint8Array([0xee, 0xee, 0xee, 0xee, 0xee, ...Buffer.from("080110051a030a01ff", "hex"), 0xee]);
+  const frame = buffer.subarray(5, 14);
+  const payload = frame.subarray(6, 9);
+
+  it("counts a failure's offset from the start of the enclosing input, and names the holder", () => {
+    const err = abiErrorOf(() => decodeMessageIn(HostRegisterStreamV1Schema, payload, frame, "AbiFrame.payload"));
+    expect(err.offset).toBe(8);
+    expect(err.message).toBe(
+      "cannot decode actr.dynclib.v1.HostRegisterStreamV1: field stream_id: string is not valid UTF-8 at byte 8 (in AbiFrame.payload, which starts at byte 6)",
+    );
+  });
+
+  it("counts from the bytes themselves when they are not a view into the input", () => {
+    const err = abiErrorOf(() => decodeMessageIn(HostRegisterStreamV1Schema, payload.slice(), frame, "AbiFrame.payload"));
+    expect(err.offset).toBe(2);
+    expect(err.message).not.toMatch(/AbiFrame.payload/);
+  });
+
+  it("decodes what decodeMessage decodes", () => {
+    const ok = encodeMessage(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: "s-1" }));
+    expect(decodeMessageIn(HostRegisterStreamV1Schema, ok, ok, "x").streamId).toBe("s-1");
+  });
+
+  it("names itself and the argument when given something else", () => {
+    expect(() => decodeMessageIn({} as never, payload, frame, "h")).toThrow(/^decodeMessageIn: schema must be/);
+    expect(() => decodeMessageIn(HostRegisterStreamV1Schema, [1] as never, frame, "h")).toThrow(/^decodeMessageIn: bytes must be a Uint8Array/);
+  });
+});
+
+describe("decoding a frame's payload in place", () => {
+  it("counts a payload failure's offset from the frame's start when the frame itself sits inside a larger buffer", () => {
+    const buffer = new Uint8Array([0xee, 0xee, 0xee, ...Buffer.from("080110051a030a01ff", "hex")]);
+    const err = abiErrorOf(() => decodeHostOperation(buffer.subarray(3)));
+    expect(err.offset).toBe(8);
+    expect(err.message).toMatch(/at byte 8 \(in AbiFrame.payload, which starts at byte 6\)$/);
+  });
+});
+
+describe("encodeMessage's argument", () => {
+  it("anything but a message of the schema is an AbiError naming the schema", () => {
+    for (const message of [undefined, null, 5, "x", {}, create(RealmSchema)]) {
+      const err = abiErrorOf(() => encodeMessage(AbiFrameSchema, message as never));
+      expect(err.status).toBe(code.PROTOCOL_ERROR);
+      expect(err.message).toMatch(/^cannot encode actr.dynclib.v1.AbiFrame: expected a actr.dynclib.v1.AbiFrame message, got /);
+      expect(err.messageName).toBe("actr.dynclib.v1.AbiFrame");
+    }
+  });
+
+  it("an encoding started while another one runs (from a getter) gets its own state: both come out right", () => {
+    const inner = create(RealmSchema, { realmId: 300 });
+    let innerBytes: Uint8Array | undefined;
+    const outer = {
+      ...create(HostRegisterStreamV1Schema),
+      get streamId() {
+        innerBytes = encodeMessage(RealmSchema, inner);
+        return "stream-1";
+      },
+    };
+    expect(hex(encodeMessage(HostRegisterStreamV1Schema, outer))).toBe("0a0873747265616d2d31");
+    expect(hex(innerBytes!)).toBe("08ac02");
+    // And the kept state still works afterwards.
+    expect(hex(encodeMessage(RealmSchema, inner))).toBe("08ac02");
   });
 });
 
