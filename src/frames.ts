@@ -57,8 +57,8 @@ export function toFrame<Desc extends DescMessage>(schema: Desc, payload: Message
  * @throws AbiError as `toFrame`.
  */
 export function encodeFrame<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>): Uint8Array {
-  const envelope = frameEnvelope(requireOp(schema, "encodeFrame"));
-  return encodeWith(codecOf(schema), payload, envelope);
+  const { codec, envelope } = requirePayloadCodec(schema, "encodeFrame");
+  return encodeWith(codec, payload, envelope);
 }
 
 // encodeFrame writes the frame's other fields, then the payload's key (one
@@ -66,21 +66,14 @@ export function encodeFrame<Desc extends DescMessage>(schema: Desc, payload: Mes
 // below 16, which test/frames.test.ts checks on the schema.
 const payloadKey = (AbiFrameSchema.field.payload.number << 3) | WireType.LengthDelimited;
 
-const frameEnvelopes = new Map<number, Envelope>();
-
 /**
  * What `encodeFrame` writes around a payload of `op`: the encoded `AbiFrame`
  * fields before it (`abi_version = 1`, `op`), in memory of its own (never
  * pooled memory a caller holds), and the payload's key.
  */
 function frameEnvelope(op: number): Envelope {
-  let envelope = frameEnvelopes.get(op);
-  if (envelope === undefined) {
-    const header = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { abiVersion: version.V1, op })).slice();
-    envelope = { header, key: payloadKey };
-    frameEnvelopes.set(op, envelope);
-  }
-  return envelope;
+  const header = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { abiVersion: version.V1, op })).slice();
+  return { header, key: payloadKey };
 }
 
 /**
@@ -118,14 +111,22 @@ export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: Abi
   return decodeWith(codec, frame.payload, options) as MessageShape<Desc>;
 }
 
-/** The op and codec of each framed payload that `requirePayloadCodec` has seen. */
-const payloadCodecs = new Map<DescMessage, { readonly op: number; readonly codec: MessageCodec }>();
+/** A framed payload's op, codec, and what `encodeFrame` writes around it. */
+interface FramedPayload {
+  readonly op: number;
+  readonly codec: MessageCodec;
+  readonly envelope: Envelope;
+}
 
-/** `requireOp` and `codecOf` of `schema` in one lookup. */
-function requirePayloadCodec(schema: DescMessage, fn: string): { readonly op: number; readonly codec: MessageCodec } {
+/** Each framed payload that `requirePayloadCodec` has seen. */
+const payloadCodecs = new Map<DescMessage, FramedPayload>();
+
+/** `requireOp`, `codecOf` and `frameEnvelope` of `schema` in one lookup. */
+function requirePayloadCodec(schema: DescMessage, fn: string): FramedPayload {
   let framed = payloadCodecs.get(schema);
   if (framed === undefined) {
-    framed = { op: requireOp(schema, fn), codec: codecOf(schema) };
+    const op = requireOp(schema, fn);
+    framed = { op, codec: codecOf(schema), envelope: frameEnvelope(op) };
     payloadCodecs.set(schema, framed);
   }
   return framed;
