@@ -34,6 +34,8 @@ let lastAddress = 0;
 export function addressOf(bytes: Uint8Array): number {
   const buffer = bytes.buffer;
   if (buffer !== lastBuffer) {
+    // koffi takes the address of an ArrayBuffer, not of a SharedArrayBuffer: ask for the view's own.
+    if (buffer instanceof SharedArrayBuffer) return Number(koffi.address(bytes));
     // An ArrayBuffer's memory never moves (koffi gives its first byte's address).
     lastAddress = Number(koffi.address(buffer));
     lastBuffer = buffer;

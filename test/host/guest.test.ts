@@ -115,6 +115,10 @@ for (const threading of ["worker", "same-thread"] as const) {
         const before = frame.slice();
         expect(await h.guest.handleFrame(frame)).toEqual(payloads[4]);
         expect(frame).toEqual(before);
+        // A frame in shared memory, as another thread may hand it over.
+        const shared = new Uint8Array(new SharedArrayBuffer(frame.length + 3), 3);
+        shared.set(frame);
+        expect(await h.guest.handleFrame(shared)).toEqual(payloads[4]);
         expect(responses).toEqual([...payloads, ...payloads]);
       });
 
