@@ -3,7 +3,8 @@
 // the byte offset. Driven by the schema, so a new field is covered the day it
 // is added. That prost rejects the same inputs is the conformance run's and
 // the golden vectors' job; this file checks what our errors say.
-import { create, type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import { create, type DescField, type DescMessage, isFieldSet, ScalarType } from "@bufbuild/protobuf";
+import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { describe, expect, it } from "vitest";
 import { AbiError, decodeMessage, encodedMessageOf, encodeMessage, messageSchemas } from "../src/index.js";
@@ -103,5 +104,92 @@ describe("every field of the schema", () => {
     expect((error as AbiError).message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: expected ${expected}, got ${got}`);
     expect((error as AbiError).messageName).toBe(desc.typeName);
     expect((error as AbiError).field).toBe(field.name);
+  });
+});
+
+const messages = [...messageSchemas.values()].map((desc) => [desc.typeName, desc] as const);
+
+describe("every message of the schema", () => {
+  it.each(messages)("%s: a key with field number 0 is refused, naming the message", (_, desc) => {
+    const error = decodeError(desc, [0x00, 0x01]);
+    expect(error.message).toBe(`cannot decode ${desc.typeName}: invalid field number 0 at byte 0`);
+    expect(error.messageName).toBe(desc.typeName);
+  });
+
+  it.each(messages)("%s: an unknown field cut short is refused, naming the message", (_, desc) => {
+    // Field 2000 is in no message; wire type I64 with two of its eight bytes.
+    const unknown = Array.from(new BinaryWriter().tag(2000, WireType.Bit64).finish());
+    expect(desc.fields.some((field) => field.number === 2000)).toBe(false);
+    const error = decodeError(desc, [...unknown, 1, 2]);
+    expect(error.message).toBe(`cannot decode ${desc.typeName}: truncated 64-bit value at byte ${unknown.length}`);
+    expect(error.messageName).toBe(desc.typeName);
+  });
+
+  it.each(messages)("%s: an object holding none of its fields (but its lists) encodes as the message with every field at its default", (_, desc) => {
+    // A missing list is refused ("expected an array"); every other missing field reads as its default.
+    const bare = Object.fromEntries([["$typeName", desc.typeName], ...desc.fields.filter((field) => field.fieldKind === "list").map((field) => [field.localName, []])]);
+    expect(Buffer.from(encodeMessage(desc, bare as never)).toString("hex")).toBe(Buffer.from(encodeMessage(desc, create(desc))).toString("hex"));
+  });
+
+  it.each(messages)("%s: decoding no bytes leaves every field with explicit presence unset (not even an own undefined)", (_, desc) => {
+    const decoded = decodeMessage(desc, new Uint8Array(0));
+    for (const field of desc.fields) {
+      if (field.fieldKind !== "scalar" && field.fieldKind !== "enum") continue;
+      if (field.presence !== FeatureSet_FieldPresence.EXPLICIT) continue;
+      expect(Object.hasOwn(decoded, field.localName), field.name).toBe(false);
+      expect(isFieldSet(decoded, field), field.name).toBe(false);
+    }
+  });
+});
+
+/** A message of `desc` with every field set to a value other than its default (the first case of a oneof; one element in a list). */
+function filled(desc: DescMessage, depth = 0): Record<string, unknown> {
+  const message = create(desc) as unknown as Record<string, unknown>;
+  for (const field of desc.fields) {
+    let value: unknown;
+    switch (field.fieldKind) {
+      case "message":
+        value = depth < 3 ? filled(field.message, depth + 1) : create(field.message);
+        break;
+      case "enum":
+        value = field.enum.values.find((v) => v.number !== 0)?.number ?? 0;
+        break;
+      case "list":
+        value = field.listKind === "message" ? [filled(field.message, depth + 1)] : [];
+        break;
+      case "scalar":
+        value = {
+          [ScalarType.UINT32]: 7,
+          [ScalarType.INT32]: -3,
+          [ScalarType.UINT64]: 5n,
+          [ScalarType.INT64]: -5n,
+          [ScalarType.BOOL]: true,
+          [ScalarType.STRING]: `${field.name}-x`,
+          [ScalarType.BYTES]: new Uint8Array([field.number, 1]),
+        }[field.scalar as number];
+        break;
+    }
+    if (field.oneof === undefined) message[field.localName] = value;
+    else if (message[field.oneof.localName] === undefined || (message[field.oneof.localName] as { case?: unknown }).case === undefined) {
+      message[field.oneof.localName] = { case: field.localName, value };
+    }
+  }
+  return message;
+}
+
+const messageFields = [...messageSchemas.values()].flatMap((desc) =>
+  desc.fields.filter((field) => field.fieldKind === "message").map((field) => [`${desc.typeName}.${field.name}`, desc, field] as const),
+);
+
+describe("every message field of the schema", () => {
+  it.each(messageFields)("%s: a second, empty occurrence merges into the first and changes nothing (prost merges)", (_, desc, field) => {
+    if (field.fieldKind !== "message") throw new Error("not a message field");
+    const inner = encodeMessage(field.message, filled(field.message) as never);
+    const once = new BinaryWriter().tag(field.number, WireType.LengthDelimited).bytes(inner).finish();
+    const twice = new BinaryWriter().tag(field.number, WireType.LengthDelimited).bytes(inner).tag(field.number, WireType.LengthDelimited).bytes(new Uint8Array(0)).finish();
+    const expected = decodeMessage(desc, once);
+    const merged = decodeMessage(desc, twice);
+    expect(Buffer.from(encodeMessage(desc, merged)).toString("hex")).toBe(Buffer.from(encodeMessage(desc, expected)).toString("hex"));
+    expect(Buffer.from(encodeMessage(desc, merged)).length).toBeGreaterThan(inner.length);
   });
 });
