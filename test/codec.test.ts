@@ -241,6 +241,12 @@ describe("decodeMessageIn", () => {
     expect(decodeMessageIn(HostRegisterStreamV1Schema, ok, ok, "x").streamId).toBe("s-1");
   });
 
+  it("decodes bytes given with no enclosing input as they are", () => {
+    const err = abiErrorOf(() => decodeMessageIn(HostRegisterStreamV1Schema, payload, undefined as never, "AbiFrame.payload"));
+    expect(err.offset).toBe(2);
+    expect(err.message).not.toMatch(/AbiFrame.payload/);
+  });
+
   it("names itself and the argument when given something else", () => {
     expect(() => decodeMessageIn({} as never, payload, frame, "h")).toThrow(/^decodeMessageIn: schema must be/);
     expect(() => decodeMessageIn(HostRegisterStreamV1Schema, [1] as never, frame, "h")).toThrow(/^decodeMessageIn: bytes must be a Uint8Array/);
@@ -258,12 +264,25 @@ describe("decoding a frame's payload in place", () => {
 
 describe("encodeMessage's argument", () => {
   it("anything but a message of the schema is an AbiError naming the schema", () => {
-    for (const message of [undefined, null, 5, "x", {}, create(RealmSchema)]) {
+    const cases: [unknown, string][] = [
+      [undefined, "undefined"],
+      [null, "null"],
+      [5, "number 5"],
+      ["x", '"x"'],
+      [{}, "an object"],
+      [create(RealmSchema), "an object"],
+    ];
+    for (const [message, got] of cases) {
       const err = abiErrorOf(() => encodeMessage(AbiFrameSchema, message as never));
       expect(err.status).toBe(code.PROTOCOL_ERROR);
-      expect(err.message).toMatch(/^cannot encode actr.dynclib.v1.AbiFrame: expected a actr.dynclib.v1.AbiFrame message, got /);
+      expect(err.message).toBe(`cannot encode actr.dynclib.v1.AbiFrame: expected a actr.dynclib.v1.AbiFrame message, got ${got}`);
       expect(err.messageName).toBe("actr.dynclib.v1.AbiFrame");
     }
+  });
+
+  it("a schema that is not one is the caller's mistake: a TypeError naming the function", () => {
+    expect(() => encodeMessage({} as never, create(RealmSchema) as never)).toThrow(/^encodeMessage: schema must be/);
+    expect(() => decodeMessage({} as never, new Uint8Array(0))).toThrow(/^decodeMessage: schema must be/);
   });
 
   it("an encoding started while another one runs (from a getter) gets its own state: both come out right", () => {

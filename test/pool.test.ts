@@ -78,6 +78,14 @@ describe("release", () => {
     expect(allocate(100).byteOffset).not.toBe(last.byteOffset);
   });
 
+  it("does nothing for a view of another buffer that ends where the slab's last output ends", () => {
+    const last = fill(allocate(300), 0x33);
+    const lookalike = new Uint8Array(new ArrayBuffer(last.byteOffset + 304), last.byteOffset, 300);
+    release(lookalike);
+    expect(last.every((byte) => byte === 0x33)).toBe(true);
+    expect(allocate(300).byteOffset).not.toBe(last.byteOffset);
+  });
+
   it("a view of the last output that does not end where it ends is not given back", () => {
     const last = fill(allocate(300), 0x11);
     release(last.subarray(0, 290)); // same class, same slab, but not the whole output
