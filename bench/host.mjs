@@ -21,6 +21,8 @@ const rustHostDir = path.join(here, "rust-host");
 /** The case ids of this file, in table order. */
 export const hostCaseIds = ["host-roundtrip-echo", "host-roundtrip-callback", "host-pipelined-echo"];
 const IN_FLIGHT = 64;
+/** Times each case is measured, in turns; a row is the median of its rounds (this VM's speed drifts within seconds). */
+const ROUNDS = 5;
 
 function cargoBuild(dir) {
   const cargo = spawnSync("cargo", ["--version"]);
@@ -35,7 +37,7 @@ function cargoBuild(dir) {
  * unmeasured calls (V8 optimises the hot path during the first tens of
  * thousands of calls).
  */
-async function measure(timeMs, run, calls = 1, warmMs = 300) {
+async function measure(timeMs, run, calls = 1, warmMs = 1000) {
   let n = 0;
   let start = process.hrtime.bigint();
   while (process.hrtime.bigint() - start < BigInt(warmMs) * 1_000_000n) {
@@ -103,8 +105,9 @@ function timed(command, args, id) {
  * Runs the host cases; returns `{ case, impl, nsPerOp }` rows (none when
  * cargo or the guest is missing, with a note printed). Each implementation
  * runs in a process of its own, as the Rust host does: one mode's garbage
- * and compiled code never weigh on another's numbers. Each case is timed for
- * the Rust host right before our modes, so the ratios compare measurements
+ * and compiled code never weigh on another's numbers. Each case is timed in
+ * `ROUNDS` turns of `time / ROUNDS` ms, the Rust host right before our
+ * modes, and each row is its median turn, so the ratios compare measurements
  * seconds apart: the load of a shared machine drifts, and would otherwise
  * skew one side.
  */
@@ -114,18 +117,24 @@ export async function hostBench({ time = 1000 } = {}) {
     console.log(`bench: host cases skipped: ${missing}`);
     return [];
   }
-  const rust = (id) => timed(rustHost, [library, "--time", String(time), "--case", id], id);
-  const ours = (id, impl) => timed(process.execPath, [fileURLToPath(import.meta.url), "--measure", impl, "--case", id, "--time", String(time)], id);
-  const rows = [];
+  const slice = String(Math.max(100, Math.round(time / ROUNDS)));
+  const rust = (id) => timed(rustHost, [library, "--time", slice, "--case", id], id);
+  const ours = (id, impl) => timed(process.execPath, [fileURLToPath(import.meta.url), "--measure", impl, "--case", id, "--time", slice], id);
+  // [case, impl, how to time it]; the Rust host's pipelined row is its sequential echo.
+  const plan = [];
   for (const id of ["host-roundtrip-echo", "host-roundtrip-callback"]) {
-    rows.push({ case: id, impl: "rust-host", nsPerOp: rust(id) });
-    for (const impl of Object.keys(threadingOf)) rows.push({ case: id, impl, nsPerOp: ours(id, impl) });
+    plan.push([id, "rust-host", () => rust(id)]);
+    for (const impl of Object.keys(threadingOf)) plan.push([id, impl, () => ours(id, impl)]);
   }
-  // The Rust host's pipelined row is its sequential echo, timed again beside ours.
-  rows.push({ case: "host-pipelined-echo", impl: "rust-host", nsPerOp: rust("host-roundtrip-echo") });
-  rows.push({ case: "host-pipelined-echo", impl: "actr-dynclib-abi", nsPerOp: ours("host-pipelined-echo", "actr-dynclib-abi") });
-  for (const r of rows) r.nsPerOp = Math.round(r.nsPerOp * 10) / 10;
-  return rows;
+  plan.push(["host-pipelined-echo", "rust-host", () => rust("host-roundtrip-echo")]);
+  plan.push(["host-pipelined-echo", "actr-dynclib-abi", () => ours("host-pipelined-echo", "actr-dynclib-abi")]);
+  // Every case runs ROUNDS times, each time the Rust host right before ours; each row is its median round.
+  const samples = plan.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) plan.forEach(([, , measureOne], i) => samples[i].push(measureOne()));
+  return plan.map(([id, impl], i) => {
+    const sorted = samples[i].sort((a, b) => a - b);
+    return { case: id, impl, nsPerOp: Math.round(sorted[sorted.length >> 1] * 10) / 10 };
+  });
 }
 
 /** The markdown table of host rows: ns per call and the ratio over the Rust host. */
