@@ -193,3 +193,41 @@ describe("every message field of the schema", () => {
     expect(Buffer.from(encodeMessage(desc, merged)).length).toBeGreaterThan(inner.length);
   });
 });
+
+describe("every message field of the schema, and the recursion limit", () => {
+  /** `desc` holding, in `field`, a message made of `levels` nested unknown groups (field 2000). */
+  const groupsIn = (field: DescField, levels: number) => {
+    const start = new BinaryWriter().tag(2000, WireType.StartGroup).finish();
+    const end = new BinaryWriter().tag(2000, WireType.EndGroup).finish();
+    const inner = new Uint8Array(levels * (start.length + end.length));
+    for (let i = 0; i < levels; i++) {
+      inner.set(start, i * start.length);
+      inner.set(end, levels * start.length + i * end.length);
+    }
+    return new BinaryWriter().tag(field.number, WireType.LengthDelimited).bytes(inner).finish();
+  };
+
+  it.each(messageFields)("%s: the nested message takes one level of the budget: 99 group levels fit inside it, 100 do not", (_, desc, field) => {
+    expect(() => decodeMessage(desc, groupsIn(field, 99))).not.toThrow();
+    expect(decodeError(desc, Array.from(groupsIn(field, 100))).message).toMatch(/recursion limit of 100 reached/);
+  });
+});
+
+const int64Fields = [...messageSchemas.values()].flatMap((desc) =>
+  desc.fields
+    .filter((field) => field.fieldKind === "scalar" && (field.scalar === ScalarType.UINT64 || field.scalar === ScalarType.INT64))
+    .map((field) => [`${desc.typeName}.${field.name}`, desc, field] as const),
+);
+
+describe("every 64-bit field of the schema", () => {
+  it.each(int64Fields)("%s: the number 0 encodes as 0n does", (_, desc, field) => {
+    const withValue = (value: unknown) => {
+      const message = create(desc) as unknown as Record<string, unknown>;
+      if (field.oneof !== undefined) message[field.oneof.localName] = { case: field.localName, value };
+      else message[field.localName] = value;
+      return Buffer.from(encodeMessage(desc, message as never)).toString("hex");
+    };
+    expect(withValue(0)).toBe(withValue(0n));
+    expect(withValue(300)).toBe(withValue(300n));
+  });
+});
