@@ -256,7 +256,8 @@ function generateSize(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, 
     const F = JSON.stringify(field.name);
     const tagLen = keyBytes(field, kind).length;
     const presence = presenceOf(field);
-    const holds = encodedMessageOf(field) === undefined ? "" : `, or the ${encodedMessageOf(field)!.typeName} it holds`;
+    const encoded = encodedMessageOf(field);
+    const holds = encoded === undefined ? "" : `, or the ${encoded.typeName} it holds`;
     f.print`  // ${field.number}: ${field.name} (${presence} ${field.fieldKind === "list" ? "repeated " : ""}${kind}${holds})`;
     if (field.fieldKind === "list") {
       const child = namesOf(field.message!);
@@ -280,16 +281,17 @@ function generateSize(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, 
     if (kind === "message") {
       // Sized inline with a direct call, so that each call site sees one message type.
       const child = field.message!;
-      f.print`    if (${test}) {`;
+      if (test === "true") f.print`    {`;
+      else f.print`    if (${test}) {`;
       f.print`      ${enc("checkMessage")}(v, ${JSON.stringify(child.typeName)}, ${M}, ${F});`;
       f.print`      const at = ${enc("reserveSize")}(w);`;
       f.print`      const s = ${namesOf(child).size}(v as ${f.importShape(child)}, w);`;
       f.print`      w.sizes[at] = s;`;
       f.print`      n += ${tagLen} + ${enc("varintSize32")}(s) + s;`;
       f.print`    }`;
-    } else if (encodedMessageOf(field) !== undefined) {
+    } else if (encoded !== undefined) {
       // The bytes, or the message they hold, sized as a nested message (left out when empty, as empty bytes are).
-      const child = encodedMessageOf(field)!;
+      const child = encoded;
       f.print`    if (v instanceof Uint8Array) {`;
       f.print`      if (v.length !== 0) n += ${tagLen} + ${enc("varintSize32")}(v.length) + v.length;`;
       f.print`    } else if (v !== undefined) {`;

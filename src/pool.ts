@@ -27,7 +27,8 @@ export const POOLED_MAX = 4096;
 
 /** The smallest size class: 64 bytes. */
 const MIN_CLASS_BITS = 6;
-const MIN_CLASS = 1 << MIN_CLASS_BITS;
+/** The size of size class 0; class `i` holds sizes up to `MIN_CLASS << i`. */
+export const MIN_CLASS = 1 << MIN_CLASS_BITS;
 /** Outputs of the largest size of a class that fit in one of its slabs. */
 const OUTPUTS_PER_SLAB = 32;
 
@@ -42,8 +43,11 @@ interface Slab {
 const slabs: Slab[] = [];
 for (let size = MIN_CLASS; size <= POOLED_MAX; size *= 2) slabs.push({ buffer: new ArrayBuffer(0), bytes: new Uint8Array(0), used: 0 });
 
-/** The size class of `size` bytes (at most `POOLED_MAX`): 0 for up to 64 bytes, 1 for up to 128, ... */
-function classOf(size: number): number {
+/**
+ * The power-of-two size class of `size` bytes: 0 for up to 64 bytes, 1 for
+ * up to 128, ... (the host runtime's native reply buffers use the same classes).
+ */
+export function classOf(size: number): number {
   return size <= MIN_CLASS ? 0 : 32 - Math.clz32(size - 1) - MIN_CLASS_BITS;
 }
 

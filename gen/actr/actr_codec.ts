@@ -200,7 +200,7 @@ export function sizeActrId(m: ActrId, w: Writer): number {
   // 1: realm (required message)
   {
     const v: unknown = m.realm === undefined ? emptyRealm : m.realm;
-    if (true) {
+    {
       checkMessage(v, "actr.Realm", "actr.ActrId", "realm");
       const at = reserveSize(w);
       const s = sizeRealm(v as Realm, w);
@@ -216,7 +216,7 @@ export function sizeActrId(m: ActrId, w: Writer): number {
   // 3: type (required message)
   {
     const v: unknown = m.type === undefined ? emptyActrType : m.type;
-    if (true) {
+    {
       checkMessage(v, "actr.ActrType", "actr.ActrId", "type");
       const at = reserveSize(w);
       const s = sizeActrType(v as ActrType, w);

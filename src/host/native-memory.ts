@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { classOf, MIN_CLASS } from "../pool.js";
 import { koffi } from "./koffi.js";
 
 // libc, from the process itself (dlopen(NULL)). memcpy is declared to return
@@ -45,8 +46,6 @@ export function addressOf(bytes: Uint8Array): number {
 
 /** Replies up to this many bytes are carried in pooled native buffers; longer ones get their own `malloc`. */
 export const POOLED_REPLY_MAX = 64 * 1024;
-/** The smallest pooled buffer. */
-const SMALLEST_BLOCK = 64;
 /** Pooled buffers are cut from chunks of this many bytes, one size class per chunk. */
 const CHUNK_BYTES = 64 * 1024;
 
@@ -55,7 +54,7 @@ interface Block {
   readonly address: number;
   /** A view of the whole block (its capacity); undefined for an unpooled buffer. */
   readonly bytes: Uint8Array | undefined;
-  /** Index of its size class (block size `SMALLEST_BLOCK << sizeClass`), or -1 when unpooled. */
+  /** Its size class (`classOf`: block size `MIN_CLASS << sizeClass`), or -1 when unpooled. */
   readonly sizeClass: number;
   /** The length of the reply it holds, as told to the guest; -1 while it is not lent. */
   length: number;
@@ -67,12 +66,12 @@ export type GiveBackRefusal = { readonly kind: "notLent" } | { readonly kind: "o
 /**
  * Native buffers for the host's `invoke` replies, which the guest holds
  * until it gives each back with `free_host_buf`. Replies up to
- * `POOLED_REPLY_MAX` bytes go in blocks of a power-of-two size (64 bytes to
- * 64 KiB), cut from 64 KiB chunks that are written through a view made once
- * (no native call per reply) and reused when given back; the chunks are never
- * freed, so they hold the most reply bytes a guest ever held at once, rounded
- * up to 64 KiB per size class. Longer replies get their own `malloc`, freed
- * when given back.
+ * `POOLED_REPLY_MAX` bytes go in blocks of the pool's power-of-two size
+ * classes (`classOf`: 64 bytes to 64 KiB), cut from 64 KiB chunks that are
+ * written through a view made once (no native call per reply) and reused
+ * when given back; the chunks are never freed, so they hold the most reply
+ * bytes a guest ever held at once, rounded up to 64 KiB per size class.
+ * Longer replies get their own `malloc`, freed when given back.
  */
 export class HostReplyBuffers {
   /** Blocks given back, by size class. */
@@ -98,7 +97,7 @@ export class HostReplyBuffers {
       block = { address, bytes: undefined, sizeClass: -1, length };
       this.blocks.set(address, block);
     } else {
-      const sizeClass = length <= SMALLEST_BLOCK ? 0 : 32 - Math.clz32(length - 1) - 6;
+      const sizeClass = classOf(length);
       block = this.spare[sizeClass]?.pop() ?? this.cut(sizeClass);
       if (block === undefined) return 0;
       block.bytes!.set(reply);
@@ -131,7 +130,7 @@ export class HostReplyBuffers {
     const chunk = malloc(CHUNK_BYTES);
     if (chunk === 0) return undefined;
     const view = new Uint8Array(koffi.view(chunk, CHUNK_BYTES));
-    const size = SMALLEST_BLOCK << sizeClass;
+    const size = MIN_CLASS << sizeClass;
     const spare = (this.spare[sizeClass] ??= []);
     for (let offset = CHUNK_BYTES - size; offset >= 0; offset -= size) {
       const block: Block = { address: chunk + offset, bytes: view.subarray(offset, offset + size), sizeClass, length: -1 };

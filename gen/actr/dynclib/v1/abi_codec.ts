@@ -383,7 +383,7 @@ export function sizeInvocationContextV1(m: InvocationContextV1, w: Writer): numb
   // 1: self_id (required message)
   {
     const v: unknown = m.selfId === undefined ? emptyActrId : m.selfId;
-    if (true) {
+    {
       checkMessage(v, "actr.ActrId", "actr.dynclib.v1.InvocationContextV1", "self_id");
       const at = reserveSize(w);
       const s = sizeActrId(v as ActrId, w);
@@ -505,7 +505,7 @@ export function sizeGuestHandleV1(m: GuestHandleV1, w: Writer): number {
   // 1: ctx (required message)
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
-    if (true) {
+    {
       checkMessage(v, "actr.dynclib.v1.InvocationContextV1", "actr.dynclib.v1.GuestHandleV1", "ctx");
       const at = reserveSize(w);
       const s = sizeInvocationContextV1(v as InvocationContextV1, w);
@@ -616,7 +616,7 @@ export function sizeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer): number {
   // 1: chunk (required message)
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
-    if (true) {
+    {
       checkMessage(v, "actr.DataStream", "actr.dynclib.v1.GuestDataStreamV1", "chunk");
       const at = reserveSize(w);
       const s = sizeDataStream(v as DataStream, w);
@@ -627,7 +627,7 @@ export function sizeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer): number {
   // 2: sender (required message)
   {
     const v: unknown = m.sender === undefined ? emptyActrId : m.sender;
-    if (true) {
+    {
       checkMessage(v, "actr.ActrId", "actr.dynclib.v1.GuestDataStreamV1", "sender");
       const at = reserveSize(w);
       const s = sizeActrId(v as ActrId, w);
@@ -719,7 +719,7 @@ export function sizeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer): number {
   // 1: ctx (required message)
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
-    if (true) {
+    {
       checkMessage(v, "actr.dynclib.v1.InvocationContextV1", "actr.dynclib.v1.GuestLifecycleV1", "ctx");
       const at = reserveSize(w);
       const s = sizeInvocationContextV1(v as InvocationContextV1, w);
@@ -898,7 +898,7 @@ export function sizePeerEventV1(m: PeerEventV1, w: Writer): number {
   // 1: peer (required message)
   {
     const v: unknown = m.peer === undefined ? emptyActrId : m.peer;
-    if (true) {
+    {
       checkMessage(v, "actr.ActrId", "actr.dynclib.v1.PeerEventV1", "peer");
       const at = reserveSize(w);
       const s = sizeActrId(v as ActrId, w);
@@ -1018,7 +1018,7 @@ export function sizeCredentialEventV1(m: CredentialEventV1, w: Writer): number {
   // 1: new_expiry (required message)
   {
     const v: unknown = m.newExpiry === undefined ? emptyTimestampV1 : m.newExpiry;
-    if (true) {
+    {
       checkMessage(v, "actr.dynclib.v1.TimestampV1", "actr.dynclib.v1.CredentialEventV1", "new_expiry");
       const at = reserveSize(w);
       const s = sizeTimestampV1(v as TimestampV1, w);
@@ -1178,7 +1178,7 @@ export function sizeGuestHookV1(m: GuestHookV1, w: Writer): number {
   // 1: ctx (required message)
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
-    if (true) {
+    {
       checkMessage(v, "actr.dynclib.v1.InvocationContextV1", "actr.dynclib.v1.GuestHookV1", "ctx");
       const at = reserveSize(w);
       const s = sizeInvocationContextV1(v as InvocationContextV1, w);
@@ -1475,7 +1475,7 @@ export function sizeHostCallV1(m: HostCallV1, w: Writer): number {
   // 2: dest (required message)
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
-    if (true) {
+    {
       checkMessage(v, "actr.dynclib.v1.DestV1", "actr.dynclib.v1.HostCallV1", "dest");
       const at = reserveSize(w);
       const s = sizeDestV1(v as DestV1, w);
@@ -1588,7 +1588,7 @@ export function sizeHostTellV1(m: HostTellV1, w: Writer): number {
   // 2: dest (required message)
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
-    if (true) {
+    {
       checkMessage(v, "actr.dynclib.v1.DestV1", "actr.dynclib.v1.HostTellV1", "dest");
       const at = reserveSize(w);
       const s = sizeDestV1(v as DestV1, w);
@@ -1701,7 +1701,7 @@ export function sizeHostCallRawV1(m: HostCallRawV1, w: Writer): number {
   // 2: target (required message)
   {
     const v: unknown = m.target === undefined ? emptyActrId : m.target;
-    if (true) {
+    {
       checkMessage(v, "actr.ActrId", "actr.dynclib.v1.HostCallRawV1", "target");
       const at = reserveSize(w);
       const s = sizeActrId(v as ActrId, w);
@@ -1809,7 +1809,7 @@ export function sizeHostDiscoverV1(m: HostDiscoverV1, w: Writer): number {
   // 1: target_type (required message)
   {
     const v: unknown = m.targetType === undefined ? emptyActrType : m.targetType;
-    if (true) {
+    {
       checkMessage(v, "actr.ActrType", "actr.dynclib.v1.HostDiscoverV1", "target_type");
       const at = reserveSize(w);
       const s = sizeActrType(v as ActrType, w);
@@ -2016,7 +2016,7 @@ export function sizeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer): nu
   // 1: dest (required message)
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
-    if (true) {
+    {
       checkMessage(v, "actr.dynclib.v1.DestV1", "actr.dynclib.v1.HostSendDataStreamV1", "dest");
       const at = reserveSize(w);
       const s = sizeDestV1(v as DestV1, w);
@@ -2027,7 +2027,7 @@ export function sizeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer): nu
   // 2: chunk (required message)
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
-    if (true) {
+    {
       checkMessage(v, "actr.DataStream", "actr.dynclib.v1.HostSendDataStreamV1", "chunk");
       const at = reserveSize(w);
       const s = sizeDataStream(v as DataStream, w);
