@@ -1,8 +1,8 @@
 #!/usr/bin/env -S npx tsx
 /**
  * protoc-gen-actr-codec: a protoc plugin (on `@bufbuild/protoplugin`) that
- * writes, for every `.proto` file, a `<name>_codec.ts` module with a size, a
- * write and a decode function per message, encoding and decoding exactly as
+ * writes, for every `.proto` file, a `<name>_codec.ts` module with an encode
+ * and a decode function per message, encoding and decoding exactly as
  * prost does (docs/abi.md section 4). Run by `buf generate` next to
  * protoc-gen-es, whose message types and schemas the generated code uses.
  *
@@ -20,6 +20,7 @@ import { WireType } from "@bufbuild/protobuf/wire";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { createEcmaScriptPlugin, type GeneratedFile, type ImportSymbol, type Printable, runNodeJs, type Schema } from "@bufbuild/protoplugin";
 import { encoded_message } from "../gen/actr/dynclib/v1/codes_pb.js";
+import { SLACK } from "../src/encoder.js";
 import { unsupportedReason } from "../src/supported.js";
 
 
@@ -147,8 +148,7 @@ function encodedMessageOf(field: DescField): DescMessage | undefined {
 
 /** Names of the generated functions and constants of one message. */
 interface Names {
-  size: Printable;
-  write: Printable;
+  encode: Printable;
   decode: Printable;
   empty: Printable;
 }
@@ -177,8 +177,7 @@ function generateFile(schema: Schema, file: DescFile): void {
     // Functions of this file by name; those of another file imported from its codec module.
     const symbol = (name: string): Printable => (desc.file === file ? name : f.import(name, `./${desc.file.name}_codec.js`));
     return {
-      size: symbol(`size${shape}`),
-      write: symbol(`write${shape}`),
+      encode: symbol(`encode${shape}`),
       decode: symbol(`decode${shape}`),
       empty: symbol(`empty${shape}`),
     };
@@ -216,15 +215,13 @@ function generateMessage(f: GeneratedFile, desc: DescMessage, namesOf: (desc: De
   f.print`export const empty${shape.name} = { $typeName: ${M}${emptyFields.join("")} } as unknown as ${shape};`;
   f.print();
 
-  generateSize(f, desc, shape, namesOf, M);
-  generateWrite(f, desc, shape, namesOf);
+  generateEncode(f, desc, shape, namesOf, M);
   generateDecode(f, desc, shape, namesOf, M);
 
   f.print(f.jsDoc(`The generated codec of \`${typeName}\`.`));
   f.print`export const ${shape.name}Codec: ${f.import("MessageCodec", codecModule(), true)}<${shape}> = {`;
   f.print`  schema: ${f.importSchema(desc)},`;
-  f.print`  size: size${shape.name},`;
-  f.print`  write: write${shape.name},`;
+  f.print`  encode: encode${shape.name},`;
   f.print`  decode: decode${shape.name},`;
   f.print`};`;
   f.print();
@@ -240,37 +237,69 @@ function oneofVar(oneof: DescOneof): string {
   return `${oneof.localName}$`;
 }
 
-function generateSize(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names, M: string): void {
+/**
+ * The most bytes `generateEncode`'s code for `field` writes without checking
+ * the buffer's room: its key and a scalar, or its key and the byte kept for
+ * a length (strings, bytes and nested messages check their own room).
+ */
+function uncheckedBytes(field: DescField, kind: Kind): number {
+  const key = keyBytes(field, kind).length;
+  switch (kind) {
+    case "bool":
+      return key + 1;
+    case "uint32":
+    case "int32":
+    case "uint64":
+    case "int64":
+      return key + 10;
+    default:
+      return key + 1;
+  }
+}
+
+function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names, M: string): void {
   const enc = (name: string) => f.import(name, encoderModule());
   const Writer = f.import("Writer", encoderModule(), true);
-  f.print(f.jsDoc(`Checks every value of a \`${desc.typeName}\` and returns its encoded size (fields only, no length prefix).`));
-  f.print`export function size${shape.name}(m: ${shape}, w: ${Writer}): number {`;
-  f.print`  let n = 0;`;
+  const fields = byNumber(desc);
+  // Every field's unchecked bytes may follow one room check (see src/encoder.ts).
+  const unchecked = fields.reduce((sum, field) => sum + uncheckedBytes(field, kindOf(field)), 0);
+  if (unchecked > SLACK) throw new Error(`${desc.typeName}: its fields may write ${unchecked} bytes between room checks, more than SLACK (${SLACK})`);
+  f.print(
+    f.jsDoc(
+      `Checks every value of a \`${desc.typeName}\` and writes its fields (no length prefix) into \`w.buf\` at \`pos\`, growing the buffer as needed; returns the position after them.`,
+    ),
+  );
+  f.print`export function encode${shape.name}(m: ${shape}, w: ${Writer}, pos: number): number {`;
+  f.print`  let buf = ${enc("room")}(w, pos);`;
   for (const oneof of desc.oneofs) {
     const v = oneofVar(oneof);
     f.print`  const ${v} = m.${oneof.localName} as { case?: unknown; value?: unknown } | undefined | null;`;
     f.print`  if (${v} === null || (${v} !== undefined && (typeof ${v} !== "object" || (${oneofCheck(oneof)})))) ${enc("invalidOneof")}(${v}, ${M}, ${JSON.stringify(oneof.name)});`;
   }
-  for (const field of byNumber(desc)) {
+  for (const field of fields) {
     const kind = kindOf(field);
     const F = JSON.stringify(field.name);
-    const tagLen = keyBytes(field, kind).length;
+    const key = keyBytes(field, kind);
+    const tag = key.map((b) => `buf[pos++] = ${b};`).join(" ");
     const presence = presenceOf(field);
     const encoded = encodedMessageOf(field);
     const holds = encoded === undefined ? "" : `, or the ${encoded.typeName} it holds`;
     f.print`  // ${field.number}: ${field.name} (${presence} ${field.fieldKind === "list" ? "repeated " : ""}${kind}${holds})`;
+    // A nested message, inline with a direct call so that each call site sees one message type.
+    const nested = (child: DescMessage, indent: string): void => {
+      f.print`${indent}${tag}`;
+      f.print`${indent}const at = pos++;`;
+      f.print`${indent}pos = ${enc("endMessage")}(w, at, ${namesOf(child).encode}(v as ${f.importShape(child)}, w, pos));`;
+      f.print`${indent}buf = w.buf;`;
+    };
     if (field.fieldKind === "list") {
-      const child = namesOf(field.message!);
       f.print`  {`;
       f.print`    const items: unknown = m.${field.localName};`;
       f.print`    ${enc("checkArray")}(items, ${M}, ${F});`;
       f.print`    for (let i = 0; i < items.length; i++) {`;
       f.print`      const v = items[i];`;
       f.print`      ${enc("checkMessage")}(v, ${JSON.stringify(field.message!.typeName)}, ${M}, ${F});`;
-      f.print`      const at = ${enc("reserveSize")}(w);`;
-      f.print`      const s = ${child.size}(v as ${f.importShape(field.message!)}, w);`;
-      f.print`      w.sizes[at] = s;`;
-      f.print`      n += ${tagLen} + ${enc("varintSize32")}(s) + s;`;
+      nested(field.message!, "      ");
       f.print`    }`;
       f.print`  }`;
       continue;
@@ -278,37 +307,61 @@ function generateSize(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, 
     const { read, test } = valueAccess(field, kind, presence, namesOf);
     f.print`  {`;
     f.print`    ${read}`;
-    if (kind === "message") {
-      // Sized inline with a direct call, so that each call site sees one message type.
-      const child = field.message!;
-      if (test === "true") f.print`    {`;
-      else f.print`    if (${test}) {`;
-      f.print`      ${enc("checkMessage")}(v, ${JSON.stringify(child.typeName)}, ${M}, ${F});`;
-      f.print`      const at = ${enc("reserveSize")}(w);`;
-      f.print`      const s = ${namesOf(child).size}(v as ${f.importShape(child)}, w);`;
-      f.print`      w.sizes[at] = s;`;
-      f.print`      n += ${tagLen} + ${enc("varintSize32")}(s) + s;`;
-      f.print`    }`;
-    } else if (encoded !== undefined) {
-      // The bytes, or the message they hold, sized as a nested message (left out when empty, as empty bytes are).
-      const child = encoded;
+    if (encoded !== undefined) {
+      // The bytes, or the message they hold, written as a nested message (left out when empty, as empty bytes are).
       f.print`    if (v instanceof Uint8Array) {`;
-      f.print`      if (v.length !== 0) n += ${tagLen} + ${enc("varintSize32")}(v.length) + v.length;`;
+      f.print`      if (v.length !== 0) {`;
+      f.print`        ${tag}`;
+      f.print`        pos = ${enc("encodeBytes")}(w, pos, v, ${M}, ${F});`;
+      f.print`        buf = w.buf;`;
+      f.print`      }`;
       f.print`    } else if (v !== undefined) {`;
-      f.print`      ${enc("checkEncodedMessage")}(v, ${JSON.stringify(child.typeName)}, ${M}, ${F});`;
-      f.print`      const at = ${enc("reserveSize")}(w);`;
-      f.print`      const s = ${namesOf(child).size}(v as ${f.importShape(child)}, w);`;
-      f.print`      w.sizes[at] = s;`;
-      f.print`      if (s !== 0) n += ${tagLen} + ${enc("varintSize32")}(s) + s;`;
+      f.print`      ${enc("checkEncodedMessage")}(v, ${JSON.stringify(encoded.typeName)}, ${M}, ${F});`;
+      nested(encoded, "      ");
+      f.print`      if (pos === at + 1) pos = at - ${key.length};`;
       f.print`    }`;
-    } else if (test === "true") {
-      f.print`    n += ${tagLen} + ${sizeExpr(f, kind, M, F)};`;
-    } else {
-      f.print`    if (${test}) n += ${tagLen} + ${sizeExpr(f, kind, M, F)};`;
+      f.print`  }`;
+      continue;
     }
+    if (test === "true") f.print`    {`;
+    else f.print`    if (${test}) {`;
+    switch (kind) {
+      case "message":
+        f.print`      ${enc("checkMessage")}(v, ${JSON.stringify(field.message!.typeName)}, ${M}, ${F});`;
+        nested(field.message!, "      ");
+        break;
+      case "uint32":
+        f.print`      ${tag}`;
+        f.print`      pos = ${enc("encodeUint32")}(buf, pos, v, ${M}, ${F});`;
+        break;
+      case "int32":
+        f.print`      ${tag}`;
+        f.print`      pos = ${enc("encodeInt32")}(buf, pos, v, ${M}, ${F});`;
+        break;
+      case "uint64":
+      case "int64":
+        f.print`      ${tag}`;
+        f.print`      pos = ${enc("encode64")}(buf, pos, v, ${kind === "int64"}, ${M}, ${F});`;
+        break;
+      case "bool":
+        f.print`      ${tag}`;
+        f.print`      pos = ${enc("encodeBool")}(buf, pos, v, ${M}, ${F});`;
+        break;
+      case "string":
+        f.print`      ${tag}`;
+        f.print`      pos = ${enc("encodeString")}(w, pos, v, ${M}, ${F});`;
+        f.print`      buf = w.buf;`;
+        break;
+      case "bytes":
+        f.print`      ${tag}`;
+        f.print`      pos = ${enc("encodeBytes")}(w, pos, v, ${M}, ${F});`;
+        f.print`      buf = w.buf;`;
+        break;
+    }
+    f.print`    }`;
     f.print`  }`;
   }
-  f.print`  return n;`;
+  f.print`  return pos;`;
   f.print`}`;
   f.print();
 }
@@ -342,111 +395,6 @@ function valueAccess(field: DescField, kind: Kind, presence: Presence, namesOf: 
     default:
       return { read: `const v: unknown = m.${name};`, test: kind === "message" ? "v !== undefined" : `v !== undefined && ${notZero(kind, "v")}` };
   }
-}
-
-function sizeExpr(f: GeneratedFile, kind: Exclude<Kind, "message">, M: string, F: string): Printable {
-  const enc = (name: string) => f.import(name, encoderModule());
-  switch (kind) {
-    case "uint32":
-      return [enc("sizeUint32"), `(v, ${M}, ${F})`];
-    case "int32":
-      return [enc("sizeInt32"), `(v, ${M}, ${F})`];
-    case "uint64":
-      return [enc("size64"), `(v, false, w, ${M}, ${F})`];
-    case "int64":
-      return [enc("size64"), `(v, true, w, ${M}, ${F})`];
-    case "bool":
-      return [enc("sizeBool"), `(v, ${M}, ${F})`];
-    case "string":
-      return [enc("sizeString"), `(v, w, ${M}, ${F})`];
-    case "bytes":
-      return [enc("sizeBytes"), `(v, ${M}, ${F})`];
-  }
-}
-
-function generateWrite(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names): void {
-  const enc = (name: string) => f.import(name, encoderModule());
-  const Writer = f.import("Writer", encoderModule(), true);
-  f.print(
-    f.jsDoc(
-      `Writes a \`${desc.typeName}\` that \`size${shape.name}\` has sized with the same writer into \`buf\` at \`pos\`; returns the position after it.`,
-    ),
-  );
-  f.print`export function write${shape.name}(m: ${shape}, w: ${Writer}, buf: Uint8Array, pos: number): number {`;
-  for (const oneof of desc.oneofs) {
-    f.print`  const ${oneofVar(oneof)} = m.${oneof.localName} as { case?: unknown; value?: unknown } | undefined;`;
-  }
-  for (const field of byNumber(desc)) {
-    const kind = kindOf(field);
-    const tag = keyBytes(field, kind)
-      .map((b) => `buf[pos++] = ${b};`)
-      .join(" ");
-    if (field.fieldKind === "list") {
-      const child = namesOf(field.message!);
-      f.print`  for (const v of m.${field.localName}) {`;
-      f.print`    ${tag}`;
-      f.print`    pos = ${enc("writeSize")}(w, buf, pos);`;
-      f.print`    pos = ${child.write}(v, w, buf, pos);`;
-      f.print`  }`;
-      continue;
-    }
-    const { read, test } = valueAccess(field, kind, presenceOf(field), namesOf);
-    const encoded = encodedMessageOf(field);
-    if (encoded !== undefined) {
-      f.print`  {`;
-      f.print`    ${read}`;
-      f.print`    if (v instanceof Uint8Array) {`;
-      f.print`      if (v.length !== 0) {`;
-      f.print`        ${tag}`;
-      f.print`        pos = ${enc("writeBytes")}(buf, pos, v);`;
-      f.print`      }`;
-      f.print`    } else if (v !== undefined) {`;
-      f.print`      const s = w.sizes[w.cursor++]!;`;
-      f.print`      if (s !== 0) {`;
-      f.print`        ${tag}`;
-      f.print`        pos = ${enc("writeVarint32")}(buf, pos, s);`;
-      f.print`      }`;
-      f.print`      pos = ${namesOf(encoded).write}(v as ${f.importShape(encoded)}, w, buf, pos);`;
-      f.print`    }`;
-      f.print`  }`;
-      continue;
-    }
-    f.print`  {`;
-    f.print`    ${read}`;
-    if (test === "true") f.print`    {`;
-    else f.print`    if (${test}) {`;
-    f.print`      ${tag}`;
-    switch (kind) {
-      case "uint32":
-        f.print`      pos = ${enc("writeVarint32")}(buf, pos, v as number);`;
-        break;
-      case "int32":
-        f.print`      pos = ${enc("writeInt32")}(buf, pos, v as number);`;
-        break;
-      case "uint64":
-      case "int64":
-        f.print`      pos = ${enc("write64")}(w, buf, pos);`;
-        break;
-      case "bool":
-        f.print`      buf[pos++] = v ? 1 : 0;`;
-        break;
-      case "string":
-        f.print`      pos = ${enc("writeString")}(w, buf, pos, v as string);`;
-        break;
-      case "bytes":
-        f.print`      pos = ${enc("writeBytes")}(buf, pos, v as Uint8Array);`;
-        break;
-      case "message":
-        f.print`      pos = ${enc("writeSize")}(w, buf, pos);`;
-        f.print`      pos = ${namesOf(field.message!).write}(v as ${f.importShape(field.message!)}, w, buf, pos);`;
-        break;
-    }
-    f.print`    }`;
-    f.print`  }`;
-  }
-  f.print`  return pos;`;
-  f.print`}`;
-  f.print();
 }
 
 function readExpr(f: GeneratedFile, kind: Kind, M: string, F: string): Printable {

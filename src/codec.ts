@@ -9,11 +9,10 @@ import { codecs as actrCodecs } from "../gen/actr/actr_codec.js";
 import { codecs as abiCodecs } from "../gen/actr/dynclib/v1/abi_codec.js";
 import { code } from "./codes.js";
 import { type Enclosing, Reader, RECURSION_LIMIT } from "./decoder.js";
-import { describe, varintSize32, Writer, writeVarint32 } from "./encoder.js";
+import { describe, finish, varintSize32, Writer, writeVarint32 } from "./encoder.js";
 import { requireBytes, requireSchema } from "./arguments.js";
 import { AbiError } from "./errors.js";
 import type { MessageCodec } from "./message-codec.js";
-import { allocate } from "./pool.js";
 
 const codecs: ReadonlyMap<DescMessage, MessageCodec> = new Map([...actrCodecs, ...abiCodecs].map((codec) => [codec.schema, codec]));
 
@@ -69,9 +68,6 @@ function plainInput(bytes: Uint8Array, typeName: string, options: DecodeOptions 
   return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** The largest output a `Uint8Array` can hold. */
-const MAX_OUTPUT = 2 ** 32 - 1;
-
 /**
  * What an encoder writes before the message, making it a length-delimited
  * field of an outer message: the outer message's other fields (`header`),
@@ -87,11 +83,14 @@ export interface Envelope {
   readonly key: number;
 }
 
-/** A Writer whose records grew beyond this many entries is not kept. */
-const MAX_KEPT_RECORDS = 1 << 16;
+/** A Writer whose buffer grew beyond this many bytes is not kept. */
+const MAX_KEPT_BYTES = 1 << 20;
 
 // One Writer is kept for reuse; a nested call (from a getter, say) gets its own.
 let spare: Writer | undefined = new Writer();
+
+/** Room kept before a message encoded inside an `Envelope`: its key and the longest length varint. */
+const ENVELOPE_KEY_AND_LENGTH = 1 + 5;
 
 /**
  * Encodes `message` with `codec`, inside `envelope` when given.
@@ -108,32 +107,29 @@ export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Env
   const w = spare ?? new Writer();
   spare = undefined;
   try {
-    w.recorded = 0;
-    w.cursor = 0;
-    const bodySize = codec.size(message as never, w);
-    const prefixSize = envelope === undefined ? 0 : envelope.header.length + (bodySize === 0 ? 0 : 1 + varintSize32(bodySize));
-    const total = prefixSize + bodySize;
-    if (total > MAX_OUTPUT) {
-      throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${schema.typeName}: its encoding of ${total} bytes exceeds the ${MAX_OUTPUT} bytes a Uint8Array can hold`, {
-        messageName: schema.typeName,
-      });
-    }
-    const out = allocate(total);
-    let pos = 0;
+    w.start(schema.typeName);
+    // The message's fields go after room for the envelope, which is written
+    // in front of them once their length is known.
+    const bodyStart = envelope === undefined ? 0 : envelope.header.length + ENVELOPE_KEY_AND_LENGTH;
+    const end = codec.encode(message as never, w, bodyStart);
+    const buf = w.buf;
+    let start = bodyStart;
     if (envelope !== undefined) {
-      const header = envelope.header;
-      for (; pos < header.length; pos++) out[pos] = header[pos]!;
+      const bodySize = end - bodyStart;
       if (bodySize !== 0) {
-        out[pos++] = envelope.key;
-        pos = writeVarint32(out, pos, bodySize);
+        start -= varintSize32(bodySize);
+        writeVarint32(buf, start, bodySize);
+        buf[--start] = envelope.key;
       }
+      const header = envelope.header;
+      start -= header.length;
+      for (let i = 0; i < header.length; i++) buf[start + i] = header[i]!;
     }
-    pos = codec.write(message as never, w, out, pos);
-    if (pos !== out.length) throw new Error(`encoder defect: wrote ${pos} of ${out.length} bytes for ${schema.typeName}`);
-    return out;
+    return finish(w, start, end);
   } finally {
-    // Kept for the next encoding, unless a huge message grew its records.
-    spare = w.sizes.length > MAX_KEPT_RECORDS ? new Writer() : w;
+    if (w.holes !== 0) w.forget(); // an encoding that failed
+    // Kept for the next encoding, unless a huge message grew its buffer.
+    spare = w.buf.length > MAX_KEPT_BYTES ? new Writer() : w;
   }
 }
 

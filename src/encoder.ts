@@ -1,14 +1,22 @@
 /**
  * The writing half of the generated codecs (`gen/**\/*_codec.ts`): the
- * sizing and writing state and the value checks every generated encoder
- * shares.
+ * buffer an encoding is written into and the checked writers every
+ * generated encoder shares.
  *
- * A message is sized first, then written into one buffer of exactly that
- * size. The sizing pass checks every value (a number outside its field's
- * range, a string with a lone surrogate, a value of the wrong type, an
- * unknown oneof case are `AbiError`s naming the message and the field) and
- * records, in order, what the writing pass needs again: the length of each
- * nested message and string and the two 32-bit words of each 64-bit integer.
+ * A message is written in one pass, fields in number order, into a scratch
+ * buffer that grows as needed. Each value is checked as it is written (a
+ * number outside its field's range, a string with a lone surrogate, a value
+ * of the wrong type, an unknown oneof case are `AbiError`s naming the
+ * message and the field). A nested message gets one byte for its length
+ * before its fields are written; when it turns out 128 bytes or longer, its
+ * bytes are moved up to make room for the longer varint.
+ *
+ * Room: a generated function writes keys, scalars and reserved length bytes
+ * without checking the buffer's length. That holds because every message
+ * starts with `room`, and every write that can be long (`encodeString`,
+ * `encodeBytes`, `endMessage`) leaves at least `SLACK` bytes after it; the
+ * code generator checks that no message writes more than `SLACK` bytes
+ * between two of those points.
  *
  * @module
  * @internal
@@ -16,19 +24,101 @@
 import { code } from "./codes.js";
 import { AbiError } from "./errors.js";
 import { I64_MAX, I64_MIN, U64_MAX } from "./integers.js";
+import { allocate, POOLED_MAX } from "./pool.js";
+
+/** Bytes a generated function may write unchecked after `room` or a long write (see the module's doc). */
+export const SLACK = 512;
+
+/** The size of a new `Writer`'s buffer. */
+const INITIAL_BYTES = 8192;
+
+/** The largest encoding a `Uint8Array` can hold. */
+export const MAX_OUTPUT = 2 ** 32 - 1;
+
+/** The buffer one encoding is written into, and the message it is of. */
+export class Writer {
+  /** The scratch buffer; replaced by a larger copy when an encoding needs more room. */
+  buf: Uint8Array = new Uint8Array(INITIAL_BYTES);
+  /** The full name of the message being encoded, for the error when it would exceed `MAX_OUTPUT`. */
+  typeName = "";
+  /**
+   * Long `bytes` values are not copied into `buf`: their room is kept there
+   * and they are copied once, straight into the output (`finish`). `holes`
+   * of them so far, in order: where each starts in `buf`, and its bytes.
+   */
+  holes = 0;
+  readonly holeAt: number[] = [];
+  readonly holeBytes: (Uint8Array | undefined)[] = [];
+
+  /** Starts an encoding of a `typeName` message. */
+  start(typeName: string): void {
+    this.typeName = typeName;
+    this.holes = 0;
+  }
+
+  /** Forgets the bytes of the holes (after an encoding that failed), so that the writer holds none of the caller's memory. */
+  forget(): void {
+    this.holeBytes.length = 0;
+    this.holeAt.length = 0;
+    this.holes = 0;
+  }
+}
 
 /**
- * What the sizing pass of one encoding recorded for its writing pass: the
- * writing pass writes into a buffer of its own (`buf`, `pos` in, the next
- * `pos` out) and reads these records back in the order they were made.
+ * The encoding written to `w.buf` in `[start, end)`, with its holes filled,
+ * in memory of its own: a pooled view (see pool.ts) up to `POOLED_MAX`
+ * bytes, its own buffer above. The writer holds none of the holes' bytes after.
  */
-export class Writer {
-  /** What the sizing pass recorded for the writing pass, in order. */
-  readonly sizes: number[] = [];
-  /** How many entries of `sizes` this encoding has recorded (the array is kept between encodings). */
-  recorded = 0;
-  /** The next entry of `sizes` the writing pass reads. */
-  cursor = 0;
+export function finish(w: Writer, start: number, end: number): Uint8Array {
+  const total = end - start;
+  const out = total > POOLED_MAX ? new Uint8Array(total) : allocate(total);
+  const buf = w.buf;
+  let from = start;
+  for (let k = 0; k < w.holes; k++) {
+    const at = w.holeAt[k]!;
+    const bytes = w.holeBytes[k]!;
+    copyTo(out, from - start, buf, from, at);
+    out.set(bytes, at - start);
+    w.holeBytes[k] = undefined;
+    from = at + bytes.length;
+  }
+  w.holes = 0;
+  copyTo(out, from - start, buf, from, end);
+  return out;
+}
+
+/** Copies `buf[from, to)` into `out` at `pos`. */
+function copyTo(out: Uint8Array, pos: number, buf: Uint8Array, from: number, to: number): void {
+  if (to - from < SHORT_COPY) {
+    for (let i = from; i < to; i++) out[pos++] = buf[i]!;
+  } else {
+    out.set(buf.subarray(from, to), pos);
+  }
+}
+
+/**
+ * `w.buf`, replaced first by a larger copy (of its first `pos` bytes) when
+ * fewer than `n + SLACK` bytes follow `pos`.
+ */
+export function grow(w: Writer, pos: number, n: number): Uint8Array {
+  const old = w.buf;
+  const needed = pos + n + SLACK;
+  if (needed <= old.length) return old;
+  if (pos + n > MAX_OUTPUT) {
+    throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${w.typeName}: its encoding exceeds the ${MAX_OUTPUT} bytes a Uint8Array can hold`, {
+      messageName: w.typeName,
+    });
+  }
+  const buf = new Uint8Array(Math.max(needed, old.length * 2));
+  buf.set(old.subarray(0, pos));
+  w.buf = buf;
+  return buf;
+}
+
+/** `w.buf` with at least `SLACK` bytes after `pos`: what a generated function starts with. */
+export function room(w: Writer, pos: number): Uint8Array {
+  const buf = w.buf;
+  return pos + SLACK <= buf.length ? buf : grow(w, pos, 0);
 }
 
 /** Throws the AbiError for a value that field `field` of `message` cannot carry. */
@@ -53,74 +143,76 @@ export function varintSize32(v: number): number {
   return 5;
 }
 
-/** The size of the 64-bit value with words `lo` and `hi` (unsigned) as a varint. */
-export function varintSize64(lo: number, hi: number): number {
-  if (hi === 0) return varintSize32(lo);
-  // 35 bits from the low word and the first 3 of the high word fit in 5 bytes.
-  if (hi < 0x8) return 5;
-  if (hi < 0x400) return 6;
-  if (hi < 0x2_0000) return 7;
-  if (hi < 0x100_0000) return 8;
-  if (hi < 0x8000_0000) return 9;
-  return 10;
+/** Writes `v` (an unsigned 32-bit integer) as a varint at `pos`; returns the position after it. */
+export function writeVarint32(buf: Uint8Array, pos: number, v: number): number {
+  while (v > 0x7f) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
 }
 
-/** Checks a `uint32` value; returns its varint size. */
-export function sizeUint32(v: unknown, message: string, field: string): number {
+/** Writes the 64-bit value with words `lo` and `hi` as a varint at `pos`; returns the position after it. */
+export function writeVarint64(buf: Uint8Array, pos: number, lo: number, hi: number): number {
+  while (hi !== 0 || lo > 0x7f) {
+    buf[pos++] = (lo & 0x7f) | 0x80;
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi >>>= 7;
+  }
+  buf[pos++] = lo;
+  return pos;
+}
+
+/** Checks a `uint32` value and writes it at `pos`; returns the position after it. */
+export function encodeUint32(buf: Uint8Array, pos: number, v: unknown, message: string, field: string): number {
   if (typeof v !== "number" || !(v >= 0 && v <= 0xffff_ffff) || v % 1 !== 0) invalid(message, field, `expected a uint32, got ${describe(v)}`);
-  return varintSize32(v);
+  return writeVarint32(buf, pos, v);
 }
 
-/** Checks an `int32` or enum value; returns its varint size (10 for a negative value, as prost writes it). */
-export function sizeInt32(v: unknown, message: string, field: string): number {
+/** Checks an `int32` or enum value and writes it at `pos`, a negative one as ten bytes as prost does; returns the position after it. */
+export function encodeInt32(buf: Uint8Array, pos: number, v: unknown, message: string, field: string): number {
   if (typeof v !== "number" || !(v >= -0x8000_0000 && v <= 0x7fff_ffff) || v % 1 !== 0) invalid(message, field, `expected an int32, got ${describe(v)}`);
-  return v < 0 ? 10 : varintSize32(v);
+  return v >= 0 ? writeVarint32(buf, pos, v) : writeVarint64(buf, pos, v >>> 0, 0xffff_ffff);
 }
 
-/** Checks a `bool` value; returns its varint size. */
-export function sizeBool(v: unknown, message: string, field: string): number {
+/** Checks a `bool` value and writes it at `pos`; returns the position after it. */
+export function encodeBool(buf: Uint8Array, pos: number, v: unknown, message: string, field: string): number {
   if (typeof v !== "boolean") invalid(message, field, `expected a boolean, got ${describe(v)}`);
-  return 1;
+  buf[pos] = v ? 1 : 0;
+  return pos + 1;
 }
 
 const TWO_32 = 4294967296;
 
 /**
  * Checks a 64-bit integer (`uint64` when `signed` is false, `int64`
- * otherwise, as a `bigint` or a safe integer `number`), records its two
- * words for the writing pass, and returns its varint size.
+ * otherwise, as a `bigint` or a safe integer `number`) and writes it at
+ * `pos` (a negative one as ten bytes); returns the position after it.
  */
-export function size64(v: unknown, signed: boolean, w: Writer, message: string, field: string): number {
+export function encode64(buf: Uint8Array, pos: number, v: unknown, signed: boolean, message: string, field: string): number {
   let n: number;
   if (typeof v === "number") {
     if (!Number.isSafeInteger(v)) invalid(message, field, `expected a 64-bit integer, got ${describe(v)}`);
     n = v;
   } else if (typeof v === "bigint") {
     n = Number(v);
-    if (!Number.isSafeInteger(n)) return sizeBig64(v, signed, w, message, field);
+    if (!Number.isSafeInteger(n)) return encodeBig64(buf, pos, v, signed, message, field);
   } else {
     return invalid(message, field, `expected a 64-bit integer, got ${describe(v)}`);
   }
   if (n < 0 && !signed) invalid(message, field, `${String(v)} is out of range for uint64`);
   // The two's complement words of a safe integer, without BigInt arithmetic.
-  const lo = n >>> 0;
-  const hi = Math.floor(n / TWO_32) >>> 0;
-  w.sizes[w.recorded++] = lo;
-  w.sizes[w.recorded++] = hi;
-  return varintSize64(lo, hi);
+  return writeVarint64(buf, pos, n >>> 0, Math.floor(n / TWO_32) >>> 0);
 }
 
-/** `size64` of a bigint beyond the safe integers: range-checked, then split with BigInt arithmetic. */
-function sizeBig64(v: bigint, signed: boolean, w: Writer, message: string, field: string): number {
+/** `encode64` of a bigint beyond the safe integers: range-checked, then split with BigInt arithmetic. */
+function encodeBig64(buf: Uint8Array, pos: number, v: bigint, signed: boolean, message: string, field: string): number {
   if (v < (signed ? I64_MIN : 0n) || v > (signed ? I64_MAX : U64_MAX)) {
     invalid(message, field, `${v} is out of range for ${signed ? "int64" : "uint64"}`);
   }
   const u = BigInt.asUintN(64, v);
-  const lo = Number(u & 0xffff_ffffn);
-  const hi = Number(u >> 32n);
-  w.sizes[w.recorded++] = lo;
-  w.sizes[w.recorded++] = hi;
-  return varintSize64(lo, hi);
+  return writeVarint64(buf, pos, Number(u & 0xffff_ffffn), Number(u >> 32n));
 }
 
 /** The UTF-8 byte length of `s`; -1 when it holds a lone surrogate. */
@@ -140,108 +232,66 @@ export function utf8Length(s: string): number {
   return n;
 }
 
-/** Checks a `string` value and records its UTF-8 length; returns the size of the length prefix and the bytes. */
-export function sizeString(v: unknown, w: Writer, message: string, field: string): number {
+/**
+ * Strings of fewer UTF-16 units than this have fewer than 128 UTF-8 bytes
+ * (at most 3 per unit), so a one-byte length prefix: they are written
+ * first and measured after.
+ */
+const SHORT_STRING = 43;
+
+/** The error for a string with a lone surrogate. */
+function loneSurrogate(message: string, field: string): never {
+  return invalid(message, field, "string holds a lone surrogate, which has no UTF-8 encoding");
+}
+
+/**
+ * Checks a `string` value and writes it with its length prefix at `pos`;
+ * returns the position after it, with at least `SLACK` bytes of room after that.
+ */
+export function encodeString(w: Writer, pos: number, v: unknown, message: string, field: string): number {
   if (typeof v !== "string") invalid(message, field, `expected a string, got ${describe(v)}`);
+  const units = v.length;
+  if (units < SHORT_STRING) {
+    let buf = w.buf;
+    if (pos + 3 * SHORT_STRING + SLACK > buf.length) buf = grow(w, pos, 3 * SHORT_STRING);
+    const at = pos++;
+    for (let i = 0; i < units; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x80) return writeShortUtf8(buf, at, v, message, field);
+      buf[pos++] = c;
+    }
+    buf[at] = units;
+    return pos;
+  }
   const n = utf8Length(v);
-  if (n < 0) invalid(message, field, "string holds a lone surrogate, which has no UTF-8 encoding");
-  w.sizes[w.recorded++] = n;
-  return varintSize32(n) + n;
-}
-
-/** Checks a `bytes` value; returns the size of the length prefix and the bytes. */
-export function sizeBytes(v: unknown, message: string, field: string): number {
-  if (!(v instanceof Uint8Array)) invalid(message, field, `expected a Uint8Array, got ${describe(v)}`);
-  return varintSize32(v.length) + v.length;
-}
-
-/** Checks that `v` is a message of type `typeName` (for a message field of `message`). */
-export function checkMessage(v: unknown, typeName: string, message: string, field: string): void {
-  if (!isMessageOf(v, typeName)) invalid(message, field, `expected a ${typeName} message, got ${describe(v)}`);
-}
-
-function isMessageOf(v: unknown, typeName: string): boolean {
-  return typeof v === "object" && v !== null && (v as { $typeName?: unknown }).$typeName === typeName;
-}
-
-/**
- * Checks that `v` is a message of type `typeName`, held by a `bytes` field of
- * `message` that the schema marks as carrying that message encoded (and that
- * takes either).
- */
-export function checkEncodedMessage(v: unknown, typeName: string, message: string, field: string): void {
-  if (!isMessageOf(v, typeName)) invalid(message, field, `expected a Uint8Array or a ${typeName} message, got ${describe(v)}`);
-}
-
-/** Checks that `v` is an array (of a repeated field of `message`). */
-export function checkArray(v: unknown, message: string, field: string): asserts v is unknown[] {
-  if (!Array.isArray(v)) invalid(message, field, `expected an array, got ${describe(v)}`);
-}
-
-/** Rejects a oneof value that names no case of the oneof, or is not a `{ case, value }` object. */
-export function invalidOneof(v: unknown, message: string, oneof: string): never {
-  if (typeof v !== "object" || v === null) return invalid(message, oneof, `expected a oneof { case, value }, got ${describe(v)}`);
-  return invalid(message, oneof, `unknown oneof case ${describe((v as { case?: unknown }).case)}`);
-}
-
-/** Records a place for a nested message's length; returns its index in `w.sizes`. */
-export function reserveSize(w: Writer): number {
-  const at = w.recorded++;
-  w.sizes[at] = 0;
-  return at;
-}
-
-/** Writes `v` (an unsigned 32-bit integer) as a varint at `pos`; returns the position after it. */
-export function writeVarint32(buf: Uint8Array, pos: number, v: number): number {
-  while (v > 0x7f) {
-    buf[pos++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  buf[pos++] = v;
-  return pos;
-}
-
-/** Writes an `int32` or enum value at `pos`, a negative one as ten bytes as prost does; returns the position after it. */
-export function writeInt32(buf: Uint8Array, pos: number, v: number): number {
-  return v >= 0 ? writeVarint32(buf, pos, v) : writeVarint64(buf, pos, v >>> 0, 0xffff_ffff);
-}
-
-/** Writes the 64-bit value with words `lo` and `hi` as a varint at `pos`; returns the position after it. */
-export function writeVarint64(buf: Uint8Array, pos: number, lo: number, hi: number): number {
-  while (hi !== 0 || lo > 0x7f) {
-    buf[pos++] = (lo & 0x7f) | 0x80;
-    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-    hi >>>= 7;
-  }
-  buf[pos++] = lo;
-  return pos;
-}
-
-/** Writes, at `pos`, the next 64-bit value the sizing pass recorded in `w`; returns the position after it. */
-export function write64(w: Writer, buf: Uint8Array, pos: number): number {
-  const lo = w.sizes[w.cursor++]!;
-  const hi = w.sizes[w.cursor++]!;
-  return writeVarint64(buf, pos, lo, hi);
-}
-
-/** Writes, at `pos`, the next length the sizing pass recorded in `w`; returns the position after it. */
-export function writeSize(w: Writer, buf: Uint8Array, pos: number): number {
-  return writeVarint32(buf, pos, w.sizes[w.cursor++]!);
-}
-
-/**
- * Writes `s` with its length prefix at `pos`, its UTF-8 length being the
- * next record of `w` (the sizing pass checked `s`); returns the position after it.
- */
-export function writeString(w: Writer, buf: Uint8Array, pos: number, s: string): number {
-  const n = w.sizes[w.cursor++]!;
+  if (n < 0) loneSurrogate(message, field);
+  let buf = w.buf;
+  if (pos + 5 + n + SLACK > buf.length) buf = grow(w, pos, 5 + n);
   pos = writeVarint32(buf, pos, n);
-  if (n === s.length) {
+  if (n === units) {
     // As many UTF-8 bytes as UTF-16 units: every unit is ASCII.
-    for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i);
+    for (let i = 0; i < n; i++) buf[pos + i] = v.charCodeAt(i);
     return pos + n;
   }
-  return writeUtf8(buf, pos, s);
+  return writeUtf8(buf, pos, v);
+}
+
+/**
+ * Writes the short string `s`, which is not all ASCII, at `at + 1` and its
+ * length (under 128) at `at`, checking for lone surrogates; returns the position after it.
+ */
+function writeShortUtf8(buf: Uint8Array, at: number, s: string, message: string, field: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1);
+      if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) loneSurrogate(message, field);
+      i++;
+    }
+  }
+  const end = writeUtf8(buf, at + 1, s);
+  buf[at] = end - at - 1;
+  return end;
 }
 
 /** Writes `s` (without lone surrogates) as UTF-8 at `pos`; returns the position after it. */
@@ -271,14 +321,90 @@ function writeUtf8(buf: Uint8Array, pos: number, s: string): number {
 /** Below this many bytes, a loop copies faster than `Uint8Array.prototype.set`. */
 const SHORT_COPY = 32;
 
-/** Writes a `bytes` value with its length prefix at `pos`; returns the position after it. */
-export function writeBytes(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
-  const n = bytes.length;
+/** `bytes` values of this many bytes or more are copied once, into the output (see `Writer.holes`). */
+const LONG_BYTES = 128;
+
+/**
+ * Checks a `bytes` value and writes it with its length prefix at `pos`;
+ * returns the position after it, with at least `SLACK` bytes of room after that.
+ */
+export function encodeBytes(w: Writer, pos: number, v: unknown, message: string, field: string): number {
+  if (!(v instanceof Uint8Array)) invalid(message, field, `expected a Uint8Array, got ${describe(v)}`);
+  const n = v.length;
+  let buf = w.buf;
+  if (pos + 5 + n + SLACK > buf.length) buf = grow(w, pos, 5 + n);
   pos = writeVarint32(buf, pos, n);
   if (n < SHORT_COPY) {
-    for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
+    for (let i = 0; i < n; i++) buf[pos + i] = v[i]!;
+  } else if (n < LONG_BYTES) {
+    buf.set(v, pos);
   } else {
-    buf.set(bytes, pos);
+    const k = w.holes++;
+    w.holeAt[k] = pos;
+    w.holeBytes[k] = v;
   }
   return pos + n;
+}
+
+/**
+ * Ends a nested message whose fields were written from `at + 1` to `pos`,
+ * `at` being the byte kept for its length: writes the length there, first
+ * moving the fields up when it needs a longer varint. Returns the position
+ * after the fields, with at least `SLACK` bytes of room after that.
+ */
+export function endMessage(w: Writer, at: number, pos: number): number {
+  let buf = w.buf;
+  if (pos + 4 + SLACK > buf.length) buf = grow(w, pos, 4);
+  const length = pos - at - 1;
+  if (length < 0x80) {
+    buf[at] = length;
+    return pos;
+  }
+  const extra = varintSize32(length) - 1;
+  moveUp(w, at + 1, pos, extra);
+  writeVarint32(buf, at, length);
+  return pos + extra;
+}
+
+/** Moves what was written to `w.buf` in `[from, to)` up by `by` bytes, holes and all, without copying the room of the holes. */
+function moveUp(w: Writer, from: number, to: number, by: number): void {
+  const buf = w.buf;
+  let end = to;
+  for (let k = w.holes - 1; k >= 0 && w.holeAt[k]! >= from; k--) {
+    const at = w.holeAt[k]!;
+    const holeEnd = at + w.holeBytes[k]!.length;
+    buf.copyWithin(holeEnd + by, holeEnd, end);
+    w.holeAt[k] = at + by;
+    end = at;
+  }
+  buf.copyWithin(from + by, from, end);
+}
+
+/** Checks that `v` is a message of type `typeName` (for a message field of `message`). */
+export function checkMessage(v: unknown, typeName: string, message: string, field: string): void {
+  if (!isMessageOf(v, typeName)) invalid(message, field, `expected a ${typeName} message, got ${describe(v)}`);
+}
+
+function isMessageOf(v: unknown, typeName: string): boolean {
+  return typeof v === "object" && v !== null && (v as { $typeName?: unknown }).$typeName === typeName;
+}
+
+/**
+ * Checks that `v` is a message of type `typeName`, held by a `bytes` field of
+ * `message` that the schema marks as carrying that message encoded (and that
+ * takes either).
+ */
+export function checkEncodedMessage(v: unknown, typeName: string, message: string, field: string): void {
+  if (!isMessageOf(v, typeName)) invalid(message, field, `expected a Uint8Array or a ${typeName} message, got ${describe(v)}`);
+}
+
+/** Checks that `v` is an array (of a repeated field of `message`). */
+export function checkArray(v: unknown, message: string, field: string): asserts v is unknown[] {
+  if (!Array.isArray(v)) invalid(message, field, `expected an array, got ${describe(v)}`);
+}
+
+/** Rejects a oneof value that names no case of the oneof, or is not a `{ case, value }` object. */
+export function invalidOneof(v: unknown, message: string, oneof: string): never {
+  if (typeof v !== "object" || v === null) return invalid(message, oneof, `expected a oneof { case, value }, got ${describe(v)}`);
+  return invalid(message, oneof, `unknown oneof case ${describe((v as { case?: unknown }).case)}`);
 }

@@ -1,5 +1,5 @@
 /**
- * The shape of a generated message codec (`gen/**\/*_codec.ts`): the three
+ * The shape of a generated message codec (`gen/**\/*_codec.ts`): the two
  * functions generated for every message of the schema.
  *
  * @module
@@ -9,14 +9,15 @@ import type { DescMessage, Message } from "@bufbuild/protobuf";
 import type { Reader } from "./decoder.js";
 import type { Writer } from "./encoder.js";
 
-/** The generated size, write and decode functions of one message type. */
+/** The generated encode and decode functions of one message type. */
 export interface MessageCodec<T extends Message = Message> {
   /** The protobuf-es schema of the message type. */
   readonly schema: DescMessage;
-  /** Checks every value of `message` and returns its encoded size, recording what `write` needs in `w`. */
-  size(message: T, w: Writer): number;
-  /** Writes `message` into `buf` at `pos`, after `size` has sized it with the same `w`; returns the position after it. */
-  write(message: T, w: Writer, buf: Uint8Array, pos: number): number;
+  /**
+   * Checks every value of `message` and writes its fields (no length prefix)
+   * into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
+   */
+  encode(message: T, w: Writer, pos: number): number;
   /**
    * Decodes the fields in `[r.pos, end)` as prost does, merging into `into`
    * when given; `budget` is what is left of the recursion limit.

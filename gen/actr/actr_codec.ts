@@ -12,7 +12,7 @@
 import type { ActrId, ActrType, DataStream, ErrorResponse, MetadataEntry, Realm, RpcEnvelope } from "./actr_pb.js";
 import { ActrIdSchema, ActrTypeSchema, DataStreamSchema, ErrorResponseSchema, MetadataEntrySchema, RealmSchema, RpcEnvelopeSchema } from "./actr_pb.js";
 import type { Writer } from "../../src/encoder.js";
-import { checkArray, checkMessage, reserveSize, size64, sizeBytes, sizeString, sizeUint32, varintSize32, write64, writeBytes, writeSize, writeString, writeVarint32 } from "../../src/encoder.js";
+import { checkArray, checkMessage, encode64, encodeBytes, encodeString, encodeUint32, endMessage, room } from "../../src/encoder.js";
 import type { Reader } from "../../src/decoder.js";
 import { enterMessage, readBytes, readInt64, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../src/decoder.js";
 import type { MessageCodec } from "../../src/message-codec.js";
@@ -23,27 +23,16 @@ import type { MessageCodec } from "../../src/message-codec.js";
 export const emptyRealm = { $typeName: "actr.Realm" } as unknown as Realm;
 
 /**
- * Checks every value of a `actr.Realm` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.Realm` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeRealm(m: Realm, w: Writer): number {
-  let n = 0;
+export function encodeRealm(m: Realm, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: realm_id (required uint32)
-  {
-    const v: unknown = m.realmId === undefined ? 0 : m.realmId;
-    n += 1 + sizeUint32(v, "actr.Realm", "realm_id");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.Realm` that `sizeRealm` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeRealm(m: Realm, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.realmId === undefined ? 0 : m.realmId;
     {
       buf[pos++] = 8;
-      pos = writeVarint32(buf, pos, v as number);
+      pos = encodeUint32(buf, pos, v, "actr.Realm", "realm_id");
     }
   }
   return pos;
@@ -78,8 +67,7 @@ export function decodeRealm(r: Reader, end: number, budget: number, into?: Realm
  */
 export const RealmCodec: MessageCodec<Realm> = {
   schema: RealmSchema,
-  size: sizeRealm,
-  write: writeRealm,
+  encode: encodeRealm,
   decode: decodeRealm,
 };
 
@@ -89,51 +77,35 @@ export const RealmCodec: MessageCodec<Realm> = {
 export const emptyActrType = { $typeName: "actr.ActrType" } as unknown as ActrType;
 
 /**
- * Checks every value of a `actr.ActrType` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.ActrType` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeActrType(m: ActrType, w: Writer): number {
-  let n = 0;
+export function encodeActrType(m: ActrType, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: manufacturer (required string)
-  {
-    const v: unknown = m.manufacturer === undefined ? "" : m.manufacturer;
-    n += 1 + sizeString(v, w, "actr.ActrType", "manufacturer");
-  }
-  // 2: name (required string)
-  {
-    const v: unknown = m.name === undefined ? "" : m.name;
-    n += 1 + sizeString(v, w, "actr.ActrType", "name");
-  }
-  // 3: version (required string)
-  {
-    const v: unknown = m.version === undefined ? "" : m.version;
-    n += 1 + sizeString(v, w, "actr.ActrType", "version");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.ActrType` that `sizeActrType` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeActrType(m: ActrType, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.manufacturer === undefined ? "" : m.manufacturer;
     {
       buf[pos++] = 10;
-      pos = writeString(w, buf, pos, v as string);
+      pos = encodeString(w, pos, v, "actr.ActrType", "manufacturer");
+      buf = w.buf;
     }
   }
+  // 2: name (required string)
   {
     const v: unknown = m.name === undefined ? "" : m.name;
     {
       buf[pos++] = 18;
-      pos = writeString(w, buf, pos, v as string);
+      pos = encodeString(w, pos, v, "actr.ActrType", "name");
+      buf = w.buf;
     }
   }
+  // 3: version (required string)
   {
     const v: unknown = m.version === undefined ? "" : m.version;
     {
       buf[pos++] = 26;
-      pos = writeString(w, buf, pos, v as string);
+      pos = encodeString(w, pos, v, "actr.ActrType", "version");
+      buf = w.buf;
     }
   }
   return pos;
@@ -182,8 +154,7 @@ export function decodeActrType(r: Reader, end: number, budget: number, into?: Ac
  */
 export const ActrTypeCodec: MessageCodec<ActrType> = {
   schema: ActrTypeSchema,
-  size: sizeActrType,
-  write: writeActrType,
+  encode: encodeActrType,
   decode: decodeActrType,
 };
 
@@ -193,65 +164,38 @@ export const ActrTypeCodec: MessageCodec<ActrType> = {
 export const emptyActrId = { $typeName: "actr.ActrId" } as unknown as ActrId;
 
 /**
- * Checks every value of a `actr.ActrId` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.ActrId` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeActrId(m: ActrId, w: Writer): number {
-  let n = 0;
+export function encodeActrId(m: ActrId, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: realm (required message)
   {
     const v: unknown = m.realm === undefined ? emptyRealm : m.realm;
     {
       checkMessage(v, "actr.Realm", "actr.ActrId", "realm");
-      const at = reserveSize(w);
-      const s = sizeRealm(v as Realm, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 10;
+      const at = pos++;
+      pos = endMessage(w, at, encodeRealm(v as Realm, w, pos));
+      buf = w.buf;
     }
   }
   // 2: serial_number (required uint64)
   {
     const v: unknown = m.serialNumber === undefined ? 0n : m.serialNumber;
-    n += 1 + size64(v, false, w, "actr.ActrId", "serial_number");
+    {
+      buf[pos++] = 16;
+      pos = encode64(buf, pos, v, false, "actr.ActrId", "serial_number");
+    }
   }
   // 3: type (required message)
   {
     const v: unknown = m.type === undefined ? emptyActrType : m.type;
     {
       checkMessage(v, "actr.ActrType", "actr.ActrId", "type");
-      const at = reserveSize(w);
-      const s = sizeActrType(v as ActrType, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
-    }
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.ActrId` that `sizeActrId` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeActrId(m: ActrId, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.realm === undefined ? emptyRealm : m.realm;
-    {
-      buf[pos++] = 10;
-      pos = writeSize(w, buf, pos);
-      pos = writeRealm(v as Realm, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.serialNumber === undefined ? 0n : m.serialNumber;
-    {
-      buf[pos++] = 16;
-      pos = write64(w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.type === undefined ? emptyActrType : m.type;
-    {
       buf[pos++] = 26;
-      pos = writeSize(w, buf, pos);
-      pos = writeActrType(v as ActrType, w, buf, pos);
+      const at = pos++;
+      pos = endMessage(w, at, encodeActrType(v as ActrType, w, pos));
+      buf = w.buf;
     }
   }
   return pos;
@@ -304,8 +248,7 @@ export function decodeActrId(r: Reader, end: number, budget: number, into?: Actr
  */
 export const ActrIdCodec: MessageCodec<ActrId> = {
   schema: ActrIdSchema,
-  size: sizeActrId,
-  write: writeActrId,
+  encode: encodeActrId,
   decode: decodeActrId,
 };
 
@@ -315,39 +258,26 @@ export const ActrIdCodec: MessageCodec<ActrId> = {
 export const emptyMetadataEntry = { $typeName: "actr.MetadataEntry" } as unknown as MetadataEntry;
 
 /**
- * Checks every value of a `actr.MetadataEntry` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.MetadataEntry` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeMetadataEntry(m: MetadataEntry, w: Writer): number {
-  let n = 0;
+export function encodeMetadataEntry(m: MetadataEntry, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: key (required string)
-  {
-    const v: unknown = m.key === undefined ? "" : m.key;
-    n += 1 + sizeString(v, w, "actr.MetadataEntry", "key");
-  }
-  // 2: value (required string)
-  {
-    const v: unknown = m.value === undefined ? "" : m.value;
-    n += 1 + sizeString(v, w, "actr.MetadataEntry", "value");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.MetadataEntry` that `sizeMetadataEntry` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeMetadataEntry(m: MetadataEntry, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.key === undefined ? "" : m.key;
     {
       buf[pos++] = 10;
-      pos = writeString(w, buf, pos, v as string);
+      pos = encodeString(w, pos, v, "actr.MetadataEntry", "key");
+      buf = w.buf;
     }
   }
+  // 2: value (required string)
   {
     const v: unknown = m.value === undefined ? "" : m.value;
     {
       buf[pos++] = 18;
-      pos = writeString(w, buf, pos, v as string);
+      pos = encodeString(w, pos, v, "actr.MetadataEntry", "value");
+      buf = w.buf;
     }
   }
   return pos;
@@ -389,8 +319,7 @@ export function decodeMetadataEntry(r: Reader, end: number, budget: number, into
  */
 export const MetadataEntryCodec: MessageCodec<MetadataEntry> = {
   schema: MetadataEntrySchema,
-  size: sizeMetadataEntry,
-  write: writeMetadataEntry,
+  encode: encodeMetadataEntry,
   decode: decodeMetadataEntry,
 };
 
@@ -400,24 +329,35 @@ export const MetadataEntryCodec: MessageCodec<MetadataEntry> = {
 export const emptyDataStream = { $typeName: "actr.DataStream", metadata: [] } as unknown as DataStream;
 
 /**
- * Checks every value of a `actr.DataStream` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.DataStream` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeDataStream(m: DataStream, w: Writer): number {
-  let n = 0;
+export function encodeDataStream(m: DataStream, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: stream_id (required string)
   {
     const v: unknown = m.streamId === undefined ? "" : m.streamId;
-    n += 1 + sizeString(v, w, "actr.DataStream", "stream_id");
+    {
+      buf[pos++] = 10;
+      pos = encodeString(w, pos, v, "actr.DataStream", "stream_id");
+      buf = w.buf;
+    }
   }
   // 2: sequence (required uint64)
   {
     const v: unknown = m.sequence === undefined ? 0n : m.sequence;
-    n += 1 + size64(v, false, w, "actr.DataStream", "sequence");
+    {
+      buf[pos++] = 16;
+      pos = encode64(buf, pos, v, false, "actr.DataStream", "sequence");
+    }
   }
   // 3: payload (required bytes)
   {
     const v: unknown = m.payload === undefined ? new Uint8Array(0) : m.payload;
-    n += 1 + sizeBytes(v, "actr.DataStream", "payload");
+    {
+      buf[pos++] = 26;
+      pos = encodeBytes(w, pos, v, "actr.DataStream", "payload");
+      buf = w.buf;
+    }
   }
   // 4: metadata (implicit repeated message)
   {
@@ -426,55 +366,18 @@ export function sizeDataStream(m: DataStream, w: Writer): number {
     for (let i = 0; i < items.length; i++) {
       const v = items[i];
       checkMessage(v, "actr.MetadataEntry", "actr.DataStream", "metadata");
-      const at = reserveSize(w);
-      const s = sizeMetadataEntry(v as MetadataEntry, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 34;
+      const at = pos++;
+      pos = endMessage(w, at, encodeMetadataEntry(v as MetadataEntry, w, pos));
+      buf = w.buf;
     }
   }
   // 5: timestamp_ms (explicit int64)
   {
     const v: unknown = Object.hasOwn(m, "timestampMs") ? m.timestampMs : undefined;
-    if (v !== undefined) n += 1 + size64(v, true, w, "actr.DataStream", "timestamp_ms");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.DataStream` that `sizeDataStream` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeDataStream(m: DataStream, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.streamId === undefined ? "" : m.streamId;
-    {
-      buf[pos++] = 10;
-      pos = writeString(w, buf, pos, v as string);
-    }
-  }
-  {
-    const v: unknown = m.sequence === undefined ? 0n : m.sequence;
-    {
-      buf[pos++] = 16;
-      pos = write64(w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.payload === undefined ? new Uint8Array(0) : m.payload;
-    {
-      buf[pos++] = 26;
-      pos = writeBytes(buf, pos, v as Uint8Array);
-    }
-  }
-  for (const v of m.metadata) {
-    buf[pos++] = 34;
-    pos = writeSize(w, buf, pos);
-    pos = writeMetadataEntry(v, w, buf, pos);
-  }
-  {
-    const v: unknown = Object.hasOwn(m, "timestampMs") ? m.timestampMs : undefined;
     if (v !== undefined) {
       buf[pos++] = 40;
-      pos = write64(w, buf, pos);
+      pos = encode64(buf, pos, v, true, "actr.DataStream", "timestamp_ms");
     }
   }
   return pos;
@@ -548,8 +451,7 @@ const DataStream$zero = { streamId: "", sequence: 0n, payload: new Uint8Array(0)
  */
 export const DataStreamCodec: MessageCodec<DataStream> = {
   schema: DataStreamSchema,
-  size: sizeDataStream,
-  write: writeDataStream,
+  encode: encodeDataStream,
   decode: decodeDataStream,
 };
 
@@ -559,39 +461,25 @@ export const DataStreamCodec: MessageCodec<DataStream> = {
 export const emptyErrorResponse = { $typeName: "actr.ErrorResponse" } as unknown as ErrorResponse;
 
 /**
- * Checks every value of a `actr.ErrorResponse` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.ErrorResponse` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeErrorResponse(m: ErrorResponse, w: Writer): number {
-  let n = 0;
+export function encodeErrorResponse(m: ErrorResponse, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: code (required uint32)
-  {
-    const v: unknown = m.code === undefined ? 0 : m.code;
-    n += 1 + sizeUint32(v, "actr.ErrorResponse", "code");
-  }
-  // 2: message (required string)
-  {
-    const v: unknown = m.message === undefined ? "" : m.message;
-    n += 1 + sizeString(v, w, "actr.ErrorResponse", "message");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.ErrorResponse` that `sizeErrorResponse` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeErrorResponse(m: ErrorResponse, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.code === undefined ? 0 : m.code;
     {
       buf[pos++] = 8;
-      pos = writeVarint32(buf, pos, v as number);
+      pos = encodeUint32(buf, pos, v, "actr.ErrorResponse", "code");
     }
   }
+  // 2: message (required string)
   {
     const v: unknown = m.message === undefined ? "" : m.message;
     {
       buf[pos++] = 18;
-      pos = writeString(w, buf, pos, v as string);
+      pos = encodeString(w, pos, v, "actr.ErrorResponse", "message");
+      buf = w.buf;
     }
   }
   return pos;
@@ -633,8 +521,7 @@ export function decodeErrorResponse(r: Reader, end: number, budget: number, into
  */
 export const ErrorResponseCodec: MessageCodec<ErrorResponse> = {
   schema: ErrorResponseSchema,
-  size: sizeErrorResponse,
-  write: writeErrorResponse,
+  encode: encodeErrorResponse,
   decode: decodeErrorResponse,
 };
 
@@ -644,45 +531,65 @@ export const ErrorResponseCodec: MessageCodec<ErrorResponse> = {
 export const emptyRpcEnvelope = { $typeName: "actr.RpcEnvelope", metadata: [] } as unknown as RpcEnvelope;
 
 /**
- * Checks every value of a `actr.RpcEnvelope` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.RpcEnvelope` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeRpcEnvelope(m: RpcEnvelope, w: Writer): number {
-  let n = 0;
+export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: route_key (required string)
   {
     const v: unknown = m.routeKey === undefined ? "" : m.routeKey;
-    n += 1 + sizeString(v, w, "actr.RpcEnvelope", "route_key");
+    {
+      buf[pos++] = 10;
+      pos = encodeString(w, pos, v, "actr.RpcEnvelope", "route_key");
+      buf = w.buf;
+    }
   }
   // 2: payload (explicit bytes)
   {
     const v: unknown = Object.hasOwn(m, "payload") ? m.payload : undefined;
-    if (v !== undefined) n += 1 + sizeBytes(v, "actr.RpcEnvelope", "payload");
+    if (v !== undefined) {
+      buf[pos++] = 18;
+      pos = encodeBytes(w, pos, v, "actr.RpcEnvelope", "payload");
+      buf = w.buf;
+    }
   }
   // 3: error (explicit message)
   {
     const v: unknown = m.error;
     if (v !== undefined) {
       checkMessage(v, "actr.ErrorResponse", "actr.RpcEnvelope", "error");
-      const at = reserveSize(w);
-      const s = sizeErrorResponse(v as ErrorResponse, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 26;
+      const at = pos++;
+      pos = endMessage(w, at, encodeErrorResponse(v as ErrorResponse, w, pos));
+      buf = w.buf;
     }
   }
   // 100: traceparent (explicit string)
   {
     const v: unknown = Object.hasOwn(m, "traceparent") ? m.traceparent : undefined;
-    if (v !== undefined) n += 2 + sizeString(v, w, "actr.RpcEnvelope", "traceparent");
+    if (v !== undefined) {
+      buf[pos++] = 162; buf[pos++] = 6;
+      pos = encodeString(w, pos, v, "actr.RpcEnvelope", "traceparent");
+      buf = w.buf;
+    }
   }
   // 101: tracestate (explicit string)
   {
     const v: unknown = Object.hasOwn(m, "tracestate") ? m.tracestate : undefined;
-    if (v !== undefined) n += 2 + sizeString(v, w, "actr.RpcEnvelope", "tracestate");
+    if (v !== undefined) {
+      buf[pos++] = 170; buf[pos++] = 6;
+      pos = encodeString(w, pos, v, "actr.RpcEnvelope", "tracestate");
+      buf = w.buf;
+    }
   }
   // 102: request_id (required string)
   {
     const v: unknown = m.requestId === undefined ? "" : m.requestId;
-    n += 2 + sizeString(v, w, "actr.RpcEnvelope", "request_id");
+    {
+      buf[pos++] = 178; buf[pos++] = 6;
+      pos = encodeString(w, pos, v, "actr.RpcEnvelope", "request_id");
+      buf = w.buf;
+    }
   }
   // 103: metadata (implicit repeated message)
   {
@@ -691,77 +598,18 @@ export function sizeRpcEnvelope(m: RpcEnvelope, w: Writer): number {
     for (let i = 0; i < items.length; i++) {
       const v = items[i];
       checkMessage(v, "actr.MetadataEntry", "actr.RpcEnvelope", "metadata");
-      const at = reserveSize(w);
-      const s = sizeMetadataEntry(v as MetadataEntry, w);
-      w.sizes[at] = s;
-      n += 2 + varintSize32(s) + s;
+      buf[pos++] = 186; buf[pos++] = 6;
+      const at = pos++;
+      pos = endMessage(w, at, encodeMetadataEntry(v as MetadataEntry, w, pos));
+      buf = w.buf;
     }
   }
   // 104: timeout_ms (required int64)
   {
     const v: unknown = m.timeoutMs === undefined ? 0n : m.timeoutMs;
-    n += 2 + size64(v, true, w, "actr.RpcEnvelope", "timeout_ms");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.RpcEnvelope` that `sizeRpcEnvelope` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeRpcEnvelope(m: RpcEnvelope, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.routeKey === undefined ? "" : m.routeKey;
-    {
-      buf[pos++] = 10;
-      pos = writeString(w, buf, pos, v as string);
-    }
-  }
-  {
-    const v: unknown = Object.hasOwn(m, "payload") ? m.payload : undefined;
-    if (v !== undefined) {
-      buf[pos++] = 18;
-      pos = writeBytes(buf, pos, v as Uint8Array);
-    }
-  }
-  {
-    const v: unknown = m.error;
-    if (v !== undefined) {
-      buf[pos++] = 26;
-      pos = writeSize(w, buf, pos);
-      pos = writeErrorResponse(v as ErrorResponse, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = Object.hasOwn(m, "traceparent") ? m.traceparent : undefined;
-    if (v !== undefined) {
-      buf[pos++] = 162; buf[pos++] = 6;
-      pos = writeString(w, buf, pos, v as string);
-    }
-  }
-  {
-    const v: unknown = Object.hasOwn(m, "tracestate") ? m.tracestate : undefined;
-    if (v !== undefined) {
-      buf[pos++] = 170; buf[pos++] = 6;
-      pos = writeString(w, buf, pos, v as string);
-    }
-  }
-  {
-    const v: unknown = m.requestId === undefined ? "" : m.requestId;
-    {
-      buf[pos++] = 178; buf[pos++] = 6;
-      pos = writeString(w, buf, pos, v as string);
-    }
-  }
-  for (const v of m.metadata) {
-    buf[pos++] = 186; buf[pos++] = 6;
-    pos = writeSize(w, buf, pos);
-    pos = writeMetadataEntry(v, w, buf, pos);
-  }
-  {
-    const v: unknown = m.timeoutMs === undefined ? 0n : m.timeoutMs;
     {
       buf[pos++] = 192; buf[pos++] = 6;
-      pos = write64(w, buf, pos);
+      pos = encode64(buf, pos, v, true, "actr.RpcEnvelope", "timeout_ms");
     }
   }
   return pos;
@@ -861,8 +709,7 @@ const RpcEnvelope$zero = { routeKey: "", payload: new Uint8Array(0), traceparent
  */
 export const RpcEnvelopeCodec: MessageCodec<RpcEnvelope> = {
   schema: RpcEnvelopeSchema,
-  size: sizeRpcEnvelope,
-  write: writeRpcEnvelope,
+  encode: encodeRpcEnvelope,
   decode: decodeRpcEnvelope,
 };
 

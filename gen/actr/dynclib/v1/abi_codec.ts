@@ -13,11 +13,11 @@
 import type { AbiFrame, AbiReply, BackpressureEventV1, CredentialEventV1, DestV1, GuestDataStreamV1, GuestHandleV1, GuestHookV1, GuestLifecycleV1, HostCallRawV1, HostCallV1, HostDiscoverV1, HostRegisterStreamV1, HostSendDataStreamV1, HostTellV1, HostUnregisterStreamV1, InitPayloadV1, InvocationContextV1, PeerEventV1, TimestampV1 } from "./abi_pb.js";
 import { AbiFrameSchema, AbiReplySchema, BackpressureEventV1Schema, CredentialEventV1Schema, DestV1Schema, GuestDataStreamV1Schema, GuestHandleV1Schema, GuestHookV1Schema, GuestLifecycleV1Schema, HostCallRawV1Schema, HostCallV1Schema, HostDiscoverV1Schema, HostRegisterStreamV1Schema, HostSendDataStreamV1Schema, HostTellV1Schema, HostUnregisterStreamV1Schema, InitPayloadV1Schema, InvocationContextV1Schema, PeerEventV1Schema, TimestampV1Schema } from "./abi_pb.js";
 import type { Writer } from "../../../../src/encoder.js";
-import { checkEncodedMessage, checkMessage, invalidOneof, reserveSize, size64, sizeBool, sizeBytes, sizeInt32, sizeString, sizeUint32, varintSize32, write64, writeBytes, writeInt32, writeSize, writeString, writeVarint32 } from "../../../../src/encoder.js";
+import { checkEncodedMessage, checkMessage, encode64, encodeBool, encodeBytes, encodeInt32, encodeString, encodeUint32, endMessage, invalidOneof, room } from "../../../../src/encoder.js";
 import type { Reader } from "../../../../src/decoder.js";
 import { enterMessage, readBool, readBytes, readInt32, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../../../src/decoder.js";
 import type { MessageCodec } from "../../../../src/message-codec.js";
-import { decodeActrId, decodeActrType, decodeDataStream, emptyActrId, emptyActrType, emptyDataStream, sizeActrId, sizeActrType, sizeDataStream, sizeRpcEnvelope, writeActrId, writeActrType, writeDataStream, writeRpcEnvelope } from "../../actr_codec.js";
+import { decodeActrId, decodeActrType, decodeDataStream, emptyActrId, emptyActrType, emptyDataStream, encodeActrId, encodeActrType, encodeDataStream, encodeRpcEnvelope } from "../../actr_codec.js";
 import type { ActrId, ActrType, DataStream, RpcEnvelope } from "../../actr_pb.js";
 
 /**
@@ -26,75 +26,51 @@ import type { ActrId, ActrType, DataStream, RpcEnvelope } from "../../actr_pb.js
 export const emptyInitPayloadV1 = { $typeName: "actr.dynclib.v1.InitPayloadV1" } as unknown as InitPayloadV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.InitPayloadV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.InitPayloadV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeInitPayloadV1(m: InitPayloadV1, w: Writer): number {
-  let n = 0;
+export function encodeInitPayloadV1(m: InitPayloadV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: version (implicit uint32)
-  {
-    const v: unknown = m.version;
-    if (v !== undefined && v !== 0) n += 1 + sizeUint32(v, "actr.dynclib.v1.InitPayloadV1", "version");
-  }
-  // 2: actr_type (implicit string)
-  {
-    const v: unknown = m.actrType;
-    if (v !== undefined && v !== "") n += 1 + sizeString(v, w, "actr.dynclib.v1.InitPayloadV1", "actr_type");
-  }
-  // 3: credential (implicit bytes)
-  {
-    const v: unknown = m.credential;
-    if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) n += 1 + sizeBytes(v, "actr.dynclib.v1.InitPayloadV1", "credential");
-  }
-  // 4: actor_id (implicit bytes)
-  {
-    const v: unknown = m.actorId;
-    if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) n += 1 + sizeBytes(v, "actr.dynclib.v1.InitPayloadV1", "actor_id");
-  }
-  // 5: realm_id (implicit uint32)
-  {
-    const v: unknown = m.realmId;
-    if (v !== undefined && v !== 0) n += 1 + sizeUint32(v, "actr.dynclib.v1.InitPayloadV1", "realm_id");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.InitPayloadV1` that `sizeInitPayloadV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeInitPayloadV1(m: InitPayloadV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.version;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 8;
-      pos = writeVarint32(buf, pos, v as number);
+      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.InitPayloadV1", "version");
     }
   }
+  // 2: actr_type (implicit string)
   {
     const v: unknown = m.actrType;
     if (v !== undefined && v !== "") {
       buf[pos++] = 18;
-      pos = writeString(w, buf, pos, v as string);
+      pos = encodeString(w, pos, v, "actr.dynclib.v1.InitPayloadV1", "actr_type");
+      buf = w.buf;
     }
   }
+  // 3: credential (implicit bytes)
   {
     const v: unknown = m.credential;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 26;
-      pos = writeBytes(buf, pos, v as Uint8Array);
+      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.InitPayloadV1", "credential");
+      buf = w.buf;
     }
   }
+  // 4: actor_id (implicit bytes)
   {
     const v: unknown = m.actorId;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 34;
-      pos = writeBytes(buf, pos, v as Uint8Array);
+      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.InitPayloadV1", "actor_id");
+      buf = w.buf;
     }
   }
+  // 5: realm_id (implicit uint32)
   {
     const v: unknown = m.realmId;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 40;
-      pos = writeVarint32(buf, pos, v as number);
+      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.InitPayloadV1", "realm_id");
     }
   }
   return pos;
@@ -157,8 +133,7 @@ export function decodeInitPayloadV1(r: Reader, end: number, budget: number, into
  */
 export const InitPayloadV1Codec: MessageCodec<InitPayloadV1> = {
   schema: InitPayloadV1Schema,
-  size: sizeInitPayloadV1,
-  write: writeInitPayloadV1,
+  encode: encodeInitPayloadV1,
   decode: decodeInitPayloadV1,
 };
 
@@ -168,51 +143,33 @@ export const InitPayloadV1Codec: MessageCodec<InitPayloadV1> = {
 export const emptyAbiFrame = { $typeName: "actr.dynclib.v1.AbiFrame" } as unknown as AbiFrame;
 
 /**
- * Checks every value of a `actr.dynclib.v1.AbiFrame` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.AbiFrame` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeAbiFrame(m: AbiFrame, w: Writer): number {
-  let n = 0;
+export function encodeAbiFrame(m: AbiFrame, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: abi_version (implicit uint32)
-  {
-    const v: unknown = m.abiVersion;
-    if (v !== undefined && v !== 0) n += 1 + sizeUint32(v, "actr.dynclib.v1.AbiFrame", "abi_version");
-  }
-  // 2: op (implicit uint32)
-  {
-    const v: unknown = m.op;
-    if (v !== undefined && v !== 0) n += 1 + sizeUint32(v, "actr.dynclib.v1.AbiFrame", "op");
-  }
-  // 3: payload (implicit bytes)
-  {
-    const v: unknown = m.payload;
-    if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) n += 1 + sizeBytes(v, "actr.dynclib.v1.AbiFrame", "payload");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.AbiFrame` that `sizeAbiFrame` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeAbiFrame(m: AbiFrame, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.abiVersion;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 8;
-      pos = writeVarint32(buf, pos, v as number);
+      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.AbiFrame", "abi_version");
     }
   }
+  // 2: op (implicit uint32)
   {
     const v: unknown = m.op;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 16;
-      pos = writeVarint32(buf, pos, v as number);
+      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.AbiFrame", "op");
     }
   }
+  // 3: payload (implicit bytes)
   {
     const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 26;
-      pos = writeBytes(buf, pos, v as Uint8Array);
+      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.AbiFrame", "payload");
+      buf = w.buf;
     }
   }
   return pos;
@@ -261,8 +218,7 @@ export function decodeAbiFrame(r: Reader, end: number, budget: number, into?: Ab
  */
 export const AbiFrameCodec: MessageCodec<AbiFrame> = {
   schema: AbiFrameSchema,
-  size: sizeAbiFrame,
-  write: writeAbiFrame,
+  encode: encodeAbiFrame,
   decode: decodeAbiFrame,
 };
 
@@ -272,51 +228,33 @@ export const AbiFrameCodec: MessageCodec<AbiFrame> = {
 export const emptyAbiReply = { $typeName: "actr.dynclib.v1.AbiReply" } as unknown as AbiReply;
 
 /**
- * Checks every value of a `actr.dynclib.v1.AbiReply` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.AbiReply` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeAbiReply(m: AbiReply, w: Writer): number {
-  let n = 0;
+export function encodeAbiReply(m: AbiReply, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: abi_version (implicit uint32)
-  {
-    const v: unknown = m.abiVersion;
-    if (v !== undefined && v !== 0) n += 1 + sizeUint32(v, "actr.dynclib.v1.AbiReply", "abi_version");
-  }
-  // 2: status (implicit int32)
-  {
-    const v: unknown = m.status;
-    if (v !== undefined && v !== 0) n += 1 + sizeInt32(v, "actr.dynclib.v1.AbiReply", "status");
-  }
-  // 3: payload (implicit bytes)
-  {
-    const v: unknown = m.payload;
-    if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) n += 1 + sizeBytes(v, "actr.dynclib.v1.AbiReply", "payload");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.AbiReply` that `sizeAbiReply` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeAbiReply(m: AbiReply, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.abiVersion;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 8;
-      pos = writeVarint32(buf, pos, v as number);
+      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.AbiReply", "abi_version");
     }
   }
+  // 2: status (implicit int32)
   {
     const v: unknown = m.status;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 16;
-      pos = writeInt32(buf, pos, v as number);
+      pos = encodeInt32(buf, pos, v, "actr.dynclib.v1.AbiReply", "status");
     }
   }
+  // 3: payload (implicit bytes)
   {
     const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 26;
-      pos = writeBytes(buf, pos, v as Uint8Array);
+      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.AbiReply", "payload");
+      buf = w.buf;
     }
   }
   return pos;
@@ -365,8 +303,7 @@ export function decodeAbiReply(r: Reader, end: number, budget: number, into?: Ab
  */
 export const AbiReplyCodec: MessageCodec<AbiReply> = {
   schema: AbiReplySchema,
-  size: sizeAbiReply,
-  write: writeAbiReply,
+  encode: encodeAbiReply,
   decode: decodeAbiReply,
 };
 
@@ -376,19 +313,19 @@ export const AbiReplyCodec: MessageCodec<AbiReply> = {
 export const emptyInvocationContextV1 = { $typeName: "actr.dynclib.v1.InvocationContextV1" } as unknown as InvocationContextV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.InvocationContextV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.InvocationContextV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeInvocationContextV1(m: InvocationContextV1, w: Writer): number {
-  let n = 0;
+export function encodeInvocationContextV1(m: InvocationContextV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: self_id (required message)
   {
     const v: unknown = m.selfId === undefined ? emptyActrId : m.selfId;
     {
       checkMessage(v, "actr.ActrId", "actr.dynclib.v1.InvocationContextV1", "self_id");
-      const at = reserveSize(w);
-      const s = sizeActrId(v as ActrId, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 10;
+      const at = pos++;
+      pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
+      buf = w.buf;
     }
   }
   // 2: caller_id (explicit message)
@@ -396,45 +333,19 @@ export function sizeInvocationContextV1(m: InvocationContextV1, w: Writer): numb
     const v: unknown = m.callerId;
     if (v !== undefined) {
       checkMessage(v, "actr.ActrId", "actr.dynclib.v1.InvocationContextV1", "caller_id");
-      const at = reserveSize(w);
-      const s = sizeActrId(v as ActrId, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 18;
+      const at = pos++;
+      pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
+      buf = w.buf;
     }
   }
   // 3: request_id (implicit string)
   {
     const v: unknown = m.requestId;
-    if (v !== undefined && v !== "") n += 1 + sizeString(v, w, "actr.dynclib.v1.InvocationContextV1", "request_id");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.InvocationContextV1` that `sizeInvocationContextV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeInvocationContextV1(m: InvocationContextV1, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.selfId === undefined ? emptyActrId : m.selfId;
-    {
-      buf[pos++] = 10;
-      pos = writeSize(w, buf, pos);
-      pos = writeActrId(v as ActrId, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.callerId;
-    if (v !== undefined) {
-      buf[pos++] = 18;
-      pos = writeSize(w, buf, pos);
-      pos = writeActrId(v as ActrId, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.requestId;
     if (v !== undefined && v !== "") {
       buf[pos++] = 26;
-      pos = writeString(w, buf, pos, v as string);
+      pos = encodeString(w, pos, v, "actr.dynclib.v1.InvocationContextV1", "request_id");
+      buf = w.buf;
     }
   }
   return pos;
@@ -487,8 +398,7 @@ export function decodeInvocationContextV1(r: Reader, end: number, budget: number
  */
 export const InvocationContextV1Codec: MessageCodec<InvocationContextV1> = {
   schema: InvocationContextV1Schema,
-  size: sizeInvocationContextV1,
-  write: writeInvocationContextV1,
+  encode: encodeInvocationContextV1,
   decode: decodeInvocationContextV1,
 };
 
@@ -498,63 +408,37 @@ export const InvocationContextV1Codec: MessageCodec<InvocationContextV1> = {
 export const emptyGuestHandleV1 = { $typeName: "actr.dynclib.v1.GuestHandleV1" } as unknown as GuestHandleV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.GuestHandleV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.GuestHandleV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeGuestHandleV1(m: GuestHandleV1, w: Writer): number {
-  let n = 0;
+export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: ctx (required message)
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
       checkMessage(v, "actr.dynclib.v1.InvocationContextV1", "actr.dynclib.v1.GuestHandleV1", "ctx");
-      const at = reserveSize(w);
-      const s = sizeInvocationContextV1(v as InvocationContextV1, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 10;
+      const at = pos++;
+      pos = endMessage(w, at, encodeInvocationContextV1(v as InvocationContextV1, w, pos));
+      buf = w.buf;
     }
   }
   // 2: rpc_envelope (implicit bytes, or the actr.RpcEnvelope it holds)
   {
     const v: unknown = m.rpcEnvelope;
     if (v instanceof Uint8Array) {
-      if (v.length !== 0) n += 1 + varintSize32(v.length) + v.length;
-    } else if (v !== undefined) {
-      checkEncodedMessage(v, "actr.RpcEnvelope", "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
-      const at = reserveSize(w);
-      const s = sizeRpcEnvelope(v as RpcEnvelope, w);
-      w.sizes[at] = s;
-      if (s !== 0) n += 1 + varintSize32(s) + s;
-    }
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.GuestHandleV1` that `sizeGuestHandleV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeGuestHandleV1(m: GuestHandleV1, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
-    {
-      buf[pos++] = 10;
-      pos = writeSize(w, buf, pos);
-      pos = writeInvocationContextV1(v as InvocationContextV1, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.rpcEnvelope;
-    if (v instanceof Uint8Array) {
       if (v.length !== 0) {
         buf[pos++] = 18;
-        pos = writeBytes(buf, pos, v);
+        pos = encodeBytes(w, pos, v, "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
+        buf = w.buf;
       }
     } else if (v !== undefined) {
-      const s = w.sizes[w.cursor++]!;
-      if (s !== 0) {
-        buf[pos++] = 18;
-        pos = writeVarint32(buf, pos, s);
-      }
-      pos = writeRpcEnvelope(v as RpcEnvelope, w, buf, pos);
+      checkEncodedMessage(v, "actr.RpcEnvelope", "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
+      buf[pos++] = 18;
+      const at = pos++;
+      pos = endMessage(w, at, encodeRpcEnvelope(v as RpcEnvelope, w, pos));
+      buf = w.buf;
+      if (pos === at + 1) pos = at - 1;
     }
   }
   return pos;
@@ -598,8 +482,7 @@ export function decodeGuestHandleV1(r: Reader, end: number, budget: number, into
  */
 export const GuestHandleV1Codec: MessageCodec<GuestHandleV1> = {
   schema: GuestHandleV1Schema,
-  size: sizeGuestHandleV1,
-  write: writeGuestHandleV1,
+  encode: encodeGuestHandleV1,
   decode: decodeGuestHandleV1,
 };
 
@@ -609,19 +492,19 @@ export const GuestHandleV1Codec: MessageCodec<GuestHandleV1> = {
 export const emptyGuestDataStreamV1 = { $typeName: "actr.dynclib.v1.GuestDataStreamV1" } as unknown as GuestDataStreamV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.GuestDataStreamV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.GuestDataStreamV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer): number {
-  let n = 0;
+export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: chunk (required message)
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
     {
       checkMessage(v, "actr.DataStream", "actr.dynclib.v1.GuestDataStreamV1", "chunk");
-      const at = reserveSize(w);
-      const s = sizeDataStream(v as DataStream, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 10;
+      const at = pos++;
+      pos = endMessage(w, at, encodeDataStream(v as DataStream, w, pos));
+      buf = w.buf;
     }
   }
   // 2: sender (required message)
@@ -629,33 +512,10 @@ export function sizeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer): number {
     const v: unknown = m.sender === undefined ? emptyActrId : m.sender;
     {
       checkMessage(v, "actr.ActrId", "actr.dynclib.v1.GuestDataStreamV1", "sender");
-      const at = reserveSize(w);
-      const s = sizeActrId(v as ActrId, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
-    }
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.GuestDataStreamV1` that `sizeGuestDataStreamV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
-    {
-      buf[pos++] = 10;
-      pos = writeSize(w, buf, pos);
-      pos = writeDataStream(v as DataStream, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.sender === undefined ? emptyActrId : m.sender;
-    {
       buf[pos++] = 18;
-      pos = writeSize(w, buf, pos);
-      pos = writeActrId(v as ActrId, w, buf, pos);
+      const at = pos++;
+      pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
+      buf = w.buf;
     }
   }
   return pos;
@@ -701,8 +561,7 @@ export function decodeGuestDataStreamV1(r: Reader, end: number, budget: number, 
  */
 export const GuestDataStreamV1Codec: MessageCodec<GuestDataStreamV1> = {
   schema: GuestDataStreamV1Schema,
-  size: sizeGuestDataStreamV1,
-  write: writeGuestDataStreamV1,
+  encode: encodeGuestDataStreamV1,
   decode: decodeGuestDataStreamV1,
 };
 
@@ -712,46 +571,27 @@ export const GuestDataStreamV1Codec: MessageCodec<GuestDataStreamV1> = {
 export const emptyGuestLifecycleV1 = { $typeName: "actr.dynclib.v1.GuestLifecycleV1" } as unknown as GuestLifecycleV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.GuestLifecycleV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.GuestLifecycleV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer): number {
-  let n = 0;
+export function encodeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: ctx (required message)
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
       checkMessage(v, "actr.dynclib.v1.InvocationContextV1", "actr.dynclib.v1.GuestLifecycleV1", "ctx");
-      const at = reserveSize(w);
-      const s = sizeInvocationContextV1(v as InvocationContextV1, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 10;
+      const at = pos++;
+      pos = endMessage(w, at, encodeInvocationContextV1(v as InvocationContextV1, w, pos));
+      buf = w.buf;
     }
   }
   // 2: hook (implicit uint32)
   {
     const v: unknown = m.hook;
-    if (v !== undefined && v !== 0) n += 1 + sizeUint32(v, "actr.dynclib.v1.GuestLifecycleV1", "hook");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.GuestLifecycleV1` that `sizeGuestLifecycleV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
-    {
-      buf[pos++] = 10;
-      pos = writeSize(w, buf, pos);
-      pos = writeInvocationContextV1(v as InvocationContextV1, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.hook;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 16;
-      pos = writeVarint32(buf, pos, v as number);
+      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.GuestLifecycleV1", "hook");
     }
   }
   return pos;
@@ -795,8 +635,7 @@ export function decodeGuestLifecycleV1(r: Reader, end: number, budget: number, i
  */
 export const GuestLifecycleV1Codec: MessageCodec<GuestLifecycleV1> = {
   schema: GuestLifecycleV1Schema,
-  size: sizeGuestLifecycleV1,
-  write: writeGuestLifecycleV1,
+  encode: encodeGuestLifecycleV1,
   decode: decodeGuestLifecycleV1,
 };
 
@@ -806,39 +645,24 @@ export const GuestLifecycleV1Codec: MessageCodec<GuestLifecycleV1> = {
 export const emptyTimestampV1 = { $typeName: "actr.dynclib.v1.TimestampV1" } as unknown as TimestampV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.TimestampV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.TimestampV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeTimestampV1(m: TimestampV1, w: Writer): number {
-  let n = 0;
+export function encodeTimestampV1(m: TimestampV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: seconds (implicit uint64)
-  {
-    const v: unknown = m.seconds;
-    if (v !== undefined && v !== 0n && v !== 0) n += 1 + size64(v, false, w, "actr.dynclib.v1.TimestampV1", "seconds");
-  }
-  // 2: nanoseconds (implicit uint32)
-  {
-    const v: unknown = m.nanoseconds;
-    if (v !== undefined && v !== 0) n += 1 + sizeUint32(v, "actr.dynclib.v1.TimestampV1", "nanoseconds");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.TimestampV1` that `sizeTimestampV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeTimestampV1(m: TimestampV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.seconds;
     if (v !== undefined && v !== 0n && v !== 0) {
       buf[pos++] = 8;
-      pos = write64(w, buf, pos);
+      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.TimestampV1", "seconds");
     }
   }
+  // 2: nanoseconds (implicit uint32)
   {
     const v: unknown = m.nanoseconds;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 16;
-      pos = writeVarint32(buf, pos, v as number);
+      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.TimestampV1", "nanoseconds");
     }
   }
   return pos;
@@ -880,8 +704,7 @@ export function decodeTimestampV1(r: Reader, end: number, budget: number, into?:
  */
 export const TimestampV1Codec: MessageCodec<TimestampV1> = {
   schema: TimestampV1Schema,
-  size: sizeTimestampV1,
-  write: writeTimestampV1,
+  encode: encodeTimestampV1,
   decode: decodeTimestampV1,
 };
 
@@ -891,58 +714,35 @@ export const TimestampV1Codec: MessageCodec<TimestampV1> = {
 export const emptyPeerEventV1 = { $typeName: "actr.dynclib.v1.PeerEventV1" } as unknown as PeerEventV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.PeerEventV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.PeerEventV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizePeerEventV1(m: PeerEventV1, w: Writer): number {
-  let n = 0;
+export function encodePeerEventV1(m: PeerEventV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: peer (required message)
   {
     const v: unknown = m.peer === undefined ? emptyActrId : m.peer;
     {
       checkMessage(v, "actr.ActrId", "actr.dynclib.v1.PeerEventV1", "peer");
-      const at = reserveSize(w);
-      const s = sizeActrId(v as ActrId, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 10;
+      const at = pos++;
+      pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
+      buf = w.buf;
     }
   }
   // 2: relayed (explicit bool)
   {
     const v: unknown = Object.hasOwn(m, "relayed") ? m.relayed : undefined;
-    if (v !== undefined) n += 1 + sizeBool(v, "actr.dynclib.v1.PeerEventV1", "relayed");
+    if (v !== undefined) {
+      buf[pos++] = 16;
+      pos = encodeBool(buf, pos, v, "actr.dynclib.v1.PeerEventV1", "relayed");
+    }
   }
   // 3: status (explicit uint32)
   {
     const v: unknown = Object.hasOwn(m, "status") ? m.status : undefined;
-    if (v !== undefined) n += 1 + sizeUint32(v, "actr.dynclib.v1.PeerEventV1", "status");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.PeerEventV1` that `sizePeerEventV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writePeerEventV1(m: PeerEventV1, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.peer === undefined ? emptyActrId : m.peer;
-    {
-      buf[pos++] = 10;
-      pos = writeSize(w, buf, pos);
-      pos = writeActrId(v as ActrId, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = Object.hasOwn(m, "relayed") ? m.relayed : undefined;
-    if (v !== undefined) {
-      buf[pos++] = 16;
-      buf[pos++] = v ? 1 : 0;
-    }
-  }
-  {
-    const v: unknown = Object.hasOwn(m, "status") ? m.status : undefined;
     if (v !== undefined) {
       buf[pos++] = 24;
-      pos = writeVarint32(buf, pos, v as number);
+      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.PeerEventV1", "status");
     }
   }
   return pos;
@@ -1000,8 +800,7 @@ const PeerEventV1$zero = { relayed: false, status: 0 };
  */
 export const PeerEventV1Codec: MessageCodec<PeerEventV1> = {
   schema: PeerEventV1Schema,
-  size: sizePeerEventV1,
-  write: writePeerEventV1,
+  encode: encodePeerEventV1,
   decode: decodePeerEventV1,
 };
 
@@ -1011,34 +810,19 @@ export const PeerEventV1Codec: MessageCodec<PeerEventV1> = {
 export const emptyCredentialEventV1 = { $typeName: "actr.dynclib.v1.CredentialEventV1" } as unknown as CredentialEventV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.CredentialEventV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.CredentialEventV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeCredentialEventV1(m: CredentialEventV1, w: Writer): number {
-  let n = 0;
+export function encodeCredentialEventV1(m: CredentialEventV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: new_expiry (required message)
   {
     const v: unknown = m.newExpiry === undefined ? emptyTimestampV1 : m.newExpiry;
     {
       checkMessage(v, "actr.dynclib.v1.TimestampV1", "actr.dynclib.v1.CredentialEventV1", "new_expiry");
-      const at = reserveSize(w);
-      const s = sizeTimestampV1(v as TimestampV1, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
-    }
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.CredentialEventV1` that `sizeCredentialEventV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeCredentialEventV1(m: CredentialEventV1, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.newExpiry === undefined ? emptyTimestampV1 : m.newExpiry;
-    {
       buf[pos++] = 10;
-      pos = writeSize(w, buf, pos);
-      pos = writeTimestampV1(v as TimestampV1, w, buf, pos);
+      const at = pos++;
+      pos = endMessage(w, at, encodeTimestampV1(v as TimestampV1, w, pos));
+      buf = w.buf;
     }
   }
   return pos;
@@ -1075,8 +859,7 @@ export function decodeCredentialEventV1(r: Reader, end: number, budget: number, 
  */
 export const CredentialEventV1Codec: MessageCodec<CredentialEventV1> = {
   schema: CredentialEventV1Schema,
-  size: sizeCredentialEventV1,
-  write: writeCredentialEventV1,
+  encode: encodeCredentialEventV1,
   decode: decodeCredentialEventV1,
 };
 
@@ -1086,39 +869,24 @@ export const CredentialEventV1Codec: MessageCodec<CredentialEventV1> = {
 export const emptyBackpressureEventV1 = { $typeName: "actr.dynclib.v1.BackpressureEventV1" } as unknown as BackpressureEventV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.BackpressureEventV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.BackpressureEventV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeBackpressureEventV1(m: BackpressureEventV1, w: Writer): number {
-  let n = 0;
+export function encodeBackpressureEventV1(m: BackpressureEventV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: queue_len (implicit uint64)
-  {
-    const v: unknown = m.queueLen;
-    if (v !== undefined && v !== 0n && v !== 0) n += 1 + size64(v, false, w, "actr.dynclib.v1.BackpressureEventV1", "queue_len");
-  }
-  // 2: threshold (implicit uint64)
-  {
-    const v: unknown = m.threshold;
-    if (v !== undefined && v !== 0n && v !== 0) n += 1 + size64(v, false, w, "actr.dynclib.v1.BackpressureEventV1", "threshold");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.BackpressureEventV1` that `sizeBackpressureEventV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeBackpressureEventV1(m: BackpressureEventV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.queueLen;
     if (v !== undefined && v !== 0n && v !== 0) {
       buf[pos++] = 8;
-      pos = write64(w, buf, pos);
+      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.BackpressureEventV1", "queue_len");
     }
   }
+  // 2: threshold (implicit uint64)
   {
     const v: unknown = m.threshold;
     if (v !== undefined && v !== 0n && v !== 0) {
       buf[pos++] = 16;
-      pos = write64(w, buf, pos);
+      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.BackpressureEventV1", "threshold");
     }
   }
   return pos;
@@ -1160,8 +928,7 @@ export function decodeBackpressureEventV1(r: Reader, end: number, budget: number
  */
 export const BackpressureEventV1Codec: MessageCodec<BackpressureEventV1> = {
   schema: BackpressureEventV1Schema,
-  size: sizeBackpressureEventV1,
-  write: writeBackpressureEventV1,
+  encode: encodeBackpressureEventV1,
   decode: decodeBackpressureEventV1,
 };
 
@@ -1171,35 +938,38 @@ export const BackpressureEventV1Codec: MessageCodec<BackpressureEventV1> = {
 export const emptyGuestHookV1 = { $typeName: "actr.dynclib.v1.GuestHookV1" } as unknown as GuestHookV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.GuestHookV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.GuestHookV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeGuestHookV1(m: GuestHookV1, w: Writer): number {
-  let n = 0;
+export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: ctx (required message)
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
       checkMessage(v, "actr.dynclib.v1.InvocationContextV1", "actr.dynclib.v1.GuestHookV1", "ctx");
-      const at = reserveSize(w);
-      const s = sizeInvocationContextV1(v as InvocationContextV1, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 10;
+      const at = pos++;
+      pos = endMessage(w, at, encodeInvocationContextV1(v as InvocationContextV1, w, pos));
+      buf = w.buf;
     }
   }
   // 2: hook (implicit uint32)
   {
     const v: unknown = m.hook;
-    if (v !== undefined && v !== 0) n += 1 + sizeUint32(v, "actr.dynclib.v1.GuestHookV1", "hook");
+    if (v !== undefined && v !== 0) {
+      buf[pos++] = 16;
+      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.GuestHookV1", "hook");
+    }
   }
   // 3: peer (explicit message)
   {
     const v: unknown = m.peer;
     if (v !== undefined) {
       checkMessage(v, "actr.dynclib.v1.PeerEventV1", "actr.dynclib.v1.GuestHookV1", "peer");
-      const at = reserveSize(w);
-      const s = sizePeerEventV1(v as PeerEventV1, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 26;
+      const at = pos++;
+      pos = endMessage(w, at, encodePeerEventV1(v as PeerEventV1, w, pos));
+      buf = w.buf;
     }
   }
   // 4: credential (explicit message)
@@ -1207,10 +977,10 @@ export function sizeGuestHookV1(m: GuestHookV1, w: Writer): number {
     const v: unknown = m.credential;
     if (v !== undefined) {
       checkMessage(v, "actr.dynclib.v1.CredentialEventV1", "actr.dynclib.v1.GuestHookV1", "credential");
-      const at = reserveSize(w);
-      const s = sizeCredentialEventV1(v as CredentialEventV1, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 34;
+      const at = pos++;
+      pos = endMessage(w, at, encodeCredentialEventV1(v as CredentialEventV1, w, pos));
+      buf = w.buf;
     }
   }
   // 5: backpressure (explicit message)
@@ -1218,56 +988,10 @@ export function sizeGuestHookV1(m: GuestHookV1, w: Writer): number {
     const v: unknown = m.backpressure;
     if (v !== undefined) {
       checkMessage(v, "actr.dynclib.v1.BackpressureEventV1", "actr.dynclib.v1.GuestHookV1", "backpressure");
-      const at = reserveSize(w);
-      const s = sizeBackpressureEventV1(v as BackpressureEventV1, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
-    }
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.GuestHookV1` that `sizeGuestHookV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeGuestHookV1(m: GuestHookV1, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
-    {
-      buf[pos++] = 10;
-      pos = writeSize(w, buf, pos);
-      pos = writeInvocationContextV1(v as InvocationContextV1, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.hook;
-    if (v !== undefined && v !== 0) {
-      buf[pos++] = 16;
-      pos = writeVarint32(buf, pos, v as number);
-    }
-  }
-  {
-    const v: unknown = m.peer;
-    if (v !== undefined) {
-      buf[pos++] = 26;
-      pos = writeSize(w, buf, pos);
-      pos = writePeerEventV1(v as PeerEventV1, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.credential;
-    if (v !== undefined) {
-      buf[pos++] = 34;
-      pos = writeSize(w, buf, pos);
-      pos = writeCredentialEventV1(v as CredentialEventV1, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.backpressure;
-    if (v !== undefined) {
       buf[pos++] = 42;
-      pos = writeSize(w, buf, pos);
-      pos = writeBackpressureEventV1(v as BackpressureEventV1, w, buf, pos);
+      const at = pos++;
+      pos = endMessage(w, at, encodeBackpressureEventV1(v as BackpressureEventV1, w, pos));
+      buf = w.buf;
     }
   }
   return pos;
@@ -1338,8 +1062,7 @@ export function decodeGuestHookV1(r: Reader, end: number, budget: number, into?:
  */
 export const GuestHookV1Codec: MessageCodec<GuestHookV1> = {
   schema: GuestHookV1Schema,
-  size: sizeGuestHookV1,
-  write: writeGuestHookV1,
+  encode: encodeGuestHookV1,
   decode: decodeGuestHookV1,
 };
 
@@ -1349,61 +1072,37 @@ export const GuestHookV1Codec: MessageCodec<GuestHookV1> = {
 export const emptyDestV1 = { $typeName: "actr.dynclib.v1.DestV1", kind: { case: undefined } } as unknown as DestV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.DestV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.DestV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeDestV1(m: DestV1, w: Writer): number {
-  let n = 0;
+export function encodeDestV1(m: DestV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   const kind$ = m.kind as { case?: unknown; value?: unknown } | undefined | null;
   if (kind$ === null || (kind$ !== undefined && (typeof kind$ !== "object" || (kind$.case !== undefined && kind$.case !== "shell" && kind$.case !== "local" && kind$.case !== "actor")))) invalidOneof(kind$, "actr.dynclib.v1.DestV1", "kind");
   // 1: shell (oneof bool)
   {
     const v = kind$ == null ? undefined : kind$.case === "shell" ? kind$.value : undefined;
-    if (kind$ != null && kind$.case === "shell") n += 1 + sizeBool(v, "actr.dynclib.v1.DestV1", "shell");
+    if (kind$ != null && kind$.case === "shell") {
+      buf[pos++] = 8;
+      pos = encodeBool(buf, pos, v, "actr.dynclib.v1.DestV1", "shell");
+    }
   }
   // 2: local (oneof bool)
   {
     const v = kind$ == null ? undefined : kind$.case === "local" ? kind$.value : undefined;
-    if (kind$ != null && kind$.case === "local") n += 1 + sizeBool(v, "actr.dynclib.v1.DestV1", "local");
+    if (kind$ != null && kind$.case === "local") {
+      buf[pos++] = 16;
+      pos = encodeBool(buf, pos, v, "actr.dynclib.v1.DestV1", "local");
+    }
   }
   // 3: actor (oneof message)
   {
     const v = kind$ == null ? undefined : kind$.case === "actor" ? kind$.value : undefined;
     if (kind$ != null && kind$.case === "actor") {
       checkMessage(v, "actr.ActrId", "actr.dynclib.v1.DestV1", "actor");
-      const at = reserveSize(w);
-      const s = sizeActrId(v as ActrId, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
-    }
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.DestV1` that `sizeDestV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeDestV1(m: DestV1, w: Writer, buf: Uint8Array, pos: number): number {
-  const kind$ = m.kind as { case?: unknown; value?: unknown } | undefined;
-  {
-    const v = kind$ == null ? undefined : kind$.case === "shell" ? kind$.value : undefined;
-    if (kind$ != null && kind$.case === "shell") {
-      buf[pos++] = 8;
-      buf[pos++] = v ? 1 : 0;
-    }
-  }
-  {
-    const v = kind$ == null ? undefined : kind$.case === "local" ? kind$.value : undefined;
-    if (kind$ != null && kind$.case === "local") {
-      buf[pos++] = 16;
-      buf[pos++] = v ? 1 : 0;
-    }
-  }
-  {
-    const v = kind$ == null ? undefined : kind$.case === "actor" ? kind$.value : undefined;
-    if (kind$ != null && kind$.case === "actor") {
       buf[pos++] = 26;
-      pos = writeSize(w, buf, pos);
-      pos = writeActrId(v as ActrId, w, buf, pos);
+      const at = pos++;
+      pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
+      buf = w.buf;
     }
   }
   return pos;
@@ -1452,8 +1151,7 @@ export function decodeDestV1(r: Reader, end: number, budget: number, into?: Dest
  */
 export const DestV1Codec: MessageCodec<DestV1> = {
   schema: DestV1Schema,
-  size: sizeDestV1,
-  write: writeDestV1,
+  encode: encodeDestV1,
   decode: decodeDestV1,
 };
 
@@ -1463,58 +1161,37 @@ export const DestV1Codec: MessageCodec<DestV1> = {
 export const emptyHostCallV1 = { $typeName: "actr.dynclib.v1.HostCallV1" } as unknown as HostCallV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.HostCallV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.HostCallV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeHostCallV1(m: HostCallV1, w: Writer): number {
-  let n = 0;
+export function encodeHostCallV1(m: HostCallV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: route_key (implicit string)
   {
     const v: unknown = m.routeKey;
-    if (v !== undefined && v !== "") n += 1 + sizeString(v, w, "actr.dynclib.v1.HostCallV1", "route_key");
+    if (v !== undefined && v !== "") {
+      buf[pos++] = 10;
+      pos = encodeString(w, pos, v, "actr.dynclib.v1.HostCallV1", "route_key");
+      buf = w.buf;
+    }
   }
   // 2: dest (required message)
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
       checkMessage(v, "actr.dynclib.v1.DestV1", "actr.dynclib.v1.HostCallV1", "dest");
-      const at = reserveSize(w);
-      const s = sizeDestV1(v as DestV1, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 18;
+      const at = pos++;
+      pos = endMessage(w, at, encodeDestV1(v as DestV1, w, pos));
+      buf = w.buf;
     }
   }
   // 3: payload (implicit bytes)
   {
     const v: unknown = m.payload;
-    if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) n += 1 + sizeBytes(v, "actr.dynclib.v1.HostCallV1", "payload");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.HostCallV1` that `sizeHostCallV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeHostCallV1(m: HostCallV1, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.routeKey;
-    if (v !== undefined && v !== "") {
-      buf[pos++] = 10;
-      pos = writeString(w, buf, pos, v as string);
-    }
-  }
-  {
-    const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
-    {
-      buf[pos++] = 18;
-      pos = writeSize(w, buf, pos);
-      pos = writeDestV1(v as DestV1, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 26;
-      pos = writeBytes(buf, pos, v as Uint8Array);
+      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.HostCallV1", "payload");
+      buf = w.buf;
     }
   }
   return pos;
@@ -1565,8 +1242,7 @@ export function decodeHostCallV1(r: Reader, end: number, budget: number, into?: 
  */
 export const HostCallV1Codec: MessageCodec<HostCallV1> = {
   schema: HostCallV1Schema,
-  size: sizeHostCallV1,
-  write: writeHostCallV1,
+  encode: encodeHostCallV1,
   decode: decodeHostCallV1,
 };
 
@@ -1576,58 +1252,37 @@ export const HostCallV1Codec: MessageCodec<HostCallV1> = {
 export const emptyHostTellV1 = { $typeName: "actr.dynclib.v1.HostTellV1" } as unknown as HostTellV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.HostTellV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.HostTellV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeHostTellV1(m: HostTellV1, w: Writer): number {
-  let n = 0;
+export function encodeHostTellV1(m: HostTellV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: route_key (implicit string)
   {
     const v: unknown = m.routeKey;
-    if (v !== undefined && v !== "") n += 1 + sizeString(v, w, "actr.dynclib.v1.HostTellV1", "route_key");
+    if (v !== undefined && v !== "") {
+      buf[pos++] = 10;
+      pos = encodeString(w, pos, v, "actr.dynclib.v1.HostTellV1", "route_key");
+      buf = w.buf;
+    }
   }
   // 2: dest (required message)
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
       checkMessage(v, "actr.dynclib.v1.DestV1", "actr.dynclib.v1.HostTellV1", "dest");
-      const at = reserveSize(w);
-      const s = sizeDestV1(v as DestV1, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 18;
+      const at = pos++;
+      pos = endMessage(w, at, encodeDestV1(v as DestV1, w, pos));
+      buf = w.buf;
     }
   }
   // 3: payload (implicit bytes)
   {
     const v: unknown = m.payload;
-    if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) n += 1 + sizeBytes(v, "actr.dynclib.v1.HostTellV1", "payload");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.HostTellV1` that `sizeHostTellV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeHostTellV1(m: HostTellV1, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.routeKey;
-    if (v !== undefined && v !== "") {
-      buf[pos++] = 10;
-      pos = writeString(w, buf, pos, v as string);
-    }
-  }
-  {
-    const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
-    {
-      buf[pos++] = 18;
-      pos = writeSize(w, buf, pos);
-      pos = writeDestV1(v as DestV1, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 26;
-      pos = writeBytes(buf, pos, v as Uint8Array);
+      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.HostTellV1", "payload");
+      buf = w.buf;
     }
   }
   return pos;
@@ -1678,8 +1333,7 @@ export function decodeHostTellV1(r: Reader, end: number, budget: number, into?: 
  */
 export const HostTellV1Codec: MessageCodec<HostTellV1> = {
   schema: HostTellV1Schema,
-  size: sizeHostTellV1,
-  write: writeHostTellV1,
+  encode: encodeHostTellV1,
   decode: decodeHostTellV1,
 };
 
@@ -1689,58 +1343,37 @@ export const HostTellV1Codec: MessageCodec<HostTellV1> = {
 export const emptyHostCallRawV1 = { $typeName: "actr.dynclib.v1.HostCallRawV1" } as unknown as HostCallRawV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.HostCallRawV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.HostCallRawV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeHostCallRawV1(m: HostCallRawV1, w: Writer): number {
-  let n = 0;
+export function encodeHostCallRawV1(m: HostCallRawV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: route_key (implicit string)
   {
     const v: unknown = m.routeKey;
-    if (v !== undefined && v !== "") n += 1 + sizeString(v, w, "actr.dynclib.v1.HostCallRawV1", "route_key");
+    if (v !== undefined && v !== "") {
+      buf[pos++] = 10;
+      pos = encodeString(w, pos, v, "actr.dynclib.v1.HostCallRawV1", "route_key");
+      buf = w.buf;
+    }
   }
   // 2: target (required message)
   {
     const v: unknown = m.target === undefined ? emptyActrId : m.target;
     {
       checkMessage(v, "actr.ActrId", "actr.dynclib.v1.HostCallRawV1", "target");
-      const at = reserveSize(w);
-      const s = sizeActrId(v as ActrId, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 18;
+      const at = pos++;
+      pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
+      buf = w.buf;
     }
   }
   // 3: payload (implicit bytes)
   {
     const v: unknown = m.payload;
-    if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) n += 1 + sizeBytes(v, "actr.dynclib.v1.HostCallRawV1", "payload");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.HostCallRawV1` that `sizeHostCallRawV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeHostCallRawV1(m: HostCallRawV1, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.routeKey;
-    if (v !== undefined && v !== "") {
-      buf[pos++] = 10;
-      pos = writeString(w, buf, pos, v as string);
-    }
-  }
-  {
-    const v: unknown = m.target === undefined ? emptyActrId : m.target;
-    {
-      buf[pos++] = 18;
-      pos = writeSize(w, buf, pos);
-      pos = writeActrId(v as ActrId, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 26;
-      pos = writeBytes(buf, pos, v as Uint8Array);
+      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.HostCallRawV1", "payload");
+      buf = w.buf;
     }
   }
   return pos;
@@ -1791,8 +1424,7 @@ export function decodeHostCallRawV1(r: Reader, end: number, budget: number, into
  */
 export const HostCallRawV1Codec: MessageCodec<HostCallRawV1> = {
   schema: HostCallRawV1Schema,
-  size: sizeHostCallRawV1,
-  write: writeHostCallRawV1,
+  encode: encodeHostCallRawV1,
   decode: decodeHostCallRawV1,
 };
 
@@ -1802,34 +1434,19 @@ export const HostCallRawV1Codec: MessageCodec<HostCallRawV1> = {
 export const emptyHostDiscoverV1 = { $typeName: "actr.dynclib.v1.HostDiscoverV1" } as unknown as HostDiscoverV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.HostDiscoverV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.HostDiscoverV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeHostDiscoverV1(m: HostDiscoverV1, w: Writer): number {
-  let n = 0;
+export function encodeHostDiscoverV1(m: HostDiscoverV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: target_type (required message)
   {
     const v: unknown = m.targetType === undefined ? emptyActrType : m.targetType;
     {
       checkMessage(v, "actr.ActrType", "actr.dynclib.v1.HostDiscoverV1", "target_type");
-      const at = reserveSize(w);
-      const s = sizeActrType(v as ActrType, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
-    }
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.HostDiscoverV1` that `sizeHostDiscoverV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeHostDiscoverV1(m: HostDiscoverV1, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.targetType === undefined ? emptyActrType : m.targetType;
-    {
       buf[pos++] = 10;
-      pos = writeSize(w, buf, pos);
-      pos = writeActrType(v as ActrType, w, buf, pos);
+      const at = pos++;
+      pos = endMessage(w, at, encodeActrType(v as ActrType, w, pos));
+      buf = w.buf;
     }
   }
   return pos;
@@ -1866,8 +1483,7 @@ export function decodeHostDiscoverV1(r: Reader, end: number, budget: number, int
  */
 export const HostDiscoverV1Codec: MessageCodec<HostDiscoverV1> = {
   schema: HostDiscoverV1Schema,
-  size: sizeHostDiscoverV1,
-  write: writeHostDiscoverV1,
+  encode: encodeHostDiscoverV1,
   decode: decodeHostDiscoverV1,
 };
 
@@ -1877,27 +1493,17 @@ export const HostDiscoverV1Codec: MessageCodec<HostDiscoverV1> = {
 export const emptyHostRegisterStreamV1 = { $typeName: "actr.dynclib.v1.HostRegisterStreamV1" } as unknown as HostRegisterStreamV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.HostRegisterStreamV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.HostRegisterStreamV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeHostRegisterStreamV1(m: HostRegisterStreamV1, w: Writer): number {
-  let n = 0;
+export function encodeHostRegisterStreamV1(m: HostRegisterStreamV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: stream_id (implicit string)
-  {
-    const v: unknown = m.streamId;
-    if (v !== undefined && v !== "") n += 1 + sizeString(v, w, "actr.dynclib.v1.HostRegisterStreamV1", "stream_id");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.HostRegisterStreamV1` that `sizeHostRegisterStreamV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeHostRegisterStreamV1(m: HostRegisterStreamV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.streamId;
     if (v !== undefined && v !== "") {
       buf[pos++] = 10;
-      pos = writeString(w, buf, pos, v as string);
+      pos = encodeString(w, pos, v, "actr.dynclib.v1.HostRegisterStreamV1", "stream_id");
+      buf = w.buf;
     }
   }
   return pos;
@@ -1932,8 +1538,7 @@ export function decodeHostRegisterStreamV1(r: Reader, end: number, budget: numbe
  */
 export const HostRegisterStreamV1Codec: MessageCodec<HostRegisterStreamV1> = {
   schema: HostRegisterStreamV1Schema,
-  size: sizeHostRegisterStreamV1,
-  write: writeHostRegisterStreamV1,
+  encode: encodeHostRegisterStreamV1,
   decode: decodeHostRegisterStreamV1,
 };
 
@@ -1943,27 +1548,17 @@ export const HostRegisterStreamV1Codec: MessageCodec<HostRegisterStreamV1> = {
 export const emptyHostUnregisterStreamV1 = { $typeName: "actr.dynclib.v1.HostUnregisterStreamV1" } as unknown as HostUnregisterStreamV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.HostUnregisterStreamV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.HostUnregisterStreamV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeHostUnregisterStreamV1(m: HostUnregisterStreamV1, w: Writer): number {
-  let n = 0;
+export function encodeHostUnregisterStreamV1(m: HostUnregisterStreamV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: stream_id (implicit string)
-  {
-    const v: unknown = m.streamId;
-    if (v !== undefined && v !== "") n += 1 + sizeString(v, w, "actr.dynclib.v1.HostUnregisterStreamV1", "stream_id");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.HostUnregisterStreamV1` that `sizeHostUnregisterStreamV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeHostUnregisterStreamV1(m: HostUnregisterStreamV1, w: Writer, buf: Uint8Array, pos: number): number {
   {
     const v: unknown = m.streamId;
     if (v !== undefined && v !== "") {
       buf[pos++] = 10;
-      pos = writeString(w, buf, pos, v as string);
+      pos = encodeString(w, pos, v, "actr.dynclib.v1.HostUnregisterStreamV1", "stream_id");
+      buf = w.buf;
     }
   }
   return pos;
@@ -1998,8 +1593,7 @@ export function decodeHostUnregisterStreamV1(r: Reader, end: number, budget: num
  */
 export const HostUnregisterStreamV1Codec: MessageCodec<HostUnregisterStreamV1> = {
   schema: HostUnregisterStreamV1Schema,
-  size: sizeHostUnregisterStreamV1,
-  write: writeHostUnregisterStreamV1,
+  encode: encodeHostUnregisterStreamV1,
   decode: decodeHostUnregisterStreamV1,
 };
 
@@ -2009,19 +1603,19 @@ export const HostUnregisterStreamV1Codec: MessageCodec<HostUnregisterStreamV1> =
 export const emptyHostSendDataStreamV1 = { $typeName: "actr.dynclib.v1.HostSendDataStreamV1" } as unknown as HostSendDataStreamV1;
 
 /**
- * Checks every value of a `actr.dynclib.v1.HostSendDataStreamV1` and returns its encoded size (fields only, no length prefix).
+ * Checks every value of a `actr.dynclib.v1.HostSendDataStreamV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
-export function sizeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer): number {
-  let n = 0;
+export function encodeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, pos: number): number {
+  let buf = room(w, pos);
   // 1: dest (required message)
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
       checkMessage(v, "actr.dynclib.v1.DestV1", "actr.dynclib.v1.HostSendDataStreamV1", "dest");
-      const at = reserveSize(w);
-      const s = sizeDestV1(v as DestV1, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 10;
+      const at = pos++;
+      pos = endMessage(w, at, encodeDestV1(v as DestV1, w, pos));
+      buf = w.buf;
     }
   }
   // 2: chunk (required message)
@@ -2029,45 +1623,18 @@ export function sizeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer): nu
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
     {
       checkMessage(v, "actr.DataStream", "actr.dynclib.v1.HostSendDataStreamV1", "chunk");
-      const at = reserveSize(w);
-      const s = sizeDataStream(v as DataStream, w);
-      w.sizes[at] = s;
-      n += 1 + varintSize32(s) + s;
+      buf[pos++] = 18;
+      const at = pos++;
+      pos = endMessage(w, at, encodeDataStream(v as DataStream, w, pos));
+      buf = w.buf;
     }
   }
   // 3: payload_type (implicit int32)
   {
     const v: unknown = m.payloadType;
-    if (v !== undefined && v !== 0) n += 1 + sizeInt32(v, "actr.dynclib.v1.HostSendDataStreamV1", "payload_type");
-  }
-  return n;
-}
-
-/**
- * Writes a `actr.dynclib.v1.HostSendDataStreamV1` that `sizeHostSendDataStreamV1` has sized with the same writer into `buf` at `pos`; returns the position after it.
- */
-export function writeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, buf: Uint8Array, pos: number): number {
-  {
-    const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
-    {
-      buf[pos++] = 10;
-      pos = writeSize(w, buf, pos);
-      pos = writeDestV1(v as DestV1, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
-    {
-      buf[pos++] = 18;
-      pos = writeSize(w, buf, pos);
-      pos = writeDataStream(v as DataStream, w, buf, pos);
-    }
-  }
-  {
-    const v: unknown = m.payloadType;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 24;
-      pos = writeInt32(buf, pos, v as number);
+      pos = encodeInt32(buf, pos, v, "actr.dynclib.v1.HostSendDataStreamV1", "payload_type");
     }
   }
   return pos;
@@ -2120,8 +1687,7 @@ export function decodeHostSendDataStreamV1(r: Reader, end: number, budget: numbe
  */
 export const HostSendDataStreamV1Codec: MessageCodec<HostSendDataStreamV1> = {
   schema: HostSendDataStreamV1Schema,
-  size: sizeHostSendDataStreamV1,
-  write: writeHostSendDataStreamV1,
+  encode: encodeHostSendDataStreamV1,
   decode: decodeHostSendDataStreamV1,
 };
 
