@@ -562,6 +562,55 @@ fn edges(o: &mut Out) {
     }
 }
 
+/// Lengths at the edges of one-, two- and three-byte length prefixes, at
+/// every level of nesting, for strings of one- to four-byte characters and
+/// for bytes: an encoder that writes a nested message before it knows its
+/// length, or copies long bytes apart from the rest, gets these wrong first.
+fn lengths(o: &mut Out) {
+    let texts: [(String, &str); 13] = [
+        ("a".repeat(42), "42 ASCII characters"),
+        ("a".repeat(43), "43 ASCII characters"),
+        ("a".repeat(127), "127 ASCII characters"),
+        ("a".repeat(128), "128 ASCII characters"),
+        ("日".repeat(42), "42 three-byte characters (126 bytes)"),
+        ("日".repeat(43), "43 three-byte characters (129 bytes)"),
+        (format!("{}a", "é".repeat(63)), "63 two-byte characters and one ASCII (127 bytes)"),
+        ("é".repeat(64), "64 two-byte characters (128 bytes)"),
+        ("🦀".repeat(21), "21 four-byte characters (84 bytes, 42 UTF-16 units)"),
+        ("🦀".repeat(22), "22 four-byte characters (88 bytes, 44 UTF-16 units)"),
+        (format!("{}a", "🦀".repeat(31)), "31 four-byte characters and one ASCII (125 bytes)"),
+        ("a".repeat(16383), "16383 ASCII characters"),
+        ("é".repeat(8192), "8192 two-byte characters (16384 bytes)"),
+    ];
+    for (text, what) in &texts {
+        o.add("HostRegisterStreamV1", HostRegisterStreamV1 { stream_id: text.clone() }.encode_to_vec(), format!("stream_id of {what}"));
+        let self_id = ActrId { r#type: ActrType { name: text.clone(), ..id_b().r#type }, ..id_a() };
+        let ctx = InvocationContextV1 { self_id, caller_id: Some(id_b()), request_id: "r".into() };
+        o.add("GuestHandleV1", GuestHandleV1 { ctx, rpc_envelope: pattern(3, 1) }.encode_to_vec(), format!("ctx.self_id.type.name of {what}: three nested lengths"));
+    }
+    for n in [31usize, 32, 127, 128, 129, 16383, 16384] {
+        let chunk = DataStream { stream_id: "s".into(), sequence: 1, payload: pattern(n, 5), metadata: vec![meta("k", &"v".repeat(130))], timestamp_ms: Some(5) };
+        o.add(
+            "HostSendDataStreamV1",
+            HostSendDataStreamV1 { dest: DestV1 { kind: Some(DestKind::Actor(id_a())) }, chunk: chunk.clone(), payload_type: 1 }.encode_to_vec(),
+            format!("chunk.payload of {n} bytes between a string and a 130-byte metadata entry"),
+        );
+        let sender = ActrId { r#type: ActrType { name: "n".repeat(200), ..id_b().r#type }, ..id_b() };
+        o.add("GuestDataStreamV1", GuestDataStreamV1 { chunk, sender }.encode_to_vec(), format!("chunk.payload of {n} bytes, then a sender of over 200 bytes"));
+        o.add("GuestHandleV1", GuestHandleV1 { ctx: ctx_full(), rpc_envelope: pattern(n, 6) }.encode_to_vec(), format!("rpc_envelope of {n} bytes"));
+        o.add(
+            "RpcEnvelope",
+            RpcEnvelope { payload: Some(pattern(n, 7)), error: Some(ErrorResponse { code: 1, message: "e".repeat(200) }), ..envelope_full() }.encode_to_vec(),
+            format!("payload of {n} bytes, then an error of over 200 bytes"),
+        );
+    }
+    o.add(
+        "InitPayloadV1",
+        InitPayloadV1 { version: 1, actr_type: "t".into(), credential: pattern(200, 8), actor_id: pattern(300, 9), realm_id: 3 }.encode_to_vec(),
+        "credential of 200 bytes and actor_id of 300 bytes",
+    );
+}
+
 pub fn build() -> Vec<(String, Vec<u8>, String)> {
     let mut o = Out { lines: Vec::new() };
     for name in NAMES {
@@ -569,6 +618,7 @@ pub fn build() -> Vec<(String, Vec<u8>, String)> {
     }
     specials(&mut o);
     edges(&mut o);
+    lengths(&mut o);
     o.lines
 }
 
