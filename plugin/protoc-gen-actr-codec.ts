@@ -196,6 +196,11 @@ function byNumber(desc: DescMessage): DescField[] {
   return desc.fields.concat().sort((a, b) => a.number - b.number);
 }
 
+/** Does `desc` have a required field (so that its encoding is never empty)? */
+function hasRequired(desc: DescMessage): boolean {
+  return desc.fields.some((field) => presenceOf(field) === "required");
+}
+
 /** Does a decoded `desc` need protobuf-es's prototype of zero values (an explicit scalar that may be absent)? */
 function needsPrototype(desc: DescMessage): boolean {
   return desc.fields.some((field) => presenceOf(field) === "explicit" && field.fieldKind !== "message");
@@ -318,7 +323,8 @@ function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
       f.print`    } else if (v !== undefined) {`;
       f.print`      ${enc("checkEncodedMessage")}(v, ${JSON.stringify(encoded.typeName)}, ${M}, ${F});`;
       nested(encoded, "      ");
-      f.print`      if (pos === at + 1) pos = at - ${key.length};`;
+      // An empty encoding is left out, key and all; a message with a required field is never empty.
+      if (!hasRequired(encoded)) f.print`      if (pos === at + 1) pos = at - ${key.length};`;
       f.print`    }`;
       f.print`  }`;
       continue;

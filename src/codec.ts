@@ -107,7 +107,7 @@ export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Env
   const w = spare ?? new Writer();
   spare = undefined;
   try {
-    w.start(schema.typeName);
+    w.typeName = schema.typeName;
     // The message's fields go after room for the envelope, which is written
     // in front of them once their length is known.
     const bodyStart = envelope === undefined ? 0 : envelope.header.length + ENVELOPE_KEY_AND_LENGTH;

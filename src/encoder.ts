@@ -50,12 +50,6 @@ export class Writer {
   readonly holeAt: number[] = [];
   readonly holeBytes: (Uint8Array | undefined)[] = [];
 
-  /** Starts an encoding of a `typeName` message. */
-  start(typeName: string): void {
-    this.typeName = typeName;
-    this.holes = 0;
-  }
-
   /** Forgets the bytes of the holes (after an encoding that failed), so that the writer holds none of the caller's memory. */
   forget(): void {
     this.holeBytes.length = 0;

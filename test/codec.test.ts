@@ -16,6 +16,7 @@ import {
   GuestHandleV1Schema,
   HostRegisterStreamV1Schema,
   InvocationContextV1Schema,
+  MetadataEntrySchema,
   PeerEventV1Schema,
   RealmSchema,
   RpcEnvelopeSchema,
@@ -364,10 +365,27 @@ describe("encodeMessage checks values instead of changing them", () => {
     const inPlace = { ...create(GuestHandleV1Schema), rpcEnvelope: envelope as never };
     const twoStep = create(GuestHandleV1Schema, { rpcEnvelope: encodeMessage(RpcEnvelopeSchema, envelope).slice() });
     expect(hex(encodeMessage(GuestHandleV1Schema, inPlace))).toBe(hex(encodeMessage(GuestHandleV1Schema, twoStep)));
+    // A default one (its required fields written), and a long one (a 2-byte length, with a long payload inside).
+    for (const held of [create(RpcEnvelopeSchema), create(RpcEnvelopeSchema, { routeKey: "r".repeat(140), payload: new Uint8Array(300).fill(7) })]) {
+      const bytes = encodeMessage(GuestHandleV1Schema, { ...create(GuestHandleV1Schema), rpcEnvelope: held as never });
+      const expected = create(GuestHandleV1Schema, { rpcEnvelope: encodeMessage(RpcEnvelopeSchema, held).slice() });
+      expect(hex(bytes)).toBe(hex(encodeMessage(GuestHandleV1Schema, expected)));
+    }
     const wrong = { ...create(GuestHandleV1Schema), rpcEnvelope: create(RealmSchema) as never };
     expect(abiErrorOf(() => encodeMessage(GuestHandleV1Schema, wrong)).message).toBe(
       "cannot encode actr.dynclib.v1.GuestHandleV1: field rpc_envelope: expected a Uint8Array or a actr.RpcEnvelope message, got an object",
     );
+  });
+
+  it("an encoding that failed after a long bytes value leaves nothing behind for the next one", () => {
+    const payload = new Uint8Array(200).fill(9);
+    const bad = create(DataStreamSchema, { streamId: "s", payload, metadata: [create(MetadataEntrySchema, { key: "k" })] });
+    (bad.metadata[0] as { value: unknown }).value = 5;
+    expect(abiErrorOf(() => encodeMessage(DataStreamSchema, bad)).message).toBe(
+      "cannot encode actr.MetadataEntry: field value: expected a string, got number 5",
+    );
+    const good = create(HostRegisterStreamV1Schema, { streamId: "x" });
+    expect(hex(encodeMessage(HostRegisterStreamV1Schema, good))).toBe("0a0178");
   });
 
   it("writes surrogate pairs and BMP text as UTF-8", () => {

@@ -438,7 +438,6 @@ export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): n
       const at = pos++;
       pos = endMessage(w, at, encodeRpcEnvelope(v as RpcEnvelope, w, pos));
       buf = w.buf;
-      if (pos === at + 1) pos = at - 1;
     }
   }
   return pos;
