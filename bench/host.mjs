@@ -6,6 +6,8 @@
 //   host-roundtrip-callback  the same, where the guest calls the host once (HOST_CALL) and returns its answer
 //   host-pipelined-echo      the echo with 64 calls in flight (ns per call); rust-host: its sequential echo
 //
+// Beside them, impl koffi-floor: the same guest driven through koffi with no codec and no copies (see measureFloor).
+//
 // Usage: node bench/host.mjs [--time MS]   (npm run bench runs it after the codec cases)
 //        node bench/host.mjs --measure IMPL --case CASE [--time MS]   (one of ours, in this process)
 import { spawnSync } from "node:child_process";
@@ -92,6 +94,62 @@ async function measureOurs(id, impl, time) {
   }
 }
 
+/**
+ * The floor under any koffi host (impl `koffi-floor`): the test guest driven
+ * through koffi with the least JavaScript there can be. The request frame is
+ * encoded once, into native memory; `invoke` answers every call with one
+ * constant reply kept in native memory, and `free_host_buf` does nothing;
+ * the guest's reply is freed unread. What is left is koffi's calls and
+ * callbacks and the guest's own work: no codec, no copy, no bookkeeping.
+ */
+async function measureFloor(id, time) {
+  const { default: koffi } = await import("koffi");
+  const abi = await import(pathToFileURL(path.join(root, "dist/src/index.js")).href);
+  const { create } = await import("@bufbuild/protobuf");
+  const libc = koffi.load(null);
+  const malloc = libc.func("uintptr_t malloc(size_t n)");
+  const memcpy = libc.func("void memcpy(uintptr_t dst, uintptr_t src, size_t n)");
+  const native = (bytes) => {
+    const copy = bytes.slice();
+    const address = malloc(copy.length);
+    memcpy(address, Number(koffi.address(copy.buffer)), copy.length);
+    return address;
+  };
+  const lib = koffi.load(library);
+  const init = lib.func("int32_t actr_init(uintptr_t vt, uintptr_t init, size_t initLen)");
+  const handle = lib.func("int32_t actr_handle(uintptr_t req, size_t reqLen, uintptr_t respOut, uintptr_t respLenOut)");
+  const freeResponse = lib.func("void actr_free_response(uintptr_t ptr, size_t len)");
+
+  const payload = Uint8Array.from({ length: 256 }, (_, i) => (i * 7) & 0xff);
+  const reply = abi.encodeHostReply({ bytes: payload });
+  // Out-pointers at 0 and 8 (actr_handle's), the constant reply's pointer and length at 16 and 24.
+  const out = malloc(32);
+  const words = new Uint32Array(koffi.view(out, 32));
+  const replyAddress = native(reply);
+  words.set([replyAddress % 2 ** 32, Math.floor(replyAddress / 2 ** 32), reply.length, 0], 4);
+  const invoke = koffi.register((frame, frameLen, replyOut, replyLenOut) => {
+    memcpy(replyOut, out + 16, 8);
+    memcpy(replyLenOut, out + 24, 8);
+    return 0;
+  }, koffi.pointer(koffi.proto(null, "int32_t", ["uintptr_t", "size_t", "uintptr_t", "uintptr_t"])));
+  const freeHostBuf = koffi.register(() => {}, koffi.pointer(koffi.proto(null, "void", ["uintptr_t", "size_t"])));
+  const vtable = malloc(16);
+  new BigUint64Array(koffi.view(vtable, 16)).set([BigInt(koffi.address(invoke)), BigInt(koffi.address(freeHostBuf))]);
+  if (init(vtable, 0, 0) !== 0) throw new Error("koffi-floor: actr_init failed");
+
+  const actor = (serialNumber, name) => abi.actrId({ realm: 1, serialNumber, type: { manufacturer: "acme", name, version: "1.0" } });
+  const ctx = abi.invocationContext({ selfId: actor(5n, "test"), callerId: actor(9n, "caller"), requestId: "req-1" });
+  const request = create(abi.RpcEnvelopeSchema, { routeKey: id === "host-roundtrip-callback" ? "call" : "echo", payload, requestId: "req-1", timeoutMs: 1000n });
+  const frame = abi.encodeGuestHandleRequest(request, ctx);
+  const frameAddress = native(frame);
+  const call = () => {
+    if (handle(frameAddress, frame.length, out, out + 8) !== 0) throw new Error(`koffi-floor: actr_handle failed for ${id}`);
+    freeResponse(words[0] + words[1] * 2 ** 32, words[2] + words[3] * 2 ** 32);
+  };
+  call();
+  return await measure(time, call);
+}
+
 /** Runs `command` and reads the `CASE NS` line it prints for `id`. */
 function timed(command, args, id) {
   const run = spawnSync(command, args, { encoding: "utf8" });
@@ -125,6 +183,7 @@ export async function hostBench({ time = 1000 } = {}) {
   for (const id of ["host-roundtrip-echo", "host-roundtrip-callback"]) {
     plan.push([id, "rust-host", () => rust(id)]);
     for (const impl of Object.keys(threadingOf)) plan.push([id, impl, () => ours(id, impl)]);
+    plan.push([id, "koffi-floor", () => ours(id, "koffi-floor")]);
   }
   plan.push(["host-pipelined-echo", "rust-host", () => rust("host-roundtrip-echo")]);
   plan.push(["host-pipelined-echo", "actr-dynclib-abi", () => ours("host-pipelined-echo", "actr-dynclib-abi")]);
@@ -142,7 +201,7 @@ export function hostTable(rows) {
   const ns = (id, impl) => rows.find((r) => r.case === id && r.impl === impl)?.nsPerOp;
   const lines = ["| case | impl | ns/op | × rust-host |", "|---|---|---:|---:|"];
   for (const id of hostCaseIds) {
-    for (const impl of ["actr-dynclib-abi", "actr-dynclib-abi-sync", "rust-host"]) {
+    for (const impl of ["actr-dynclib-abi", "actr-dynclib-abi-sync", "koffi-floor", "rust-host"]) {
       const n = ns(id, impl);
       if (n === undefined) continue;
       const rust = ns(id, "rust-host");
@@ -158,8 +217,9 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   });
   if (values.measure !== undefined) {
     // One case for one of our implementations (hostBench runs this in a process of its own).
-    if (!(values.measure in threadingOf) || !hostCaseIds.includes(values.case)) throw new Error("usage: --measure IMPL --case CASE");
-    console.log(`${values.case} ${await measureOurs(values.case, values.measure, Number(values.time))}`);
+    if (!(values.measure in threadingOf || values.measure === "koffi-floor") || !hostCaseIds.includes(values.case)) throw new Error("usage: --measure IMPL --case CASE");
+    const ns = values.measure === "koffi-floor" ? await measureFloor(values.case, Number(values.time)) : await measureOurs(values.case, values.measure, Number(values.time));
+    console.log(`${values.case} ${ns}`);
   } else {
     console.log(hostTable(await hostBench({ time: Number(values.time) })));
   }
