@@ -262,6 +262,20 @@ function uncheckedBytes(field: DescField, kind: Kind): number {
   }
 }
 
+/**
+ * The checked writer (src/encoder.ts) of each scalar kind, and whether it
+ * may grow the buffer (it then takes the writer, and the caller reloads `buf`).
+ */
+const scalarWriters: Record<Exclude<Kind, "message">, { fn: string; grows: boolean; signed?: string }> = {
+  uint32: { fn: "encodeUint32", grows: false },
+  int32: { fn: "encodeInt32", grows: false },
+  uint64: { fn: "encode64", grows: false, signed: "false, " },
+  int64: { fn: "encode64", grows: false, signed: "true, " },
+  bool: { fn: "encodeBool", grows: false },
+  string: { fn: "encodeString", grows: true },
+  bytes: { fn: "encodeBytes", grows: true },
+};
+
 function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names, M: string): void {
   const enc = (name: string) => f.import(name, encoderModule());
   const Writer = f.import("Writer", encoderModule(), true);
@@ -331,38 +345,14 @@ function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
     }
     if (test === "true") f.print`    {`;
     else f.print`    if (${test}) {`;
-    switch (kind) {
-      case "message":
-        f.print`      ${enc("checkMessage")}(v, ${JSON.stringify(field.message!.typeName)}, ${M}, ${F});`;
-        nested(field.message!, "      ");
-        break;
-      case "uint32":
-        f.print`      ${tag}`;
-        f.print`      pos = ${enc("encodeUint32")}(buf, pos, v, ${M}, ${F});`;
-        break;
-      case "int32":
-        f.print`      ${tag}`;
-        f.print`      pos = ${enc("encodeInt32")}(buf, pos, v, ${M}, ${F});`;
-        break;
-      case "uint64":
-      case "int64":
-        f.print`      ${tag}`;
-        f.print`      pos = ${enc("encode64")}(buf, pos, v, ${kind === "int64"}, ${M}, ${F});`;
-        break;
-      case "bool":
-        f.print`      ${tag}`;
-        f.print`      pos = ${enc("encodeBool")}(buf, pos, v, ${M}, ${F});`;
-        break;
-      case "string":
-        f.print`      ${tag}`;
-        f.print`      pos = ${enc("encodeString")}(w, pos, v, ${M}, ${F});`;
-        f.print`      buf = w.buf;`;
-        break;
-      case "bytes":
-        f.print`      ${tag}`;
-        f.print`      pos = ${enc("encodeBytes")}(w, pos, v, ${M}, ${F});`;
-        f.print`      buf = w.buf;`;
-        break;
+    if (kind === "message") {
+      f.print`      ${enc("checkMessage")}(v, ${JSON.stringify(field.message!.typeName)}, ${M}, ${F});`;
+      nested(field.message!, "      ");
+    } else {
+      const writer = scalarWriters[kind];
+      f.print`      ${tag}`;
+      f.print`      pos = ${enc(writer.fn)}(${writer.grows ? "w" : "buf"}, pos, v, ${writer.signed ?? ""}${M}, ${F});`;
+      if (writer.grows) f.print`      buf = w.buf;`;
     }
     f.print`    }`;
     f.print`  }`;
