@@ -325,10 +325,19 @@ describe("encodeMessage checks values instead of changing them", () => {
     expect(err.field).toBe("stream_id");
   });
 
-  it("rejects every lone surrogate: high then not low, low first, high at the end", () => {
-    for (const streamId of ["\uD800\uE000", "\uDBFF\uFFFF", "\uD800a", "\uDC00\uD800", "\uDFFF", "ab\uDBFF"]) {
-      const msg = create(HostRegisterStreamV1Schema, { streamId });
-      expect(abiErrorOf(() => encodeMessage(HostRegisterStreamV1Schema, msg)).message, JSON.stringify(streamId)).toMatch(/string holds a lone surrogate/);
+  it("rejects every lone surrogate: high then not low, low first, high at the end, in short strings and in long ones", () => {
+    // Strings under 43 UTF-16 units are written first and measured after; longer ones are measured first.
+    for (const pad of ["", "é".repeat(50)]) {
+      for (const lone of ["\uD800\uE000", "\uDBFF\uFFFF", "\uD800a", "\uDC00\uD800", "\uDFFF", "ab\uDBFF", "\uDBFF\uDC00\uDC00"]) {
+        const streamId = pad + lone;
+        const msg = create(HostRegisterStreamV1Schema, { streamId });
+        expect(abiErrorOf(() => encodeMessage(HostRegisterStreamV1Schema, msg)).message, JSON.stringify(streamId)).toMatch(/string holds a lone surrogate/);
+      }
+      // A pair at either end of the surrogate ranges is whole.
+      for (const pair of ["\uD800\uDC00", "\uDBFF\uDFFF"]) {
+        const msg = create(HostRegisterStreamV1Schema, { streamId: pad + pair });
+        expect(Buffer.from(encodeMessage(HostRegisterStreamV1Schema, msg)).toString("hex")).toContain(pair === "\uD800\uDC00" ? "f0908080" : "f48fbfbf");
+      }
     }
   });
 

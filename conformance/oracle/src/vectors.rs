@@ -604,6 +604,15 @@ fn lengths(o: &mut Out) {
             format!("payload of {n} bytes, then an error of over 200 bytes"),
         );
     }
+    for (edge, what) in [("\u{7f}", "U+007F"), ("\u{80}", "U+0080"), ("\u{7ff}", "U+07FF"), ("\u{800}", "U+0800"), ("\u{ffff}", "U+FFFF"), ("\u{10000}", "U+10000"), ("\u{10ffff}", "U+10FFFF")] {
+        o.add("HostRegisterStreamV1", HostRegisterStreamV1 { stream_id: format!("{}{edge}", "a".repeat(50)) }.encode_to_vec(), format!("stream_id of 50 ASCII characters and {what} (measured before it is written)"));
+    }
+    let long = "日".repeat(42);
+    o.add(
+        "RpcEnvelope",
+        RpcEnvelope { route_key: long.clone(), traceparent: Some(long.clone()), tracestate: Some(long.clone()), request_id: long, ..Default::default() }.encode_to_vec(),
+        "four strings of 126 bytes (42 three-byte characters) in a row",
+    );
     o.add(
         "InitPayloadV1",
         InitPayloadV1 { version: 1, actr_type: "t".into(), credential: pattern(200, 8), actor_id: pattern(300, 9), realm_id: 3 }.encode_to_vec(),

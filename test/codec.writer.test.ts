@@ -1,0 +1,87 @@
+// The one-pass encoder's room rules (src/encoder.ts), checked against
+// prost's bytes: every accepted golden vector (test/vectors/prost.tsv),
+// re-encoded by its generated codec into a writer whose buffer starts at
+// sizes from nothing to just past SLACK, so that every place the encoder
+// makes room has to grow the buffer in one case or another. A missing or
+// short room check would drop writes past the end of the buffer, which a
+// Uint8Array does silently, and the bytes would differ from prost's.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { codecOf } from "../src/codec.js";
+import { finish, SLACK, Writer } from "../src/encoder.js";
+import { decodeMessage, messageSchemas } from "../src/index.js";
+import { UnorderedCodec } from "./gen/fixture/v1/order_codec.js";
+import { type Unordered, UnorderedSchema } from "./gen/fixture/v1/order_pb.js";
+
+const accepted = readFileSync(join(import.meta.dirname, "vectors/prost.tsv"), "utf8")
+  .trimEnd()
+  .split("\n")
+  .slice(1)
+  .map((row) => row.split("\t") as [string, string, string, string, string])
+  .filter(([, , verdict]) => verdict === "ok")
+  .map(([message, input, , output, description]) => ({ message, input, output, description }));
+
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+const startSizes = [0, 1, 2, 7, 64, SLACK - 1, SLACK, SLACK + 1, SLACK + 127, 2 * SLACK];
+
+describe("the encoder makes room wherever it writes", () => {
+  it(`re-encodes ${accepted.length} accepted vectors as prost does, from buffers of ${startSizes.join(", ")} bytes`, () => {
+    expect(accepted.length).toBeGreaterThan(900);
+    const disagreements: string[] = [];
+    for (const v of accepted) {
+      const schema = messageSchemas.get(v.message)!;
+      const codec = codecOf(schema);
+      const message = decodeMessage(schema, Buffer.from(v.input, "hex"));
+      for (const size of startSizes) {
+        const w = new Writer();
+        w.buf = new Uint8Array(size);
+        w.typeName = schema.typeName;
+        const end = codec.encode(message, w, 0);
+        const got = hex(finish(w, 0, end));
+        if (got !== v.output) disagreements.push(`${v.message} (${v.description}) from ${size} bytes: ${got.slice(0, 60)}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it("grows a buffer to twice its size, or to what is needed when that is more, keeping what was written before", () => {
+    const codec = codecOf(messageSchemas.get("HostRegisterStreamV1")!);
+    // The string's key at 1, its length and bytes from 2: room for 2 + 5 + n + SLACK is needed.
+    for (const [n, grown] of [
+      [600, 2000],
+      [3000, 2 + 5 + 3000 + SLACK],
+    ] as const) {
+      const w = new Writer();
+      w.buf = new Uint8Array(1000);
+      w.buf[0] = 7;
+      const end = codec.encode({ $typeName: "actr.dynclib.v1.HostRegisterStreamV1", streamId: "a".repeat(n) } as never, w, 1);
+      expect(end).toBe(2 + 2 + n);
+      expect(w.buf.length).toBe(grown);
+      expect(w.buf[0]).toBe(7);
+      expect(hex(w.buf.subarray(1, 4))).toBe(hex(new Uint8Array([0x0a, (n & 0x7f) | 0x80, n >> 7])));
+    }
+  });
+
+  it("makes room through a deep chain of nested messages, each with a short string of three-byte characters", () => {
+    // The fixture's recursive message (test/fixtures/proto): each level a uint32 of 5 bytes,
+    // a string of 42 three-byte characters (126 bytes, the longest with a one-byte length) and the next level.
+    const text = "日".repeat(42);
+    const utf8 = [...Buffer.from(text, "utf8")];
+    const varint = (n: number): number[] => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...varint(n >>> 7)]);
+    let message: Unordered | undefined;
+    let expected: number[] = [];
+    for (let depth = 0; depth < 40; depth++) {
+      const level = [0x08, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x1a, utf8.length, ...utf8];
+      expected = depth === 0 ? level : [...level, 0x32, ...varint(expected.length), ...expected];
+      message = { $typeName: UnorderedSchema.typeName, first: 0xffff_ffff, second: new Uint8Array(0), third: text, choice: { case: undefined }, child: message };
+    }
+    for (const size of startSizes) {
+      const w = new Writer();
+      w.buf = new Uint8Array(size);
+      const end = UnorderedCodec.encode(message!, w, 0);
+      expect(hex(finish(w, 0, end)), `from ${size} bytes`).toBe(hex(new Uint8Array(expected)));
+    }
+  });
+});
+
