@@ -9,6 +9,8 @@ import {
   decodePayload,
   decodeReply,
   encodeFrame,
+  encodeMessage,
+  HostCallRawV1Schema,
   errorReply,
   GuestHandleV1Schema,
   HostCallV1Schema,
@@ -77,6 +79,16 @@ describe("frames", () => {
     expect(hex(bytes)).toBe("080110051a030a0173");
     const frame = decodeFrame(bytes);
     expect(decodePayload(HostRegisterStreamV1Schema, frame).streamId).toBe("s");
+  });
+
+  it("encodeFrame writes a payload with long bytes in it (copied straight to the output) whole, behind the frame's fields", () => {
+    // The frame's bytes as prost writes them for the same payload: its fields, then the payload's key, length and bytes.
+    for (const n of [127, 128, 300, 20000]) {
+      const payload = create(HostCallRawV1Schema, { routeKey: "r", payload: Uint8Array.from({ length: n }, (_, i) => i & 0xff) });
+      const body = encodeMessage(HostCallRawV1Schema, payload);
+      const frame = create(AbiFrameSchema, { abiVersion: 1, op: op.HOST_CALL_RAW, payload: body.slice() });
+      expect(hex(encodeFrame(HostCallRawV1Schema, payload)), `${n} bytes`).toBe(hex(encodeMessage(AbiFrameSchema, frame)));
+    }
   });
 
   it("toFrame refuses a message that is not a framed payload", () => {
