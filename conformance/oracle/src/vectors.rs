@@ -607,6 +607,16 @@ fn lengths(o: &mut Out) {
     for (edge, what) in [("\u{7f}", "U+007F"), ("\u{80}", "U+0080"), ("\u{7ff}", "U+07FF"), ("\u{800}", "U+0800"), ("\u{ffff}", "U+FFFF"), ("\u{10000}", "U+10000"), ("\u{10ffff}", "U+10FFFF")] {
         o.add("HostRegisterStreamV1", HostRegisterStreamV1 { stream_id: format!("{}{edge}", "a".repeat(50)) }.encode_to_vec(), format!("stream_id of 50 ASCII characters and {what} (measured before it is written)"));
     }
+    // A nested message of exactly 127, 128, 16383 and 16384 bytes: stream_id (3 bytes), sequence (2), payload key (1) and length (1 or 2).
+    for (len, n) in [(127usize, 120usize), (128, 121), (16383, 16375), (16384, 16376)] {
+        let chunk = DataStream { stream_id: "s".into(), sequence: 1, payload: pattern(n, 4), ..Default::default() };
+        assert_eq!(chunk.encoded_len(), len);
+        o.add(
+            "GuestDataStreamV1",
+            GuestDataStreamV1 { chunk, sender: id_b() }.encode_to_vec(),
+            format!("a chunk of exactly {len} bytes"),
+        );
+    }
     let long = "日".repeat(42);
     o.add(
         "RpcEnvelope",
