@@ -11,7 +11,7 @@ import base from "./stryker.config.mjs";
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   ...base,
-  vitest: { configFile: "vitest.mutation.codec.config.ts" },
+  vitest: { ...base.vitest, configFile: "vitest.mutation.codec.config.ts" },
   mutate: ["src/encoder.ts", "src/decoder.ts", "src/codec.ts", "src/pool.ts", "src/ascii.ts"],
   jsonReporter: { fileName: "reports/mutation-codec.json" },
   htmlReporter: { fileName: "reports/mutation-codec.html" },
