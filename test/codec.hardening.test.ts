@@ -208,7 +208,8 @@ describe("encoding limits and invalid values", () => {
     ["NaN in a uint32", () => encodeMessage(RealmSchema, create(RealmSchema, { realmId: NaN })), /realm_id: expected a uint32, got number NaN/],
     ["a string in a bool", () => encodeMessage(DestV1Schema, { ...create(DestV1Schema), kind: { case: "shell", value: "yes" as unknown as boolean } }), /shell: expected a boolean, got "yes"/],
     ["an array that is not one", () => encodeMessage(DataStreamSchema, { ...create(DataStreamSchema), metadata: {} as never }), /metadata: expected an array, got an object/],
-    ["an item of another type", () => encodeMessage(DataStreamSchema, { ...create(DataStreamSchema), metadata: [create(RealmSchema) as never] }), /metadata: expected a actr.MetadataEntry message/],
+    ["an item of another type", () => encodeMessage(DataStreamSchema, { ...create(DataStreamSchema), metadata: [create(RealmSchema) as never] }), /^cannot encode actr.DataStream: field metadata: expected a actr.MetadataEntry message, got an object$/],
+    ["an item of another type in an envelope", () => encodeMessage(RpcEnvelopeSchema, { ...create(RpcEnvelopeSchema), metadata: [create(RealmSchema) as never] }), /^cannot encode actr.RpcEnvelope: field metadata: expected a actr.MetadataEntry message, got an object$/],
     ["bytes that are a string", () => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), payload: "ab" as unknown as Uint8Array }), /payload: expected a Uint8Array, got "ab"/],
   ];
   for (const [what, encode, message] of bounds) {
