@@ -68,15 +68,24 @@ const threadingOf = { "actr-dynclib-abi": "worker", "actr-dynclib-abi-sync": "sa
  * `hostBench`, which runs it in a process of its own): loads the test guest,
  * checks the answer, returns the median ns per call.
  */
-async function measureOurs(id, impl, time) {
-  const { loadGuest } = await import(pathToFileURL(path.join(root, "dist/src/host/index.js")).href);
+/**
+ * What every implementation sends for case `id`: the 256-byte payload, the
+ * RpcEnvelope to the test guest's route (`call` for the callback case, `echo`
+ * otherwise) and its context, built with this package's API (`dist/`).
+ */
+async function caseRequest(id) {
   const { actrId, invocationContext, RpcEnvelopeSchema } = await import(pathToFileURL(path.join(root, "dist/src/index.js")).href);
   const { create } = await import("@bufbuild/protobuf");
-
   const actor = (serialNumber, name) => actrId({ realm: 1, serialNumber, type: { manufacturer: "acme", name, version: "1.0" } });
   const ctx = invocationContext({ selfId: actor(5n, "test"), callerId: actor(9n, "caller"), requestId: "req-1" });
   const payload = Uint8Array.from({ length: 256 }, (_, i) => (i * 7) & 0xff);
   const request = create(RpcEnvelopeSchema, { routeKey: id === "host-roundtrip-callback" ? "call" : "echo", payload, requestId: "req-1", timeoutMs: 1000n });
+  return { ctx, payload, request };
+}
+
+async function measureOurs(id, impl, time) {
+  const { loadGuest } = await import(pathToFileURL(path.join(root, "dist/src/host/index.js")).href);
+  const { ctx, payload, request } = await caseRequest(id);
   const host = (operation) => ({ bytes: operation.payload.payload });
   const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -105,14 +114,10 @@ async function measureOurs(id, impl, time) {
 async function measureFloor(id, time) {
   const { default: koffi } = await import("koffi");
   const abi = await import(pathToFileURL(path.join(root, "dist/src/index.js")).href);
-  const { create } = await import("@bufbuild/protobuf");
-  const libc = koffi.load(null);
-  const malloc = libc.func("uintptr_t malloc(size_t n)");
-  const memcpy = libc.func("void memcpy(uintptr_t dst, uintptr_t src, size_t n)");
+  const { addressOf, copyNative: memcpy, malloc } = await import(pathToFileURL(path.join(root, "dist/src/host/native-memory.js")).href);
   const native = (bytes) => {
-    const copy = bytes.slice();
-    const address = malloc(copy.length);
-    memcpy(address, Number(koffi.address(copy.buffer)), copy.length);
+    const address = malloc(bytes.length);
+    memcpy(address, addressOf(bytes), bytes.length);
     return address;
   };
   const lib = koffi.load(library);
@@ -120,7 +125,7 @@ async function measureFloor(id, time) {
   const handle = lib.func("int32_t actr_handle(uintptr_t req, size_t reqLen, uintptr_t respOut, uintptr_t respLenOut)");
   const freeResponse = lib.func("void actr_free_response(uintptr_t ptr, size_t len)");
 
-  const payload = Uint8Array.from({ length: 256 }, (_, i) => (i * 7) & 0xff);
+  const { ctx, payload, request } = await caseRequest(id);
   const reply = abi.encodeHostReply({ bytes: payload });
   // Out-pointers at 0 and 8 (actr_handle's), the constant reply's pointer and length at 16 and 24.
   const out = malloc(32);
@@ -137,9 +142,6 @@ async function measureFloor(id, time) {
   new BigUint64Array(koffi.view(vtable, 16)).set([BigInt(koffi.address(invoke)), BigInt(koffi.address(freeHostBuf))]);
   if (init(vtable, 0, 0) !== 0) throw new Error("koffi-floor: actr_init failed");
 
-  const actor = (serialNumber, name) => abi.actrId({ realm: 1, serialNumber, type: { manufacturer: "acme", name, version: "1.0" } });
-  const ctx = abi.invocationContext({ selfId: actor(5n, "test"), callerId: actor(9n, "caller"), requestId: "req-1" });
-  const request = create(abi.RpcEnvelopeSchema, { routeKey: id === "host-roundtrip-callback" ? "call" : "echo", payload, requestId: "req-1", timeoutMs: 1000n });
   const frame = abi.encodeGuestHandleRequest(request, ctx);
   const frameAddress = native(frame);
   const call = () => {

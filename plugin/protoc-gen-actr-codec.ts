@@ -250,8 +250,6 @@ function oneofVar(oneof: DescOneof): string {
 function uncheckedBytes(field: DescField, kind: Kind): number {
   const key = keyBytes(field, kind).length;
   switch (kind) {
-    case "bool":
-      return key + 1;
     case "uint32":
     case "int32":
     case "uint64":

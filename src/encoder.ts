@@ -24,7 +24,7 @@
 import { code } from "./codes.js";
 import { AbiError } from "./errors.js";
 import { I64_MAX, I64_MIN, U64_MAX } from "./integers.js";
-import { allocate, POOLED_MAX } from "./pool.js";
+import { allocate } from "./pool.js";
 
 /** Bytes a generated function may write unchecked after `room` or a long write (see the module's doc). */
 export const SLACK = 512;
@@ -33,7 +33,7 @@ export const SLACK = 512;
 const INITIAL_BYTES = 8192;
 
 /** The largest encoding a `Uint8Array` can hold. */
-export const MAX_OUTPUT = 2 ** 32 - 1;
+const MAX_OUTPUT = 2 ** 32 - 1;
 
 /** The buffer one encoding is written into, and the message it is of. */
 export class Writer {
@@ -60,12 +60,11 @@ export class Writer {
 
 /**
  * The encoding written to `w.buf` in `[start, end)`, with its holes filled,
- * in memory of its own: a pooled view (see pool.ts) up to `POOLED_MAX`
- * bytes, its own buffer above. The writer holds none of the holes' bytes after.
+ * in memory of its own (`allocate`: a pooled view when small). The writer
+ * holds none of the holes' bytes after.
  */
 export function finish(w: Writer, start: number, end: number): Uint8Array {
-  const total = end - start;
-  const out = total > POOLED_MAX ? new Uint8Array(total) : allocate(total);
+  const out = allocate(end - start);
   const buf = w.buf;
   let from = start;
   for (let k = 0; k < w.holes; k++) {

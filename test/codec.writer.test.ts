@@ -5,22 +5,15 @@
 // makes room has to grow the buffer in one case or another. A missing or
 // short room check would drop writes past the end of the buffer, which a
 // Uint8Array does silently, and the bytes would differ from prost's.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { codecOf } from "../src/codec.js";
 import { finish, SLACK, Writer } from "../src/encoder.js";
 import { decodeMessage, messageSchemas } from "../src/index.js";
 import { UnorderedCodec } from "./gen/fixture/v1/order_codec.js";
 import { type Unordered, UnorderedSchema } from "./gen/fixture/v1/order_pb.js";
+import { goldenVectors } from "./support/golden-vectors.js";
 
-const accepted = readFileSync(join(import.meta.dirname, "vectors/prost.tsv"), "utf8")
-  .trimEnd()
-  .split("\n")
-  .slice(1)
-  .map((row) => row.split("\t") as [string, string, string, string, string])
-  .filter(([, , verdict]) => verdict === "ok")
-  .map(([message, input, , output, description]) => ({ message, input, output, description }));
+const accepted = goldenVectors.filter((v) => v.verdict === "ok");
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
 const startSizes = [0, 1, 2, 7, 64, SLACK - 1, SLACK, SLACK + 1, SLACK + 127, 2 * SLACK];

@@ -1,29 +1,12 @@
 // The golden vectors of test/vectors/prost.tsv: inputs curated by the prost
 // oracle, with prost's answers. Every ok must re-encode to prost's bytes, every
 // err must be an AbiError; and the vectors must cover what the issue asks.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type DescMessage, isFieldSet, type Message } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { AbiError, code, type DestV1, decodeMessage, encodeMessage, messageSchemas } from "../../src/index.js";
+import { goldenVectors } from "../support/golden-vectors.js";
 
-interface Vector {
-  readonly line: number;
-  readonly message: string;
-  readonly input: string;
-  readonly verdict: "ok" | "err";
-  readonly output: string;
-  readonly description: string;
-}
-
-const vectors: Vector[] = readFileSync(join(import.meta.dirname, "../vectors/prost.tsv"), "utf8")
-  .trimEnd()
-  .split("\n")
-  .slice(1)
-  .map((row, i) => {
-    const [message, input, verdict, output, description] = row.split("\t") as [string, string, "ok" | "err", string, string];
-    return { line: i + 2, message, input, verdict, output, description };
-  });
+const vectors = goldenVectors;
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const schemaOf = (name: string): DescMessage => {
