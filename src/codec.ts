@@ -9,7 +9,7 @@ import { codecs as actrCodecs } from "../gen/actr/actr_codec.js";
 import { codecs as abiCodecs } from "../gen/actr/dynclib/v1/abi_codec.js";
 import { code } from "./codes.js";
 import { type Enclosing, Reader, RECURSION_LIMIT } from "./decoder.js";
-import { describe, finish, varintSize32, Writer, writeVarint32 } from "./encoder.js";
+import { describe, fillHoles, finish, INITIAL_WRITER_BYTES, varintSize32, Writer, writeVarint32 } from "./encoder.js";
 import { requireBytes, requireSchema } from "./arguments.js";
 import { AbiError } from "./errors.js";
 import type { MessageCodec } from "./message-codec.js";
@@ -93,43 +93,72 @@ let spare: Writer | undefined = new Writer();
 const ENVELOPE_KEY_AND_LENGTH = 1 + 5;
 
 /**
- * Encodes `message` with `codec`, inside `envelope` when given.
- *
- * @internal
+ * Writes the encoding of `message` with `codec`, inside `envelope` when
+ * given, into `w.buf` at `[w.start, w.end)`, its holes not yet filled.
  */
-export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Envelope): Uint8Array {
+function writeEncoding(codec: MessageCodec, message: unknown, envelope: Envelope | undefined, w: Writer): void {
   const schema = codec.schema;
   if (typeof message !== "object" || message === null || (message as { $typeName?: unknown }).$typeName !== schema.typeName) {
     throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${schema.typeName}: expected a ${schema.typeName} message, got ${describe(message)}`, {
       messageName: schema.typeName,
     });
   }
+  w.typeName = schema.typeName;
+  // The message's fields go after room for the envelope, which is written
+  // in front of them once their length is known.
+  const bodyStart = envelope === undefined ? 0 : envelope.header.length + ENVELOPE_KEY_AND_LENGTH;
+  const end = codec.encode(message as never, w, bodyStart);
+  const buf = w.buf;
+  let start = bodyStart;
+  if (envelope !== undefined) {
+    const bodySize = end - bodyStart;
+    if (bodySize !== 0) {
+      start -= varintSize32(bodySize);
+      writeVarint32(buf, start, bodySize);
+      buf[--start] = envelope.key;
+    }
+    const header = envelope.header;
+    start -= header.length;
+    for (let i = 0; i < header.length; i++) buf[start + i] = header[i]!;
+  }
+  w.start = start;
+  w.end = end;
+}
+
+/**
+ * Encodes `message` with `codec`, inside `envelope` when given.
+ *
+ * @internal
+ */
+export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Envelope): Uint8Array {
   const w = spare ?? new Writer();
   spare = undefined;
   try {
-    w.typeName = schema.typeName;
-    // The message's fields go after room for the envelope, which is written
-    // in front of them once their length is known.
-    const bodyStart = envelope === undefined ? 0 : envelope.header.length + ENVELOPE_KEY_AND_LENGTH;
-    const end = codec.encode(message as never, w, bodyStart);
-    const buf = w.buf;
-    let start = bodyStart;
-    if (envelope !== undefined) {
-      const bodySize = end - bodyStart;
-      if (bodySize !== 0) {
-        start -= varintSize32(bodySize);
-        writeVarint32(buf, start, bodySize);
-        buf[--start] = envelope.key;
-      }
-      const header = envelope.header;
-      start -= header.length;
-      for (let i = 0; i < header.length; i++) buf[start + i] = header[i]!;
-    }
-    return finish(w, start, end);
+    writeEncoding(codec, message, envelope, w);
+    return finish(w, w.start, w.end);
   } finally {
     if (w.holes !== 0) w.forget(); // an encoding that failed
     // Kept for the next encoding, unless a huge message grew its buffer.
     spare = w.buf.length > MAX_KEPT_BYTES ? new Writer() : w;
+  }
+}
+
+/**
+ * Encodes `message` with `codec`, inside `envelope` when given, into `w`
+ * itself: the encoding is `w.buf[w.start, w.end)`, valid until `w` is used
+ * again. For a holder that passes the bytes on at once (the host runtime
+ * hands them to a guest by address) and so needs no copy of its own.
+ * A writer whose buffer grew beyond `MAX_KEPT_BYTES` is shrunk on its next use.
+ *
+ * @internal
+ */
+export function encodeInPlace(codec: MessageCodec, message: unknown, envelope: Envelope | undefined, w: Writer): void {
+  if (w.buf.length > MAX_KEPT_BYTES) w.buf = new Uint8Array(INITIAL_WRITER_BYTES);
+  try {
+    writeEncoding(codec, message, envelope, w);
+    fillHoles(w);
+  } finally {
+    if (w.holes !== 0) w.forget(); // an encoding that failed
   }
 }
 

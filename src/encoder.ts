@@ -30,7 +30,7 @@ import { allocate } from "./pool.js";
 export const SLACK = 512;
 
 /** The size of a new `Writer`'s buffer. */
-const INITIAL_BYTES = 8192;
+export const INITIAL_WRITER_BYTES = 8192;
 
 /** The largest encoding a `Uint8Array` can hold. */
 const MAX_OUTPUT = 2 ** 32 - 1;
@@ -38,7 +38,7 @@ const MAX_OUTPUT = 2 ** 32 - 1;
 /** The buffer one encoding is written into, and the message it is of. */
 export class Writer {
   /** The scratch buffer; replaced by a larger copy when an encoding needs more room. */
-  buf: Uint8Array = new Uint8Array(INITIAL_BYTES);
+  buf: Uint8Array = new Uint8Array(INITIAL_WRITER_BYTES);
   /** The full name of the message being encoded, for the error when it would exceed `MAX_OUTPUT`. */
   typeName = "";
   /**
@@ -49,6 +49,9 @@ export class Writer {
   holes = 0;
   readonly holeAt: number[] = [];
   readonly holeBytes: (Uint8Array | undefined)[] = [];
+  /** Where the last encoding written into `buf` starts and ends (set by `writeEncoding` in codec.ts). */
+  start = 0;
+  end = 0;
 
   /** Forgets the bytes of the holes (after an encoding that failed), so that the writer holds none of the caller's memory. */
   forget(): void {
@@ -80,12 +83,26 @@ export function finish(w: Writer, start: number, end: number): Uint8Array {
   return out;
 }
 
+/**
+ * Copies each hole's bytes into the room kept for it in `w.buf`, so that
+ * the encoding is whole there; the writer holds none of them after.
+ */
+export function fillHoles(w: Writer): void {
+  const buf = w.buf;
+  for (let k = 0; k < w.holes; k++) {
+    buf.set(w.holeBytes[k]!, w.holeAt[k]!);
+    w.holeBytes[k] = undefined;
+  }
+  w.holes = 0;
+}
+
 /** Copies `buf[from, to)` into `out` at `pos`. */
 function copyTo(out: Uint8Array, pos: number, buf: Uint8Array, from: number, to: number): void {
   if (to - from < SHORT_COPY) {
     for (let i = from; i < to; i++) out[pos++] = buf[i]!;
   } else {
-    out.set(buf.subarray(from, to), pos);
+    // A view made with the constructor costs less than one from subarray.
+    out.set(new Uint8Array(buf.buffer, buf.byteOffset + from, to - from), pos);
   }
 }
 

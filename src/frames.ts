@@ -10,8 +10,8 @@ import { type AbiFrame, AbiFrameSchema, type AbiReply, AbiReplySchema } from "..
 import { code, opName, version } from "./codes.js";
 import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireMessage, requireSchema } from "./arguments.js";
 import { AbiFrameCodec, AbiReplyCodec } from "../gen/actr/dynclib/v1/abi_codec.js";
-import { codecOf, type DecodeOptions, decodeWith, encodeMessage, encodeWith, type Envelope } from "./codec.js";
-import { utf8Length } from "./encoder.js";
+import { codecOf, type DecodeOptions, decodeWith, encodeInPlace, encodeMessage, encodeWith, type Envelope } from "./codec.js";
+import { utf8Length, type Writer } from "./encoder.js";
 import { AbiError } from "./errors.js";
 import type { MessageCodec } from "./message-codec.js";
 import { payloadOp } from "./schemas.js";
@@ -59,6 +59,18 @@ export function toFrame<Desc extends DescMessage>(schema: Desc, payload: Message
 export function encodeFrame<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>): Uint8Array {
   const { codec, envelope } = requirePayloadCodec(schema, "encodeFrame");
   return encodeWith(codec, payload, envelope);
+}
+
+/**
+ * `encodeFrame`, written into `w` itself (`encodeInPlace`): the frame is
+ * `w.buf[w.start, w.end)` until `w` is used again.
+ *
+ * @throws AbiError as `encodeFrame`.
+ * @internal
+ */
+export function encodeFrameInPlace<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>, w: Writer): void {
+  const { codec, envelope } = requirePayloadCodec(schema, "encodeFrame");
+  encodeInPlace(codec, payload, envelope, w);
 }
 
 // encodeFrame writes the frame's other fields, then the payload's key (one

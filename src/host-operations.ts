@@ -20,11 +20,13 @@ import {
   type BackpressureEventV1,
   BackpressureEventV1Schema,
   CredentialEventV1Schema,
+  type GuestDataStreamV1,
   GuestDataStreamV1Schema,
   type GuestHandleV1,
   GuestHandleV1Schema,
   type GuestHookV1,
   GuestHookV1Schema,
+  type GuestLifecycleV1,
   GuestLifecycleV1Schema,
   type HostCallRawV1,
   type HostCallV1,
@@ -245,6 +247,15 @@ export function validateHostOperation(operation: HostOperation): ActrError | und
  * @throws TypeError when `envelope` is neither a `Uint8Array` nor an `RpcEnvelope`, or `ctx` is not an `InvocationContextV1`.
  */
 export function encodeGuestHandleRequest(envelope: Uint8Array | RpcEnvelope, ctx: InvocationContextV1): Uint8Array {
+  return encodeFrame(GuestHandleV1Schema, guestHandlePayload(envelope, ctx));
+}
+
+/**
+ * The payload of `encodeGuestHandleRequest`'s frame, its arguments checked.
+ *
+ * @internal
+ */
+export function guestHandlePayload(envelope: Uint8Array | RpcEnvelope, ctx: InvocationContextV1): GuestHandleV1 {
   const fn = "encodeGuestHandleRequest";
   requireMessage(ctx, InvocationContextV1Schema, fn, "ctx");
   if (!isUint8Array(envelope) && !isMessage(envelope, RpcEnvelopeSchema)) {
@@ -252,8 +263,7 @@ export function encodeGuestHandleRequest(envelope: Uint8Array | RpcEnvelope, ctx
   }
   // rpc_envelope holds an encoded RpcEnvelope (its encoded_message option): the
   // generated encoder takes the message itself there and encodes it in place.
-  const request: GuestHandleV1 = { $typeName: GuestHandleV1Schema.typeName, ctx, rpcEnvelope: envelope as Uint8Array };
-  return encodeFrame(GuestHandleV1Schema, request);
+  return { $typeName: GuestHandleV1Schema.typeName, ctx, rpcEnvelope: envelope as Uint8Array };
 }
 
 /**
@@ -263,9 +273,18 @@ export function encodeGuestHandleRequest(envelope: Uint8Array | RpcEnvelope, ctx
  * @throws TypeError when `chunk` is not a `DataStream` or `sender` not an `ActrId`.
  */
 export function encodeGuestDataStreamRequest(chunk: DataStream, sender: ActrId): Uint8Array {
+  return encodeFrame(GuestDataStreamV1Schema, guestDataStreamPayload(chunk, sender));
+}
+
+/**
+ * The payload of `encodeGuestDataStreamRequest`'s frame, its arguments checked.
+ *
+ * @internal
+ */
+export function guestDataStreamPayload(chunk: DataStream, sender: ActrId): GuestDataStreamV1 {
   requireMessage(chunk, DataStreamSchema, "encodeGuestDataStreamRequest", "chunk");
   requireMessage(sender, ActrIdSchema, "encodeGuestDataStreamRequest", "sender");
-  return encodeFrame(GuestDataStreamV1Schema, create(GuestDataStreamV1Schema, { chunk, sender }));
+  return create(GuestDataStreamV1Schema, { chunk, sender });
 }
 
 /**
@@ -277,13 +296,22 @@ export function encodeGuestDataStreamRequest(chunk: DataStream, sender: ActrId):
  * TypeError when `ctx` is not an `InvocationContextV1`.
  */
 export function encodeGuestLifecycleRequest(hook: number, ctx: InvocationContextV1): Uint8Array {
+  return encodeFrame(GuestLifecycleV1Schema, guestLifecyclePayload(hook, ctx));
+}
+
+/**
+ * The payload of `encodeGuestLifecycleRequest`'s frame, its arguments checked.
+ *
+ * @internal
+ */
+export function guestLifecyclePayload(hook: number, ctx: InvocationContextV1): GuestLifecycleV1 {
   const fn = "encodeGuestLifecycleRequest";
   requireMessage(ctx, InvocationContextV1Schema, fn, "ctx");
   if (typeof hook !== "number") throw argumentTypeError(fn, "hook", "a lifecycleHook value", hook);
   if (lifecycleHookName(hook) === undefined) {
     throw new RangeError(`${fn}: hook must be a lifecycleHook value (${Object.values(lifecycleHook).join(", ")}), got ${hook}`);
   }
-  return encodeFrame(GuestLifecycleV1Schema, create(GuestLifecycleV1Schema, { ctx, hook }));
+  return create(GuestLifecycleV1Schema, { ctx, hook });
 }
 
 /** A peer event: the peer, whether the connection is relayed, and (WebRTC only) the peer status. */
@@ -364,13 +392,19 @@ function hookPayload(event: GuestHookEvent, field: string | undefined): Partial<
  * 64-bit value out of range.
  */
 export function encodeGuestHookRequest(event: GuestHookEvent, ctx: InvocationContextV1): Uint8Array {
+  return encodeFrame(GuestHookV1Schema, guestHookPayload(event, ctx));
+}
+
+/**
+ * The payload of `encodeGuestHookRequest`'s frame, its arguments checked.
+ *
+ * @internal
+ */
+export function guestHookPayload(event: GuestHookEvent, ctx: InvocationContextV1): GuestHookV1 {
   const fn = "encodeGuestHookRequest";
   requireObject(event, fn, "event");
   requireMessage(ctx, InvocationContextV1Schema, fn, "ctx");
   const hook = runtimeHooks.get(event.hook); // a Map of string keys: undefined for anything but a known name
   if (hook === undefined) throw argumentTypeError(fn, "event.hook", `one of ${[...runtimeHooks.keys()].join(", ")}`, event.hook);
-  return encodeFrame(
-    GuestHookV1Schema,
-    create(GuestHookV1Schema, { ctx, hook: hook.id, ...hookPayload(event, hook.eventField) }),
-  );
+  return create(GuestHookV1Schema, { ctx, hook: hook.id, ...hookPayload(event, hook.eventField) });
 }

@@ -6,15 +6,22 @@
  */
 import { code, op } from "../codes.js";
 import { AbiError } from "../errors.js";
-import { decodeFrame } from "../frames.js";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { decodeFrame, encodeFrame } from "../frames.js";
 import type { ActrId, DataStream, RpcEnvelope } from "../../gen/actr/actr_pb.js";
-import type { InvocationContextV1 } from "../../gen/actr/dynclib/v1/abi_pb.js";
 import {
-  encodeGuestDataStreamRequest,
-  encodeGuestHandleRequest,
-  encodeGuestHookRequest,
-  encodeGuestLifecycleRequest,
+  GuestDataStreamV1Schema,
+  GuestHandleV1Schema,
+  GuestHookV1Schema,
+  GuestLifecycleV1Schema,
+  type InvocationContextV1,
+} from "../../gen/actr/dynclib/v1/abi_pb.js";
+import {
   type GuestHookEvent,
+  guestDataStreamPayload,
+  guestHandlePayload,
+  guestHookPayload,
+  guestLifecyclePayload,
 } from "../host-operations.js";
 
 /** One guest, loaded and initialised by `loadGuest`. Calls into it run one at a time, in the order they were made. */
@@ -62,33 +69,49 @@ export abstract class GuestCalls implements Guest {
   abstract close(): Promise<void>;
 
   handle(envelope: RpcEnvelope | Uint8Array, ctx: InvocationContextV1): Promise<Uint8Array> {
-    return this.encodeAndRun(op.GUEST_HANDLE, () => encodeGuestHandleRequest(envelope, ctx));
+    return this.request(op.GUEST_HANDLE, GuestHandleV1Schema, () => guestHandlePayload(envelope, ctx));
   }
 
   async lifecycle(hook: number, ctx: InvocationContextV1): Promise<void> {
-    await this.encodeAndRun(op.GUEST_LIFECYCLE, () => encodeGuestLifecycleRequest(hook, ctx));
+    await this.request(op.GUEST_LIFECYCLE, GuestLifecycleV1Schema, () => guestLifecyclePayload(hook, ctx));
   }
 
   async hook(event: GuestHookEvent, ctx: InvocationContextV1): Promise<void> {
-    await this.encodeAndRun(op.GUEST_HOOK, () => encodeGuestHookRequest(event, ctx));
+    await this.request(op.GUEST_HOOK, GuestHookV1Schema, () => guestHookPayload(event, ctx));
   }
 
   async dataStream(chunk: DataStream, sender: ActrId): Promise<void> {
-    await this.encodeAndRun(op.GUEST_DATA_STREAM, () => encodeGuestDataStreamRequest(chunk, sender));
+    await this.request(op.GUEST_DATA_STREAM, GuestDataStreamV1Schema, () => guestDataStreamPayload(chunk, sender));
   }
 
   handleFrame(frame: Uint8Array): Promise<Uint8Array> {
     return this.run(frame, frameOp(frame), false);
   }
 
-  private encodeAndRun(frameOp: number, encode: () => Uint8Array): Promise<Uint8Array> {
+  /**
+   * Runs the frame of op `frameOp` that carries `payload`, a message of
+   * `schema` whose fields are checked. By default it is encoded (pooled, see
+   * `encodeFrame`) and given to `run`; a mode may encode it where it likes.
+   */
+  protected runPayload<Desc extends DescMessage>(frameOp: number, schema: Desc, payload: MessageShape<Desc>): Promise<Uint8Array> {
     let frame: Uint8Array;
     try {
-      frame = encode();
+      frame = encodeFrame(schema, payload);
     } catch (error) {
       return Promise.reject(error);
     }
     return this.run(frame, frameOp, true);
+  }
+
+  /** `runPayload` of the payload `build` returns; rejects with what it throws (a caller's argument that is not valid). */
+  private request<Desc extends DescMessage>(frameOp: number, schema: Desc, build: () => MessageShape<Desc>): Promise<Uint8Array> {
+    let payload: MessageShape<Desc>;
+    try {
+      payload = build();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.runPayload(frameOp, schema, payload);
   }
 }
 

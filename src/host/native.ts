@@ -14,7 +14,7 @@
 import { code } from "../codes.js";
 import { allocate, release } from "../pool.js";
 import { koffi } from "./koffi.js";
-import { addressOf, copyNative, HostReplyBuffers, malloc } from "./native-memory.js";
+import { addressOf, copyNative, HostReplyBuffers, malloc, ScratchAddress } from "./native-memory.js";
 
 /** Bytes of a guest's out-pointer block (see `NativeGuest.outWords`). */
 const OUT_BYTES = 32;
@@ -77,8 +77,7 @@ export class NativeGuest {
   private readonly outWords: Uint32Array;
   /** Where guest replies are copied to; reused, grown as needed. */
   private replyScratch = new Uint8Array(4096);
-  /** The native address of `replyScratch`, 0 until asked for. */
-  private replyScratchAddress = 0;
+  private readonly replyScratchAddress = new ScratchAddress();
   /** Host reply buffers the guest holds. */
   private readonly hostBuffers = new HostReplyBuffers();
 
@@ -127,33 +126,33 @@ export class NativeGuest {
    * Calls `actr_handle` with `frame`. On `SUCCESS` the guest's reply is
    * copied out (when not longer than `maxBytes`) and always given back with
    * `actr_free_response` exactly once, before anything reads it. The copy is
-   * made into a scratch buffer, reused by the next `call`.
+   * made into a scratch buffer, reused by the next call.
    */
   call(frame: Uint8Array, maxBytes: number): HandleResult {
+    return this.callAt(frame.length === 0 ? 0 : addressOf(frame), frame.length, maxBytes);
+  }
+
+  /** `call` with the frame's native address (0 when `length` is 0) and length. */
+  callAt(address: number, length: number, maxBytes: number): HandleResult {
     const words = this.outWords;
     // A guest that answers SUCCESS without writing its out-pointers leaves a null reply, never the last one.
     words[0] = words[1] = words[2] = words[3] = 0;
-    const rc = this.handle(frame.length === 0 ? 0 : addressOf(frame), frame.length, this.outAddress, this.outAddress + 8);
+    const rc = this.handle(address, length, this.outAddress, this.outAddress + 8);
     if (rc !== code.SUCCESS) return { rc, reply: undefined, replyLength: 0 };
     const ptr = words[0]! + words[1]! * 0x1_0000_0000;
-    const length = words[2]! + words[3]! * 0x1_0000_0000;
-    if (ptr === 0 || length === 0) {
-      this.freeResponse(ptr, length); // a no-op for the guest; keeps "every reply is given back" literal
+    const replyLength = words[2]! + words[3]! * 0x1_0000_0000;
+    if (ptr === 0 || replyLength === 0) {
+      this.freeResponse(ptr, replyLength); // a no-op for the guest; keeps "every reply is given back" literal
       return { rc, reply: new Uint8Array(0), replyLength: 0 };
     }
     let reply: Uint8Array | undefined;
-    if (length <= maxBytes) {
-      if (this.replyScratch.length < length) {
-        this.replyScratch = new Uint8Array(Math.max(length, this.replyScratch.length * 2));
-        this.replyScratchAddress = 0;
-      }
-      // Its own address, kept: asking addressOf would evict the pooled slab it keeps.
-      if (this.replyScratchAddress === 0) this.replyScratchAddress = Number(koffi.address(this.replyScratch.buffer));
-      reply = this.replyScratch.subarray(0, length);
-      copyNative(this.replyScratchAddress, ptr, length);
+    if (replyLength <= maxBytes) {
+      if (this.replyScratch.length < replyLength) this.replyScratch = new Uint8Array(Math.max(replyLength, this.replyScratch.length * 2));
+      copyNative(this.replyScratchAddress.of(this.replyScratch), ptr, replyLength);
+      reply = new Uint8Array(this.replyScratch.buffer, 0, replyLength);
     }
-    this.freeResponse(ptr, length);
-    return { rc, reply, replyLength: length };
+    this.freeResponse(ptr, replyLength);
+    return { rc, reply, replyLength };
   }
 
   private invoke(onInvoke: InvokeHandler, frame: number, frameLen: number, replyOut: number, replyLenOut: number): number {

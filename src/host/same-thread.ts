@@ -6,13 +6,17 @@
  *
  * @module
  */
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { code, op as ops } from "../codes.js";
 import { AbiError } from "../errors.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
 import { closedError, GuestCalls } from "./guest.js";
 import { release } from "../pool.js";
+import { Writer } from "../encoder.js";
+import { encodeFrameInPlace } from "../frames.js";
 import { NativeGuest } from "./native.js";
+import { addressOf, ScratchAddress } from "./native-memory.js";
 import { initError, readReply, settleCall } from "./outcome.js";
 
 /** What the same-thread mode needs to load a guest. */
@@ -36,6 +40,9 @@ interface Queued {
 export class SameThreadGuest extends GuestCalls {
   private readonly native: NativeGuest;
   private readonly counter = { outstanding: new Int32Array(1) };
+  /** Where the typed calls' frames are encoded (see `runPayload`), and its buffer's native address. */
+  private readonly writer = new Writer();
+  private readonly writerAddress = new ScratchAddress();
   private inDataStream = false;
   private running = false;
   private closed = false;
@@ -68,7 +75,7 @@ export class SameThreadGuest extends GuestCalls {
     }
     let result: Promise<Uint8Array>;
     try {
-      result = Promise.resolve(this.runNow(frame, op, owned));
+      result = Promise.resolve(this.runFrame(frame, op, owned));
     } catch (error) {
       result = Promise.reject(error);
     }
@@ -80,14 +87,33 @@ export class SameThreadGuest extends GuestCalls {
     this.closed = true;
   }
 
-  private runNow(frame: Uint8Array, op: number, owned: boolean): Uint8Array {
+  /**
+   * A typed call made while the guest is idle is encoded straight into this
+   * guest's own writer and handed to the guest from there: no copy, no pooled
+   * memory. One made while it runs (from a host handler) is encoded at once,
+   * as the other calls are, and queued.
+   */
+  protected override runPayload<Desc extends DescMessage>(op: number, schema: Desc, payload: MessageShape<Desc>): Promise<Uint8Array> {
+    if (this.closed || this.running) return super.runPayload(op, schema, payload);
+    let result: Promise<Uint8Array>;
+    try {
+      const w = this.writer;
+      encodeFrameInPlace(schema, payload, w);
+      const length = w.end - w.start;
+      result = Promise.resolve(this.runNow(length === 0 ? 0 : this.writerAddress.of(w.buf) + w.start, length, op));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    this.drain();
+    return result;
+  }
+
+  /** Runs the frame at native `address` (`length` bytes) through the guest. */
+  private runNow(address: number, length: number, op: number): Uint8Array {
     this.running = true;
     this.inDataStream = op === ops.GUEST_DATA_STREAM;
     try {
-      const { rc, reply, replyLength } = this.native.call(frame, this.settings.maxBytes);
-      // The guest has read the frame: its memory goes back to the pool before
-      // settleCall copies the payload out of the reused scratch the reply is in.
-      if (owned) release(frame);
+      const { rc, reply, replyLength } = this.native.callAt(address, length, this.settings.maxBytes);
       return settleCall(op, readReply(rc, reply, replyLength), this.settings.maxBytes);
     } finally {
       this.running = false;
@@ -95,10 +121,19 @@ export class SameThreadGuest extends GuestCalls {
     }
   }
 
+  /** `runNow` of a frame in JavaScript memory; with `owned`, the frame goes back to the pool once the guest has read it. */
+  private runFrame(frame: Uint8Array, op: number, owned: boolean): Uint8Array {
+    try {
+      return this.runNow(frame.length === 0 ? 0 : addressOf(frame), frame.length, op);
+    } finally {
+      if (owned) release(frame);
+    }
+  }
+
   private drain(): void {
     for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
       try {
-        next.resolve(this.runNow(next.frame, next.op, next.owned));
+        next.resolve(this.runFrame(next.frame, next.op, next.owned));
       } catch (error) {
         next.reject(error);
       }
