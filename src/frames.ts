@@ -152,9 +152,17 @@ function requirePayloadCodec(schema: DescMessage, fn: string): FramedPayload {
  * @throws TypeError when `payload` is not a `Uint8Array`.
  */
 export function successReply(payload: Uint8Array = empty): Uint8Array {
+  return encodeWith(AbiReplyCodec, successReplyMessage(payload));
+}
+
+/**
+ * The `AbiReply` that `successReply` encodes, its argument checked.
+ *
+ * @internal
+ */
+export function successReplyMessage(payload: Uint8Array = empty): AbiReply {
   requireBytes(payload, "successReply", "payload");
-  const reply: AbiReply = { $typeName: AbiReplySchema.typeName, abiVersion: version.V1, status: code.SUCCESS, payload };
-  return encodeMessage(AbiReplySchema, reply);
+  return { $typeName: AbiReplySchema.typeName, abiVersion: version.V1, status: code.SUCCESS, payload };
 }
 
 /**
@@ -169,6 +177,15 @@ export function successReply(payload: Uint8Array = empty): Uint8Array {
  * `successReply`) or outside int32.
  */
 export function errorReply(status: number, message: string | Uint8Array = empty): Uint8Array {
+  return encodeWith(AbiReplyCodec, errorReplyMessage(status, message));
+}
+
+/**
+ * The `AbiReply` that `errorReply` encodes, its arguments checked.
+ *
+ * @internal
+ */
+export function errorReplyMessage(status: number, message: string | Uint8Array = empty): AbiReply {
   requireInt32(status, "errorReply", "status");
   if (status === code.SUCCESS) throw new RangeError("errorReply: status must be a failure status, not SUCCESS (0); use successReply");
   let payload: Uint8Array;
@@ -185,7 +202,7 @@ export function errorReply(status: number, message: string | Uint8Array = empty)
   } else {
     throw argumentTypeError("errorReply", "message", "a string or a Uint8Array", message);
   }
-  return encodeMessage(AbiReplySchema, create(AbiReplySchema, { abiVersion: version.V1, status, payload }));
+  return { $typeName: AbiReplySchema.typeName, abiVersion: version.V1, status, payload };
 }
 
 /**

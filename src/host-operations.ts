@@ -17,6 +17,7 @@ import {
   RpcEnvelopeSchema,
 } from "../gen/actr/actr_pb.js";
 import {
+  type AbiReply,
   type BackpressureEventV1,
   BackpressureEventV1Schema,
   CredentialEventV1Schema,
@@ -42,13 +43,14 @@ import {
   type TimestampV1,
   TimestampV1Schema,
 } from "../gen/actr/dynclib/v1/abi_pb.js";
+import { AbiReplyCodec } from "../gen/actr/dynclib/v1/abi_codec.js";
 import { hook_event as hookEventOption, OpSchema, RuntimeHookSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
 import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireInt64, requireMessage, requireObject } from "./arguments.js";
 import { code, lifecycleHook, lifecycleHookName, opName, version } from "./codes.js";
-import { codecOf, type DecodeOptions, decodeField } from "./codec.js";
+import { codecOf, type DecodeOptions, decodeField, encodeWith } from "./codec.js";
 import { camelCase, namedValues } from "./enum-names.js";
 import { AbiError, ActrError, hostStatusForError } from "./errors.js";
-import { decodeFrame, encodeFrame, errorReply, successReply } from "./frames.js";
+import { decodeFrame, encodeFrame, errorReplyMessage, successReplyMessage } from "./frames.js";
 import type { MessageCodec } from "./message-codec.js";
 import { payloadSchemaForOp } from "./schemas.js";
 import { timestampOf } from "./values.js";
@@ -143,37 +145,31 @@ export function hostResultForm(result: HostResult): HostResultForm {
 /** `hostResultForm`, with errors naming `fn`. */
 function checkedHostResultForm(result: HostResult, fn: string): HostResultForm {
   requireObject(result, fn, "result");
-  let form: HostResultForm | undefined;
-  let count = 0;
-  for (const key of hostResultForms) {
-    if (key in result) {
-      form = key;
-      count++;
-    }
-  }
-  if (count !== 1) {
+  const bytes = "bytes" in result;
+  const done = "done" in result;
+  const status = "status" in result;
+  const error = "error" in result;
+  if (+bytes + +done + +status + +error !== 1) {
     const present = hostResultForms.filter((key) => key in result);
     const got = present.length === 0 ? "none of them" : `${present.join(" and ")}`;
     throw new TypeError(`${fn}: result must have ${hostResultExpected}; got ${got}`);
   }
-  const only = form!;
-  const value = (result as Record<HostResultForm, unknown>)[only];
-  switch (only) {
-    case "bytes":
-      if (!isUint8Array(value)) throw argumentTypeError(fn, "result.bytes", "a Uint8Array", value);
-      break;
-    case "done":
-      if (value !== true) throw argumentTypeError(fn, "result.done", "true (a failure is { status } or { error })", value);
-      break;
-    case "status":
-      requireInt32(value, fn, "result.status");
-      if (value === code.SUCCESS) throw new RangeError(`${fn}: result.status must be a failure status, not SUCCESS (0); use { done: true }`);
-      break;
-    case "error":
-      if (!(value instanceof ActrError)) throw argumentTypeError(fn, "result.error", "an ActrError", value);
-      break;
+  if (bytes) {
+    if (!isUint8Array(result.bytes)) throw argumentTypeError(fn, "result.bytes", "a Uint8Array", result.bytes);
+    return "bytes";
   }
-  return only;
+  if (done) {
+    if (result.done !== true) throw argumentTypeError(fn, "result.done", "true (a failure is { status } or { error })", result.done);
+    return "done";
+  }
+  if (status) {
+    requireInt32(result.status, fn, "result.status");
+    if (result.status === code.SUCCESS) throw new RangeError(`${fn}: result.status must be a failure status, not SUCCESS (0); use { done: true }`);
+    return "status";
+  }
+  const value = (result as { error: unknown }).error;
+  if (!(value instanceof ActrError)) throw argumentTypeError(fn, "result.error", "an ActrError", value);
+  return "error";
 }
 
 /**
@@ -185,15 +181,24 @@ function checkedHostResultForm(result: HostResult, fn: string): HostResultForm {
  * @throws TypeError/RangeError when `result` is not exactly one valid form (see `hostResultForm`).
  */
 export function encodeHostReply(result: HostResult): Uint8Array {
+  return encodeWith(AbiReplyCodec, hostReplyMessage(result));
+}
+
+/**
+ * The `AbiReply` that `encodeHostReply` encodes for `result`, checked as it checks it.
+ *
+ * @internal
+ */
+export function hostReplyMessage(result: HostResult): AbiReply {
   switch (checkedHostResultForm(result, "encodeHostReply")) {
     case "bytes":
-      return successReply((result as { bytes: Uint8Array }).bytes);
+      return successReplyMessage((result as { bytes: Uint8Array }).bytes);
     case "done":
-      return successReply();
+      return successReplyMessage();
     case "status":
-      return errorReply((result as { status: number }).status);
+      return errorReplyMessage((result as { status: number }).status);
     case "error":
-      return errorReply(hostStatusForError((result as { error: ActrError }).error));
+      return errorReplyMessage(hostStatusForError((result as { error: ActrError }).error));
   }
 }
 

@@ -8,7 +8,10 @@
  */
 import { code } from "../codes.js";
 import { AbiError, ActrError } from "../errors.js";
-import { decodeHostOperation, encodeHostReply, type HostOperation, type HostResult, validateHostOperation } from "../host-operations.js";
+import { AbiReplyCodec } from "../../gen/actr/dynclib/v1/abi_codec.js";
+import { encodeInPlace } from "../codec.js";
+import { Writer } from "../encoder.js";
+import { decodeHostOperation, type HostOperation, type HostResult, hostReplyMessage, validateHostOperation } from "../host-operations.js";
 
 /** A host's answer to every operation a guest asks for. May be async in the worker mode. */
 export type HostHandler = (operation: HostOperation) => HostResult | Promise<HostResult>;
@@ -24,6 +27,11 @@ export type HostErrorListener = (error: Error, operation: HostOperation | undefi
 /** The answer to one `invoke`: a return code and, on SUCCESS, the encoded `AbiReply`. */
 export interface InvokeAnswer {
   readonly rc: number;
+  /**
+   * The encoded `AbiReply`: a view into a buffer that the next answer
+   * overwrites, so whoever gets it copies it at once (to the guest's
+   * native buffer, or into a message to the worker).
+   */
   readonly reply?: Uint8Array;
 }
 
@@ -64,13 +72,23 @@ export function startInvoke(frame: Uint8Array, maxBytes: number, scope: InvokeSc
   return { operation };
 }
 
+/** Where answers are encoded (see `InvokeAnswer.reply`). */
+const replyWriter = new Writer();
+
+/** The encoded `AbiReply` for `result`, in `replyWriter` (see `InvokeAnswer.reply`). */
+function encodeReply(result: HostResult): Uint8Array {
+  const w = replyWriter;
+  encodeInPlace(AbiReplyCodec, hostReplyMessage(result), undefined, w);
+  return new Uint8Array(w.buf.buffer, w.buf.byteOffset + w.start, w.end - w.start);
+}
+
 /** The `AbiReply` for the handler's result; a result that cannot be encoded is reported and answered GENERIC_ERROR. */
 export function finishInvoke(result: HostResult, operation: HostOperation, report: HostErrorListener): InvokeAnswer {
   try {
-    return { rc: code.SUCCESS, reply: encodeHostReply(result) };
+    return { rc: code.SUCCESS, reply: encodeReply(result) };
   } catch (error) {
     report(asError(error, "the host handler's result cannot be encoded"), operation);
-    return { rc: code.SUCCESS, reply: encodeHostReply({ status: code.GENERIC_ERROR }) };
+    return { rc: code.SUCCESS, reply: encodeReply({ status: code.GENERIC_ERROR }) };
   }
 }
 
@@ -82,7 +100,7 @@ export function finishInvoke(result: HostResult, operation: HostOperation, repor
 export function failInvoke(thrown: unknown, operation: HostOperation, report: HostErrorListener): InvokeAnswer {
   if (thrown instanceof ActrError) return finishInvoke({ error: thrown }, operation, report);
   report(asError(thrown, "the host handler threw"), operation);
-  return { rc: code.SUCCESS, reply: encodeHostReply({ status: code.GENERIC_ERROR }) };
+  return { rc: code.SUCCESS, reply: encodeReply({ status: code.GENERIC_ERROR }) };
 }
 
 function asError(thrown: unknown, what: string): Error {

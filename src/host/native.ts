@@ -12,7 +12,7 @@
  * @module
  */
 import { code } from "../codes.js";
-import { allocate, release } from "../pool.js";
+import { allocate } from "../pool.js";
 import { koffi } from "./koffi.js";
 import { addressOf, copyNative, HostReplyBuffers, malloc, ScratchAddress } from "./native-memory.js";
 
@@ -30,8 +30,8 @@ const VTABLE_BYTES = 16;
 /**
  * What the host does for one `invoke`: given the guest's frame (a copy the
  * host owns), its return code and, on `SUCCESS`, the encoded `AbiReply`
- * (empty bytes are passed to the guest as a null pointer with length 0): an
- * encoding no one else holds, given back to the pool (`release`) once copied.
+ * (empty bytes are passed to the guest as a null pointer with length 0),
+ * copied to native memory at once: it may be a view into a buffer that is reused.
  */
 export type InvokeHandler = (frame: Uint8Array) => { readonly rc: number; readonly reply?: Uint8Array };
 
@@ -176,7 +176,6 @@ export class NativeGuest {
     const length = reply?.length ?? 0;
     if (length > 0) {
       ptr = this.hostBuffers.lend(reply!);
-      release(reply!); // copied to native memory; the InvokeHandler's reply is its own encoding
       if (ptr === 0) return code.ALLOC_FAILED;
       Atomics.add(this.counter.outstanding, 0, 1);
     }

@@ -295,10 +295,8 @@ export class WorkerGuest extends GuestCalls {
   /** Hands the answer to the worker blocked in `invoke` and wakes it. Returns true (answered). */
   private sendAnswer(answer: InvokeAnswer): true {
     const { replyPort, control } = this.channel;
-    // The reply is a view into a pooled buffer: post an exact copy, transferred,
-    // and give the pooled memory back (the reply is this module's own encoding).
+    // The reply is a view into a reused buffer: post an exact copy, transferred.
     const reply = answer.reply?.slice();
-    if (answer.reply !== undefined) release(answer.reply);
     replyPort.postMessage({ rc: answer.rc, reply }, reply === undefined ? [] : [reply.buffer]);
     Atomics.store(control, 0, 1);
     Atomics.notify(control, 0);
