@@ -136,6 +136,11 @@ export function invalid(message: string, field: string, what: string): never {
   throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${message}: field ${field}: ${what}`, { messageName: message, field });
 }
 
+/** Throws the AbiError for a value of field `field` of `message` that is not `what` (e.g. "a uint32"). */
+function expected(message: string, field: string, what: string, v: unknown): never {
+  return invalid(message, field, `expected ${what}, got ${describe(v)}`);
+}
+
 /** A short description of `value` for an error message. */
 export function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 20 ? value.slice(0, 20) + "…" : value);
@@ -176,19 +181,19 @@ export function writeVarint64(buf: Uint8Array, pos: number, lo: number, hi: numb
 
 /** Checks a `uint32` value and writes it at `pos`; returns the position after it. */
 export function encodeUint32(buf: Uint8Array, pos: number, v: unknown, message: string, field: string): number {
-  if (typeof v !== "number" || !(v >= 0 && v <= 0xffff_ffff) || v % 1 !== 0) invalid(message, field, `expected a uint32, got ${describe(v)}`);
+  if (typeof v !== "number" || !(v >= 0 && v <= 0xffff_ffff) || v % 1 !== 0) expected(message, field, "a uint32", v);
   return writeVarint32(buf, pos, v);
 }
 
 /** Checks an `int32` or enum value and writes it at `pos`, a negative one as ten bytes as prost does; returns the position after it. */
 export function encodeInt32(buf: Uint8Array, pos: number, v: unknown, message: string, field: string): number {
-  if (typeof v !== "number" || !(v >= -0x8000_0000 && v <= 0x7fff_ffff) || v % 1 !== 0) invalid(message, field, `expected an int32, got ${describe(v)}`);
+  if (typeof v !== "number" || !(v >= -0x8000_0000 && v <= 0x7fff_ffff) || v % 1 !== 0) expected(message, field, "an int32", v);
   return v >= 0 ? writeVarint32(buf, pos, v) : writeVarint64(buf, pos, v >>> 0, 0xffff_ffff);
 }
 
 /** Checks a `bool` value and writes it at `pos`; returns the position after it. */
 export function encodeBool(buf: Uint8Array, pos: number, v: unknown, message: string, field: string): number {
-  if (typeof v !== "boolean") invalid(message, field, `expected a boolean, got ${describe(v)}`);
+  if (typeof v !== "boolean") expected(message, field, "a boolean", v);
   buf[pos] = v ? 1 : 0;
   return pos + 1;
 }
@@ -201,19 +206,19 @@ const TWO_32 = 4294967296;
  * `pos` (a negative one as ten bytes); returns the position after it.
  */
 export function encode64(buf: Uint8Array, pos: number, v: unknown, signed: boolean, message: string, field: string): number {
-  let n: number;
-  if (typeof v === "number") {
-    if (!Number.isSafeInteger(v)) invalid(message, field, `expected a 64-bit integer, got ${describe(v)}`);
-    n = v;
-  } else if (typeof v === "bigint") {
-    n = Number(v);
-    if (!Number.isSafeInteger(n)) return encodeBig64(buf, pos, v, signed, message, field);
-  } else {
-    return invalid(message, field, `expected a 64-bit integer, got ${describe(v)}`);
+  const n = typeof v === "bigint" ? Number(v) : v;
+  if (typeof n === "number" && Number.isSafeInteger(n) && (n >= 0 || signed)) {
+    // The two's complement words of a safe integer, without BigInt arithmetic.
+    return writeVarint64(buf, pos, n >>> 0, Math.floor(n / TWO_32) >>> 0);
   }
-  if (n < 0 && !signed) invalid(message, field, `${String(v)} is out of range for uint64`);
-  // The two's complement words of a safe integer, without BigInt arithmetic.
-  return writeVarint64(buf, pos, n >>> 0, Math.floor(n / TWO_32) >>> 0);
+  return encodeOther64(buf, pos, v, signed, message, field);
+}
+
+/** `encode64` of anything but a safe integer in range: a bigint beyond the safe integers, or an error. */
+function encodeOther64(buf: Uint8Array, pos: number, v: unknown, signed: boolean, message: string, field: string): number {
+  if (typeof v === "bigint" && !Number.isSafeInteger(Number(v))) return encodeBig64(buf, pos, v, signed, message, field);
+  if ((typeof v === "number" && Number.isSafeInteger(v)) || typeof v === "bigint") invalid(message, field, `${String(v)} is out of range for uint64`);
+  return expected(message, field, "a 64-bit integer", v);
 }
 
 /** `encode64` of a bigint beyond the safe integers: range-checked, then split with BigInt arithmetic. */
@@ -259,20 +264,29 @@ function loneSurrogate(message: string, field: string): never {
  * returns the position after it, with at least `SLACK` bytes of room after that.
  */
 export function encodeString(w: Writer, pos: number, v: unknown, message: string, field: string): number {
-  if (typeof v !== "string") invalid(message, field, `expected a string, got ${describe(v)}`);
-  const units = v.length;
-  if (units < SHORT_STRING) {
-    let buf = w.buf;
-    if (pos + 3 * SHORT_STRING + SLACK > buf.length) buf = grow(w, pos, 3 * SHORT_STRING);
+  const buf = w.buf;
+  if (typeof v === "string" && v.length < SHORT_STRING && pos + 3 * SHORT_STRING + SLACK <= buf.length) {
     const at = pos++;
-    for (let i = 0; i < units; i++) {
+    for (let i = 0; i < v.length; i++) {
       const c = v.charCodeAt(i);
       if (c >= 0x80) return writeShortUtf8(buf, at, v, message, field);
       buf[pos++] = c;
     }
-    buf[at] = units;
+    buf[at] = v.length;
     return pos;
   }
+  return encodeOtherString(w, pos, v, message, field);
+}
+
+/** `encodeString` of a string that is long or needs more room, or of a value that is not a string. */
+function encodeOtherString(w: Writer, pos: number, v: unknown, message: string, field: string): number {
+  if (typeof v !== "string") expected(message, field, "a string", v);
+  if (v.length < SHORT_STRING) {
+    // Short, but the buffer needs room for it first.
+    grow(w, pos, 3 * SHORT_STRING);
+    return encodeString(w, pos, v, message, field);
+  }
+  const units = v.length;
   const n = utf8Length(v);
   if (n < 0) loneSurrogate(message, field);
   let buf = w.buf;
@@ -339,7 +353,7 @@ const LONG_BYTES = 128;
  * returns the position after it, with at least `SLACK` bytes of room after that.
  */
 export function encodeBytes(w: Writer, pos: number, v: unknown, message: string, field: string): number {
-  if (!(v instanceof Uint8Array)) invalid(message, field, `expected a Uint8Array, got ${describe(v)}`);
+  if (!(v instanceof Uint8Array)) expected(message, field, "a Uint8Array", v);
   const n = v.length;
   let buf = w.buf;
   if (pos + 5 + n + SLACK > buf.length) buf = grow(w, pos, 5 + n);
@@ -363,6 +377,17 @@ export function encodeBytes(w: Writer, pos: number, v: unknown, message: string,
  * after the fields, with at least `SLACK` bytes of room after that.
  */
 export function endMessage(w: Writer, at: number, pos: number): number {
+  const buf = w.buf;
+  const length = pos - at - 1;
+  if (length < 0x80 && pos + SLACK <= buf.length) {
+    buf[at] = length;
+    return pos;
+  }
+  return endLongMessage(w, at, pos);
+}
+
+/** `endMessage` of a message of 128 bytes or more, or one that needs more room after it. */
+function endLongMessage(w: Writer, at: number, pos: number): number {
   let buf = w.buf;
   if (pos + 4 + SLACK > buf.length) buf = grow(w, pos, 4);
   const length = pos - at - 1;

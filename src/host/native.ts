@@ -41,8 +41,8 @@ export interface HandleResult {
   readonly rc: number;
   /**
    * The reply, copied out of guest memory (which is already given back) into
-   * a scratch buffer valid until the next `call` (or memory of its own, see
-   * `call`); empty for a null reply.
+   * a scratch buffer valid until the next `call` (or the memory `callAt`'s
+   * `replyMemory` gave); empty for a null reply.
    * Undefined when `rc` is not SUCCESS or the reply was over the limit.
    */
   readonly reply: Uint8Array | undefined;
@@ -132,8 +132,12 @@ export class NativeGuest {
     return this.callAt(frame.length === 0 ? 0 : addressOf(frame), frame.length, maxBytes);
   }
 
-  /** `call` with the frame's native address (0 when `length` is 0) and length. */
-  callAt(address: number, length: number, maxBytes: number): HandleResult {
+  /**
+   * `call` with the frame's native address (0 when `length` is 0) and
+   * length; with `replyMemory`, the reply is copied into the memory it gives
+   * for the reply's length (exactly that long) rather than into the scratch buffer.
+   */
+  callAt(address: number, length: number, maxBytes: number, replyMemory?: (length: number) => Uint8Array): HandleResult {
     const words = this.outWords;
     // A guest that answers SUCCESS without writing its out-pointers leaves a null reply, never the last one.
     words[0] = words[1] = words[2] = words[3] = 0;
@@ -147,9 +151,14 @@ export class NativeGuest {
     }
     let reply: Uint8Array | undefined;
     if (replyLength <= maxBytes) {
-      if (this.replyScratch.length < replyLength) this.replyScratch = new Uint8Array(Math.max(replyLength, this.replyScratch.length * 2));
-      copyNative(this.replyScratchAddress.of(this.replyScratch), ptr, replyLength);
-      reply = new Uint8Array(this.replyScratch.buffer, 0, replyLength);
+      if (replyMemory !== undefined) {
+        reply = replyMemory(replyLength);
+        copyNative(addressOf(reply), ptr, replyLength);
+      } else {
+        if (this.replyScratch.length < replyLength) this.replyScratch = new Uint8Array(Math.max(replyLength, this.replyScratch.length * 2));
+        copyNative(this.replyScratchAddress.of(this.replyScratch), ptr, replyLength);
+        reply = new Uint8Array(this.replyScratch.buffer, 0, replyLength);
+      }
     }
     this.freeResponse(ptr, replyLength);
     return { rc, reply, replyLength };

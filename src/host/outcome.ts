@@ -39,8 +39,8 @@ function describeStatus(rc: number): string {
 }
 
 /**
- * The response bytes of a guest call (a copy the caller owns: up to 4 KiB a
- * view into a shared slab, as the encoder's outputs), or the
+ * The response bytes of a guest call (the reply's payload as `readReply`
+ * read it: a view into the memory the reply was copied to), or the
  * error: an `AbiError` with `actr_handle`'s return code, an `AbiError`
  * PROTOCOL_ERROR for a reply over `maxBytes` or one that does not decode as
  * `AbiReply`, the `ActrError` of a failed reply (`replyToActrError`).
@@ -49,7 +49,7 @@ export function settleCall(op: number, result: CallResult, maxBytes: number): Ui
   switch (result.kind) {
     case "reply":
       if (result.status !== code.SUCCESS) throw replyToActrError(result);
-      return copyOut(result.payload);
+      return result.payload;
     case "returnCode":
       throw new AbiError(result.rc, `actr_handle returned ${describeStatus(result.rc)} for ${describeOp(op)}`);
     case "tooLong":
@@ -60,7 +60,7 @@ export function settleCall(op: number, result: CallResult, maxBytes: number): Ui
 }
 
 /** A copy of `bytes` the caller owns (pooled as the encoder's outputs are: see `allocate`). */
-function copyOut(bytes: Uint8Array): Uint8Array {
+export function copyOut(bytes: Uint8Array): Uint8Array {
   const copy = allocate(bytes.length);
   copy.set(bytes);
   return copy;

@@ -12,7 +12,7 @@ import { AbiError } from "../errors.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
 import { closedError, GuestCalls } from "./guest.js";
-import { release } from "../pool.js";
+import { allocate, release } from "../pool.js";
 import { Writer } from "../encoder.js";
 import { encodeFrameInPlace } from "../frames.js";
 import { NativeGuest } from "./native.js";
@@ -113,7 +113,8 @@ export class SameThreadGuest extends GuestCalls {
     this.running = true;
     this.inDataStream = op === ops.GUEST_DATA_STREAM;
     try {
-      const { rc, reply, replyLength } = this.native.callAt(address, length, this.settings.maxBytes);
+      // The reply is copied into memory of its own, so that the payload the caller gets is a view into it (no second copy).
+      const { rc, reply, replyLength } = this.native.callAt(address, length, this.settings.maxBytes, allocate);
       return settleCall(op, readReply(rc, reply, replyLength), this.settings.maxBytes);
     } finally {
       this.running = false;

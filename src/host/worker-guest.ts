@@ -18,7 +18,7 @@ import { release } from "../pool.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
 import { closedError, GuestCalls } from "./guest.js";
-import { initError, settleCall } from "./outcome.js";
+import { copyOut, initError, settleCall } from "./outcome.js";
 import { type FromWorker, PackedReader, PackedWriter, signal, SPARE_BUFFERS, type WorkerStart, type WorkerStarted } from "./worker-protocol.js";
 
 /** What the worker mode needs to load a guest. */
@@ -250,7 +250,8 @@ export class WorkerGuest extends GuestCalls {
       const result = results.result();
       const call = this.pending.shift()!;
       try {
-        call.resolve(settleCall(call.op, result, maxBytes));
+        // The payload is a view into the results buffer, which is written again: copied out.
+        call.resolve(copyOut(settleCall(call.op, result, maxBytes)));
       } catch (error) {
         call.reject(error);
       }
