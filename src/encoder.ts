@@ -408,11 +408,20 @@ function moveUp(w: Writer, from: number, to: number, by: number): void {
   for (let k = w.holes - 1; k >= 0 && w.holeAt[k]! >= from; k--) {
     const at = w.holeAt[k]!;
     const holeEnd = at + w.holeBytes[k]!.length;
-    buf.copyWithin(holeEnd + by, holeEnd, end);
+    copyUp(buf, holeEnd, end, by);
     w.holeAt[k] = at + by;
     end = at;
   }
-  buf.copyWithin(from + by, from, end);
+  copyUp(buf, from, end, by);
+}
+
+/** Moves `buf[from, to)` up by `by` bytes. */
+function copyUp(buf: Uint8Array, from: number, to: number, by: number): void {
+  if (to - from < SHORT_COPY) {
+    for (let i = to - 1; i >= from; i--) buf[i + by] = buf[i]!;
+  } else {
+    buf.copyWithin(from + by, from, to);
+  }
 }
 
 /** Checks that `v` is a message of type `typeName` (for a message field of `message`). */
