@@ -101,8 +101,7 @@ function copyTo(out: Uint8Array, pos: number, buf: Uint8Array, from: number, to:
   if (to - from < SHORT_COPY) {
     for (let i = from; i < to; i++) out[pos++] = buf[i]!;
   } else {
-    // A view made with the constructor costs less than one from subarray.
-    out.set(new Uint8Array(buf.buffer, buf.byteOffset + from, to - from), pos);
+    out.set(buf.subarray(from, to), pos);
   }
 }
 

@@ -79,7 +79,7 @@ const replyWriter = new Writer();
 function encodeReply(result: HostResult): Uint8Array {
   const w = replyWriter;
   encodeInPlace(AbiReplyCodec, hostReplyMessage(result), undefined, w);
-  return new Uint8Array(w.buf.buffer, w.buf.byteOffset + w.start, w.end - w.start);
+  return w.buf.subarray(w.start, w.end);
 }
 
 /** The `AbiReply` for the handler's result; a result that cannot be encoded is reported and answered GENERIC_ERROR. */

@@ -157,7 +157,7 @@ export class NativeGuest {
       } else {
         if (this.replyScratch.length < replyLength) this.replyScratch = new Uint8Array(Math.max(replyLength, this.replyScratch.length * 2));
         copyNative(this.replyScratchAddress.of(this.replyScratch), ptr, replyLength);
-        reply = new Uint8Array(this.replyScratch.buffer, 0, replyLength);
+        reply = this.replyScratch.subarray(0, replyLength);
       }
     }
     this.freeResponse(ptr, replyLength);
