@@ -122,6 +122,13 @@ for (const threading of ["worker", "same-thread"] as const) {
         expect(responses).toEqual([...payloads, ...payloads]);
       });
 
+      it("requests longer than the encoder's first buffer, and than 1 MiB, then short ones again, arrive whole", async () => {
+        for (const size of [9000, 1_500_000, 10, 300]) {
+          const payload = Uint8Array.from({ length: size }, (_, i) => (i * 13 + size) & 0xff);
+          expect(await h.guest.handle(envelope("echo", payload), ctx)).toEqual(payload);
+        }
+      });
+
       it("takes the envelope encoded, too", async () => {
         const response = await h.guest.handle(encodeMessage(RpcEnvelopeSchema, envelope("echo", "abc")), ctx);
         expect(text(response)).toBe("abc");
