@@ -50,24 +50,6 @@ export function addressOf(bytes: Uint8Array): number {
   return lastAddress + bytes.byteOffset;
 }
 
-/**
- * The native address of a holder's own scratch buffer, asked for once per
- * buffer: asking `addressOf` instead would evict the pooled slab it keeps.
- */
-export class ScratchAddress {
-  private buffer: ArrayBufferLike | undefined;
-  private address = 0;
-
-  /** The address of `bytes[0]`; `bytes` is a view of an `ArrayBuffer` (not shared), and not empty. */
-  of(bytes: Uint8Array): number {
-    if (bytes.buffer !== this.buffer) {
-      this.address = Number(koffi.address(bytes.buffer));
-      this.buffer = bytes.buffer;
-    }
-    return this.address + bytes.byteOffset;
-  }
-}
-
 /** Replies up to this many bytes are carried in pooled native buffers; longer ones get their own `malloc`. */
 export const POOLED_REPLY_MAX = 64 * 1024;
 /** Pooled buffers are cut from chunks of this many bytes, one size class per chunk. */

@@ -14,7 +14,7 @@
 import { code } from "../codes.js";
 import { allocate } from "../pool.js";
 import { koffi } from "./koffi.js";
-import { addressOf, copyNative, HostReplyBuffers, malloc, ScratchAddress } from "./native-memory.js";
+import { addressOf, copyNative, HostReplyBuffers, malloc } from "./native-memory.js";
 
 /** Bytes of a guest's out-pointer block (see `NativeGuest.outWords`). */
 const OUT_BYTES = 32;
@@ -77,7 +77,6 @@ export class NativeGuest {
   private readonly outWords: Uint32Array;
   /** Where guest replies are copied to; reused, grown as needed. */
   private replyScratch = new Uint8Array(4096);
-  private readonly replyScratchAddress = new ScratchAddress();
   /** Host reply buffers the guest holds. */
   private readonly hostBuffers = new HostReplyBuffers();
 
@@ -156,7 +155,7 @@ export class NativeGuest {
         copyNative(addressOf(reply), ptr, replyLength);
       } else {
         if (this.replyScratch.length < replyLength) this.replyScratch = new Uint8Array(Math.max(replyLength, this.replyScratch.length * 2));
-        copyNative(this.replyScratchAddress.of(this.replyScratch), ptr, replyLength);
+        copyNative(addressOf(this.replyScratch), ptr, replyLength);
         reply = this.replyScratch.subarray(0, replyLength);
       }
     }

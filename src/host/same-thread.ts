@@ -16,7 +16,7 @@ import { allocate, release } from "../pool.js";
 import { Writer } from "../encoder.js";
 import { encodeFrameInPlace } from "../frames.js";
 import { NativeGuest } from "./native.js";
-import { addressOf, ScratchAddress } from "./native-memory.js";
+import { addressOf } from "./native-memory.js";
 import { initError, readReply, settleCall } from "./outcome.js";
 
 /** What the same-thread mode needs to load a guest. */
@@ -40,9 +40,8 @@ interface Queued {
 export class SameThreadGuest extends GuestCalls {
   private readonly native: NativeGuest;
   private readonly counter = { outstanding: new Int32Array(1) };
-  /** Where the typed calls' frames are encoded (see `runPayload`), and its buffer's native address. */
+  /** Where the typed calls' frames are encoded (see `runPayload`). */
   private readonly writer = new Writer();
-  private readonly writerAddress = new ScratchAddress();
   private inDataStream = false;
   private running = false;
   private closed = false;
@@ -100,7 +99,7 @@ export class SameThreadGuest extends GuestCalls {
       const w = this.writer;
       encodeFrameInPlace(schema, payload, w);
       const length = w.end - w.start;
-      result = Promise.resolve(this.runNow(length === 0 ? 0 : this.writerAddress.of(w.buf) + w.start, length, op));
+      result = Promise.resolve(this.runNow(length === 0 ? 0 : addressOf(w.buf) + w.start, length, op));
     } catch (error) {
       result = Promise.reject(error);
     }
