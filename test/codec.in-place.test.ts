@@ -10,7 +10,9 @@ import { encodeFrameInPlace } from "../src/frames.js";
 import {
   actrId,
   AbiError,
+  decodeFrame,
   decodeMessage,
+  decodePayload,
   encodeGuestHandleRequest,
   GuestHandleV1Schema,
   invocationContext,
@@ -64,6 +66,28 @@ describe("encodeInPlace", () => {
     const good = create(GuestHandleV1Schema, { ctx, rpcEnvelope: envelope(new Uint8Array(200).fill(0xcd)) as never });
     encodeFrameInPlace(GuestHandleV1Schema, good, w);
     expect(written(w)).toBe(hex(encodeGuestHandleRequest(envelope(new Uint8Array(200).fill(0xcd)), ctx)));
+  });
+
+  it("writes lengths of 2^21 bytes and more as four-byte varints: the decoder reads back every field", () => {
+    // Not checked against prost here (no golden vector is megabytes long): read back by the decoder, which shares no code with the encoder.
+    const w = new Writer();
+    const frameOf = (size: number) => {
+      encodeFrameInPlace(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope: envelope(new Uint8Array(size).fill(size & 0xff)) as never }), w);
+      return decodeFrame(w.buf.subarray(w.start, w.end));
+    };
+    // The frame's payload (a GuestHandleV1) made exactly 2^21 bytes long, then one byte longer and shorter.
+    let size = 2 ** 21;
+    for (let i = 0; i < 4; i++) size += 2 ** 21 - frameOf(size).payload.length;
+    for (const delta of [0, 1, -1]) {
+      const frame = frameOf(size + delta);
+      expect(frame.payload.length).toBe(2 ** 21 + delta);
+      const request = decodePayload(GuestHandleV1Schema, frame);
+      expect(request.ctx).toEqual(ctx);
+      const rpc = decodeMessage(RpcEnvelopeSchema, request.rpcEnvelope);
+      expect(rpc.payload!.length).toBe(size + delta);
+      expect(rpc.payload!.every((b) => b === ((size + delta) & 0xff))).toBe(true);
+      expect([rpc.routeKey, rpc.requestId, rpc.timeoutMs]).toEqual(["echo", "req-1", 1000n]);
+    }
   });
 
   it("gives up a buffer grown beyond 1 MiB at its next use", () => {

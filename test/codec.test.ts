@@ -325,10 +325,10 @@ describe("encodeMessage checks values instead of changing them", () => {
     expect(err.field).toBe("stream_id");
   });
 
-  it("rejects every lone surrogate: high then not low, low first, high at the end, in short strings and in long ones", () => {
+  it("rejects every lone surrogate: high then not low, low first (even before another low), high at the end, in short strings and in long ones", () => {
     // Strings under 43 UTF-16 units are written first and measured after; longer ones are measured first.
     for (const pad of ["", "é".repeat(50)]) {
-      for (const lone of ["\uD800\uE000", "\uDBFF\uFFFF", "\uD800a", "\uDC00\uD800", "\uDFFF", "ab\uDBFF", "\uDBFF\uDC00\uDC00"]) {
+      for (const lone of ["\uD800\uE000", "\uDBFF\uFFFF", "\uD800a", "\uDC00\uD800", "\uDC00\uDC00", "\uDFFF\uDFFF", "\uDFFF", "ab\uDBFF", "\uDBFF\uDC00\uDC00"]) {
         const streamId = pad + lone;
         const msg = create(HostRegisterStreamV1Schema, { streamId });
         expect(abiErrorOf(() => encodeMessage(HostRegisterStreamV1Schema, msg)).message, JSON.stringify(streamId)).toMatch(/string holds a lone surrogate/);
