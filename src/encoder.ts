@@ -425,7 +425,12 @@ function copyUp(buf: Uint8Array, from: number, to: number, by: number): void {
 
 /** Checks that `v` is a message of type `typeName` (for a message field of `message`). */
 export function checkMessage(v: unknown, typeName: string, message: string, field: string): void {
-  if (!isMessageOf(v, typeName)) invalid(message, field, `expected a ${typeName} message, got ${describe(v)}`);
+  if (!isMessageOf(v, typeName)) expected(message, field, messageOf(typeName, false), v);
+}
+
+/** What a message field of type `typeName` expects, for its error; `orBytes` for a field that takes the encoding too. */
+function messageOf(typeName: string, orBytes: boolean): string {
+  return `${orBytes ? "a Uint8Array or " : ""}a ${typeName} message`;
 }
 
 function isMessageOf(v: unknown, typeName: string): boolean {
@@ -438,12 +443,12 @@ function isMessageOf(v: unknown, typeName: string): boolean {
  * takes either).
  */
 export function checkEncodedMessage(v: unknown, typeName: string, message: string, field: string): void {
-  if (!isMessageOf(v, typeName)) invalid(message, field, `expected a Uint8Array or a ${typeName} message, got ${describe(v)}`);
+  if (!isMessageOf(v, typeName)) expected(message, field, messageOf(typeName, true), v);
 }
 
 /** Checks that `v` is an array (of a repeated field of `message`). */
 export function checkArray(v: unknown, message: string, field: string): asserts v is unknown[] {
-  if (!Array.isArray(v)) invalid(message, field, `expected an array, got ${describe(v)}`);
+  if (!Array.isArray(v)) expected(message, field, "an array", v);
 }
 
 /** Rejects a oneof value that names no case of the oneof, or is not a `{ case, value }` object. */
