@@ -385,15 +385,11 @@ export function endMessage(w: Writer, at: number, pos: number): number {
   return endLongMessage(w, at, pos);
 }
 
-/** `endMessage` of a message of 128 bytes or more, or one that needs more room after it. */
+/** `endMessage` of a message of 128 bytes or more, or one that needs more room after it (a short one is then moved by 0 bytes). */
 function endLongMessage(w: Writer, at: number, pos: number): number {
   let buf = w.buf;
   if (pos + 4 + SLACK > buf.length) buf = grow(w, pos, 4);
   const length = pos - at - 1;
-  if (length < 0x80) {
-    buf[at] = length;
-    return pos;
-  }
   const extra = varintSize32(length) - 1;
   moveUp(w, at + 1, pos, extra);
   writeVarint32(buf, at, length);
@@ -425,12 +421,7 @@ function copyUp(buf: Uint8Array, from: number, to: number, by: number): void {
 
 /** Checks that `v` is a message of type `typeName` (for a message field of `message`). */
 export function checkMessage(v: unknown, typeName: string, message: string, field: string): void {
-  if (!isMessageOf(v, typeName)) expected(message, field, messageOf(typeName, false), v);
-}
-
-/** What a message field of type `typeName` expects, for its error; `orBytes` for a field that takes the encoding too. */
-function messageOf(typeName: string, orBytes: boolean): string {
-  return `${orBytes ? "a Uint8Array or " : ""}a ${typeName} message`;
+  if (!isMessageOf(v, typeName)) expected(message, field, `a ${typeName} message`, v);
 }
 
 function isMessageOf(v: unknown, typeName: string): boolean {
@@ -443,7 +434,7 @@ function isMessageOf(v: unknown, typeName: string): boolean {
  * takes either).
  */
 export function checkEncodedMessage(v: unknown, typeName: string, message: string, field: string): void {
-  if (!isMessageOf(v, typeName)) expected(message, field, messageOf(typeName, true), v);
+  if (!isMessageOf(v, typeName)) expected(message, field, `a Uint8Array or a ${typeName} message`, v);
 }
 
 /** Checks that `v` is an array (of a repeated field of `message`). */

@@ -121,7 +121,7 @@ export class SameThreadGuest extends GuestCalls {
     }
   }
 
-  /** `runNow` of a frame in JavaScript memory; with `owned`, the frame goes back to the pool once the guest has read it. */
+  /** `runNow` of a frame in JavaScript memory; with `owned`, the frame is given back to the pool afterwards (`release`: kept when an output was cut after it). */
   private runFrame(frame: Uint8Array, op: number, owned: boolean): Uint8Array {
     try {
       return this.runNow(frame.length === 0 ? 0 : addressOf(frame), frame.length, op);
