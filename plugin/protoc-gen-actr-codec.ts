@@ -206,6 +206,16 @@ function needsPrototype(desc: DescMessage): boolean {
   return desc.fields.some((field) => presenceOf(field) === "explicit" && field.fieldKind !== "message");
 }
 
+/**
+ * The type name of `message` as its schema holds it. Generated code writes
+ * and compares that one string, never a copy of it, so that every message
+ * built by protobuf-es's `create`, by this package or by a decoder carries
+ * the same string object, and a type check is a pointer comparison.
+ */
+function typeNameOf(f: GeneratedFile, message: DescMessage): Printable {
+  return [f.importSchema(message), ".typeName"];
+}
+
 function generateMessage(f: GeneratedFile, desc: DescMessage, namesOf: (desc: DescMessage) => Names): void {
   const shape = f.importShape(desc);
   const typeName = desc.typeName;
@@ -217,7 +227,7 @@ function generateMessage(f: GeneratedFile, desc: DescMessage, namesOf: (desc: De
     ...desc.fields.filter((field) => field.fieldKind === "list").map((field) => `, ${field.localName}: []`),
     ...desc.oneofs.map((oneof) => `, ${oneof.localName}: { case: undefined }`),
   ];
-  f.print`export const empty${shape.name} = { $typeName: ${M}${emptyFields.join("")} } as unknown as ${shape};`;
+  f.print`export const empty${shape.name} = { $typeName: ${typeNameOf(f, desc)}${emptyFields.join("")} } as unknown as ${shape};`;
   f.print();
 
   generateEncode(f, desc, shape, namesOf, M);
@@ -315,7 +325,7 @@ function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
       f.print`    ${enc("checkArray")}(items, ${M}, ${F});`;
       f.print`    for (let i = 0; i < items.length; i++) {`;
       f.print`      const v = items[i];`;
-      f.print`      ${enc("checkMessage")}(v, ${JSON.stringify(field.message!.typeName)}, ${M}, ${F});`;
+      f.print`      ${enc("checkMessage")}(v, ${typeNameOf(f, field.message!)}, ${M}, ${F});`;
       nested(field.message!, "      ");
       f.print`    }`;
       f.print`  }`;
@@ -333,7 +343,7 @@ function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
       f.print`        buf = w.buf;`;
       f.print`      }`;
       f.print`    } else if (v !== undefined) {`;
-      f.print`      ${enc("checkEncodedMessage")}(v, ${JSON.stringify(encoded.typeName)}, ${M}, ${F});`;
+      f.print`      ${enc("checkEncodedMessage")}(v, ${typeNameOf(f, encoded)}, ${M}, ${F});`;
       nested(encoded, "      ");
       // An empty encoding is left out, key and all; a message with a required field is never empty.
       if (!hasRequired(encoded)) f.print`      if (pos === at + 1) pos = at - ${key.length};`;
@@ -344,7 +354,7 @@ function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
     if (test === "true") f.print`    {`;
     else f.print`    if (${test}) {`;
     if (kind === "message") {
-      f.print`      ${enc("checkMessage")}(v, ${JSON.stringify(field.message!.typeName)}, ${M}, ${F});`;
+      f.print`      ${enc("checkMessage")}(v, ${typeNameOf(f, field.message!)}, ${M}, ${F});`;
       nested(field.message!, "      ");
     } else {
       const writer = scalarWriters[kind];
@@ -499,14 +509,14 @@ function generateDecode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
   for (const oneof of desc.oneofs) properties.push([oneof.localName, oneofVar(oneof)]);
   const values: Printable[] = properties.map(([name, value]) => [`, ${name}: `, value]);
   if (!needsPrototype(desc)) {
-    f.print`  return { $typeName: ${M}${values} };`;
+    f.print`  return { $typeName: ${typeNameOf(f, desc)}${values} };`;
   } else {
     // Explicit scalars that were not seen stay unset: protobuf-es reads them from the prototype of zero values.
     const zeros = desc.fields
       .filter((field) => field.oneof === undefined && field.fieldKind !== "message" && field.fieldKind !== "list")
       .map((field) => `${field.localName}: ${zeroOf(kindOf(field))}`);
     f.print`  const m = Object.create(${shape.name}$zero) as ${shape};`;
-    f.print`  (m as { $typeName: string }).$typeName = ${M};`;
+    f.print`  (m as { $typeName: string }).$typeName = ${typeNameOf(f, desc)};`;
     for (const [name, value] of properties) f.print`  m.${name} = ${value};`;
     for (const field of fields) {
       if (field.oneof !== undefined || presenceOf(field) !== "explicit" || field.fieldKind === "message") continue;

@@ -20,7 +20,7 @@ import type { MessageCodec } from "../../src/message-codec.js";
 /**
  * An empty `actr.Realm`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyRealm = { $typeName: "actr.Realm" } as unknown as Realm;
+export const emptyRealm = { $typeName: RealmSchema.typeName } as unknown as Realm;
 
 /**
  * Checks every value of a `actr.Realm` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -59,7 +59,7 @@ export function decodeRealm(r: Reader, end: number, budget: number, into?: Realm
         skipField(r, end, key, budget, "actr.Realm", at);
     }
   }
-  return { $typeName: "actr.Realm", realmId: realmId$ };
+  return { $typeName: RealmSchema.typeName, realmId: realmId$ };
 }
 
 /**
@@ -74,7 +74,7 @@ export const RealmCodec: MessageCodec<Realm> = {
 /**
  * An empty `actr.ActrType`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyActrType = { $typeName: "actr.ActrType" } as unknown as ActrType;
+export const emptyActrType = { $typeName: ActrTypeSchema.typeName } as unknown as ActrType;
 
 /**
  * Checks every value of a `actr.ActrType` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -146,7 +146,7 @@ export function decodeActrType(r: Reader, end: number, budget: number, into?: Ac
         skipField(r, end, key, budget, "actr.ActrType", at);
     }
   }
-  return { $typeName: "actr.ActrType", manufacturer: manufacturer$, name: name$, version: version$ };
+  return { $typeName: ActrTypeSchema.typeName, manufacturer: manufacturer$, name: name$, version: version$ };
 }
 
 /**
@@ -161,7 +161,7 @@ export const ActrTypeCodec: MessageCodec<ActrType> = {
 /**
  * An empty `actr.ActrId`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyActrId = { $typeName: "actr.ActrId" } as unknown as ActrId;
+export const emptyActrId = { $typeName: ActrIdSchema.typeName } as unknown as ActrId;
 
 /**
  * Checks every value of a `actr.ActrId` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -172,7 +172,7 @@ export function encodeActrId(m: ActrId, w: Writer, pos: number): number {
   {
     const v: unknown = m.realm === undefined ? emptyRealm : m.realm;
     {
-      checkMessage(v, "actr.Realm", "actr.ActrId", "realm");
+      checkMessage(v, RealmSchema.typeName, "actr.ActrId", "realm");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeRealm(v as Realm, w, pos));
@@ -191,7 +191,7 @@ export function encodeActrId(m: ActrId, w: Writer, pos: number): number {
   {
     const v: unknown = m.type === undefined ? emptyActrType : m.type;
     {
-      checkMessage(v, "actr.ActrType", "actr.ActrId", "type");
+      checkMessage(v, ActrTypeSchema.typeName, "actr.ActrId", "type");
       buf[pos++] = 26;
       const at = pos++;
       pos = endMessage(w, at, encodeActrType(v as ActrType, w, pos));
@@ -240,7 +240,7 @@ export function decodeActrId(r: Reader, end: number, budget: number, into?: Actr
         skipField(r, end, key, budget, "actr.ActrId", at);
     }
   }
-  return { $typeName: "actr.ActrId", realm: realm$ ?? decodeRealm(r, r.pos, 0), serialNumber: serialNumber$, type: type$ ?? decodeActrType(r, r.pos, 0) };
+  return { $typeName: ActrIdSchema.typeName, realm: realm$ ?? decodeRealm(r, r.pos, 0), serialNumber: serialNumber$, type: type$ ?? decodeActrType(r, r.pos, 0) };
 }
 
 /**
@@ -255,7 +255,7 @@ export const ActrIdCodec: MessageCodec<ActrId> = {
 /**
  * An empty `actr.MetadataEntry`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyMetadataEntry = { $typeName: "actr.MetadataEntry" } as unknown as MetadataEntry;
+export const emptyMetadataEntry = { $typeName: MetadataEntrySchema.typeName } as unknown as MetadataEntry;
 
 /**
  * Checks every value of a `actr.MetadataEntry` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -311,7 +311,7 @@ export function decodeMetadataEntry(r: Reader, end: number, budget: number, into
         skipField(r, end, key, budget, "actr.MetadataEntry", at);
     }
   }
-  return { $typeName: "actr.MetadataEntry", key: key$, value: value$ };
+  return { $typeName: MetadataEntrySchema.typeName, key: key$, value: value$ };
 }
 
 /**
@@ -326,7 +326,7 @@ export const MetadataEntryCodec: MessageCodec<MetadataEntry> = {
 /**
  * An empty `actr.DataStream`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyDataStream = { $typeName: "actr.DataStream", metadata: [] } as unknown as DataStream;
+export const emptyDataStream = { $typeName: DataStreamSchema.typeName, metadata: [] } as unknown as DataStream;
 
 /**
  * Checks every value of a `actr.DataStream` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -365,7 +365,7 @@ export function encodeDataStream(m: DataStream, w: Writer, pos: number): number 
     checkArray(items, "actr.DataStream", "metadata");
     for (let i = 0; i < items.length; i++) {
       const v = items[i];
-      checkMessage(v, "actr.MetadataEntry", "actr.DataStream", "metadata");
+      checkMessage(v, MetadataEntrySchema.typeName, "actr.DataStream", "metadata");
       buf[pos++] = 34;
       const at = pos++;
       pos = endMessage(w, at, encodeMetadataEntry(v as MetadataEntry, w, pos));
@@ -435,7 +435,7 @@ export function decodeDataStream(r: Reader, end: number, budget: number, into?: 
     }
   }
   const m = Object.create(DataStream$zero) as DataStream;
-  (m as { $typeName: string }).$typeName = "actr.DataStream";
+  (m as { $typeName: string }).$typeName = DataStreamSchema.typeName;
   m.streamId = streamId$;
   m.sequence = sequence$;
   m.payload = payload$ ?? new Uint8Array(0);
@@ -458,7 +458,7 @@ export const DataStreamCodec: MessageCodec<DataStream> = {
 /**
  * An empty `actr.ErrorResponse`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyErrorResponse = { $typeName: "actr.ErrorResponse" } as unknown as ErrorResponse;
+export const emptyErrorResponse = { $typeName: ErrorResponseSchema.typeName } as unknown as ErrorResponse;
 
 /**
  * Checks every value of a `actr.ErrorResponse` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -513,7 +513,7 @@ export function decodeErrorResponse(r: Reader, end: number, budget: number, into
         skipField(r, end, key, budget, "actr.ErrorResponse", at);
     }
   }
-  return { $typeName: "actr.ErrorResponse", code: code$, message: message$ };
+  return { $typeName: ErrorResponseSchema.typeName, code: code$, message: message$ };
 }
 
 /**
@@ -528,7 +528,7 @@ export const ErrorResponseCodec: MessageCodec<ErrorResponse> = {
 /**
  * An empty `actr.RpcEnvelope`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyRpcEnvelope = { $typeName: "actr.RpcEnvelope", metadata: [] } as unknown as RpcEnvelope;
+export const emptyRpcEnvelope = { $typeName: RpcEnvelopeSchema.typeName, metadata: [] } as unknown as RpcEnvelope;
 
 /**
  * Checks every value of a `actr.RpcEnvelope` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -557,7 +557,7 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
   {
     const v: unknown = m.error;
     if (v !== undefined) {
-      checkMessage(v, "actr.ErrorResponse", "actr.RpcEnvelope", "error");
+      checkMessage(v, ErrorResponseSchema.typeName, "actr.RpcEnvelope", "error");
       buf[pos++] = 26;
       const at = pos++;
       pos = endMessage(w, at, encodeErrorResponse(v as ErrorResponse, w, pos));
@@ -597,7 +597,7 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
     checkArray(items, "actr.RpcEnvelope", "metadata");
     for (let i = 0; i < items.length; i++) {
       const v = items[i];
-      checkMessage(v, "actr.MetadataEntry", "actr.RpcEnvelope", "metadata");
+      checkMessage(v, MetadataEntrySchema.typeName, "actr.RpcEnvelope", "metadata");
       buf[pos++] = 186; buf[pos++] = 6;
       const at = pos++;
       pos = endMessage(w, at, encodeMetadataEntry(v as MetadataEntry, w, pos));
@@ -690,7 +690,7 @@ export function decodeRpcEnvelope(r: Reader, end: number, budget: number, into?:
     }
   }
   const m = Object.create(RpcEnvelope$zero) as RpcEnvelope;
-  (m as { $typeName: string }).$typeName = "actr.RpcEnvelope";
+  (m as { $typeName: string }).$typeName = RpcEnvelopeSchema.typeName;
   m.routeKey = routeKey$;
   m.error = error$;
   m.requestId = requestId$;

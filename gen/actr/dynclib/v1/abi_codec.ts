@@ -19,11 +19,12 @@ import { enterMessage, readBool, readBytes, readInt32, readKey, readLength, read
 import type { MessageCodec } from "../../../../src/message-codec.js";
 import { decodeActrId, decodeActrType, decodeDataStream, emptyActrId, emptyActrType, emptyDataStream, encodeActrId, encodeActrType, encodeDataStream, encodeRpcEnvelope } from "../../actr_codec.js";
 import type { ActrId, ActrType, DataStream, RpcEnvelope } from "../../actr_pb.js";
+import { ActrIdSchema, ActrTypeSchema, DataStreamSchema, RpcEnvelopeSchema } from "../../actr_pb.js";
 
 /**
  * An empty `actr.dynclib.v1.InitPayloadV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyInitPayloadV1 = { $typeName: "actr.dynclib.v1.InitPayloadV1" } as unknown as InitPayloadV1;
+export const emptyInitPayloadV1 = { $typeName: InitPayloadV1Schema.typeName } as unknown as InitPayloadV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.InitPayloadV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -125,7 +126,7 @@ export function decodeInitPayloadV1(r: Reader, end: number, budget: number, into
         skipField(r, end, key, budget, "actr.dynclib.v1.InitPayloadV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.InitPayloadV1", version: version$, actrType: actrType$, credential: credential$ ?? new Uint8Array(0), actorId: actorId$ ?? new Uint8Array(0), realmId: realmId$ };
+  return { $typeName: InitPayloadV1Schema.typeName, version: version$, actrType: actrType$, credential: credential$ ?? new Uint8Array(0), actorId: actorId$ ?? new Uint8Array(0), realmId: realmId$ };
 }
 
 /**
@@ -140,7 +141,7 @@ export const InitPayloadV1Codec: MessageCodec<InitPayloadV1> = {
 /**
  * An empty `actr.dynclib.v1.AbiFrame`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyAbiFrame = { $typeName: "actr.dynclib.v1.AbiFrame" } as unknown as AbiFrame;
+export const emptyAbiFrame = { $typeName: AbiFrameSchema.typeName } as unknown as AbiFrame;
 
 /**
  * Checks every value of a `actr.dynclib.v1.AbiFrame` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -210,7 +211,7 @@ export function decodeAbiFrame(r: Reader, end: number, budget: number, into?: Ab
         skipField(r, end, key, budget, "actr.dynclib.v1.AbiFrame", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.AbiFrame", abiVersion: abiVersion$, op: op$, payload: payload$ ?? new Uint8Array(0) };
+  return { $typeName: AbiFrameSchema.typeName, abiVersion: abiVersion$, op: op$, payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -225,7 +226,7 @@ export const AbiFrameCodec: MessageCodec<AbiFrame> = {
 /**
  * An empty `actr.dynclib.v1.AbiReply`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyAbiReply = { $typeName: "actr.dynclib.v1.AbiReply" } as unknown as AbiReply;
+export const emptyAbiReply = { $typeName: AbiReplySchema.typeName } as unknown as AbiReply;
 
 /**
  * Checks every value of a `actr.dynclib.v1.AbiReply` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -295,7 +296,7 @@ export function decodeAbiReply(r: Reader, end: number, budget: number, into?: Ab
         skipField(r, end, key, budget, "actr.dynclib.v1.AbiReply", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.AbiReply", abiVersion: abiVersion$, status: status$, payload: payload$ ?? new Uint8Array(0) };
+  return { $typeName: AbiReplySchema.typeName, abiVersion: abiVersion$, status: status$, payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -310,7 +311,7 @@ export const AbiReplyCodec: MessageCodec<AbiReply> = {
 /**
  * An empty `actr.dynclib.v1.InvocationContextV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyInvocationContextV1 = { $typeName: "actr.dynclib.v1.InvocationContextV1" } as unknown as InvocationContextV1;
+export const emptyInvocationContextV1 = { $typeName: InvocationContextV1Schema.typeName } as unknown as InvocationContextV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.InvocationContextV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -321,7 +322,7 @@ export function encodeInvocationContextV1(m: InvocationContextV1, w: Writer, pos
   {
     const v: unknown = m.selfId === undefined ? emptyActrId : m.selfId;
     {
-      checkMessage(v, "actr.ActrId", "actr.dynclib.v1.InvocationContextV1", "self_id");
+      checkMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.InvocationContextV1", "self_id");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
@@ -332,7 +333,7 @@ export function encodeInvocationContextV1(m: InvocationContextV1, w: Writer, pos
   {
     const v: unknown = m.callerId;
     if (v !== undefined) {
-      checkMessage(v, "actr.ActrId", "actr.dynclib.v1.InvocationContextV1", "caller_id");
+      checkMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.InvocationContextV1", "caller_id");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
@@ -390,7 +391,7 @@ export function decodeInvocationContextV1(r: Reader, end: number, budget: number
         skipField(r, end, key, budget, "actr.dynclib.v1.InvocationContextV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.InvocationContextV1", selfId: selfId$ ?? decodeActrId(r, r.pos, 0), callerId: callerId$, requestId: requestId$ };
+  return { $typeName: InvocationContextV1Schema.typeName, selfId: selfId$ ?? decodeActrId(r, r.pos, 0), callerId: callerId$, requestId: requestId$ };
 }
 
 /**
@@ -405,7 +406,7 @@ export const InvocationContextV1Codec: MessageCodec<InvocationContextV1> = {
 /**
  * An empty `actr.dynclib.v1.GuestHandleV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyGuestHandleV1 = { $typeName: "actr.dynclib.v1.GuestHandleV1" } as unknown as GuestHandleV1;
+export const emptyGuestHandleV1 = { $typeName: GuestHandleV1Schema.typeName } as unknown as GuestHandleV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.GuestHandleV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -416,7 +417,7 @@ export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): n
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
-      checkMessage(v, "actr.dynclib.v1.InvocationContextV1", "actr.dynclib.v1.GuestHandleV1", "ctx");
+      checkMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestHandleV1", "ctx");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeInvocationContextV1(v as InvocationContextV1, w, pos));
@@ -433,7 +434,7 @@ export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): n
         buf = w.buf;
       }
     } else if (v !== undefined) {
-      checkEncodedMessage(v, "actr.RpcEnvelope", "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
+      checkEncodedMessage(v, RpcEnvelopeSchema.typeName, "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeRpcEnvelope(v as RpcEnvelope, w, pos));
@@ -473,7 +474,7 @@ export function decodeGuestHandleV1(r: Reader, end: number, budget: number, into
         skipField(r, end, key, budget, "actr.dynclib.v1.GuestHandleV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.GuestHandleV1", ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), rpcEnvelope: rpcEnvelope$ ?? new Uint8Array(0) };
+  return { $typeName: GuestHandleV1Schema.typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), rpcEnvelope: rpcEnvelope$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -488,7 +489,7 @@ export const GuestHandleV1Codec: MessageCodec<GuestHandleV1> = {
 /**
  * An empty `actr.dynclib.v1.GuestDataStreamV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyGuestDataStreamV1 = { $typeName: "actr.dynclib.v1.GuestDataStreamV1" } as unknown as GuestDataStreamV1;
+export const emptyGuestDataStreamV1 = { $typeName: GuestDataStreamV1Schema.typeName } as unknown as GuestDataStreamV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.GuestDataStreamV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -499,7 +500,7 @@ export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: nu
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
     {
-      checkMessage(v, "actr.DataStream", "actr.dynclib.v1.GuestDataStreamV1", "chunk");
+      checkMessage(v, DataStreamSchema.typeName, "actr.dynclib.v1.GuestDataStreamV1", "chunk");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeDataStream(v as DataStream, w, pos));
@@ -510,7 +511,7 @@ export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: nu
   {
     const v: unknown = m.sender === undefined ? emptyActrId : m.sender;
     {
-      checkMessage(v, "actr.ActrId", "actr.dynclib.v1.GuestDataStreamV1", "sender");
+      checkMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.GuestDataStreamV1", "sender");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
@@ -552,7 +553,7 @@ export function decodeGuestDataStreamV1(r: Reader, end: number, budget: number, 
         skipField(r, end, key, budget, "actr.dynclib.v1.GuestDataStreamV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.GuestDataStreamV1", chunk: chunk$ ?? decodeDataStream(r, r.pos, 0), sender: sender$ ?? decodeActrId(r, r.pos, 0) };
+  return { $typeName: GuestDataStreamV1Schema.typeName, chunk: chunk$ ?? decodeDataStream(r, r.pos, 0), sender: sender$ ?? decodeActrId(r, r.pos, 0) };
 }
 
 /**
@@ -567,7 +568,7 @@ export const GuestDataStreamV1Codec: MessageCodec<GuestDataStreamV1> = {
 /**
  * An empty `actr.dynclib.v1.GuestLifecycleV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyGuestLifecycleV1 = { $typeName: "actr.dynclib.v1.GuestLifecycleV1" } as unknown as GuestLifecycleV1;
+export const emptyGuestLifecycleV1 = { $typeName: GuestLifecycleV1Schema.typeName } as unknown as GuestLifecycleV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.GuestLifecycleV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -578,7 +579,7 @@ export function encodeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer, pos: numb
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
-      checkMessage(v, "actr.dynclib.v1.InvocationContextV1", "actr.dynclib.v1.GuestLifecycleV1", "ctx");
+      checkMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestLifecycleV1", "ctx");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeInvocationContextV1(v as InvocationContextV1, w, pos));
@@ -626,7 +627,7 @@ export function decodeGuestLifecycleV1(r: Reader, end: number, budget: number, i
         skipField(r, end, key, budget, "actr.dynclib.v1.GuestLifecycleV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.GuestLifecycleV1", ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), hook: hook$ };
+  return { $typeName: GuestLifecycleV1Schema.typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), hook: hook$ };
 }
 
 /**
@@ -641,7 +642,7 @@ export const GuestLifecycleV1Codec: MessageCodec<GuestLifecycleV1> = {
 /**
  * An empty `actr.dynclib.v1.TimestampV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyTimestampV1 = { $typeName: "actr.dynclib.v1.TimestampV1" } as unknown as TimestampV1;
+export const emptyTimestampV1 = { $typeName: TimestampV1Schema.typeName } as unknown as TimestampV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.TimestampV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -695,7 +696,7 @@ export function decodeTimestampV1(r: Reader, end: number, budget: number, into?:
         skipField(r, end, key, budget, "actr.dynclib.v1.TimestampV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.TimestampV1", seconds: seconds$, nanoseconds: nanoseconds$ };
+  return { $typeName: TimestampV1Schema.typeName, seconds: seconds$, nanoseconds: nanoseconds$ };
 }
 
 /**
@@ -710,7 +711,7 @@ export const TimestampV1Codec: MessageCodec<TimestampV1> = {
 /**
  * An empty `actr.dynclib.v1.PeerEventV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyPeerEventV1 = { $typeName: "actr.dynclib.v1.PeerEventV1" } as unknown as PeerEventV1;
+export const emptyPeerEventV1 = { $typeName: PeerEventV1Schema.typeName } as unknown as PeerEventV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.PeerEventV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -721,7 +722,7 @@ export function encodePeerEventV1(m: PeerEventV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.peer === undefined ? emptyActrId : m.peer;
     {
-      checkMessage(v, "actr.ActrId", "actr.dynclib.v1.PeerEventV1", "peer");
+      checkMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.PeerEventV1", "peer");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
@@ -785,7 +786,7 @@ export function decodePeerEventV1(r: Reader, end: number, budget: number, into?:
     }
   }
   const m = Object.create(PeerEventV1$zero) as PeerEventV1;
-  (m as { $typeName: string }).$typeName = "actr.dynclib.v1.PeerEventV1";
+  (m as { $typeName: string }).$typeName = PeerEventV1Schema.typeName;
   m.peer = peer$ ?? decodeActrId(r, r.pos, 0);
   if (relayed$ !== undefined) m.relayed = relayed$;
   if (status$ !== undefined) m.status = status$;
@@ -806,7 +807,7 @@ export const PeerEventV1Codec: MessageCodec<PeerEventV1> = {
 /**
  * An empty `actr.dynclib.v1.CredentialEventV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyCredentialEventV1 = { $typeName: "actr.dynclib.v1.CredentialEventV1" } as unknown as CredentialEventV1;
+export const emptyCredentialEventV1 = { $typeName: CredentialEventV1Schema.typeName } as unknown as CredentialEventV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.CredentialEventV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -817,7 +818,7 @@ export function encodeCredentialEventV1(m: CredentialEventV1, w: Writer, pos: nu
   {
     const v: unknown = m.newExpiry === undefined ? emptyTimestampV1 : m.newExpiry;
     {
-      checkMessage(v, "actr.dynclib.v1.TimestampV1", "actr.dynclib.v1.CredentialEventV1", "new_expiry");
+      checkMessage(v, TimestampV1Schema.typeName, "actr.dynclib.v1.CredentialEventV1", "new_expiry");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeTimestampV1(v as TimestampV1, w, pos));
@@ -850,7 +851,7 @@ export function decodeCredentialEventV1(r: Reader, end: number, budget: number, 
         skipField(r, end, key, budget, "actr.dynclib.v1.CredentialEventV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.CredentialEventV1", newExpiry: newExpiry$ ?? decodeTimestampV1(r, r.pos, 0) };
+  return { $typeName: CredentialEventV1Schema.typeName, newExpiry: newExpiry$ ?? decodeTimestampV1(r, r.pos, 0) };
 }
 
 /**
@@ -865,7 +866,7 @@ export const CredentialEventV1Codec: MessageCodec<CredentialEventV1> = {
 /**
  * An empty `actr.dynclib.v1.BackpressureEventV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyBackpressureEventV1 = { $typeName: "actr.dynclib.v1.BackpressureEventV1" } as unknown as BackpressureEventV1;
+export const emptyBackpressureEventV1 = { $typeName: BackpressureEventV1Schema.typeName } as unknown as BackpressureEventV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.BackpressureEventV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -919,7 +920,7 @@ export function decodeBackpressureEventV1(r: Reader, end: number, budget: number
         skipField(r, end, key, budget, "actr.dynclib.v1.BackpressureEventV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.BackpressureEventV1", queueLen: queueLen$, threshold: threshold$ };
+  return { $typeName: BackpressureEventV1Schema.typeName, queueLen: queueLen$, threshold: threshold$ };
 }
 
 /**
@@ -934,7 +935,7 @@ export const BackpressureEventV1Codec: MessageCodec<BackpressureEventV1> = {
 /**
  * An empty `actr.dynclib.v1.GuestHookV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyGuestHookV1 = { $typeName: "actr.dynclib.v1.GuestHookV1" } as unknown as GuestHookV1;
+export const emptyGuestHookV1 = { $typeName: GuestHookV1Schema.typeName } as unknown as GuestHookV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.GuestHookV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -945,7 +946,7 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
-      checkMessage(v, "actr.dynclib.v1.InvocationContextV1", "actr.dynclib.v1.GuestHookV1", "ctx");
+      checkMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "ctx");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeInvocationContextV1(v as InvocationContextV1, w, pos));
@@ -964,7 +965,7 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.peer;
     if (v !== undefined) {
-      checkMessage(v, "actr.dynclib.v1.PeerEventV1", "actr.dynclib.v1.GuestHookV1", "peer");
+      checkMessage(v, PeerEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "peer");
       buf[pos++] = 26;
       const at = pos++;
       pos = endMessage(w, at, encodePeerEventV1(v as PeerEventV1, w, pos));
@@ -975,7 +976,7 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.credential;
     if (v !== undefined) {
-      checkMessage(v, "actr.dynclib.v1.CredentialEventV1", "actr.dynclib.v1.GuestHookV1", "credential");
+      checkMessage(v, CredentialEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "credential");
       buf[pos++] = 34;
       const at = pos++;
       pos = endMessage(w, at, encodeCredentialEventV1(v as CredentialEventV1, w, pos));
@@ -986,7 +987,7 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.backpressure;
     if (v !== undefined) {
-      checkMessage(v, "actr.dynclib.v1.BackpressureEventV1", "actr.dynclib.v1.GuestHookV1", "backpressure");
+      checkMessage(v, BackpressureEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "backpressure");
       buf[pos++] = 42;
       const at = pos++;
       pos = endMessage(w, at, encodeBackpressureEventV1(v as BackpressureEventV1, w, pos));
@@ -1053,7 +1054,7 @@ export function decodeGuestHookV1(r: Reader, end: number, budget: number, into?:
         skipField(r, end, key, budget, "actr.dynclib.v1.GuestHookV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.GuestHookV1", ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), hook: hook$, peer: peer$, credential: credential$, backpressure: backpressure$ };
+  return { $typeName: GuestHookV1Schema.typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), hook: hook$, peer: peer$, credential: credential$, backpressure: backpressure$ };
 }
 
 /**
@@ -1068,7 +1069,7 @@ export const GuestHookV1Codec: MessageCodec<GuestHookV1> = {
 /**
  * An empty `actr.dynclib.v1.DestV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyDestV1 = { $typeName: "actr.dynclib.v1.DestV1", kind: { case: undefined } } as unknown as DestV1;
+export const emptyDestV1 = { $typeName: DestV1Schema.typeName, kind: { case: undefined } } as unknown as DestV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.DestV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -1097,7 +1098,7 @@ export function encodeDestV1(m: DestV1, w: Writer, pos: number): number {
   {
     const v = kind$ == null ? undefined : kind$.case === "actor" ? kind$.value : undefined;
     if (kind$ != null && kind$.case === "actor") {
-      checkMessage(v, "actr.ActrId", "actr.dynclib.v1.DestV1", "actor");
+      checkMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.DestV1", "actor");
       buf[pos++] = 26;
       const at = pos++;
       pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
@@ -1142,7 +1143,7 @@ export function decodeDestV1(r: Reader, end: number, budget: number, into?: Dest
         skipField(r, end, key, budget, "actr.dynclib.v1.DestV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.DestV1", kind: kind$ };
+  return { $typeName: DestV1Schema.typeName, kind: kind$ };
 }
 
 /**
@@ -1157,7 +1158,7 @@ export const DestV1Codec: MessageCodec<DestV1> = {
 /**
  * An empty `actr.dynclib.v1.HostCallV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostCallV1 = { $typeName: "actr.dynclib.v1.HostCallV1" } as unknown as HostCallV1;
+export const emptyHostCallV1 = { $typeName: HostCallV1Schema.typeName } as unknown as HostCallV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.HostCallV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -1177,7 +1178,7 @@ export function encodeHostCallV1(m: HostCallV1, w: Writer, pos: number): number 
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
-      checkMessage(v, "actr.dynclib.v1.DestV1", "actr.dynclib.v1.HostCallV1", "dest");
+      checkMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostCallV1", "dest");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeDestV1(v as DestV1, w, pos));
@@ -1233,7 +1234,7 @@ export function decodeHostCallV1(r: Reader, end: number, budget: number, into?: 
         skipField(r, end, key, budget, "actr.dynclib.v1.HostCallV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.HostCallV1", routeKey: routeKey$, dest: dest$ ?? decodeDestV1(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
+  return { $typeName: HostCallV1Schema.typeName, routeKey: routeKey$, dest: dest$ ?? decodeDestV1(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -1248,7 +1249,7 @@ export const HostCallV1Codec: MessageCodec<HostCallV1> = {
 /**
  * An empty `actr.dynclib.v1.HostTellV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostTellV1 = { $typeName: "actr.dynclib.v1.HostTellV1" } as unknown as HostTellV1;
+export const emptyHostTellV1 = { $typeName: HostTellV1Schema.typeName } as unknown as HostTellV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.HostTellV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -1268,7 +1269,7 @@ export function encodeHostTellV1(m: HostTellV1, w: Writer, pos: number): number 
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
-      checkMessage(v, "actr.dynclib.v1.DestV1", "actr.dynclib.v1.HostTellV1", "dest");
+      checkMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostTellV1", "dest");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeDestV1(v as DestV1, w, pos));
@@ -1324,7 +1325,7 @@ export function decodeHostTellV1(r: Reader, end: number, budget: number, into?: 
         skipField(r, end, key, budget, "actr.dynclib.v1.HostTellV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.HostTellV1", routeKey: routeKey$, dest: dest$ ?? decodeDestV1(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
+  return { $typeName: HostTellV1Schema.typeName, routeKey: routeKey$, dest: dest$ ?? decodeDestV1(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -1339,7 +1340,7 @@ export const HostTellV1Codec: MessageCodec<HostTellV1> = {
 /**
  * An empty `actr.dynclib.v1.HostCallRawV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostCallRawV1 = { $typeName: "actr.dynclib.v1.HostCallRawV1" } as unknown as HostCallRawV1;
+export const emptyHostCallRawV1 = { $typeName: HostCallRawV1Schema.typeName } as unknown as HostCallRawV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.HostCallRawV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -1359,7 +1360,7 @@ export function encodeHostCallRawV1(m: HostCallRawV1, w: Writer, pos: number): n
   {
     const v: unknown = m.target === undefined ? emptyActrId : m.target;
     {
-      checkMessage(v, "actr.ActrId", "actr.dynclib.v1.HostCallRawV1", "target");
+      checkMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.HostCallRawV1", "target");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
@@ -1415,7 +1416,7 @@ export function decodeHostCallRawV1(r: Reader, end: number, budget: number, into
         skipField(r, end, key, budget, "actr.dynclib.v1.HostCallRawV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.HostCallRawV1", routeKey: routeKey$, target: target$ ?? decodeActrId(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
+  return { $typeName: HostCallRawV1Schema.typeName, routeKey: routeKey$, target: target$ ?? decodeActrId(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -1430,7 +1431,7 @@ export const HostCallRawV1Codec: MessageCodec<HostCallRawV1> = {
 /**
  * An empty `actr.dynclib.v1.HostDiscoverV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostDiscoverV1 = { $typeName: "actr.dynclib.v1.HostDiscoverV1" } as unknown as HostDiscoverV1;
+export const emptyHostDiscoverV1 = { $typeName: HostDiscoverV1Schema.typeName } as unknown as HostDiscoverV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.HostDiscoverV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -1441,7 +1442,7 @@ export function encodeHostDiscoverV1(m: HostDiscoverV1, w: Writer, pos: number):
   {
     const v: unknown = m.targetType === undefined ? emptyActrType : m.targetType;
     {
-      checkMessage(v, "actr.ActrType", "actr.dynclib.v1.HostDiscoverV1", "target_type");
+      checkMessage(v, ActrTypeSchema.typeName, "actr.dynclib.v1.HostDiscoverV1", "target_type");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeActrType(v as ActrType, w, pos));
@@ -1474,7 +1475,7 @@ export function decodeHostDiscoverV1(r: Reader, end: number, budget: number, int
         skipField(r, end, key, budget, "actr.dynclib.v1.HostDiscoverV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.HostDiscoverV1", targetType: targetType$ ?? decodeActrType(r, r.pos, 0) };
+  return { $typeName: HostDiscoverV1Schema.typeName, targetType: targetType$ ?? decodeActrType(r, r.pos, 0) };
 }
 
 /**
@@ -1489,7 +1490,7 @@ export const HostDiscoverV1Codec: MessageCodec<HostDiscoverV1> = {
 /**
  * An empty `actr.dynclib.v1.HostRegisterStreamV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostRegisterStreamV1 = { $typeName: "actr.dynclib.v1.HostRegisterStreamV1" } as unknown as HostRegisterStreamV1;
+export const emptyHostRegisterStreamV1 = { $typeName: HostRegisterStreamV1Schema.typeName } as unknown as HostRegisterStreamV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.HostRegisterStreamV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -1529,7 +1530,7 @@ export function decodeHostRegisterStreamV1(r: Reader, end: number, budget: numbe
         skipField(r, end, key, budget, "actr.dynclib.v1.HostRegisterStreamV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.HostRegisterStreamV1", streamId: streamId$ };
+  return { $typeName: HostRegisterStreamV1Schema.typeName, streamId: streamId$ };
 }
 
 /**
@@ -1544,7 +1545,7 @@ export const HostRegisterStreamV1Codec: MessageCodec<HostRegisterStreamV1> = {
 /**
  * An empty `actr.dynclib.v1.HostUnregisterStreamV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostUnregisterStreamV1 = { $typeName: "actr.dynclib.v1.HostUnregisterStreamV1" } as unknown as HostUnregisterStreamV1;
+export const emptyHostUnregisterStreamV1 = { $typeName: HostUnregisterStreamV1Schema.typeName } as unknown as HostUnregisterStreamV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.HostUnregisterStreamV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -1584,7 +1585,7 @@ export function decodeHostUnregisterStreamV1(r: Reader, end: number, budget: num
         skipField(r, end, key, budget, "actr.dynclib.v1.HostUnregisterStreamV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.HostUnregisterStreamV1", streamId: streamId$ };
+  return { $typeName: HostUnregisterStreamV1Schema.typeName, streamId: streamId$ };
 }
 
 /**
@@ -1599,7 +1600,7 @@ export const HostUnregisterStreamV1Codec: MessageCodec<HostUnregisterStreamV1> =
 /**
  * An empty `actr.dynclib.v1.HostSendDataStreamV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostSendDataStreamV1 = { $typeName: "actr.dynclib.v1.HostSendDataStreamV1" } as unknown as HostSendDataStreamV1;
+export const emptyHostSendDataStreamV1 = { $typeName: HostSendDataStreamV1Schema.typeName } as unknown as HostSendDataStreamV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.HostSendDataStreamV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -1610,7 +1611,7 @@ export function encodeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, p
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
-      checkMessage(v, "actr.dynclib.v1.DestV1", "actr.dynclib.v1.HostSendDataStreamV1", "dest");
+      checkMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostSendDataStreamV1", "dest");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeDestV1(v as DestV1, w, pos));
@@ -1621,7 +1622,7 @@ export function encodeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, p
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
     {
-      checkMessage(v, "actr.DataStream", "actr.dynclib.v1.HostSendDataStreamV1", "chunk");
+      checkMessage(v, DataStreamSchema.typeName, "actr.dynclib.v1.HostSendDataStreamV1", "chunk");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeDataStream(v as DataStream, w, pos));
@@ -1678,7 +1679,7 @@ export function decodeHostSendDataStreamV1(r: Reader, end: number, budget: numbe
         skipField(r, end, key, budget, "actr.dynclib.v1.HostSendDataStreamV1", at);
     }
   }
-  return { $typeName: "actr.dynclib.v1.HostSendDataStreamV1", dest: dest$ ?? decodeDestV1(r, r.pos, 0), chunk: chunk$ ?? decodeDataStream(r, r.pos, 0), payloadType: payloadType$ };
+  return { $typeName: HostSendDataStreamV1Schema.typeName, dest: dest$ ?? decodeDestV1(r, r.pos, 0), chunk: chunk$ ?? decodeDataStream(r, r.pos, 0), payloadType: payloadType$ };
 }
 
 /**
