@@ -419,22 +419,18 @@ function copyUp(buf: Uint8Array, from: number, to: number, by: number): void {
   }
 }
 
-/** Checks that `v` is a message of type `typeName` (for a message field of `message`). */
-export function checkMessage(v: unknown, typeName: string, message: string, field: string): void {
-  if (!isMessageOf(v, typeName)) expected(message, field, `a ${typeName} message`, v);
-}
-
-function isMessageOf(v: unknown, typeName: string): boolean {
-  return typeof v === "object" && v !== null && (v as { $typeName?: unknown }).$typeName === typeName;
+/** Throws the AbiError for `v`, which is not a message of type `typeName`, in a message field of `message`. */
+export function wrongMessage(v: unknown, typeName: string, message: string, field: string): never {
+  return expected(message, field, `a ${typeName} message`, v);
 }
 
 /**
- * Checks that `v` is a message of type `typeName`, held by a `bytes` field of
- * `message` that the schema marks as carrying that message encoded (and that
- * takes either).
+ * Throws the AbiError for `v`, which is neither a `Uint8Array` nor a message
+ * of type `typeName`, in a `bytes` field of `message` that the schema marks
+ * as carrying that message encoded (and that takes either).
  */
-export function checkEncodedMessage(v: unknown, typeName: string, message: string, field: string): void {
-  if (!isMessageOf(v, typeName)) expected(message, field, `a Uint8Array or a ${typeName} message`, v);
+export function wrongEncodedMessage(v: unknown, typeName: string, message: string, field: string): never {
+  return expected(message, field, `a Uint8Array or a ${typeName} message`, v);
 }
 
 /** Checks that `v` is an array (of a repeated field of `message`). */

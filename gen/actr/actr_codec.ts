@@ -12,7 +12,7 @@
 import type { ActrId, ActrType, DataStream, ErrorResponse, MetadataEntry, Realm, RpcEnvelope } from "./actr_pb.js";
 import { ActrIdSchema, ActrTypeSchema, DataStreamSchema, ErrorResponseSchema, MetadataEntrySchema, RealmSchema, RpcEnvelopeSchema } from "./actr_pb.js";
 import type { Writer } from "../../src/encoder.js";
-import { checkArray, checkMessage, encode64, encodeBytes, encodeString, encodeUint32, endMessage, room } from "../../src/encoder.js";
+import { checkArray, encode64, encodeBytes, encodeString, encodeUint32, endMessage, room, wrongMessage } from "../../src/encoder.js";
 import type { Reader } from "../../src/decoder.js";
 import { enterMessage, readBytes, readInt64, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../src/decoder.js";
 import type { MessageCodec } from "../../src/message-codec.js";
@@ -172,7 +172,7 @@ export function encodeActrId(m: ActrId, w: Writer, pos: number): number {
   {
     const v: unknown = m.realm === undefined ? emptyRealm : m.realm;
     {
-      checkMessage(v, RealmSchema.typeName, "actr.ActrId", "realm");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== RealmSchema.typeName) wrongMessage(v, RealmSchema.typeName, "actr.ActrId", "realm");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeRealm(v as Realm, w, pos));
@@ -191,7 +191,7 @@ export function encodeActrId(m: ActrId, w: Writer, pos: number): number {
   {
     const v: unknown = m.type === undefined ? emptyActrType : m.type;
     {
-      checkMessage(v, ActrTypeSchema.typeName, "actr.ActrId", "type");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrTypeSchema.typeName) wrongMessage(v, ActrTypeSchema.typeName, "actr.ActrId", "type");
       buf[pos++] = 26;
       const at = pos++;
       pos = endMessage(w, at, encodeActrType(v as ActrType, w, pos));
@@ -365,7 +365,7 @@ export function encodeDataStream(m: DataStream, w: Writer, pos: number): number 
     checkArray(items, "actr.DataStream", "metadata");
     for (let i = 0; i < items.length; i++) {
       const v = items[i];
-      checkMessage(v, MetadataEntrySchema.typeName, "actr.DataStream", "metadata");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== MetadataEntrySchema.typeName) wrongMessage(v, MetadataEntrySchema.typeName, "actr.DataStream", "metadata");
       buf[pos++] = 34;
       const at = pos++;
       pos = endMessage(w, at, encodeMetadataEntry(v as MetadataEntry, w, pos));
@@ -557,7 +557,7 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
   {
     const v: unknown = m.error;
     if (v !== undefined) {
-      checkMessage(v, ErrorResponseSchema.typeName, "actr.RpcEnvelope", "error");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ErrorResponseSchema.typeName) wrongMessage(v, ErrorResponseSchema.typeName, "actr.RpcEnvelope", "error");
       buf[pos++] = 26;
       const at = pos++;
       pos = endMessage(w, at, encodeErrorResponse(v as ErrorResponse, w, pos));
@@ -597,7 +597,7 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
     checkArray(items, "actr.RpcEnvelope", "metadata");
     for (let i = 0; i < items.length; i++) {
       const v = items[i];
-      checkMessage(v, MetadataEntrySchema.typeName, "actr.RpcEnvelope", "metadata");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== MetadataEntrySchema.typeName) wrongMessage(v, MetadataEntrySchema.typeName, "actr.RpcEnvelope", "metadata");
       buf[pos++] = 186; buf[pos++] = 6;
       const at = pos++;
       pos = endMessage(w, at, encodeMetadataEntry(v as MetadataEntry, w, pos));

@@ -13,7 +13,7 @@
 import type { AbiFrame, AbiReply, BackpressureEventV1, CredentialEventV1, DestV1, GuestDataStreamV1, GuestHandleV1, GuestHookV1, GuestLifecycleV1, HostCallRawV1, HostCallV1, HostDiscoverV1, HostRegisterStreamV1, HostSendDataStreamV1, HostTellV1, HostUnregisterStreamV1, InitPayloadV1, InvocationContextV1, PeerEventV1, TimestampV1 } from "./abi_pb.js";
 import { AbiFrameSchema, AbiReplySchema, BackpressureEventV1Schema, CredentialEventV1Schema, DestV1Schema, GuestDataStreamV1Schema, GuestHandleV1Schema, GuestHookV1Schema, GuestLifecycleV1Schema, HostCallRawV1Schema, HostCallV1Schema, HostDiscoverV1Schema, HostRegisterStreamV1Schema, HostSendDataStreamV1Schema, HostTellV1Schema, HostUnregisterStreamV1Schema, InitPayloadV1Schema, InvocationContextV1Schema, PeerEventV1Schema, TimestampV1Schema } from "./abi_pb.js";
 import type { Writer } from "../../../../src/encoder.js";
-import { checkEncodedMessage, checkMessage, encode64, encodeBool, encodeBytes, encodeInt32, encodeString, encodeUint32, endMessage, invalidOneof, room } from "../../../../src/encoder.js";
+import { encode64, encodeBool, encodeBytes, encodeInt32, encodeString, encodeUint32, endMessage, invalidOneof, room, wrongEncodedMessage, wrongMessage } from "../../../../src/encoder.js";
 import type { Reader } from "../../../../src/decoder.js";
 import { enterMessage, readBool, readBytes, readInt32, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../../../src/decoder.js";
 import type { MessageCodec } from "../../../../src/message-codec.js";
@@ -322,7 +322,7 @@ export function encodeInvocationContextV1(m: InvocationContextV1, w: Writer, pos
   {
     const v: unknown = m.selfId === undefined ? emptyActrId : m.selfId;
     {
-      checkMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.InvocationContextV1", "self_id");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.InvocationContextV1", "self_id");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
@@ -333,7 +333,7 @@ export function encodeInvocationContextV1(m: InvocationContextV1, w: Writer, pos
   {
     const v: unknown = m.callerId;
     if (v !== undefined) {
-      checkMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.InvocationContextV1", "caller_id");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.InvocationContextV1", "caller_id");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
@@ -417,7 +417,7 @@ export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): n
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
-      checkMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestHandleV1", "ctx");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== InvocationContextV1Schema.typeName) wrongMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestHandleV1", "ctx");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeInvocationContextV1(v as InvocationContextV1, w, pos));
@@ -434,7 +434,7 @@ export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): n
         buf = w.buf;
       }
     } else if (v !== undefined) {
-      checkEncodedMessage(v, RpcEnvelopeSchema.typeName, "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== RpcEnvelopeSchema.typeName) wrongEncodedMessage(v, RpcEnvelopeSchema.typeName, "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeRpcEnvelope(v as RpcEnvelope, w, pos));
@@ -500,7 +500,7 @@ export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: nu
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
     {
-      checkMessage(v, DataStreamSchema.typeName, "actr.dynclib.v1.GuestDataStreamV1", "chunk");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DataStreamSchema.typeName) wrongMessage(v, DataStreamSchema.typeName, "actr.dynclib.v1.GuestDataStreamV1", "chunk");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeDataStream(v as DataStream, w, pos));
@@ -511,7 +511,7 @@ export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: nu
   {
     const v: unknown = m.sender === undefined ? emptyActrId : m.sender;
     {
-      checkMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.GuestDataStreamV1", "sender");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.GuestDataStreamV1", "sender");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
@@ -579,7 +579,7 @@ export function encodeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer, pos: numb
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
-      checkMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestLifecycleV1", "ctx");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== InvocationContextV1Schema.typeName) wrongMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestLifecycleV1", "ctx");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeInvocationContextV1(v as InvocationContextV1, w, pos));
@@ -722,7 +722,7 @@ export function encodePeerEventV1(m: PeerEventV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.peer === undefined ? emptyActrId : m.peer;
     {
-      checkMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.PeerEventV1", "peer");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.PeerEventV1", "peer");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
@@ -818,7 +818,7 @@ export function encodeCredentialEventV1(m: CredentialEventV1, w: Writer, pos: nu
   {
     const v: unknown = m.newExpiry === undefined ? emptyTimestampV1 : m.newExpiry;
     {
-      checkMessage(v, TimestampV1Schema.typeName, "actr.dynclib.v1.CredentialEventV1", "new_expiry");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== TimestampV1Schema.typeName) wrongMessage(v, TimestampV1Schema.typeName, "actr.dynclib.v1.CredentialEventV1", "new_expiry");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeTimestampV1(v as TimestampV1, w, pos));
@@ -946,7 +946,7 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
-      checkMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "ctx");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== InvocationContextV1Schema.typeName) wrongMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "ctx");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeInvocationContextV1(v as InvocationContextV1, w, pos));
@@ -965,7 +965,7 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.peer;
     if (v !== undefined) {
-      checkMessage(v, PeerEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "peer");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== PeerEventV1Schema.typeName) wrongMessage(v, PeerEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "peer");
       buf[pos++] = 26;
       const at = pos++;
       pos = endMessage(w, at, encodePeerEventV1(v as PeerEventV1, w, pos));
@@ -976,7 +976,7 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.credential;
     if (v !== undefined) {
-      checkMessage(v, CredentialEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "credential");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== CredentialEventV1Schema.typeName) wrongMessage(v, CredentialEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "credential");
       buf[pos++] = 34;
       const at = pos++;
       pos = endMessage(w, at, encodeCredentialEventV1(v as CredentialEventV1, w, pos));
@@ -987,7 +987,7 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.backpressure;
     if (v !== undefined) {
-      checkMessage(v, BackpressureEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "backpressure");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== BackpressureEventV1Schema.typeName) wrongMessage(v, BackpressureEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "backpressure");
       buf[pos++] = 42;
       const at = pos++;
       pos = endMessage(w, at, encodeBackpressureEventV1(v as BackpressureEventV1, w, pos));
@@ -1098,7 +1098,7 @@ export function encodeDestV1(m: DestV1, w: Writer, pos: number): number {
   {
     const v = kind$ == null ? undefined : kind$.case === "actor" ? kind$.value : undefined;
     if (kind$ != null && kind$.case === "actor") {
-      checkMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.DestV1", "actor");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.DestV1", "actor");
       buf[pos++] = 26;
       const at = pos++;
       pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
@@ -1178,7 +1178,7 @@ export function encodeHostCallV1(m: HostCallV1, w: Writer, pos: number): number 
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
-      checkMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostCallV1", "dest");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DestV1Schema.typeName) wrongMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostCallV1", "dest");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeDestV1(v as DestV1, w, pos));
@@ -1269,7 +1269,7 @@ export function encodeHostTellV1(m: HostTellV1, w: Writer, pos: number): number 
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
-      checkMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostTellV1", "dest");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DestV1Schema.typeName) wrongMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostTellV1", "dest");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeDestV1(v as DestV1, w, pos));
@@ -1360,7 +1360,7 @@ export function encodeHostCallRawV1(m: HostCallRawV1, w: Writer, pos: number): n
   {
     const v: unknown = m.target === undefined ? emptyActrId : m.target;
     {
-      checkMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.HostCallRawV1", "target");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.HostCallRawV1", "target");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
@@ -1442,7 +1442,7 @@ export function encodeHostDiscoverV1(m: HostDiscoverV1, w: Writer, pos: number):
   {
     const v: unknown = m.targetType === undefined ? emptyActrType : m.targetType;
     {
-      checkMessage(v, ActrTypeSchema.typeName, "actr.dynclib.v1.HostDiscoverV1", "target_type");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrTypeSchema.typeName) wrongMessage(v, ActrTypeSchema.typeName, "actr.dynclib.v1.HostDiscoverV1", "target_type");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeActrType(v as ActrType, w, pos));
@@ -1611,7 +1611,7 @@ export function encodeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, p
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
-      checkMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostSendDataStreamV1", "dest");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DestV1Schema.typeName) wrongMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostSendDataStreamV1", "dest");
       buf[pos++] = 10;
       const at = pos++;
       pos = endMessage(w, at, encodeDestV1(v as DestV1, w, pos));
@@ -1622,7 +1622,7 @@ export function encodeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, p
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
     {
-      checkMessage(v, DataStreamSchema.typeName, "actr.dynclib.v1.HostSendDataStreamV1", "chunk");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DataStreamSchema.typeName) wrongMessage(v, DataStreamSchema.typeName, "actr.dynclib.v1.HostSendDataStreamV1", "chunk");
       buf[pos++] = 18;
       const at = pos++;
       pos = endMessage(w, at, encodeDataStream(v as DataStream, w, pos));
