@@ -107,6 +107,60 @@ describe("every field of the schema", () => {
   });
 });
 
+/** The message type a field holds: a message field's, a message list's items', or the message an encoded-message bytes field also takes. */
+function heldMessage(field: DescField): DescMessage | undefined {
+  if (field.fieldKind === "message") return field.message;
+  if (field.fieldKind === "list" && field.listKind === "message") return field.message;
+  return field.fieldKind === "scalar" ? encodedMessageOf(field) : undefined;
+}
+
+const messageTypedFields = cases.filter(([, , field]) => heldMessage(field) !== undefined);
+
+/** `message` of `desc` with `value` in `field` (as the item of a list, or the case of a oneof). */
+function withValue(desc: DescMessage, field: DescField, value: unknown): unknown {
+  const message = create(desc) as unknown as Record<string, unknown>;
+  if (field.oneof !== undefined) message[field.oneof.localName] = { case: field.localName, value };
+  else message[field.localName] = field.fieldKind === "list" ? [value] : value;
+  return message;
+}
+
+describe("every field that holds a message, and its type check", () => {
+  it("covers the message fields, the message lists and the encoded-message bytes fields", () => {
+    const kinds = new Set(messageTypedFields.map(([, , field]) => field.fieldKind));
+    expect([...kinds].sort()).toEqual(["list", "message", "scalar"]);
+  });
+
+  it.each(messageTypedFields)("%s: null, a number and a message of another type are refused, naming the message and the field", (_, desc, field) => {
+    const held = heldMessage(field)!;
+    const other = [...messageSchemas.values()].find((schema) => schema !== held)!;
+    const expected = field.fieldKind === "scalar" ? `a Uint8Array or a ${held.typeName} message` : `a ${held.typeName} message`;
+    for (const [value, got] of [
+      [null, "null"],
+      [7, "number 7"],
+      [create(other), "an object"],
+    ] as const) {
+      let error: unknown;
+      try {
+        encodeMessage(desc, withValue(desc, field, value) as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, String(got)).toBeInstanceOf(AbiError);
+      expect((error as AbiError).message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: expected ${expected}, got ${got}`);
+      expect((error as AbiError).field).toBe(field.name);
+    }
+  });
+
+  it.each(messageTypedFields)("%s: a message whose $typeName is an equal string, not the schema's own, encodes as the schema's message", (_, desc, field) => {
+    const held = heldMessage(field)!;
+    const message = create(held) as unknown as Record<string, unknown>;
+    // Built at run time, so that it is another string object than the schema's typeName.
+    const copy = { ...message, $typeName: held.typeName.split(".").join(".") };
+    const hex = (value: unknown) => Buffer.from(encodeMessage(desc, withValue(desc, field, value) as never)).toString("hex");
+    expect(hex(copy)).toBe(hex(message));
+  });
+});
+
 const messages = [...messageSchemas.values()].map((desc) => [desc.typeName, desc] as const);
 
 describe("every message of the schema", () => {
