@@ -57,6 +57,9 @@ export function codecOf(schema: DescMessage): MessageCodec {
  * the decoder cuts from it (`bytes` fields) are plain `Uint8Array`s too,
  * whatever subclass (a Node `Buffer`, say) the caller passed. The public
  * entry points have checked that it is a real `Uint8Array` (`requireBytes`).
+ * The test is the one `subarray` makes: its views are built by
+ * `bytes.constructor` (and, unlike `Object.getPrototypeOf`, reading it costs
+ * no call into the runtime).
  */
 function plainInput(bytes: Uint8Array, typeName: string, options: DecodeOptions | undefined): Uint8Array {
   const maxBytes = options?.maxBytes;
@@ -65,7 +68,7 @@ function plainInput(bytes: Uint8Array, typeName: string, options: DecodeOptions 
       messageName: typeName,
     });
   }
-  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**

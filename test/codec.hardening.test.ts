@@ -103,6 +103,13 @@ describe("Buffer and other Uint8Array inputs (finding 4)", () => {
     const frame = decodeFrame(new Bytes(bytes("1a020102")));
     expect(Object.getPrototypeOf(frame.payload)).toBe(Uint8Array.prototype);
     expect([...frame.payload]).toEqual([1, 2]);
+    // A plain Uint8Array whose own `constructor` says otherwise: `subarray` would build Buffers from it.
+    const disguised = bytes("1a020102");
+    Object.defineProperty(disguised, "constructor", { value: Buffer });
+    expect(disguised.subarray(0, 1)).toBeInstanceOf(Buffer);
+    const payload = decodeFrame(disguised).payload;
+    expect(Object.getPrototypeOf(payload)).toBe(Uint8Array.prototype);
+    expect([...payload]).toEqual([1, 2]);
   });
 
   it("a copy of a decoded payload is a copy", () => {
