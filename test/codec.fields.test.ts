@@ -3,7 +3,7 @@
 // the byte offset. Driven by the schema, so a new field is covered the day it
 // is added. That prost rejects the same inputs is the conformance run's and
 // the golden vectors' job; this file checks what our errors say.
-import { create, type DescField, type DescMessage, isFieldSet, ScalarType } from "@bufbuild/protobuf";
+import { create, type DescField, type DescMessage, isFieldSet, isMessage, ScalarType } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { describe, expect, it } from "vitest";
@@ -149,6 +149,15 @@ describe("every field that holds a message, and its type check", () => {
       expect((error as AbiError).message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: expected ${expected}, got ${got}`);
       expect((error as AbiError).field).toBe(field.name);
     }
+  });
+
+  it.each(messageTypedFields)("%s: a function that carries the right $typeName is not a message, as isMessage has it", (_, desc, field) => {
+    const held = heldMessage(field)!;
+    const impostor = Object.assign(() => 0, { $typeName: held.typeName });
+    expect(isMessage(impostor, held)).toBe(false);
+    expect(() => encodeMessage(desc, withValue(desc, field, impostor) as never)).toThrow(
+      new RegExp(`^cannot encode ${desc.typeName}: field ${field.name}: expected a (Uint8Array or a )?${held.typeName} message, got function`),
+    );
   });
 
   it.each(messageTypedFields)("%s: a message whose $typeName is an equal string, not the schema's own, encodes as the schema's message", (_, desc, field) => {
