@@ -169,7 +169,8 @@ function timed(command, args, id) {
  * `ROUNDS` turns of `time / ROUNDS` ms, the Rust host right before our
  * modes, and each row is its median turn, so the ratios compare measurements
  * seconds apart: the load of a shared machine drifts, and would otherwise
- * skew one side.
+ * skew one side. The Rust host's echo, timed for the echo and the pipelined
+ * rows, is one measurement: both rows are the median of its turns.
  */
 export async function hostBench({ time = 1000 } = {}) {
   const missing = cargoBuild(guestDir) ?? cargoBuild(rustHostDir);
@@ -180,20 +181,27 @@ export async function hostBench({ time = 1000 } = {}) {
   const slice = String(Math.max(100, Math.round(time / ROUNDS)));
   const rust = (id) => timed(rustHost, [library, "--time", slice, "--case", id], id);
   const ours = (id, impl) => timed(process.execPath, [fileURLToPath(import.meta.url), "--measure", impl, "--case", id, "--time", slice], id);
-  // [case, impl, how to time it]; the Rust host's pipelined row is its sequential echo.
+  // [case, impl, what is timed, how to time it]; the Rust host's pipelined row is its sequential echo.
   const plan = [];
   for (const id of ["host-roundtrip-echo", "host-roundtrip-callback"]) {
-    plan.push([id, "rust-host", () => rust(id)]);
-    for (const impl of Object.keys(threadingOf)) plan.push([id, impl, () => ours(id, impl)]);
-    plan.push([id, "koffi-floor", () => ours(id, "koffi-floor")]);
+    plan.push([id, "rust-host", `rust ${id}`, () => rust(id)]);
+    for (const impl of Object.keys(threadingOf)) plan.push([id, impl, `${impl} ${id}`, () => ours(id, impl)]);
+    plan.push([id, "koffi-floor", `koffi-floor ${id}`, () => ours(id, "koffi-floor")]);
   }
-  plan.push(["host-pipelined-echo", "rust-host", () => rust("host-roundtrip-echo")]);
-  plan.push(["host-pipelined-echo", "actr-dynclib-abi", () => ours("host-pipelined-echo", "actr-dynclib-abi")]);
-  // Every case runs ROUNDS times, each time the Rust host right before ours; each row is its median round.
-  const samples = plan.map(() => []);
-  for (let round = 0; round < ROUNDS; round++) plan.forEach(([, , measureOne], i) => samples[i].push(measureOne()));
-  return plan.map(([id, impl], i) => {
-    const sorted = samples[i].sort((a, b) => a - b);
+  plan.push(["host-pipelined-echo", "rust-host", "rust host-roundtrip-echo", () => rust("host-roundtrip-echo")]);
+  plan.push(["host-pipelined-echo", "actr-dynclib-abi", "actr-dynclib-abi host-pipelined-echo", () => ours("host-pipelined-echo", "actr-dynclib-abi")]);
+  // Every case runs ROUNDS times, each time the Rust host right before ours.
+  // Each row is the median of the rounds of what it times: the Rust host's
+  // echo is timed for two rows (twice per round), and both rows get the median of all its rounds.
+  const samples = new Map();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [, , timedWhat, measureOne] of plan) {
+      if (!samples.has(timedWhat)) samples.set(timedWhat, []);
+      samples.get(timedWhat).push(measureOne());
+    }
+  }
+  return plan.map(([id, impl, timedWhat]) => {
+    const sorted = samples.get(timedWhat).sort((a, b) => a - b);
     return { case: id, impl, nsPerOp: Math.round(sorted[sorted.length >> 1] * 10) / 10 };
   });
 }
