@@ -226,7 +226,7 @@ function typeNameOf(f: GeneratedFile, message: DescMessage): Printable {
  */
 function messageCheck(f: GeneratedFile, message: DescMessage, fail: ImportSymbol, M: string, F: string): Printable {
   const T = typeNameOf(f, message);
-  return ["if (typeof v !== \"object\" || v === null || (v as { $typeName?: unknown }).$typeName !== ", T, ") ", fail, "(v, ", T, ", ", M, ", ", F, ");"];
+  return ['if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ', T, ") ", fail, "(v, ", T, `, ${M}, ${F});`];
 }
 
 function generateMessage(f: GeneratedFile, desc: DescMessage, namesOf: (desc: DescMessage) => Names): void {
