@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { code, op } from "../codes.js";
+import { code } from "../codes.js";
 import { AbiError } from "../errors.js";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { decodeFrame, encodeFrame } from "../frames.js";
@@ -23,6 +23,7 @@ import {
   guestHookPayload,
   guestLifecyclePayload,
 } from "../host-operations.js";
+import { payloadOp } from "../schemas.js";
 
 /** One guest, loaded and initialised by `loadGuest`. Calls into it run one at a time, in the order they were made. */
 export interface Guest {
@@ -69,19 +70,19 @@ export abstract class GuestCalls implements Guest {
   abstract close(): Promise<void>;
 
   handle(envelope: RpcEnvelope | Uint8Array, ctx: InvocationContextV1): Promise<Uint8Array> {
-    return this.request(op.GUEST_HANDLE, GuestHandleV1Schema, () => guestHandlePayload(envelope, ctx));
+    return this.request(GuestHandleV1Schema, () => guestHandlePayload(envelope, ctx));
   }
 
   async lifecycle(hook: number, ctx: InvocationContextV1): Promise<void> {
-    await this.request(op.GUEST_LIFECYCLE, GuestLifecycleV1Schema, () => guestLifecyclePayload(hook, ctx));
+    await this.request(GuestLifecycleV1Schema, () => guestLifecyclePayload(hook, ctx));
   }
 
   async hook(event: GuestHookEvent, ctx: InvocationContextV1): Promise<void> {
-    await this.request(op.GUEST_HOOK, GuestHookV1Schema, () => guestHookPayload(event, ctx));
+    await this.request(GuestHookV1Schema, () => guestHookPayload(event, ctx));
   }
 
   async dataStream(chunk: DataStream, sender: ActrId): Promise<void> {
-    await this.request(op.GUEST_DATA_STREAM, GuestDataStreamV1Schema, () => guestDataStreamPayload(chunk, sender));
+    await this.request(GuestDataStreamV1Schema, () => guestDataStreamPayload(chunk, sender));
   }
 
   handleFrame(frame: Uint8Array): Promise<Uint8Array> {
@@ -103,15 +104,19 @@ export abstract class GuestCalls implements Guest {
     return this.run(frame, frameOp, true);
   }
 
-  /** `runPayload` of the payload `build` returns; rejects with what it throws (a caller's argument that is not valid). */
-  private request<Desc extends DescMessage>(frameOp: number, schema: Desc, build: () => MessageShape<Desc>): Promise<Uint8Array> {
+  /**
+   * `runPayload` of the payload `build` returns, in the frame of the op the
+   * schema binds `schema` to; rejects with what `build` throws (a caller's
+   * argument that is not valid).
+   */
+  private request<Desc extends DescMessage>(schema: Desc, build: () => MessageShape<Desc>): Promise<Uint8Array> {
     let payload: MessageShape<Desc>;
     try {
       payload = build();
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.runPayload(frameOp, schema, payload);
+    return this.runPayload(payloadOp(schema)!, schema, payload);
   }
 }
 
