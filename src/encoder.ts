@@ -251,7 +251,16 @@ export function utf8Length(s: string): number {
  * (at most 3 per unit), so a one-byte length prefix: they are written
  * first and measured after.
  */
-const SHORT_STRING = 43;
+export const SHORT_STRING = 43;
+
+/**
+ * The room a short string needs after its key to be written without a check
+ * (its length byte and up to 3 bytes a unit), and `SLACK` after it. The
+ * generated encoders write a short ASCII string in line when this much room
+ * follows (see `writeShortUtf8` for one that is not ASCII), and call
+ * `encodeString` otherwise.
+ */
+export const SHORT_STRING_ROOM = 1 + 3 * SHORT_STRING + SLACK;
 
 /** The error for a string with a lone surrogate. */
 function loneSurrogate(message: string, field: string): never {
@@ -264,7 +273,7 @@ function loneSurrogate(message: string, field: string): never {
  */
 export function encodeString(w: Writer, pos: number, v: unknown, message: string, field: string): number {
   const buf = w.buf;
-  if (typeof v === "string" && v.length < SHORT_STRING && pos + 3 * SHORT_STRING + SLACK <= buf.length) {
+  if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
     const at = pos++;
     for (let i = 0; i < v.length; i++) {
       const c = v.charCodeAt(i);
@@ -282,7 +291,7 @@ function encodeOtherString(w: Writer, pos: number, v: unknown, message: string, 
   if (typeof v !== "string") expected(message, field, "a string", v);
   if (v.length < SHORT_STRING) {
     // Short, but the buffer needs room for it first.
-    grow(w, pos, 3 * SHORT_STRING);
+    grow(w, pos, SHORT_STRING_ROOM - SLACK);
     return encodeString(w, pos, v, message, field);
   }
   const units = v.length;
@@ -300,10 +309,13 @@ function encodeOtherString(w: Writer, pos: number, v: unknown, message: string, 
 }
 
 /**
- * Writes the short string `s`, which is not all ASCII, at `at + 1` and its
- * length (under 128) at `at`, checking for lone surrogates; returns the position after it.
+ * Writes the short string `s` (fewer than `SHORT_STRING` units), which is
+ * not all ASCII, at `at + 1` and its length (under 128) at `at`, checking for
+ * lone surrogates; returns the position after it. `SHORT_STRING_ROOM` bytes
+ * must follow `at`. What was written there before (the string's units as
+ * bytes, by a caller that hoped it was ASCII) is overwritten.
  */
-function writeShortUtf8(buf: Uint8Array, at: number, s: string, message: string, field: string): number {
+export function writeShortUtf8(buf: Uint8Array, at: number, s: string, message: string, field: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdfff) {

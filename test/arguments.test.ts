@@ -1,9 +1,9 @@
 // The contract for a caller's wrong argument: a TypeError (or RangeError)
 // whose message starts with the function and names the argument; never a
 // bare error from deep inside, and never an AbiError (that is for bytes).
-import { create } from "@bufbuild/protobuf";
+import { create, isMessage } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { describeValue, isUint8Array } from "../src/arguments.js";
+import { describeValue, isUint8Array, requireMessage } from "../src/arguments.js";
 import {
   AbiFrameSchema,
   decodeFrame,
@@ -64,6 +64,47 @@ describe("isUint8Array", () => {
     expect(describeValue(Object.create(null))).toBe("an object");
     expect(describeValue(Object.create(Object.create(null)))).toBe("an object");
     expect(describeValue(Object.create({ constructor: { name: 5 } }))).toBe("an object");
+  });
+});
+
+describe("requireMessage", () => {
+  const frame = create(AbiFrameSchema);
+  const inherits = Object.create(frame) as object; // $typeName from its prototype, as `in` sees it
+  const values: unknown[] = [
+    frame,
+    inherits,
+    { $typeName: AbiFrameSchema.typeName },
+    { $typeName: `${AbiFrameSchema.typeName}` + "" },
+    create(HostCallV1Schema),
+    { $typeName: 5 },
+    {},
+    Object.create(null),
+    Object.assign(() => 0, { $typeName: AbiFrameSchema.typeName }),
+    null,
+    undefined,
+    AbiFrameSchema.typeName,
+    [frame],
+  ];
+
+  it("accepts exactly what isMessage(value, schema) accepts", () => {
+    for (const value of values) {
+      const accepted = (() => {
+        try {
+          requireMessage(value, AbiFrameSchema, "fn", "arg");
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      expect(accepted, describeValue(value)).toBe(isMessage(value, AbiFrameSchema));
+    }
+    expect(values.filter((v) => isMessage(v, AbiFrameSchema))).toHaveLength(4);
+  });
+
+  it("names the function, the argument and the message expected", () => {
+    expect(() => requireMessage(create(HostCallV1Schema), AbiFrameSchema, "decodePayload", "frame")).toThrow(
+      new TypeError("decodePayload: frame must be an actr.dynclib.v1.AbiFrame message, got an object"),
+    );
   });
 });
 

@@ -12,7 +12,7 @@
 import type { ActrId, ActrType, DataStream, ErrorResponse, MetadataEntry, Realm, RpcEnvelope } from "./actr_pb.js";
 import { ActrIdSchema, ActrTypeSchema, DataStreamSchema, ErrorResponseSchema, MetadataEntrySchema, RealmSchema, RpcEnvelopeSchema } from "./actr_pb.js";
 import type { Writer } from "../../src/encoder.js";
-import { checkArray, encode64, encodeBytes, encodeString, encodeUint32, endMessage, room, wrongMessage } from "../../src/encoder.js";
+import { checkArray, encode64, encodeBytes, encodeString, encodeUint32, endMessage, room, SHORT_STRING, SHORT_STRING_ROOM, writeShortUtf8, wrongMessage } from "../../src/encoder.js";
 import type { Reader } from "../../src/decoder.js";
 import { enterMessage, readBytes, readInt64, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../src/decoder.js";
 import type { MessageCodec } from "../../src/message-codec.js";
@@ -86,8 +86,16 @@ export function encodeActrType(m: ActrType, w: Writer, pos: number): number {
     const v: unknown = m.manufacturer === undefined ? "" : m.manufacturer;
     {
       buf[pos++] = 10;
-      pos = encodeString(w, pos, v, "actr.ActrType", "manufacturer");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.ActrType", "manufacturer");
+      } else {
+        pos = encodeString(w, pos, v, "actr.ActrType", "manufacturer");
+        buf = w.buf;
+      }
     }
   }
   // 2: name (required string)
@@ -95,8 +103,16 @@ export function encodeActrType(m: ActrType, w: Writer, pos: number): number {
     const v: unknown = m.name === undefined ? "" : m.name;
     {
       buf[pos++] = 18;
-      pos = encodeString(w, pos, v, "actr.ActrType", "name");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.ActrType", "name");
+      } else {
+        pos = encodeString(w, pos, v, "actr.ActrType", "name");
+        buf = w.buf;
+      }
     }
   }
   // 3: version (required string)
@@ -104,8 +120,16 @@ export function encodeActrType(m: ActrType, w: Writer, pos: number): number {
     const v: unknown = m.version === undefined ? "" : m.version;
     {
       buf[pos++] = 26;
-      pos = encodeString(w, pos, v, "actr.ActrType", "version");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.ActrType", "version");
+      } else {
+        pos = encodeString(w, pos, v, "actr.ActrType", "version");
+        buf = w.buf;
+      }
     }
   }
   return pos;
@@ -267,8 +291,16 @@ export function encodeMetadataEntry(m: MetadataEntry, w: Writer, pos: number): n
     const v: unknown = m.key === undefined ? "" : m.key;
     {
       buf[pos++] = 10;
-      pos = encodeString(w, pos, v, "actr.MetadataEntry", "key");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.MetadataEntry", "key");
+      } else {
+        pos = encodeString(w, pos, v, "actr.MetadataEntry", "key");
+        buf = w.buf;
+      }
     }
   }
   // 2: value (required string)
@@ -276,8 +308,16 @@ export function encodeMetadataEntry(m: MetadataEntry, w: Writer, pos: number): n
     const v: unknown = m.value === undefined ? "" : m.value;
     {
       buf[pos++] = 18;
-      pos = encodeString(w, pos, v, "actr.MetadataEntry", "value");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.MetadataEntry", "value");
+      } else {
+        pos = encodeString(w, pos, v, "actr.MetadataEntry", "value");
+        buf = w.buf;
+      }
     }
   }
   return pos;
@@ -338,8 +378,16 @@ export function encodeDataStream(m: DataStream, w: Writer, pos: number): number 
     const v: unknown = m.streamId === undefined ? "" : m.streamId;
     {
       buf[pos++] = 10;
-      pos = encodeString(w, pos, v, "actr.DataStream", "stream_id");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.DataStream", "stream_id");
+      } else {
+        pos = encodeString(w, pos, v, "actr.DataStream", "stream_id");
+        buf = w.buf;
+      }
     }
   }
   // 2: sequence (required uint64)
@@ -478,8 +526,16 @@ export function encodeErrorResponse(m: ErrorResponse, w: Writer, pos: number): n
     const v: unknown = m.message === undefined ? "" : m.message;
     {
       buf[pos++] = 18;
-      pos = encodeString(w, pos, v, "actr.ErrorResponse", "message");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.ErrorResponse", "message");
+      } else {
+        pos = encodeString(w, pos, v, "actr.ErrorResponse", "message");
+        buf = w.buf;
+      }
     }
   }
   return pos;
@@ -540,8 +596,16 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
     const v: unknown = m.routeKey === undefined ? "" : m.routeKey;
     {
       buf[pos++] = 10;
-      pos = encodeString(w, pos, v, "actr.RpcEnvelope", "route_key");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.RpcEnvelope", "route_key");
+      } else {
+        pos = encodeString(w, pos, v, "actr.RpcEnvelope", "route_key");
+        buf = w.buf;
+      }
     }
   }
   // 2: payload (explicit bytes)
@@ -569,8 +633,16 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
     const v: unknown = Object.hasOwn(m, "traceparent") ? m.traceparent : undefined;
     if (v !== undefined) {
       buf[pos++] = 162; buf[pos++] = 6;
-      pos = encodeString(w, pos, v, "actr.RpcEnvelope", "traceparent");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.RpcEnvelope", "traceparent");
+      } else {
+        pos = encodeString(w, pos, v, "actr.RpcEnvelope", "traceparent");
+        buf = w.buf;
+      }
     }
   }
   // 101: tracestate (explicit string)
@@ -578,8 +650,16 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
     const v: unknown = Object.hasOwn(m, "tracestate") ? m.tracestate : undefined;
     if (v !== undefined) {
       buf[pos++] = 170; buf[pos++] = 6;
-      pos = encodeString(w, pos, v, "actr.RpcEnvelope", "tracestate");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.RpcEnvelope", "tracestate");
+      } else {
+        pos = encodeString(w, pos, v, "actr.RpcEnvelope", "tracestate");
+        buf = w.buf;
+      }
     }
   }
   // 102: request_id (required string)
@@ -587,8 +667,16 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
     const v: unknown = m.requestId === undefined ? "" : m.requestId;
     {
       buf[pos++] = 178; buf[pos++] = 6;
-      pos = encodeString(w, pos, v, "actr.RpcEnvelope", "request_id");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.RpcEnvelope", "request_id");
+      } else {
+        pos = encodeString(w, pos, v, "actr.RpcEnvelope", "request_id");
+        buf = w.buf;
+      }
     }
   }
   // 103: metadata (implicit repeated message)

@@ -13,7 +13,7 @@
 import type { AbiFrame, AbiReply, BackpressureEventV1, CredentialEventV1, DestV1, GuestDataStreamV1, GuestHandleV1, GuestHookV1, GuestLifecycleV1, HostCallRawV1, HostCallV1, HostDiscoverV1, HostRegisterStreamV1, HostSendDataStreamV1, HostTellV1, HostUnregisterStreamV1, InitPayloadV1, InvocationContextV1, PeerEventV1, TimestampV1 } from "./abi_pb.js";
 import { AbiFrameSchema, AbiReplySchema, BackpressureEventV1Schema, CredentialEventV1Schema, DestV1Schema, GuestDataStreamV1Schema, GuestHandleV1Schema, GuestHookV1Schema, GuestLifecycleV1Schema, HostCallRawV1Schema, HostCallV1Schema, HostDiscoverV1Schema, HostRegisterStreamV1Schema, HostSendDataStreamV1Schema, HostTellV1Schema, HostUnregisterStreamV1Schema, InitPayloadV1Schema, InvocationContextV1Schema, PeerEventV1Schema, TimestampV1Schema } from "./abi_pb.js";
 import type { Writer } from "../../../../src/encoder.js";
-import { encode64, encodeBool, encodeBytes, encodeInt32, encodeString, encodeUint32, endMessage, invalidOneof, room, wrongEncodedMessage, wrongMessage } from "../../../../src/encoder.js";
+import { encode64, encodeBool, encodeBytes, encodeInt32, encodeString, encodeUint32, endMessage, invalidOneof, room, SHORT_STRING, SHORT_STRING_ROOM, writeShortUtf8, wrongEncodedMessage, wrongMessage } from "../../../../src/encoder.js";
 import type { Reader } from "../../../../src/decoder.js";
 import { enterMessage, readBool, readBytes, readInt32, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../../../src/decoder.js";
 import type { MessageCodec } from "../../../../src/message-codec.js";
@@ -44,8 +44,16 @@ export function encodeInitPayloadV1(m: InitPayloadV1, w: Writer, pos: number): n
     const v: unknown = m.actrType;
     if (v !== undefined && v !== "") {
       buf[pos++] = 18;
-      pos = encodeString(w, pos, v, "actr.dynclib.v1.InitPayloadV1", "actr_type");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.InitPayloadV1", "actr_type");
+      } else {
+        pos = encodeString(w, pos, v, "actr.dynclib.v1.InitPayloadV1", "actr_type");
+        buf = w.buf;
+      }
     }
   }
   // 3: credential (implicit bytes)
@@ -345,8 +353,16 @@ export function encodeInvocationContextV1(m: InvocationContextV1, w: Writer, pos
     const v: unknown = m.requestId;
     if (v !== undefined && v !== "") {
       buf[pos++] = 26;
-      pos = encodeString(w, pos, v, "actr.dynclib.v1.InvocationContextV1", "request_id");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.InvocationContextV1", "request_id");
+      } else {
+        pos = encodeString(w, pos, v, "actr.dynclib.v1.InvocationContextV1", "request_id");
+        buf = w.buf;
+      }
     }
   }
   return pos;
@@ -1170,8 +1186,16 @@ export function encodeHostCallV1(m: HostCallV1, w: Writer, pos: number): number 
     const v: unknown = m.routeKey;
     if (v !== undefined && v !== "") {
       buf[pos++] = 10;
-      pos = encodeString(w, pos, v, "actr.dynclib.v1.HostCallV1", "route_key");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.HostCallV1", "route_key");
+      } else {
+        pos = encodeString(w, pos, v, "actr.dynclib.v1.HostCallV1", "route_key");
+        buf = w.buf;
+      }
     }
   }
   // 2: dest (required message)
@@ -1261,8 +1285,16 @@ export function encodeHostTellV1(m: HostTellV1, w: Writer, pos: number): number 
     const v: unknown = m.routeKey;
     if (v !== undefined && v !== "") {
       buf[pos++] = 10;
-      pos = encodeString(w, pos, v, "actr.dynclib.v1.HostTellV1", "route_key");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.HostTellV1", "route_key");
+      } else {
+        pos = encodeString(w, pos, v, "actr.dynclib.v1.HostTellV1", "route_key");
+        buf = w.buf;
+      }
     }
   }
   // 2: dest (required message)
@@ -1352,8 +1384,16 @@ export function encodeHostCallRawV1(m: HostCallRawV1, w: Writer, pos: number): n
     const v: unknown = m.routeKey;
     if (v !== undefined && v !== "") {
       buf[pos++] = 10;
-      pos = encodeString(w, pos, v, "actr.dynclib.v1.HostCallRawV1", "route_key");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.HostCallRawV1", "route_key");
+      } else {
+        pos = encodeString(w, pos, v, "actr.dynclib.v1.HostCallRawV1", "route_key");
+        buf = w.buf;
+      }
     }
   }
   // 2: target (required message)
@@ -1502,8 +1542,16 @@ export function encodeHostRegisterStreamV1(m: HostRegisterStreamV1, w: Writer, p
     const v: unknown = m.streamId;
     if (v !== undefined && v !== "") {
       buf[pos++] = 10;
-      pos = encodeString(w, pos, v, "actr.dynclib.v1.HostRegisterStreamV1", "stream_id");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.HostRegisterStreamV1", "stream_id");
+      } else {
+        pos = encodeString(w, pos, v, "actr.dynclib.v1.HostRegisterStreamV1", "stream_id");
+        buf = w.buf;
+      }
     }
   }
   return pos;
@@ -1557,8 +1605,16 @@ export function encodeHostUnregisterStreamV1(m: HostUnregisterStreamV1, w: Write
     const v: unknown = m.streamId;
     if (v !== undefined && v !== "") {
       buf[pos++] = 10;
-      pos = encodeString(w, pos, v, "actr.dynclib.v1.HostUnregisterStreamV1", "stream_id");
-      buf = w.buf;
+      if (typeof v === "string" && v.length < SHORT_STRING && pos + SHORT_STRING_ROOM <= buf.length) {
+        const at = pos++;
+        let units = 0;
+        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
+        if (units < 0x80) buf[at] = v.length;
+        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.HostUnregisterStreamV1", "stream_id");
+      } else {
+        pos = encodeString(w, pos, v, "actr.dynclib.v1.HostUnregisterStreamV1", "stream_id");
+        buf = w.buf;
+      }
     }
   }
   return pos;
