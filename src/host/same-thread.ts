@@ -40,8 +40,8 @@ interface Queued {
 export class SameThreadGuest extends GuestCalls {
   private readonly native: NativeGuest;
   private readonly counter = { outstanding: new Int32Array(1) };
-  /** Where the typed calls' frames are encoded (see `runPayload`). */
-  private readonly writer = new Writer();
+  /** Where the typed calls' frames are encoded (see `runPayload`); undefined while one is encoded and run. */
+  private writer: Writer | undefined = new Writer();
   private inDataStream = false;
   private running = false;
   private closed = false;
@@ -89,19 +89,23 @@ export class SameThreadGuest extends GuestCalls {
   /**
    * A typed call made while the guest is idle is encoded straight into this
    * guest's own writer and handed to the guest from there: no copy, no pooled
-   * memory. One made while it runs (from a host handler) is encoded at once,
-   * as the other calls are, and queued.
+   * memory. One made while it runs (from a host handler), or while a frame
+   * is being encoded (from a getter of its payload), is encoded at once into
+   * memory of its own, as the other calls are, and run or queued.
    */
   protected override runPayload<Desc extends DescMessage>(op: number, schema: Desc, payload: MessageShape<Desc>): Promise<Uint8Array> {
-    if (this.closed || this.running) return super.runPayload(op, schema, payload);
+    const w = this.writer;
+    if (this.closed || this.running || w === undefined) return super.runPayload(op, schema, payload);
+    this.writer = undefined;
     let result: Promise<Uint8Array>;
     try {
-      const w = this.writer;
       encodeFrameInPlace(schema, payload, w);
       const length = w.end - w.start;
       result = Promise.resolve(this.runNow(length === 0 ? 0 : addressOf(w.buf) + w.start, length, op));
     } catch (error) {
       result = Promise.reject(error);
+    } finally {
+      this.writer = w;
     }
     this.drain();
     return result;

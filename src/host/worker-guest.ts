@@ -14,6 +14,9 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { code } from "../codes.js";
 import { AbiError } from "../errors.js";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { Writer } from "../encoder.js";
+import { encodeFrameInPlace } from "../frames.js";
 import { release } from "../pool.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
@@ -120,6 +123,11 @@ export class WorkerGuest extends GuestCalls {
   private readonly spareBatches: ArrayBuffer[] = [];
   /** Result buffers read, to give back with the next batch. */
   private readResults: ArrayBuffer[] = [];
+  /**
+   * Where typed calls encode their frames, which `run` then copies into the
+   * batch (see `runPayload`); undefined while a frame is being encoded.
+   */
+  private writer: Writer | undefined = new Writer();
   private closed = false;
   private failure: Error | undefined;
   private idle: (() => void) | undefined;
@@ -161,6 +169,27 @@ export class WorkerGuest extends GuestCalls {
       this.pending.push({ op, resolve, reject });
       if (this.unsent >= EARLY_SEND_CALLS || this.batch.length >= EARLY_SEND_BYTES) this.sendBatch();
     });
+  }
+
+  /**
+   * A typed call's frame is encoded into this guest's own writer and copied
+   * from there into the batch: no pooled memory to take and give back. A
+   * call made while a frame is being encoded (from a getter of the payload,
+   * say) is encoded into pooled memory, as `GuestCalls.runPayload` does.
+   */
+  protected override runPayload<Desc extends DescMessage>(op: number, schema: Desc, payload: MessageShape<Desc>): Promise<Uint8Array> {
+    const w = this.writer;
+    if (w === undefined) return super.runPayload(op, schema, payload);
+    this.writer = undefined;
+    try {
+      encodeFrameInPlace(schema, payload, w);
+    } catch (error) {
+      return Promise.reject(error);
+    } finally {
+      this.writer = w;
+    }
+    // `run` copies the frame into the batch before it returns: the writer may be used again.
+    return this.run(w.buf.subarray(w.start, w.end), op, false);
   }
 
   async close(): Promise<void> {

@@ -28,6 +28,7 @@ import {
   webrtcPeerStatus,
 } from "../../src/index.js";
 import { bytesOf, callerId, ctx, envelope, rejection, selfId, testGuest, text } from "./test-guest.js";
+import { invocationContext } from "../../src/index.js";
 
 type Threading = "worker" | "same-thread";
 type Handler = (operation: HostOperation) => HostResult | Promise<HostResult>;
@@ -453,6 +454,22 @@ for (const threading of ["worker", "same-thread"] as const) {
         });
         expect(text(await h.guest.handle(envelope("call"), ctx))).toBe("outer");
         expect(text(await inner!)).toBe("inner");
+      });
+
+      it("a call made while a frame is being encoded (from a getter of its payload) gets its own answer, and the frame stays whole", async () => {
+        const outerCtx = invocationContext({ selfId, callerId, requestId: "outer" });
+        const innerCtx = invocationContext({ selfId: callerId, requestId: "the inner call's own, longer, request id" });
+        const expected = text(await h.guest.handle(envelope("context"), outerCtx));
+        let inner: Promise<Uint8Array> | undefined;
+        const outer = envelope("context");
+        Object.defineProperty(outer, "routeKey", {
+          get() {
+            inner ??= h.guest.handle(envelope("echo", "inner payload"), innerCtx);
+            return "context";
+          },
+        });
+        expect(text(await h.guest.handle(outer, outerCtx))).toBe(expected);
+        expect(text(await inner!)).toBe("inner payload");
       });
     });
 
