@@ -41,8 +41,7 @@ export interface HandleResult {
   readonly rc: number;
   /**
    * The reply, copied out of guest memory (which is already given back) into
-   * a scratch buffer valid until the next `call` (or the memory `callAt`'s
-   * `replyMemory` gave); empty for a null reply.
+   * the memory `callAt`'s `replyMemory` gave; empty for a null reply.
    * Undefined when `rc` is not SUCCESS or the reply was over the limit.
    */
   readonly reply: Uint8Array | undefined;
@@ -75,8 +74,6 @@ export class NativeGuest {
    */
   private readonly outAddress: number;
   private readonly outWords: Uint32Array;
-  /** Where guest replies are copied to; reused, grown as needed. */
-  private replyScratch = new Uint8Array(4096);
   /** Host reply buffers the guest holds. */
   private readonly hostBuffers = new HostReplyBuffers();
 
@@ -122,21 +119,13 @@ export class NativeGuest {
   }
 
   /**
-   * Calls `actr_handle` with `frame`. On `SUCCESS` the guest's reply is
-   * copied out (when not longer than `maxBytes`) and always given back with
-   * `actr_free_response` exactly once, before anything reads it. The copy is
-   * made into a scratch buffer, reused by the next call.
+   * Calls `actr_handle` with the frame at native `address` (0 when `length`
+   * is 0). On `SUCCESS` the guest's reply is copied, when not longer than
+   * `maxBytes`, into the memory `replyMemory` gives for its length (exactly
+   * that long), and always given back with `actr_free_response` exactly
+   * once, before anything reads it.
    */
-  call(frame: Uint8Array, maxBytes: number): HandleResult {
-    return this.callAt(frame.length === 0 ? 0 : addressOf(frame), frame.length, maxBytes);
-  }
-
-  /**
-   * `call` with the frame's native address (0 when `length` is 0) and
-   * length; with `replyMemory`, the reply is copied into the memory it gives
-   * for the reply's length (exactly that long) rather than into the scratch buffer.
-   */
-  callAt(address: number, length: number, maxBytes: number, replyMemory?: (length: number) => Uint8Array): HandleResult {
+  callAt(address: number, length: number, maxBytes: number, replyMemory: (length: number) => Uint8Array): HandleResult {
     const words = this.outWords;
     // A guest that answers SUCCESS without writing its out-pointers leaves a null reply, never the last one.
     words[0] = words[1] = words[2] = words[3] = 0;
@@ -150,14 +139,8 @@ export class NativeGuest {
     }
     let reply: Uint8Array | undefined;
     if (replyLength <= maxBytes) {
-      if (replyMemory !== undefined) {
-        reply = replyMemory(replyLength);
-        copyNative(addressOf(reply), ptr, replyLength);
-      } else {
-        if (this.replyScratch.length < replyLength) this.replyScratch = new Uint8Array(Math.max(replyLength, this.replyScratch.length * 2));
-        copyNative(addressOf(this.replyScratch), ptr, replyLength);
-        reply = this.replyScratch.subarray(0, replyLength);
-      }
+      reply = replyMemory(replyLength);
+      copyNative(addressOf(reply), ptr, replyLength);
     }
     this.freeResponse(ptr, replyLength);
     return { rc, reply, replyLength };

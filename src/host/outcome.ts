@@ -1,7 +1,7 @@
 /**
  * What a guest call resolves or rejects with, from what `actr_handle`
- * returned, in two steps: `readReply` (where the reply was copied out: on the
- * worker thread in the worker mode) and `settleCall` (on the caller's thread).
+ * returned, in two steps on the caller's thread: `readReply` (the reply's
+ * bytes as they were copied out, decoded) and `settleCall`.
  *
  * @module
  */
@@ -10,7 +10,7 @@ import { AbiError, replyToActrError } from "../errors.js";
 import { allocate } from "../pool.js";
 import { decodeReply } from "../frames.js";
 
-/** What one `actr_handle` came to, as plain data (it crosses threads packed, see worker-protocol.ts). */
+/** What one `actr_handle` came to. */
 export type CallResult =
   /** The reply decoded; `status` is its status, `payload` a view of its payload. */
   | { readonly kind: "reply"; readonly status: number; readonly payload: Uint8Array }

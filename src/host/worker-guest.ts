@@ -21,7 +21,7 @@ import { release } from "../pool.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
 import { closedError, GuestCalls } from "./guest.js";
-import { copyOut, initError, settleCall } from "./outcome.js";
+import { copyOut, initError, readReply, settleCall } from "./outcome.js";
 import { type FromWorker, PackedReader, PackedWriter, signal, SPARE_BUFFERS, type WorkerStart, type WorkerStarted } from "./worker-protocol.js";
 
 /** What the worker mode needs to load a guest. */
@@ -276,11 +276,11 @@ export class WorkerGuest extends GuestCalls {
   private settle(results: PackedReader): void {
     const { maxBytes } = this.settings;
     while (!results.done) {
-      const result = results.result();
+      const { rc, reply, replyLength } = results.result();
       const call = this.pending.shift()!;
       try {
         // The payload is a view into the results buffer, which is written again: copied out.
-        call.resolve(copyOut(settleCall(call.op, result, maxBytes)));
+        call.resolve(copyOut(settleCall(call.op, readReply(rc, reply, replyLength), maxBytes)));
       } catch (error) {
         call.reject(error);
       }

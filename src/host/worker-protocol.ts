@@ -6,7 +6,7 @@
  * @module
  */
 import type { MessagePort } from "node:worker_threads";
-import type { CallResult } from "./outcome.js";
+import type { HandleResult } from "./native.js";
 
 /** What the worker is started with. */
 export interface WorkerStart {
@@ -65,9 +65,15 @@ export interface CallsMessage {
  */
 export const SPARE_BUFFERS = 4;
 
+/** Bytes of a result record's header: `rc`, `copied`, `replyLength`. */
+const RESULT_HEADER_BYTES = 16;
+
 /**
  * A growable byte buffer of records, little-endian: calls are
- * `[u32 op][u32 length][frame]`, results are written by `appendResult`. Its
+ * `[u32 op][u32 length][frame]`; results are
+ * `[i32 rc][i32 copied][f64 replyLength][reply]`, the guest's reply as it
+ * came (`copied` bytes; -1 when none was copied: see `HandleResult.reply`),
+ * decoded by the host thread so the worker only runs guest calls. Its
  * buffer is transferred, so each batch starts a writer of its own.
  */
 export class PackedWriter {
@@ -83,41 +89,39 @@ export class PackedWriter {
 
   /** Appends a call: `[u32 op][u32 length][frame]`. */
   appendCall(op: number, frame: Uint8Array): void {
-    this.appendRecord(op, frame.length, undefined, frame);
+    this.reserve(8 + frame.length);
+    this.view.setInt32(this.length, op, true);
+    this.view.setInt32(this.length + 4, frame.length, true);
+    this.bytes.set(frame, this.length + 8);
+    this.length += 8 + frame.length;
   }
 
-  /** Appends a `CallResult` as `[u32 kind][i32 value][u32 length][data]`. */
-  appendResult(result: CallResult): void {
-    switch (result.kind) {
-      case "reply":
-        return this.appendRecord(resultKinds.reply, result.status, result.payload.length, result.payload);
-      case "returnCode":
-        return this.appendRecord(resultKinds.returnCode, result.rc, 0, undefined);
-      case "tooLong":
-        return this.appendRecord(resultKinds.tooLong, result.length, 0, undefined);
-      case "undecodable": {
-        const detail = utf8.encode(result.detail);
-        return this.appendRecord(resultKinds.undecodable, 0, detail.length, detail);
-      }
-    }
+  /**
+   * Starts a result record: reserves its header and returns where it is,
+   * for `endResult`. In between, `replyMemory` gives the memory the reply
+   * is copied to (at most once), right after the header.
+   */
+  startResult(): number {
+    this.reserve(RESULT_HEADER_BYTES);
+    const at = this.length;
+    this.length += RESULT_HEADER_BYTES;
+    return at;
   }
 
-  /** Appends two or three 32-bit words (`third` undefined for two), then `data`. */
-  private appendRecord(first: number, second: number, third: number | undefined, data: Uint8Array | undefined): void {
-    const size = (third === undefined ? 8 : 12) + (data?.length ?? 0);
-    this.reserve(size);
+  /** `length` bytes at the end of the record being written (see `startResult`), as `NativeGuest.callAt` asks for its reply. */
+  readonly replyMemory = (length: number): Uint8Array => {
+    this.reserve(length);
+    const memory = this.bytes.subarray(this.length, this.length + length);
+    this.length += length;
+    return memory;
+  };
+
+  /** Writes the header of the result record started at `at` (the reply, if any, is already in place). */
+  endResult(at: number, { rc, reply, replyLength }: HandleResult): void {
     const view = this.view;
-    view.setInt32(this.length, first, true);
-    view.setInt32(this.length + 4, second, true);
-    this.length += 8;
-    if (third !== undefined) {
-      view.setInt32(this.length, third, true);
-      this.length += 4;
-    }
-    if (data !== undefined) {
-      this.bytes.set(data, this.length);
-      this.length += data.length;
-    }
+    view.setInt32(at, rc, true);
+    view.setInt32(at + 4, reply === undefined ? -1 : reply.length, true);
+    view.setFloat64(at + 8, replyLength, true); // a length the guest reports may not fit 32 bits
   }
 
   /** The buffer to transfer; the writer must not be used afterwards. */
@@ -133,10 +137,6 @@ export class PackedWriter {
     this.view = new DataView(grown.buffer);
   }
 }
-
-const resultKinds = { reply: 0, returnCode: 1, tooLong: 2, undecodable: 3 } as const;
-const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder();
 
 /** Reads back what a `PackedWriter` wrote. */
 export class PackedReader {
@@ -160,27 +160,22 @@ export class PackedReader {
     return value;
   }
 
-  /** The next `length` bytes, as a view into the batch. */
-  data(length: number): Uint8Array {
-    const data = this.bytes.subarray(this.offset, this.offset + length);
+  /** Skips the next `length` bytes; returns their offset in the buffer (the worker hands frames to the guest by address). */
+  skip(length: number): number {
+    const at = this.offset;
     this.offset += length;
-    return data;
+    return at;
   }
 
-  /** The next `CallResult` (`payload` a view into the batch). */
-  result(): CallResult {
-    const kind = this.word();
-    const value = this.word();
-    const data = this.data(this.word());
-    switch (kind) {
-      case resultKinds.reply:
-        return { kind: "reply", status: value, payload: data };
-      case resultKinds.returnCode:
-        return { kind: "returnCode", rc: value };
-      case resultKinds.tooLong:
-        return { kind: "tooLong", length: value >>> 0 };
-      default:
-        return { kind: "undecodable", detail: utf8Decoder.decode(data) };
-    }
+  /** The next result record (`reply` a view into the buffer). */
+  result(): HandleResult {
+    const rc = this.word();
+    const copied = this.word();
+    const replyLength = this.view.getFloat64(this.offset, true);
+    this.offset += 8;
+    if (copied < 0) return { rc, reply: undefined, replyLength };
+    const reply = this.bytes.subarray(this.offset, this.offset + copied);
+    this.offset += copied;
+    return { rc, reply, replyLength };
   }
 }

@@ -9,7 +9,7 @@
 import { receiveMessageOnPort, parentPort, workerData } from "node:worker_threads";
 import { op as ops } from "../codes.js";
 import { NativeGuest } from "./native.js";
-import { readReply } from "./outcome.js";
+import { addressOf } from "./native-memory.js";
 import type { CallsMessage, FromWorker, WorkerStart, WorkerStarted } from "./worker-protocol.js";
 import { PackedReader, PackedWriter, signal, SPARE_BUFFERS } from "./worker-protocol.js";
 
@@ -17,6 +17,7 @@ const start = workerData as WorkerStart;
 const port = parentPort!;
 const control = new Int32Array(start.control);
 const signals = new Int32Array(start.signals);
+const maxBytes = start.maxBytes;
 let inDataStream = false;
 
 /** Posts to the host thread, and wakes it if it is waiting for this worker (see `WorkerGuest.waitForWorker`). */
@@ -58,19 +59,23 @@ started({ type: "ready", rc: guest.initialize(start.init, invokeOnHost) });
 const spareResults: ArrayBuffer[] = [];
 
 /**
- * Runs every call of a batch, appending its result record, and adds the
- * batch's buffer to `done` (to give back to the host) once it is read.
+ * Runs every call of a batch, handing each frame to the guest where it is
+ * in the batch and copying each reply straight into `results` (the host
+ * thread decodes them), and adds the batch's buffer to `done` (to give back
+ * to the host) once it is read.
  */
 function runBatch(batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[]): void {
   for (const buffer of batch.spare) if (spareResults.length < SPARE_BUFFERS) spareResults.push(buffer);
   const calls = new PackedReader(batch.buffer, batch.length);
+  const base = addressOf(new Uint8Array(batch.buffer));
   while (!calls.done) {
     const op = calls.word();
-    const frame = calls.data(calls.word());
+    const length = calls.word();
+    const address = length === 0 ? 0 : base + calls.skip(length);
     inDataStream = op === ops.GUEST_DATA_STREAM;
-    const { rc, reply, replyLength } = guest.call(frame, start.maxBytes);
+    const at = results.startResult();
+    results.endResult(at, guest.callAt(address, length, maxBytes, results.replyMemory));
     inDataStream = false;
-    results.appendResult(readReply(rc, reply, replyLength));
   }
   if (done.length < SPARE_BUFFERS) done.push(batch.buffer);
 }
