@@ -64,11 +64,6 @@ const rustHost = path.join(rustHostDir, "target/release/actr-rust-host");
 const threadingOf = { "actr-dynclib-abi": "worker", "actr-dynclib-abi-sync": "same-thread" };
 
 /**
- * Times one case for one of our implementations, in this process (see
- * `hostBench`, which runs it in a process of its own): loads the test guest,
- * checks the answer, returns the median ns per call.
- */
-/**
  * What every implementation sends for case `id`: the 256-byte payload, the
  * RpcEnvelope to the test guest's route (`call` for the callback case, `echo`
  * otherwise) and its context, built with this package's API (`dist/`).
@@ -83,6 +78,11 @@ async function caseRequest(id) {
   return { ctx, payload, request };
 }
 
+/**
+ * Times one case for one of our implementations, in this process (see
+ * `hostBench`, which runs it in a process of its own): loads the test guest,
+ * checks the answer, returns the median ns per call.
+ */
 async function measureOurs(id, impl, time) {
   const { loadGuest } = await import(pathToFileURL(path.join(root, "dist/src/host/index.js")).href);
   const { ctx, payload, request } = await caseRequest(id);
