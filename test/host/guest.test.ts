@@ -20,6 +20,7 @@ import {
   type HostResult,
   hostStatusForError,
   InitPayloadV1Schema,
+  invocationContext,
   lifecycleContext,
   lifecycleHook,
   PayloadType,
@@ -28,7 +29,6 @@ import {
   webrtcPeerStatus,
 } from "../../src/index.js";
 import { bytesOf, callerId, ctx, envelope, rejection, selfId, testGuest, text } from "./test-guest.js";
-import { invocationContext } from "../../src/index.js";
 
 type Threading = "worker" | "same-thread";
 type Handler = (operation: HostOperation) => HostResult | Promise<HostResult>;
