@@ -294,3 +294,79 @@ describe("every 64-bit field of the schema", () => {
     expect(withValue(300)).toBe(withValue(300n));
   });
 });
+const stringFields = cases.filter(([, , field]) => (field.fieldKind === "scalar" || field.fieldKind === "list") && field.scalar === ScalarType.STRING);
+
+/** The value of `field` in a decoded `message` (a list's only item). */
+function valueOf(message: unknown, field: DescField): unknown {
+  const value = (message as Record<string, unknown>)[field.localName];
+  return field.fieldKind === "list" ? (value as unknown[])[0] : value;
+}
+
+/**
+ * Strings around the limits of the generated encoders' in-line path (short
+ * strings, fewer than 43 UTF-16 units, written before they are measured):
+ * 42, 43 and 44 units of one-, two- and three-byte characters (43 three-byte
+ * units are 129 bytes, a two-byte length), surrogate pairs, and the first
+ * characters of each UTF-8 length.
+ */
+const edgeStrings = [
+  "\u007f",
+  "\u0080",
+  "\u07ff",
+  "\u0800",
+  "\uffff",
+  "\u{10000}",
+  "\u{10ffff}",
+  ...[42, 43, 44].flatMap((n) => ["a".repeat(n), "é".repeat(n), "€".repeat(n)]),
+  "😀".repeat(21),
+  "a" + "😀".repeat(21),
+  "😀".repeat(22),
+  "a".repeat(42) + "€",
+  "x".repeat(1000),
+];
+
+describe("every string field of the schema", () => {
+  it("covers the 18 string fields", () => {
+    expect(stringFields.length).toBe(18);
+  });
+
+  it.each(stringFields)("%s: strings at the limits of the in-line path are written as their UTF-8 bytes with their length, and decode back", (_, desc, field) => {
+    const utf8 = new TextEncoder();
+    for (const text of edgeStrings) {
+      const bytes = encodeMessage(desc, withValue(desc, field, text) as never);
+      const body = utf8.encode(text);
+      const written = [...key(field, WireType.LengthDelimited), ...new BinaryWriter().uint32(body.length).finish(), ...body];
+      expect(Buffer.from(bytes).toString("hex"), `${text.length} units`).toContain(Buffer.from(written).toString("hex"));
+      expect(valueOf(decodeMessage(desc, bytes), field), `${text.length} units`).toBe(text);
+    }
+  });
+
+  it.each(stringFields)("%s: a lone surrogate in a short string is refused, naming the message and the field", (_, desc, field) => {
+    for (const text of ["ab\uD800", "\uDC00", "é\uDBFF"]) {
+      let error: unknown;
+      try {
+        encodeMessage(desc, withValue(desc, field, text) as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(text)).toBeInstanceOf(AbiError);
+      expect((error as AbiError).message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: string holds a lone surrogate, which has no UTF-8 encoding`);
+    }
+  });
+
+  it.each(stringFields)("%s: a value that is not a string but has a length (bytes, an array) is refused, naming the field", (_, desc, field) => {
+    for (const [value, got] of [
+      [new Uint8Array(3), "3 bytes"],
+      [["a"], "an object"],
+    ] as const) {
+      let error: unknown;
+      try {
+        encodeMessage(desc, withValue(desc, field, value) as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, got).toBeInstanceOf(AbiError);
+      expect((error as AbiError).message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: expected a string, got ${got}`);
+    }
+  });
+});
