@@ -267,8 +267,9 @@ function oneofVar(oneof: DescOneof): string {
 
 /**
  * The most bytes `generateEncode`'s code for `field` writes without checking
- * the buffer's room: its key and a scalar, or its key and the byte kept for
- * a length (strings, bytes and nested messages check their own room).
+ * the buffer's room: its key and a scalar, or its key and the bytes kept for
+ * a length (up to 5 for a nested message; strings, bytes and nested
+ * messages check their own room).
  */
 function uncheckedBytes(field: DescField, kind: Kind): number {
   const key = keyBytes(field, kind).length;
@@ -278,8 +279,10 @@ function uncheckedBytes(field: DescField, kind: Kind): number {
     case "uint64":
     case "int64":
       return key + 10;
+    case "message":
+      return key + 5;
     default:
-      return key + 1;
+      return key + (encodedMessageOf(field) === undefined ? 1 : 5);
   }
 }
 
@@ -304,6 +307,15 @@ function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
   // Every field's unchecked bytes may follow one room check (see src/encoder.ts).
   const unchecked = fields.reduce((sum, field) => sum + uncheckedBytes(field, kindOf(field)), 0);
   if (unchecked > SLACK) throw new Error(`${desc.typeName}: its fields may write ${unchecked} bytes between room checks, more than SLACK (${SLACK})`);
+  // The bytes kept for the length of each message nested here, one per site, as `endNested` last set them.
+  const nestedSites = fields.filter((field) => kindOf(field) === "message" || encodedMessageOf(field) !== undefined).length;
+  const keptBytes = `lengthBytesIn${shape.name}`;
+  let sites = 0;
+  if (nestedSites > 0) {
+    f.print(f.jsDoc(`The bytes \`encode${shape.name}\` keeps for the length of the message at each place it nests one, as the last such length took (see \`endNested\`).`));
+    f.print`const ${keptBytes} = new Uint8Array(${nestedSites}).fill(1);`;
+    f.print();
+  }
   f.print(
     f.jsDoc(
       `Checks every value of a \`${desc.typeName}\` and writes its fields (no length prefix) into \`w.buf\` at \`pos\`, growing the buffer as needed; returns the position after them.`,
@@ -325,11 +337,14 @@ function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
     const encoded = encodedMessageOf(field);
     const holds = encoded === undefined ? "" : `, or the ${encoded.typeName} it holds`;
     f.print`  // ${field.number}: ${field.name} (${presence} ${field.fieldKind === "list" ? "repeated " : ""}${kind}${holds})`;
-    // A nested message, inline with a direct call so that each call site sees one message type.
+    // A nested message, inline with a direct call so that each call site sees
+    // one message type, after the bytes kept for its length at this site.
     const nested = (child: DescMessage, indent: string): void => {
+      const site = sites++;
       f.print`${indent}${tag}`;
-      f.print`${indent}const at = pos++;`;
-      f.print`${indent}pos = ${enc("endMessage")}(w, at, ${namesOf(child).encode}(v as ${f.importShape(child)}, w, pos));`;
+      f.print`${indent}const at = pos;`;
+      f.print`${indent}const body = at + ${keptBytes}[${site}]!;`;
+      f.print`${indent}pos = ${enc("endNested")}(w, at, body, ${namesOf(child).encode}(v as ${f.importShape(child)}, w, body), ${keptBytes}, ${site});`;
       f.print`${indent}buf = w.buf;`;
     };
     if (field.fieldKind === "list") {
@@ -381,6 +396,7 @@ function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
     f.print`    }`;
     f.print`  }`;
   }
+  if (sites !== nestedSites) throw new Error(`${desc.typeName}: ${sites} nested messages written, ${nestedSites} counted`);
   f.print`  return pos;`;
   f.print`}`;
   f.print();

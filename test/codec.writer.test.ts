@@ -5,10 +5,11 @@
 // makes room has to grow the buffer in one case or another. A missing or
 // short room check would drop writes past the end of the buffer, which a
 // Uint8Array does silently, and the bytes would differ from prost's.
+import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { codecOf } from "../src/codec.js";
 import { finish, SLACK, Writer } from "../src/encoder.js";
-import { decodeMessage, messageSchemas } from "../src/index.js";
+import { actrId, decodeMessage, encodeMessage, GuestHandleV1Schema, invocationContext, messageSchemas, RpcEnvelopeSchema } from "../src/index.js";
 import { UnorderedCodec } from "./gen/fixture/v1/order_codec.js";
 import { type Unordered, UnorderedSchema } from "./gen/fixture/v1/order_pb.js";
 import { goldenVectors } from "./support/golden-vectors.js";
@@ -76,5 +77,17 @@ describe("the encoder makes room wherever it writes", () => {
       expect(hex(finish(w, 0, end)), `from ${size} bytes`).toBe(hex(new Uint8Array(expected)));
     }
   });
-});
 
+  it("keeps for a nested message's length the bytes it took last time at that place, and moves the message, holes and all, when it needs more or fewer", () => {
+    // GuestHandleV1.rpc_envelope holding an RpcEnvelope: its payload (kept as a hole from 128 bytes) has fields
+    // before and after it. The lengths take 1, 2, 3 and 1 bytes in turn, so the envelope is moved up and down by 1 and 2.
+    // protobuf-es's own encoder (toBinary, with the envelope as bytes) says what the bytes are.
+    const ctx = invocationContext({ selfId: actrId({ realm: 1, serialNumber: 5n, type: { manufacturer: "acme", name: "t", version: "1" } }), requestId: "r" });
+    for (const n of [10, 300, 10, 20_000, 10, 300, 20_000, 300, 10, 300, 300, 10, 10]) {
+      const envelope = create(RpcEnvelopeSchema, { routeKey: "r", payload: Uint8Array.from({ length: n }, (_, i) => i * 7), requestId: "after the payload", timeoutMs: 5n });
+      const expected = toBinary(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope: toBinary(RpcEnvelopeSchema, envelope) }));
+      const got = encodeMessage(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope: envelope as never }));
+      expect(hex(got), `a payload of ${n} bytes`).toBe(hex(expected));
+    }
+  });
+});

@@ -12,7 +12,7 @@
 import type { ActrId, ActrType, DataStream, ErrorResponse, MetadataEntry, Realm, RpcEnvelope } from "./actr_pb.js";
 import { ActrIdSchema, ActrTypeSchema, DataStreamSchema, ErrorResponseSchema, MetadataEntrySchema, RealmSchema, RpcEnvelopeSchema } from "./actr_pb.js";
 import type { Writer } from "../../src/encoder.js";
-import { checkArray, encode64, encodeBytes, encodeString, encodeUint32, endMessage, room, SHORT_STRING, SHORT_STRING_ROOM, writeShortUtf8, wrongMessage } from "../../src/encoder.js";
+import { checkArray, encode64, encodeBytes, encodeString, encodeUint32, endNested, room, SHORT_STRING, SHORT_STRING_ROOM, writeShortUtf8, wrongMessage } from "../../src/encoder.js";
 import type { Reader } from "../../src/decoder.js";
 import { enterMessage, readBytes, readInt64, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../src/decoder.js";
 import type { MessageCodec } from "../../src/message-codec.js";
@@ -188,6 +188,11 @@ export const ActrTypeCodec: MessageCodec<ActrType> = {
 export const emptyActrId = { $typeName: ActrIdSchema.typeName } as unknown as ActrId;
 
 /**
+ * The bytes `encodeActrId` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInActrId = new Uint8Array(2).fill(1);
+
+/**
  * Checks every value of a `actr.ActrId` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeActrId(m: ActrId, w: Writer, pos: number): number {
@@ -198,8 +203,9 @@ export function encodeActrId(m: ActrId, w: Writer, pos: number): number {
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== RealmSchema.typeName) wrongMessage(v, RealmSchema.typeName, "actr.ActrId", "realm");
       buf[pos++] = 10;
-      const at = pos++;
-      pos = endMessage(w, at, encodeRealm(v as Realm, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInActrId[0]!;
+      pos = endNested(w, at, body, encodeRealm(v as Realm, w, body), lengthBytesInActrId, 0);
       buf = w.buf;
     }
   }
@@ -217,8 +223,9 @@ export function encodeActrId(m: ActrId, w: Writer, pos: number): number {
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrTypeSchema.typeName) wrongMessage(v, ActrTypeSchema.typeName, "actr.ActrId", "type");
       buf[pos++] = 26;
-      const at = pos++;
-      pos = endMessage(w, at, encodeActrType(v as ActrType, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInActrId[1]!;
+      pos = endNested(w, at, body, encodeActrType(v as ActrType, w, body), lengthBytesInActrId, 1);
       buf = w.buf;
     }
   }
@@ -369,6 +376,11 @@ export const MetadataEntryCodec: MessageCodec<MetadataEntry> = {
 export const emptyDataStream = { $typeName: DataStreamSchema.typeName, metadata: [] } as unknown as DataStream;
 
 /**
+ * The bytes `encodeDataStream` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInDataStream = new Uint8Array(1).fill(1);
+
+/**
  * Checks every value of a `actr.DataStream` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeDataStream(m: DataStream, w: Writer, pos: number): number {
@@ -415,8 +427,9 @@ export function encodeDataStream(m: DataStream, w: Writer, pos: number): number 
       const v = items[i];
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== MetadataEntrySchema.typeName) wrongMessage(v, MetadataEntrySchema.typeName, "actr.DataStream", "metadata");
       buf[pos++] = 34;
-      const at = pos++;
-      pos = endMessage(w, at, encodeMetadataEntry(v as MetadataEntry, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInDataStream[0]!;
+      pos = endNested(w, at, body, encodeMetadataEntry(v as MetadataEntry, w, body), lengthBytesInDataStream, 0);
       buf = w.buf;
     }
   }
@@ -587,6 +600,11 @@ export const ErrorResponseCodec: MessageCodec<ErrorResponse> = {
 export const emptyRpcEnvelope = { $typeName: RpcEnvelopeSchema.typeName, metadata: [] } as unknown as RpcEnvelope;
 
 /**
+ * The bytes `encodeRpcEnvelope` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInRpcEnvelope = new Uint8Array(2).fill(1);
+
+/**
  * Checks every value of a `actr.RpcEnvelope` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): number {
@@ -623,8 +641,9 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
     if (v !== undefined) {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ErrorResponseSchema.typeName) wrongMessage(v, ErrorResponseSchema.typeName, "actr.RpcEnvelope", "error");
       buf[pos++] = 26;
-      const at = pos++;
-      pos = endMessage(w, at, encodeErrorResponse(v as ErrorResponse, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInRpcEnvelope[0]!;
+      pos = endNested(w, at, body, encodeErrorResponse(v as ErrorResponse, w, body), lengthBytesInRpcEnvelope, 0);
       buf = w.buf;
     }
   }
@@ -687,8 +706,9 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
       const v = items[i];
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== MetadataEntrySchema.typeName) wrongMessage(v, MetadataEntrySchema.typeName, "actr.RpcEnvelope", "metadata");
       buf[pos++] = 186; buf[pos++] = 6;
-      const at = pos++;
-      pos = endMessage(w, at, encodeMetadataEntry(v as MetadataEntry, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInRpcEnvelope[1]!;
+      pos = endNested(w, at, body, encodeMetadataEntry(v as MetadataEntry, w, body), lengthBytesInRpcEnvelope, 1);
       buf = w.buf;
     }
   }

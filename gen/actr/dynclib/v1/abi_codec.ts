@@ -13,7 +13,7 @@
 import type { AbiFrame, AbiReply, BackpressureEventV1, CredentialEventV1, DestV1, GuestDataStreamV1, GuestHandleV1, GuestHookV1, GuestLifecycleV1, HostCallRawV1, HostCallV1, HostDiscoverV1, HostRegisterStreamV1, HostSendDataStreamV1, HostTellV1, HostUnregisterStreamV1, InitPayloadV1, InvocationContextV1, PeerEventV1, TimestampV1 } from "./abi_pb.js";
 import { AbiFrameSchema, AbiReplySchema, BackpressureEventV1Schema, CredentialEventV1Schema, DestV1Schema, GuestDataStreamV1Schema, GuestHandleV1Schema, GuestHookV1Schema, GuestLifecycleV1Schema, HostCallRawV1Schema, HostCallV1Schema, HostDiscoverV1Schema, HostRegisterStreamV1Schema, HostSendDataStreamV1Schema, HostTellV1Schema, HostUnregisterStreamV1Schema, InitPayloadV1Schema, InvocationContextV1Schema, PeerEventV1Schema, TimestampV1Schema } from "./abi_pb.js";
 import type { Writer } from "../../../../src/encoder.js";
-import { encode64, encodeBool, encodeBytes, encodeInt32, encodeString, encodeUint32, endMessage, invalidOneof, room, SHORT_STRING, SHORT_STRING_ROOM, writeShortUtf8, wrongEncodedMessage, wrongMessage } from "../../../../src/encoder.js";
+import { encode64, encodeBool, encodeBytes, encodeInt32, encodeString, encodeUint32, endNested, invalidOneof, room, SHORT_STRING, SHORT_STRING_ROOM, writeShortUtf8, wrongEncodedMessage, wrongMessage } from "../../../../src/encoder.js";
 import type { Reader } from "../../../../src/decoder.js";
 import { enterMessage, readBool, readBytes, readInt32, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../../../src/decoder.js";
 import type { MessageCodec } from "../../../../src/message-codec.js";
@@ -322,6 +322,11 @@ export const AbiReplyCodec: MessageCodec<AbiReply> = {
 export const emptyInvocationContextV1 = { $typeName: InvocationContextV1Schema.typeName } as unknown as InvocationContextV1;
 
 /**
+ * The bytes `encodeInvocationContextV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInInvocationContextV1 = new Uint8Array(2).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.InvocationContextV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeInvocationContextV1(m: InvocationContextV1, w: Writer, pos: number): number {
@@ -332,8 +337,9 @@ export function encodeInvocationContextV1(m: InvocationContextV1, w: Writer, pos
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.InvocationContextV1", "self_id");
       buf[pos++] = 10;
-      const at = pos++;
-      pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInInvocationContextV1[0]!;
+      pos = endNested(w, at, body, encodeActrId(v as ActrId, w, body), lengthBytesInInvocationContextV1, 0);
       buf = w.buf;
     }
   }
@@ -343,8 +349,9 @@ export function encodeInvocationContextV1(m: InvocationContextV1, w: Writer, pos
     if (v !== undefined) {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.InvocationContextV1", "caller_id");
       buf[pos++] = 18;
-      const at = pos++;
-      pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInInvocationContextV1[1]!;
+      pos = endNested(w, at, body, encodeActrId(v as ActrId, w, body), lengthBytesInInvocationContextV1, 1);
       buf = w.buf;
     }
   }
@@ -425,6 +432,11 @@ export const InvocationContextV1Codec: MessageCodec<InvocationContextV1> = {
 export const emptyGuestHandleV1 = { $typeName: GuestHandleV1Schema.typeName } as unknown as GuestHandleV1;
 
 /**
+ * The bytes `encodeGuestHandleV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInGuestHandleV1 = new Uint8Array(2).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.GuestHandleV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): number {
@@ -435,8 +447,9 @@ export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): n
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== InvocationContextV1Schema.typeName) wrongMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestHandleV1", "ctx");
       buf[pos++] = 10;
-      const at = pos++;
-      pos = endMessage(w, at, encodeInvocationContextV1(v as InvocationContextV1, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInGuestHandleV1[0]!;
+      pos = endNested(w, at, body, encodeInvocationContextV1(v as InvocationContextV1, w, body), lengthBytesInGuestHandleV1, 0);
       buf = w.buf;
     }
   }
@@ -452,8 +465,9 @@ export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): n
     } else if (v !== undefined) {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== RpcEnvelopeSchema.typeName) wrongEncodedMessage(v, RpcEnvelopeSchema.typeName, "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
       buf[pos++] = 18;
-      const at = pos++;
-      pos = endMessage(w, at, encodeRpcEnvelope(v as RpcEnvelope, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInGuestHandleV1[1]!;
+      pos = endNested(w, at, body, encodeRpcEnvelope(v as RpcEnvelope, w, body), lengthBytesInGuestHandleV1, 1);
       buf = w.buf;
     }
   }
@@ -508,6 +522,11 @@ export const GuestHandleV1Codec: MessageCodec<GuestHandleV1> = {
 export const emptyGuestDataStreamV1 = { $typeName: GuestDataStreamV1Schema.typeName } as unknown as GuestDataStreamV1;
 
 /**
+ * The bytes `encodeGuestDataStreamV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInGuestDataStreamV1 = new Uint8Array(2).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.GuestDataStreamV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: number): number {
@@ -518,8 +537,9 @@ export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: nu
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DataStreamSchema.typeName) wrongMessage(v, DataStreamSchema.typeName, "actr.dynclib.v1.GuestDataStreamV1", "chunk");
       buf[pos++] = 10;
-      const at = pos++;
-      pos = endMessage(w, at, encodeDataStream(v as DataStream, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInGuestDataStreamV1[0]!;
+      pos = endNested(w, at, body, encodeDataStream(v as DataStream, w, body), lengthBytesInGuestDataStreamV1, 0);
       buf = w.buf;
     }
   }
@@ -529,8 +549,9 @@ export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: nu
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.GuestDataStreamV1", "sender");
       buf[pos++] = 18;
-      const at = pos++;
-      pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInGuestDataStreamV1[1]!;
+      pos = endNested(w, at, body, encodeActrId(v as ActrId, w, body), lengthBytesInGuestDataStreamV1, 1);
       buf = w.buf;
     }
   }
@@ -587,6 +608,11 @@ export const GuestDataStreamV1Codec: MessageCodec<GuestDataStreamV1> = {
 export const emptyGuestLifecycleV1 = { $typeName: GuestLifecycleV1Schema.typeName } as unknown as GuestLifecycleV1;
 
 /**
+ * The bytes `encodeGuestLifecycleV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInGuestLifecycleV1 = new Uint8Array(1).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.GuestLifecycleV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer, pos: number): number {
@@ -597,8 +623,9 @@ export function encodeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer, pos: numb
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== InvocationContextV1Schema.typeName) wrongMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestLifecycleV1", "ctx");
       buf[pos++] = 10;
-      const at = pos++;
-      pos = endMessage(w, at, encodeInvocationContextV1(v as InvocationContextV1, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInGuestLifecycleV1[0]!;
+      pos = endNested(w, at, body, encodeInvocationContextV1(v as InvocationContextV1, w, body), lengthBytesInGuestLifecycleV1, 0);
       buf = w.buf;
     }
   }
@@ -730,6 +757,11 @@ export const TimestampV1Codec: MessageCodec<TimestampV1> = {
 export const emptyPeerEventV1 = { $typeName: PeerEventV1Schema.typeName } as unknown as PeerEventV1;
 
 /**
+ * The bytes `encodePeerEventV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInPeerEventV1 = new Uint8Array(1).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.PeerEventV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodePeerEventV1(m: PeerEventV1, w: Writer, pos: number): number {
@@ -740,8 +772,9 @@ export function encodePeerEventV1(m: PeerEventV1, w: Writer, pos: number): numbe
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.PeerEventV1", "peer");
       buf[pos++] = 10;
-      const at = pos++;
-      pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInPeerEventV1[0]!;
+      pos = endNested(w, at, body, encodeActrId(v as ActrId, w, body), lengthBytesInPeerEventV1, 0);
       buf = w.buf;
     }
   }
@@ -826,6 +859,11 @@ export const PeerEventV1Codec: MessageCodec<PeerEventV1> = {
 export const emptyCredentialEventV1 = { $typeName: CredentialEventV1Schema.typeName } as unknown as CredentialEventV1;
 
 /**
+ * The bytes `encodeCredentialEventV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInCredentialEventV1 = new Uint8Array(1).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.CredentialEventV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeCredentialEventV1(m: CredentialEventV1, w: Writer, pos: number): number {
@@ -836,8 +874,9 @@ export function encodeCredentialEventV1(m: CredentialEventV1, w: Writer, pos: nu
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== TimestampV1Schema.typeName) wrongMessage(v, TimestampV1Schema.typeName, "actr.dynclib.v1.CredentialEventV1", "new_expiry");
       buf[pos++] = 10;
-      const at = pos++;
-      pos = endMessage(w, at, encodeTimestampV1(v as TimestampV1, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInCredentialEventV1[0]!;
+      pos = endNested(w, at, body, encodeTimestampV1(v as TimestampV1, w, body), lengthBytesInCredentialEventV1, 0);
       buf = w.buf;
     }
   }
@@ -954,6 +993,11 @@ export const BackpressureEventV1Codec: MessageCodec<BackpressureEventV1> = {
 export const emptyGuestHookV1 = { $typeName: GuestHookV1Schema.typeName } as unknown as GuestHookV1;
 
 /**
+ * The bytes `encodeGuestHookV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInGuestHookV1 = new Uint8Array(4).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.GuestHookV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): number {
@@ -964,8 +1008,9 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== InvocationContextV1Schema.typeName) wrongMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "ctx");
       buf[pos++] = 10;
-      const at = pos++;
-      pos = endMessage(w, at, encodeInvocationContextV1(v as InvocationContextV1, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInGuestHookV1[0]!;
+      pos = endNested(w, at, body, encodeInvocationContextV1(v as InvocationContextV1, w, body), lengthBytesInGuestHookV1, 0);
       buf = w.buf;
     }
   }
@@ -983,8 +1028,9 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
     if (v !== undefined) {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== PeerEventV1Schema.typeName) wrongMessage(v, PeerEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "peer");
       buf[pos++] = 26;
-      const at = pos++;
-      pos = endMessage(w, at, encodePeerEventV1(v as PeerEventV1, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInGuestHookV1[1]!;
+      pos = endNested(w, at, body, encodePeerEventV1(v as PeerEventV1, w, body), lengthBytesInGuestHookV1, 1);
       buf = w.buf;
     }
   }
@@ -994,8 +1040,9 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
     if (v !== undefined) {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== CredentialEventV1Schema.typeName) wrongMessage(v, CredentialEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "credential");
       buf[pos++] = 34;
-      const at = pos++;
-      pos = endMessage(w, at, encodeCredentialEventV1(v as CredentialEventV1, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInGuestHookV1[2]!;
+      pos = endNested(w, at, body, encodeCredentialEventV1(v as CredentialEventV1, w, body), lengthBytesInGuestHookV1, 2);
       buf = w.buf;
     }
   }
@@ -1005,8 +1052,9 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
     if (v !== undefined) {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== BackpressureEventV1Schema.typeName) wrongMessage(v, BackpressureEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "backpressure");
       buf[pos++] = 42;
-      const at = pos++;
-      pos = endMessage(w, at, encodeBackpressureEventV1(v as BackpressureEventV1, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInGuestHookV1[3]!;
+      pos = endNested(w, at, body, encodeBackpressureEventV1(v as BackpressureEventV1, w, body), lengthBytesInGuestHookV1, 3);
       buf = w.buf;
     }
   }
@@ -1088,6 +1136,11 @@ export const GuestHookV1Codec: MessageCodec<GuestHookV1> = {
 export const emptyDestV1 = { $typeName: DestV1Schema.typeName, kind: { case: undefined } } as unknown as DestV1;
 
 /**
+ * The bytes `encodeDestV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInDestV1 = new Uint8Array(1).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.DestV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeDestV1(m: DestV1, w: Writer, pos: number): number {
@@ -1116,8 +1169,9 @@ export function encodeDestV1(m: DestV1, w: Writer, pos: number): number {
     if (kind$ != null && kind$.case === "actor") {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.DestV1", "actor");
       buf[pos++] = 26;
-      const at = pos++;
-      pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInDestV1[0]!;
+      pos = endNested(w, at, body, encodeActrId(v as ActrId, w, body), lengthBytesInDestV1, 0);
       buf = w.buf;
     }
   }
@@ -1177,6 +1231,11 @@ export const DestV1Codec: MessageCodec<DestV1> = {
 export const emptyHostCallV1 = { $typeName: HostCallV1Schema.typeName } as unknown as HostCallV1;
 
 /**
+ * The bytes `encodeHostCallV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInHostCallV1 = new Uint8Array(1).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.HostCallV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeHostCallV1(m: HostCallV1, w: Writer, pos: number): number {
@@ -1204,8 +1263,9 @@ export function encodeHostCallV1(m: HostCallV1, w: Writer, pos: number): number 
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DestV1Schema.typeName) wrongMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostCallV1", "dest");
       buf[pos++] = 18;
-      const at = pos++;
-      pos = endMessage(w, at, encodeDestV1(v as DestV1, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInHostCallV1[0]!;
+      pos = endNested(w, at, body, encodeDestV1(v as DestV1, w, body), lengthBytesInHostCallV1, 0);
       buf = w.buf;
     }
   }
@@ -1276,6 +1336,11 @@ export const HostCallV1Codec: MessageCodec<HostCallV1> = {
 export const emptyHostTellV1 = { $typeName: HostTellV1Schema.typeName } as unknown as HostTellV1;
 
 /**
+ * The bytes `encodeHostTellV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInHostTellV1 = new Uint8Array(1).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.HostTellV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeHostTellV1(m: HostTellV1, w: Writer, pos: number): number {
@@ -1303,8 +1368,9 @@ export function encodeHostTellV1(m: HostTellV1, w: Writer, pos: number): number 
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DestV1Schema.typeName) wrongMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostTellV1", "dest");
       buf[pos++] = 18;
-      const at = pos++;
-      pos = endMessage(w, at, encodeDestV1(v as DestV1, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInHostTellV1[0]!;
+      pos = endNested(w, at, body, encodeDestV1(v as DestV1, w, body), lengthBytesInHostTellV1, 0);
       buf = w.buf;
     }
   }
@@ -1375,6 +1441,11 @@ export const HostTellV1Codec: MessageCodec<HostTellV1> = {
 export const emptyHostCallRawV1 = { $typeName: HostCallRawV1Schema.typeName } as unknown as HostCallRawV1;
 
 /**
+ * The bytes `encodeHostCallRawV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInHostCallRawV1 = new Uint8Array(1).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.HostCallRawV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeHostCallRawV1(m: HostCallRawV1, w: Writer, pos: number): number {
@@ -1402,8 +1473,9 @@ export function encodeHostCallRawV1(m: HostCallRawV1, w: Writer, pos: number): n
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.HostCallRawV1", "target");
       buf[pos++] = 18;
-      const at = pos++;
-      pos = endMessage(w, at, encodeActrId(v as ActrId, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInHostCallRawV1[0]!;
+      pos = endNested(w, at, body, encodeActrId(v as ActrId, w, body), lengthBytesInHostCallRawV1, 0);
       buf = w.buf;
     }
   }
@@ -1474,6 +1546,11 @@ export const HostCallRawV1Codec: MessageCodec<HostCallRawV1> = {
 export const emptyHostDiscoverV1 = { $typeName: HostDiscoverV1Schema.typeName } as unknown as HostDiscoverV1;
 
 /**
+ * The bytes `encodeHostDiscoverV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInHostDiscoverV1 = new Uint8Array(1).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.HostDiscoverV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeHostDiscoverV1(m: HostDiscoverV1, w: Writer, pos: number): number {
@@ -1484,8 +1561,9 @@ export function encodeHostDiscoverV1(m: HostDiscoverV1, w: Writer, pos: number):
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrTypeSchema.typeName) wrongMessage(v, ActrTypeSchema.typeName, "actr.dynclib.v1.HostDiscoverV1", "target_type");
       buf[pos++] = 10;
-      const at = pos++;
-      pos = endMessage(w, at, encodeActrType(v as ActrType, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInHostDiscoverV1[0]!;
+      pos = endNested(w, at, body, encodeActrType(v as ActrType, w, body), lengthBytesInHostDiscoverV1, 0);
       buf = w.buf;
     }
   }
@@ -1659,6 +1737,11 @@ export const HostUnregisterStreamV1Codec: MessageCodec<HostUnregisterStreamV1> =
 export const emptyHostSendDataStreamV1 = { $typeName: HostSendDataStreamV1Schema.typeName } as unknown as HostSendDataStreamV1;
 
 /**
+ * The bytes `encodeHostSendDataStreamV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
+ */
+const lengthBytesInHostSendDataStreamV1 = new Uint8Array(2).fill(1);
+
+/**
  * Checks every value of a `actr.dynclib.v1.HostSendDataStreamV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
  */
 export function encodeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, pos: number): number {
@@ -1669,8 +1752,9 @@ export function encodeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, p
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DestV1Schema.typeName) wrongMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostSendDataStreamV1", "dest");
       buf[pos++] = 10;
-      const at = pos++;
-      pos = endMessage(w, at, encodeDestV1(v as DestV1, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInHostSendDataStreamV1[0]!;
+      pos = endNested(w, at, body, encodeDestV1(v as DestV1, w, body), lengthBytesInHostSendDataStreamV1, 0);
       buf = w.buf;
     }
   }
@@ -1680,8 +1764,9 @@ export function encodeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, p
     {
       if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DataStreamSchema.typeName) wrongMessage(v, DataStreamSchema.typeName, "actr.dynclib.v1.HostSendDataStreamV1", "chunk");
       buf[pos++] = 18;
-      const at = pos++;
-      pos = endMessage(w, at, encodeDataStream(v as DataStream, w, pos));
+      const at = pos;
+      const body = at + lengthBytesInHostSendDataStreamV1[1]!;
+      pos = endNested(w, at, body, encodeDataStream(v as DataStream, w, body), lengthBytesInHostSendDataStreamV1, 1);
       buf = w.buf;
     }
   }
