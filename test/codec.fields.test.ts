@@ -59,6 +59,17 @@ function decodeError(desc: DescMessage, bytes: number[]): AbiError {
   throw new Error(`decoding ${Buffer.from(bytes).toString("hex")} as ${desc.typeName} did not fail`);
 }
 
+/** Encoding `message` as `desc` fails with an AbiError; returns it. */
+function encodeError(desc: DescMessage, message: unknown): AbiError {
+  try {
+    encodeMessage(desc, message as never);
+  } catch (e) {
+    expect(e).toBeInstanceOf(AbiError);
+    return e as AbiError;
+  }
+  throw new Error(`encoding ${JSON.stringify(message, (_, v: unknown) => (typeof v === "bigint" ? String(v) : v))} as ${desc.typeName} did not fail`);
+}
+
 const cases = [...messageSchemas.values()].flatMap((desc) => desc.fields.map((field) => [`${desc.typeName}.${field.name}`, desc, field] as const));
 
 describe("every field of the schema", () => {
@@ -139,15 +150,9 @@ describe("every field that holds a message, and its type check", () => {
       [7, "number 7"],
       [create(other), "an object"],
     ] as const) {
-      let error: unknown;
-      try {
-        encodeMessage(desc, withValue(desc, field, value) as never);
-      } catch (e) {
-        error = e;
-      }
-      expect(error, String(got)).toBeInstanceOf(AbiError);
-      expect((error as AbiError).message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: expected ${expected}, got ${got}`);
-      expect((error as AbiError).field).toBe(field.name);
+      const error = encodeError(desc, withValue(desc, field, value));
+      expect(error.message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: expected ${expected}, got ${got}`);
+      expect(error.field).toBe(field.name);
     }
   });
 
@@ -343,14 +348,9 @@ describe("every string field of the schema", () => {
 
   it.each(stringFields)("%s: a lone surrogate in a short string is refused, naming the message and the field", (_, desc, field) => {
     for (const text of ["ab\uD800", "\uDC00", "é\uDBFF"]) {
-      let error: unknown;
-      try {
-        encodeMessage(desc, withValue(desc, field, text) as never);
-      } catch (e) {
-        error = e;
-      }
-      expect(error, JSON.stringify(text)).toBeInstanceOf(AbiError);
-      expect((error as AbiError).message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: string holds a lone surrogate, which has no UTF-8 encoding`);
+      expect(encodeError(desc, withValue(desc, field, text)).message, JSON.stringify(text)).toBe(
+        `cannot encode ${desc.typeName}: field ${field.name}: string holds a lone surrogate, which has no UTF-8 encoding`,
+      );
     }
   });
 
@@ -359,14 +359,7 @@ describe("every string field of the schema", () => {
       [new Uint8Array(3), "3 bytes"],
       [["a"], "an object"],
     ] as const) {
-      let error: unknown;
-      try {
-        encodeMessage(desc, withValue(desc, field, value) as never);
-      } catch (e) {
-        error = e;
-      }
-      expect(error, got).toBeInstanceOf(AbiError);
-      expect((error as AbiError).message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: expected a string, got ${got}`);
+      expect(encodeError(desc, withValue(desc, field, value)).message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: expected a string, got ${got}`);
     }
   });
 });
