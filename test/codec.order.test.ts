@@ -39,3 +39,21 @@ describe("a schema declared out of number order", () => {
     expect(hex(encodeWith(UnorderedCodec, message))).toBe("0801" + "120102" + "1a0163" + "2805" + "32020801");
   });
 });
+
+describe("a recursive message (the fixture's child field)", () => {
+  /** `levels` messages, each the `child` (field 6) of the one before: `32 len (32 len (... 0801))`. */
+  const chain = (levels: number): Uint8Array => {
+    let inner = [0x08, 0x01];
+    for (let i = 0; i < levels; i++) inner = [0x32, ...varint(inner.length), ...inner];
+    return Uint8Array.from(inner);
+  };
+  const varint = (n: number): number[] => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...varint(n >>> 7)]);
+
+  it("decodes 100 levels of nesting below the top message and refuses 101, as prost's recursion limit does, naming the field", () => {
+    let message = decodeWith(UnorderedCodec, chain(100), undefined);
+    for (let i = 0; i < 100; i++) message = message.child!;
+    expect(message.first).toBe(1);
+    expect(message.child).toBeUndefined();
+    expect(() => decodeWith(UnorderedCodec, chain(101), undefined)).toThrow(/^cannot decode fixture\.v1\.Unordered: field child: recursion limit of 100 reached at byte \d+$/);
+  });
+});
