@@ -7,7 +7,7 @@
 // Uint8Array does silently, and the bytes would differ from prost's.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { codecOf } from "../src/codec.js";
+import { codecOf, encodeWith } from "../src/codec.js";
 import { finish, SLACK, Writer } from "../src/encoder.js";
 import { actrId, decodeMessage, encodeMessage, GuestHandleV1Schema, invocationContext, messageSchemas, RpcEnvelopeSchema } from "../src/index.js";
 import { UnorderedCodec } from "./gen/fixture/v1/order_codec.js";
@@ -88,6 +88,18 @@ describe("the encoder makes room wherever it writes", () => {
       const expected = toBinary(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope: toBinary(RpcEnvelopeSchema, envelope) }));
       const got = encodeMessage(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope: envelope as never }));
       expect(hex(got), `a payload of ${n} bytes`).toBe(hex(expected));
+    }
+  });
+
+  it("moves a nested message holding several holes, and one after a hole, up and down", () => {
+    // The fixture's recursive message, three levels deep, each level with its own bytes field (field 2,
+    // a hole from 128 bytes) before its child (field 6): the child's length varint takes 3, then 2, then 1 bytes,
+    // so each child is moved with the holes inside it while its parent's own hole lies before it.
+    const level = (size: number, child?: Unordered): Unordered =>
+      create(UnorderedSchema, { first: size, second: Uint8Array.from({ length: size }, (_, i) => i % 251), third: "t", child });
+    for (const size of [20_000, 200, 20_000, 200, 10, 200, 10, 20_000]) {
+      const message = level(size, level(size, level(size)));
+      expect(hex(encodeWith(UnorderedCodec, message)), `levels of ${size} bytes`).toBe(hex(toBinary(UnorderedSchema, message)));
     }
   });
 });
