@@ -12,9 +12,9 @@
 import type { ActrId, ActrType, DataStream, ErrorResponse, MetadataEntry, Realm, RpcEnvelope } from "./actr_pb.js";
 import { ActrIdSchema, ActrTypeSchema, DataStreamSchema, ErrorResponseSchema, MetadataEntrySchema, RealmSchema, RpcEnvelopeSchema } from "./actr_pb.js";
 import type { Writer } from "../../src/encoder.js";
-import { checkArray, encode64, encodeBytes, encodeString, encodeUint32, endNested, room, SHORT_STRING, SHORT_STRING_ROOM, writeShortUtf8, wrongMessage } from "../../src/encoder.js";
+import { checkArray, encode64, encodeBytes, encodeInt32, encodeString, encodeUint32, endNested, room, SHORT_STRING, SHORT_STRING_ROOM, writeShortUtf8, wrongMessage } from "../../src/encoder.js";
 import type { Reader } from "../../src/decoder.js";
-import { enterMessage, readBytes, readInt64, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../src/decoder.js";
+import { enterMessage, readBytes, readInt32, readInt64, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../src/decoder.js";
 import type { MessageCodec } from "../../src/message-codec.js";
 
 /**
@@ -647,6 +647,14 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
       buf = w.buf;
     }
   }
+  // 4: direction (explicit int32)
+  {
+    const v: unknown = Object.hasOwn(m, "direction") ? m.direction : undefined;
+    if (v !== undefined) {
+      buf[pos++] = 32;
+      pos = encodeInt32(buf, pos, v, "actr.RpcEnvelope", "direction");
+    }
+  }
   // 100: traceparent (explicit string)
   {
     const v: unknown = Object.hasOwn(m, "traceparent") ? m.traceparent : undefined;
@@ -730,6 +738,7 @@ export function decodeRpcEnvelope(r: Reader, end: number, budget: number, into?:
   let routeKey$: RpcEnvelope["routeKey"] = into === undefined ? "" : into.routeKey;
   let payload$: RpcEnvelope["payload"] | undefined = into !== undefined && Object.hasOwn(into, "payload") ? into.payload : undefined;
   let error$: RpcEnvelope["error"] = into === undefined ? undefined : into.error;
+  let direction$: RpcEnvelope["direction"] | undefined = into !== undefined && Object.hasOwn(into, "direction") ? into.direction : undefined;
   let traceparent$: RpcEnvelope["traceparent"] | undefined = into !== undefined && Object.hasOwn(into, "traceparent") ? into.traceparent : undefined;
   let tracestate$: RpcEnvelope["tracestate"] | undefined = into !== undefined && Object.hasOwn(into, "tracestate") ? into.tracestate : undefined;
   let requestId$: RpcEnvelope["requestId"] = into === undefined ? "" : into.requestId;
@@ -751,6 +760,10 @@ export function decodeRpcEnvelope(r: Reader, end: number, budget: number, into?:
         enterMessage(r, budget, "actr.RpcEnvelope", "error");
         const stop = readLength(r, end, "actr.RpcEnvelope", "error");
         error$ = decodeErrorResponse(r, stop, budget - 1, error$);
+        break;
+      }
+      case 32: {
+        direction$ = readInt32(r, end, "actr.RpcEnvelope", "direction");
         break;
       }
       case 802: {
@@ -783,6 +796,8 @@ export function decodeRpcEnvelope(r: Reader, end: number, budget: number, into?:
             wrongWireType(r, at, key, "actr.RpcEnvelope", "payload", 2);
           case 3:
             wrongWireType(r, at, key, "actr.RpcEnvelope", "error", 2);
+          case 4:
+            wrongWireType(r, at, key, "actr.RpcEnvelope", "direction", 0);
           case 100:
             wrongWireType(r, at, key, "actr.RpcEnvelope", "traceparent", 2);
           case 101:
@@ -805,12 +820,13 @@ export function decodeRpcEnvelope(r: Reader, end: number, budget: number, into?:
   m.metadata = metadata$;
   m.timeoutMs = timeoutMs$;
   if (payload$ !== undefined) m.payload = payload$;
+  if (direction$ !== undefined) m.direction = direction$;
   if (traceparent$ !== undefined) m.traceparent = traceparent$;
   if (tracestate$ !== undefined) m.tracestate = tracestate$;
   return m;
 }
 
-const RpcEnvelope$zero = { routeKey: "", payload: new Uint8Array(0), traceparent: "", tracestate: "", requestId: "", timeoutMs: 0n };
+const RpcEnvelope$zero = { routeKey: "", payload: new Uint8Array(0), traceparent: "", tracestate: "", requestId: "", timeoutMs: 0n, direction: 0 };
 
 /**
  * The generated codec of `actr.RpcEnvelope`.

@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file actr/actr.proto.
  */
 export const file_actr_actr: GenFile = /*@__PURE__*/
-  fileDesc("Cg9hY3RyL2FjdHIucHJvdG8SBGFjdHIiIAoFUmVhbG0SFwoIcmVhbG1faWQYASABKA1CBaoBAggDIlQKCEFjdHJUeXBlEhsKDG1hbnVmYWN0dXJlchgBIAEoCUIFqgECCAMSEwoEbmFtZRgCIAEoCUIFqgECCAMSFgoHdmVyc2lvbhgDIAEoCUIFqgECCAMibgoGQWN0cklkEiEKBXJlYWxtGAEgASgLMgsuYWN0ci5SZWFsbUIFqgECCAMSHAoNc2VyaWFsX251bWJlchgCIAEoBEIFqgECCAMSIwoEdHlwZRgDIAEoCzIOLmFjdHIuQWN0clR5cGVCBaoBAggDIjkKDU1ldGFkYXRhRW50cnkSEgoDa2V5GAEgASgJQgWqAQIIAxIUCgV2YWx1ZRgCIAEoCUIFqgECCAMilAEKCkRhdGFTdHJlYW0SGAoJc3RyZWFtX2lkGAEgASgJQgWqAQIIAxIXCghzZXF1ZW5jZRgCIAEoBEIFqgECCAMSFgoHcGF5bG9hZBgDIAEoDEIFqgECCAMSJQoIbWV0YWRhdGEYBCADKAsyEy5hY3RyLk1ldGFkYXRhRW50cnkSFAoMdGltZXN0YW1wX21zGAUgASgDIjwKDUVycm9yUmVzcG9uc2USEwoEY29kZRgBIAEoDUIFqgECCAMSFgoHbWVzc2FnZRgCIAEoCUIFqgECCAMi4gEKC1JwY0VudmVsb3BlEhgKCXJvdXRlX2tleRgBIAEoCUIFqgECCAMSDwoHcGF5bG9hZBgCIAEoDBIiCgVlcnJvchgDIAEoCzITLmFjdHIuRXJyb3JSZXNwb25zZRITCgt0cmFjZXBhcmVudBhkIAEoCRISCgp0cmFjZXN0YXRlGGUgASgJEhkKCnJlcXVlc3RfaWQYZiABKAlCBaoBAggDEiUKCG1ldGFkYXRhGGcgAygLMhMuYWN0ci5NZXRhZGF0YUVudHJ5EhkKCnRpbWVvdXRfbXMYaCABKANCBaoBAggDKm0KC1BheWxvYWRUeXBlEhAKDFJQQ19SRUxJQUJMRRAAEg4KClJQQ19TSUdOQUwQARITCg9TVFJFQU1fUkVMSUFCTEUQAhIYChRTVFJFQU1fTEFURU5DWV9GSVJTVBADEg0KCU1FRElBX1JUUBAEYghlZGl0aW9uc3DoBw");
+  fileDesc("Cg9hY3RyL2FjdHIucHJvdG8SBGFjdHIiIAoFUmVhbG0SFwoIcmVhbG1faWQYASABKA1CBaoBAggDIlQKCEFjdHJUeXBlEhsKDG1hbnVmYWN0dXJlchgBIAEoCUIFqgECCAMSEwoEbmFtZRgCIAEoCUIFqgECCAMSFgoHdmVyc2lvbhgDIAEoCUIFqgECCAMibgoGQWN0cklkEiEKBXJlYWxtGAEgASgLMgsuYWN0ci5SZWFsbUIFqgECCAMSHAoNc2VyaWFsX251bWJlchgCIAEoBEIFqgECCAMSIwoEdHlwZRgDIAEoCzIOLmFjdHIuQWN0clR5cGVCBaoBAggDIjkKDU1ldGFkYXRhRW50cnkSEgoDa2V5GAEgASgJQgWqAQIIAxIUCgV2YWx1ZRgCIAEoCUIFqgECCAMilAEKCkRhdGFTdHJlYW0SGAoJc3RyZWFtX2lkGAEgASgJQgWqAQIIAxIXCghzZXF1ZW5jZRgCIAEoBEIFqgECCAMSFgoHcGF5bG9hZBgDIAEoDEIFqgECCAMSJQoIbWV0YWRhdGEYBCADKAsyEy5hY3RyLk1ldGFkYXRhRW50cnkSFAoMdGltZXN0YW1wX21zGAUgASgDIjwKDUVycm9yUmVzcG9uc2USEwoEY29kZRgBIAEoDUIFqgECCAMSFgoHbWVzc2FnZRgCIAEoCUIFqgECCAMihgIKC1JwY0VudmVsb3BlEhgKCXJvdXRlX2tleRgBIAEoCUIFqgECCAMSDwoHcGF5bG9hZBgCIAEoDBIiCgVlcnJvchgDIAEoCzITLmFjdHIuRXJyb3JSZXNwb25zZRITCgt0cmFjZXBhcmVudBhkIAEoCRISCgp0cmFjZXN0YXRlGGUgASgJEhkKCnJlcXVlc3RfaWQYZiABKAlCBaoBAggDEiUKCG1ldGFkYXRhGGcgAygLMhMuYWN0ci5NZXRhZGF0YUVudHJ5EhkKCnRpbWVvdXRfbXMYaCABKANCBaoBAggDEiIKCWRpcmVjdGlvbhgEIAEoDjIPLmFjdHIuRGlyZWN0aW9uKm0KC1BheWxvYWRUeXBlEhAKDFJQQ19SRUxJQUJMRRAAEg4KClJQQ19TSUdOQUwQARITCg9TVFJFQU1fUkVMSUFCTEUQAhIYChRTVFJFQU1fTEFURU5DWV9GSVJTVBADEg0KCU1FRElBX1JUUBAEKmkKCURpcmVjdGlvbhIZChVESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIVChFESVJFQ1RJT05fUkVRVUVTVBABEhYKEkRJUkVDVElPTl9SRVNQT05TRRACEhIKDkRJUkVDVElPTl9URUxMEANiCGVkaXRpb25zcOgH");
 
 /**
  * A realm (tenant) that actors live in.
@@ -229,6 +229,14 @@ export type RpcEnvelope = Message<"actr.RpcEnvelope"> & {
    * @generated from field: int64 timeout_ms = 104 [features.field_presence = LEGACY_REQUIRED];
    */
   timeoutMs: bigint;
+
+  /**
+   * Which way the envelope travels (released actr 0.5.4 and later; guests of
+   * 0.5.4 do not read it yet). Absent in envelopes of earlier releases.
+   *
+   * @generated from field: actr.Direction direction = 4;
+   */
+  direction: Direction;
 };
 
 /**
@@ -275,4 +283,38 @@ export enum PayloadType {
  */
 export const PayloadTypeSchema: GenEnum<PayloadType> = /*@__PURE__*/
   enumDesc(file_actr_actr, 0);
+
+/**
+ * The way an `RpcEnvelope` travels. Receivers drop an envelope whose direction
+ * is unspecified; `timeout_ms > 0` exactly when it is a request.
+ *
+ * @generated from enum actr.Direction
+ */
+export enum Direction {
+  /**
+   * @generated from enum value: DIRECTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: DIRECTION_REQUEST = 1;
+   */
+  REQUEST = 1,
+
+  /**
+   * @generated from enum value: DIRECTION_RESPONSE = 2;
+   */
+  RESPONSE = 2,
+
+  /**
+   * @generated from enum value: DIRECTION_TELL = 3;
+   */
+  TELL = 3,
+}
+
+/**
+ * Describes the enum actr.Direction.
+ */
+export const DirectionSchema: GenEnum<Direction> = /*@__PURE__*/
+  enumDesc(file_actr_actr, 1);
 

@@ -86,6 +86,9 @@ pub struct RpcEnvelope {
     pub metadata: Vec<MetadataEntry>,
     #[prost(int64, required, tag = "104")]
     pub timeout_ms: i64,
+    /// `actr.Direction` (released actr 0.5.4 and later), as a raw i32 (open enum).
+    #[prost(int32, optional, tag = "4")]
+    pub direction: Option<i32>,
 }
 
 /// `actr.PayloadType`; carried as a raw i32 (open enum: every i32 survives).
@@ -153,6 +156,9 @@ pub struct GuestHandleV1 {
     pub ctx: InvocationContextV1,
     #[prost(bytes = "vec", tag = "2")]
     pub rpc_envelope: Vec<u8>,
+    /// Generation 2: the call's bridge token (0, absent, for generation 1).
+    #[prost(uint64, tag = "3")]
+    pub bridge_token: u64,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -161,6 +167,9 @@ pub struct GuestDataStreamV1 {
     pub chunk: DataStream,
     #[prost(message, required, tag = "2")]
     pub sender: ActrId,
+    /// Generation 2: the call's bridge token (0, absent, for generation 1).
+    #[prost(uint64, tag = "3")]
+    pub bridge_token: u64,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -169,6 +178,9 @@ pub struct GuestLifecycleV1 {
     pub ctx: InvocationContextV1,
     #[prost(uint32, tag = "2")]
     pub hook: u32,
+    /// Generation 2: the call's bridge token (0, absent, for generation 1).
+    #[prost(uint64, tag = "3")]
+    pub bridge_token: u64,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -215,6 +227,9 @@ pub struct GuestHookV1 {
     pub credential: Option<CredentialEventV1>,
     #[prost(message, optional, tag = "5")]
     pub backpressure: Option<BackpressureEventV1>,
+    /// Generation 2: the call's bridge token (0, absent, for generation 1).
+    #[prost(uint64, tag = "6")]
+    pub bridge_token: u64,
 }
 
 #[derive(Clone, PartialEq, Message)]

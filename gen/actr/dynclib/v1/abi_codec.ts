@@ -471,6 +471,14 @@ export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): n
       buf = w.buf;
     }
   }
+  // 3: bridge_token (implicit uint64)
+  {
+    const v: unknown = m.bridgeToken;
+    if (v !== undefined && v !== 0n && v !== 0) {
+      buf[pos++] = 24;
+      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.GuestHandleV1", "bridge_token");
+    }
+  }
   return pos;
 }
 
@@ -480,6 +488,7 @@ export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): n
 export function decodeGuestHandleV1(r: Reader, end: number, budget: number, into?: GuestHandleV1): GuestHandleV1 {
   let ctx$: GuestHandleV1["ctx"] = into === undefined ? undefined : into.ctx;
   let rpcEnvelope$: GuestHandleV1["rpcEnvelope"] | undefined = into === undefined ? undefined : into.rpcEnvelope;
+  let bridgeToken$: GuestHandleV1["bridgeToken"] = into === undefined ? 0n : into.bridgeToken;
   while (r.pos < end) {
     const at = r.pos;
     const key = readKey(r, end, "actr.dynclib.v1.GuestHandleV1");
@@ -494,17 +503,23 @@ export function decodeGuestHandleV1(r: Reader, end: number, budget: number, into
         rpcEnvelope$ = readBytes(r, end, "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
         break;
       }
+      case 24: {
+        bridgeToken$ = readUint64(r, end, "actr.dynclib.v1.GuestHandleV1", "bridge_token");
+        break;
+      }
       default:
         switch (key >>> 3) {
           case 1:
             wrongWireType(r, at, key, "actr.dynclib.v1.GuestHandleV1", "ctx", 2);
           case 2:
             wrongWireType(r, at, key, "actr.dynclib.v1.GuestHandleV1", "rpc_envelope", 2);
+          case 3:
+            wrongWireType(r, at, key, "actr.dynclib.v1.GuestHandleV1", "bridge_token", 0);
         }
         skipField(r, end, key, budget, "actr.dynclib.v1.GuestHandleV1", at);
     }
   }
-  return { $typeName: GuestHandleV1Schema.typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), rpcEnvelope: rpcEnvelope$ ?? new Uint8Array(0) };
+  return { $typeName: GuestHandleV1Schema.typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), rpcEnvelope: rpcEnvelope$ ?? new Uint8Array(0), bridgeToken: bridgeToken$ };
 }
 
 /**
@@ -555,6 +570,14 @@ export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: nu
       buf = w.buf;
     }
   }
+  // 3: bridge_token (implicit uint64)
+  {
+    const v: unknown = m.bridgeToken;
+    if (v !== undefined && v !== 0n && v !== 0) {
+      buf[pos++] = 24;
+      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.GuestDataStreamV1", "bridge_token");
+    }
+  }
   return pos;
 }
 
@@ -564,6 +587,7 @@ export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: nu
 export function decodeGuestDataStreamV1(r: Reader, end: number, budget: number, into?: GuestDataStreamV1): GuestDataStreamV1 {
   let chunk$: GuestDataStreamV1["chunk"] = into === undefined ? undefined : into.chunk;
   let sender$: GuestDataStreamV1["sender"] = into === undefined ? undefined : into.sender;
+  let bridgeToken$: GuestDataStreamV1["bridgeToken"] = into === undefined ? 0n : into.bridgeToken;
   while (r.pos < end) {
     const at = r.pos;
     const key = readKey(r, end, "actr.dynclib.v1.GuestDataStreamV1");
@@ -580,17 +604,23 @@ export function decodeGuestDataStreamV1(r: Reader, end: number, budget: number, 
         sender$ = decodeActrId(r, stop, budget - 1, sender$);
         break;
       }
+      case 24: {
+        bridgeToken$ = readUint64(r, end, "actr.dynclib.v1.GuestDataStreamV1", "bridge_token");
+        break;
+      }
       default:
         switch (key >>> 3) {
           case 1:
             wrongWireType(r, at, key, "actr.dynclib.v1.GuestDataStreamV1", "chunk", 2);
           case 2:
             wrongWireType(r, at, key, "actr.dynclib.v1.GuestDataStreamV1", "sender", 2);
+          case 3:
+            wrongWireType(r, at, key, "actr.dynclib.v1.GuestDataStreamV1", "bridge_token", 0);
         }
         skipField(r, end, key, budget, "actr.dynclib.v1.GuestDataStreamV1", at);
     }
   }
-  return { $typeName: GuestDataStreamV1Schema.typeName, chunk: chunk$ ?? decodeDataStream(r, r.pos, 0), sender: sender$ ?? decodeActrId(r, r.pos, 0) };
+  return { $typeName: GuestDataStreamV1Schema.typeName, chunk: chunk$ ?? decodeDataStream(r, r.pos, 0), sender: sender$ ?? decodeActrId(r, r.pos, 0), bridgeToken: bridgeToken$ };
 }
 
 /**
@@ -637,6 +667,14 @@ export function encodeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer, pos: numb
       pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.GuestLifecycleV1", "hook");
     }
   }
+  // 3: bridge_token (implicit uint64)
+  {
+    const v: unknown = m.bridgeToken;
+    if (v !== undefined && v !== 0n && v !== 0) {
+      buf[pos++] = 24;
+      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.GuestLifecycleV1", "bridge_token");
+    }
+  }
   return pos;
 }
 
@@ -646,6 +684,7 @@ export function encodeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer, pos: numb
 export function decodeGuestLifecycleV1(r: Reader, end: number, budget: number, into?: GuestLifecycleV1): GuestLifecycleV1 {
   let ctx$: GuestLifecycleV1["ctx"] = into === undefined ? undefined : into.ctx;
   let hook$: GuestLifecycleV1["hook"] = into === undefined ? 0 : into.hook;
+  let bridgeToken$: GuestLifecycleV1["bridgeToken"] = into === undefined ? 0n : into.bridgeToken;
   while (r.pos < end) {
     const at = r.pos;
     const key = readKey(r, end, "actr.dynclib.v1.GuestLifecycleV1");
@@ -660,17 +699,23 @@ export function decodeGuestLifecycleV1(r: Reader, end: number, budget: number, i
         hook$ = readUint32(r, end, "actr.dynclib.v1.GuestLifecycleV1", "hook");
         break;
       }
+      case 24: {
+        bridgeToken$ = readUint64(r, end, "actr.dynclib.v1.GuestLifecycleV1", "bridge_token");
+        break;
+      }
       default:
         switch (key >>> 3) {
           case 1:
             wrongWireType(r, at, key, "actr.dynclib.v1.GuestLifecycleV1", "ctx", 2);
           case 2:
             wrongWireType(r, at, key, "actr.dynclib.v1.GuestLifecycleV1", "hook", 0);
+          case 3:
+            wrongWireType(r, at, key, "actr.dynclib.v1.GuestLifecycleV1", "bridge_token", 0);
         }
         skipField(r, end, key, budget, "actr.dynclib.v1.GuestLifecycleV1", at);
     }
   }
-  return { $typeName: GuestLifecycleV1Schema.typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), hook: hook$ };
+  return { $typeName: GuestLifecycleV1Schema.typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), hook: hook$, bridgeToken: bridgeToken$ };
 }
 
 /**
@@ -1058,6 +1103,14 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
       buf = w.buf;
     }
   }
+  // 6: bridge_token (implicit uint64)
+  {
+    const v: unknown = m.bridgeToken;
+    if (v !== undefined && v !== 0n && v !== 0) {
+      buf[pos++] = 48;
+      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.GuestHookV1", "bridge_token");
+    }
+  }
   return pos;
 }
 
@@ -1070,6 +1123,7 @@ export function decodeGuestHookV1(r: Reader, end: number, budget: number, into?:
   let peer$: GuestHookV1["peer"] = into === undefined ? undefined : into.peer;
   let credential$: GuestHookV1["credential"] = into === undefined ? undefined : into.credential;
   let backpressure$: GuestHookV1["backpressure"] = into === undefined ? undefined : into.backpressure;
+  let bridgeToken$: GuestHookV1["bridgeToken"] = into === undefined ? 0n : into.bridgeToken;
   while (r.pos < end) {
     const at = r.pos;
     const key = readKey(r, end, "actr.dynclib.v1.GuestHookV1");
@@ -1102,6 +1156,10 @@ export function decodeGuestHookV1(r: Reader, end: number, budget: number, into?:
         backpressure$ = decodeBackpressureEventV1(r, stop, budget - 1, backpressure$);
         break;
       }
+      case 48: {
+        bridgeToken$ = readUint64(r, end, "actr.dynclib.v1.GuestHookV1", "bridge_token");
+        break;
+      }
       default:
         switch (key >>> 3) {
           case 1:
@@ -1114,11 +1172,13 @@ export function decodeGuestHookV1(r: Reader, end: number, budget: number, into?:
             wrongWireType(r, at, key, "actr.dynclib.v1.GuestHookV1", "credential", 2);
           case 5:
             wrongWireType(r, at, key, "actr.dynclib.v1.GuestHookV1", "backpressure", 2);
+          case 6:
+            wrongWireType(r, at, key, "actr.dynclib.v1.GuestHookV1", "bridge_token", 0);
         }
         skipField(r, end, key, budget, "actr.dynclib.v1.GuestHookV1", at);
     }
   }
-  return { $typeName: GuestHookV1Schema.typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), hook: hook$, peer: peer$, credential: credential$, backpressure: backpressure$ };
+  return { $typeName: GuestHookV1Schema.typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), hook: hook$, peer: peer$, credential: credential$, backpressure: backpressure$, bridgeToken: bridgeToken$ };
 }
 
 /**
