@@ -12,9 +12,13 @@ import { AbiReplyCodec } from "../../gen/actr/dynclib/v1/abi_codec.js";
 import { encodeInPlace } from "../codec.js";
 import { Writer } from "../encoder.js";
 import { decodeHostOperation, type HostOperation, type HostResult, hostReplyMessage, validateHostOperation } from "../host-operations.js";
+import type { InvokeOrigin, InvokeScope } from "./invoke-scope.js";
 
-/** A host's answer to every operation a guest asks for. May be async in the worker mode. */
-export type HostHandler = (operation: HostOperation) => HostResult | Promise<HostResult>;
+/**
+ * A host's answer to every operation a guest asks for, with where the
+ * operation comes from. May be async in the worker mode.
+ */
+export type HostHandler = (operation: HostOperation, origin: InvokeOrigin) => HostResult | Promise<HostResult>;
 
 /**
  * Told about every failure on the host's side of an `invoke`: a frame the
@@ -38,18 +42,14 @@ export interface InvokeAnswer {
 /** An `invoke` whose operation decoded and is for the handler to answer, or the answer already decided. */
 export type InvokeStart = { readonly operation: HostOperation } | { readonly answer: InvokeAnswer };
 
-/** What a host knows about the guest call an `invoke` arrives in. */
-export interface InvokeScope {
-  /** True while the guest runs a `GUEST_DATA_STREAM` delivery (stream callbacks may not register streams). */
-  readonly inDataStream: boolean;
-}
-
 /**
  * The first half of answering an `invoke`, before the handler: the frame's
  * size against `maxBytes`, its decoding (a return code on failure, as the
  * Rust host), and the checks the Rust host makes before running an
- * operation (a destination without a kind, a data-stream send with a
- * non-stream payload type, a stream registered from a stream callback).
+ * operation: the bridge token (generation 2: an unknown or released one is
+ * answered GENERIC_ERROR, as the framework's host does), a destination
+ * without a kind, a data-stream send with a non-stream payload type, a
+ * stream registered from a stream callback.
  */
 export function startInvoke(frame: Uint8Array, maxBytes: number, scope: InvokeScope, report: HostErrorListener): InvokeStart {
   if (frame.length > maxBytes) {
@@ -63,6 +63,10 @@ export function startInvoke(frame: Uint8Array, maxBytes: number, scope: InvokeSc
     if (!(error instanceof AbiError)) throw error;
     report(error, undefined);
     return { answer: { rc: error.status } };
+  }
+  if (scope.unknownToken) {
+    report(new AbiError(code.GENERIC_ERROR, `invoke names bridge token ${scope.origin.bridgeToken}, which is unknown or already released; answered GENERIC_ERROR`), operation);
+    return { answer: finishInvoke({ status: code.GENERIC_ERROR }, operation, report) };
   }
   const invalid = validateHostOperation(operation);
   if (invalid !== undefined) return { answer: finishInvoke({ error: invalid }, operation, report) };

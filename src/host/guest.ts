@@ -24,13 +24,27 @@ import {
   guestLifecyclePayload,
 } from "../host-operations.js";
 import { payloadOp } from "../schemas.js";
+import { issueBridgeToken } from "./bridge-tokens.js";
 
 /** One guest, loaded and initialised by `loadGuest`. Calls into it run one at a time, in the order they were made. */
 export interface Guest {
   /** The file that was loaded: the path given, or a private copy of it when that path was already loaded. */
   readonly path: string;
+  /**
+   * The guest's ABI generation, told by its exports: 2 when it exports
+   * `actr_shutdown` (actr 0.5.4 / 0.4.21 and later: bridge tokens, a
+   * four-slot vtable, background tasks), else 1.
+   */
+  readonly generation: 1 | 2;
   /** Host reply buffers handed to the guest through `invoke` and not yet given back with `free_host_buf`. */
   readonly outstandingHostBuffers: number;
+  /**
+   * Bridge tokens not yet released by both sides (generation 2; always 0
+   * for generation 1): the host holds each call's token until `actr_handle`
+   * returns, the guest's contexts hold it until they are dropped. Back to 0
+   * once the guest's background tasks are done.
+   */
+  readonly liveBridgeTokens: number;
   /**
    * Runs one RPC (`GUEST_HANDLE`). Resolves with the response bytes; rejects
    * with the `ActrError` of a failed reply, or an `AbiError` carrying the
@@ -46,13 +60,21 @@ export interface Guest {
   dataStream(chunk: DataStream, sender: ActrId): Promise<void>;
   /**
    * Sends an already encoded `AbiFrame` as it is, and resolves with the
-   * reply's payload: for frames the typed calls cannot build (debugging, tests).
+   * reply's payload: for frames the typed calls cannot build (debugging,
+   * tests). The host opens no bridge token for it: a generation-2 guest
+   * sees whatever token the frame carries, unknown to the host.
    */
   handleFrame(frame: Uint8Array): Promise<Uint8Array>;
   /**
-   * Waits for the calls already made, then refuses new ones. The image
-   * stays loaded (a native library cannot be safely unloaded while it may
-   * hold the host's vtable), so its path is not reusable in this process.
+   * Refuses new calls at once, waits for the calls already made, then, for
+   * a generation-2 guest, calls `actr_shutdown`, which stops the guest's
+   * background tasks. From then on nothing the guest does reaches the host
+   * handler: a later `invoke` is answered GENERIC_ERROR by callbacks that
+   * stay valid for the life of the process. The image stays loaded (a
+   * native library cannot be safely unloaded while it may hold the host's
+   * vtable); loading the same path again loads a private copy of the file.
+   * @throws AbiError when `actr_shutdown` fails: the guest could not prove
+   * its tasks stopped, and the library stays loaded for good.
    */
   close(): Promise<void>;
 }
@@ -60,13 +82,16 @@ export interface Guest {
 /** The typed calls of `Guest` over a threading mode's `run`. */
 export abstract class GuestCalls implements Guest {
   abstract readonly path: string;
+  abstract readonly generation: 1 | 2;
   abstract readonly outstandingHostBuffers: number;
+  abstract readonly liveBridgeTokens: number;
   /**
-   * Runs one encoded frame of `op` through the guest. With `owned`, the
-   * frame is this object's own encoding (never the caller's bytes): once the
-   * guest has read it, its memory may go back to the pool (`release`).
+   * Runs one encoded frame of `op` through the guest, with the bridge token
+   * it carries (0 for none) open while it runs. With `owned`, the frame is
+   * this object's own encoding (never the caller's bytes): once the guest
+   * has read it, its memory may go back to the pool (`release`).
    */
-  protected abstract run(frame: Uint8Array, op: number, owned: boolean): Promise<Uint8Array>;
+  protected abstract run(frame: Uint8Array, op: number, owned: boolean, bridgeToken: number): Promise<Uint8Array>;
   abstract close(): Promise<void>;
 
   handle(envelope: RpcEnvelope | Uint8Array, ctx: InvocationContextV1): Promise<Uint8Array> {
@@ -86,7 +111,7 @@ export abstract class GuestCalls implements Guest {
   }
 
   handleFrame(frame: Uint8Array): Promise<Uint8Array> {
-    return this.run(frame, frameOp(frame), false);
+    return this.run(frame, frameOp(frame), false, 0);
   }
 
   /**
@@ -94,29 +119,35 @@ export abstract class GuestCalls implements Guest {
    * `schema` whose fields are checked. By default it is encoded (pooled, see
    * `encodeFrame`) and given to `run`; a mode may encode it where it likes.
    */
-  protected runPayload<Desc extends DescMessage>(frameOp: number, schema: Desc, payload: MessageShape<Desc>): Promise<Uint8Array> {
+  protected runPayload<Desc extends DescMessage>(frameOp: number, schema: Desc, payload: MessageShape<Desc>, bridgeToken: number): Promise<Uint8Array> {
     let frame: Uint8Array;
     try {
       frame = encodeFrame(schema, payload);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.run(frame, frameOp, true);
+    return this.run(frame, frameOp, true, bridgeToken);
   }
 
   /**
    * `runPayload` of the payload `build` returns, in the frame of the op the
-   * schema binds `schema` to; rejects with what `build` throws (a caller's
+   * schema binds `schema` to, with a fresh bridge token in it for a
+   * generation-2 guest; rejects with what `build` throws (a caller's
    * argument that is not valid).
    */
-  private request<Desc extends DescMessage>(schema: Desc, build: () => MessageShape<Desc>): Promise<Uint8Array> {
-    let payload: MessageShape<Desc>;
+  private request<Desc extends DescMessage>(schema: Desc, build: () => MessageShape<Desc> & { bridgeToken: bigint }): Promise<Uint8Array> {
+    let payload: MessageShape<Desc> & { bridgeToken: bigint };
     try {
       payload = build();
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.runPayload(payloadOp(schema)!, schema, payload);
+    let bridgeToken = 0;
+    if (this.generation === 2) {
+      bridgeToken = issueBridgeToken();
+      payload.bridgeToken = BigInt(bridgeToken);
+    }
+    return this.runPayload(payloadOp(schema)!, schema, payload, bridgeToken);
   }
 }
 

@@ -1,7 +1,9 @@
 /**
- * The guest's C interface through koffi: the three exported symbols, the
- * host's `HostVTable` in native memory, and the buffer ownership rules of
- * docs/abi.md section 7. Nothing here knows protobuf: bytes in, bytes out.
+ * The guest's C interface through koffi: the exported symbols of either
+ * generation (`actr_shutdown` only in the second), the host's `HostVTable` of
+ * that generation in native memory, the buffer ownership rules of
+ * docs/abi.md section 7 and the bridge tokens of section 9. Nothing here
+ * knows protobuf: bytes in, bytes out.
  *
  * Hot paths avoid koffi's value conversions: every argument is a number (an
  * address or a length, see native-memory.ts), out-pointers are read from a
@@ -14,26 +16,44 @@
 import { code } from "../codes.js";
 import { allocate } from "../pool.js";
 import { koffi } from "./koffi.js";
+import { type BridgeTokenEntry, BridgeTokens, counterSlot } from "./bridge-tokens.js";
 import { addressOf, copyNative, HostReplyBuffers, malloc } from "./native-memory.js";
 
 /** Bytes of a guest's out-pointer block (see `NativeGuest.outWords`). */
 const OUT_BYTES = 32;
 
-// The callback types of HostVTable (`invoke`, `free_host_buf`). Pointers
-// arrive as addresses (numbers). The types are anonymous: koffi's type names
-// are global to a thread, and two copies of this package may be loaded in one.
+// The callback types of both generations' HostVTable (docs/abi.md sections 1
+// and 9). Pointers arrive as addresses (numbers), tokens as numbers (a BigInt
+// over 2^53). The types are anonymous: koffi's type names are global to a
+// thread, and two copies of this package may be loaded in one.
 const InvokeCallback = koffi.proto(null, "int32_t", ["uintptr_t", "size_t", "uintptr_t", "uintptr_t"]);
+const TokenInvokeCallback = koffi.proto(null, "int32_t", ["uint64_t", "uintptr_t", "size_t", "uintptr_t", "uintptr_t"]);
+const RetainContextCallback = koffi.proto(null, "int32_t", ["uint64_t"]);
+const ReleaseContextCallback = koffi.proto(null, "void", ["uint64_t"]);
 const FreeHostBufCallback = koffi.proto(null, "void", ["uintptr_t", "size_t"]);
-/** `#[repr(C)] struct HostVTable { invoke, free_host_buf }`: two function pointers, `invoke` first. */
-const VTABLE_BYTES = 16;
+/** Bytes of one function pointer in a `HostVTable`. */
+const POINTER_BYTES = 8;
+
+/** The ABI generation of a guest: 1 (actr up to 0.5.3 / 0.4.20) or 2 (bridge tokens, 0.5.4 / 0.4.21 and later). */
+export type AbiGeneration = 1 | 2;
+
+/**
+ * Where an `invoke` of a generation-2 guest comes from: the token it names,
+ * and that token's entry (undefined when the token is unknown or released).
+ */
+export interface InvokeBridge {
+  readonly token: number | bigint;
+  readonly entry: BridgeTokenEntry | undefined;
+}
 
 /**
  * What the host does for one `invoke`: given the guest's frame (a copy the
- * host owns), its return code and, on `SUCCESS`, the encoded `AbiReply`
- * (empty bytes are passed to the guest as a null pointer with length 0),
- * copied to native memory at once: it may be a view into a buffer that is reused.
+ * host owns) and, for a generation-2 guest, the token it names; returns its
+ * return code and, on `SUCCESS`, the encoded `AbiReply` (empty bytes are
+ * passed to the guest as a null pointer with length 0), copied to native
+ * memory at once: it may be a view into a buffer that is reused.
  */
-export type InvokeHandler = (frame: Uint8Array) => { readonly rc: number; readonly reply?: Uint8Array };
+export type InvokeHandler = (frame: Uint8Array, bridge: InvokeBridge | undefined) => { readonly rc: number; readonly reply?: Uint8Array };
 
 /** What `actr_handle` gave back: its return code, and on `SUCCESS` the reply's length. */
 export interface HandleResult {
@@ -49,20 +69,33 @@ export interface HandleResult {
   readonly replyLength: number;
 }
 
-/** Host reply buffers handed to the guest and not yet given back, shared so another thread can read it. */
-export interface HostBufferCounter {
-  /** `[0]`: buffers allocated for `invoke` replies and not yet freed through `free_host_buf`. */
-  readonly outstanding: Int32Array;
+/** `actr_handle` as bound here, with koffi's `async` form (run on a libuv pool thread). */
+interface HandleFunction {
+  (req: number, len: number, respOut: number, respLenOut: number): number;
+  async(req: number, len: number, respOut: number, respLenOut: number, done: (error: unknown, rc: number) => void): void;
+}
+
+/** `actr_shutdown` as bound here. */
+interface ShutdownFunction {
+  async(done: (error: unknown, rc: number) => void): void;
 }
 
 /**
  * One loaded guest image: its symbols bound, the host's vtable in native
- * memory, and the bookkeeping of every buffer that crosses.
+ * memory, the bookkeeping of every buffer that crosses, and, for a
+ * generation-2 guest, of its bridge tokens.
  */
 export class NativeGuest {
+  /** 2 when the library exports `actr_shutdown` (the only way to tell the generations apart), else 1. */
+  readonly generation: AbiGeneration;
+  /** The bridge tokens of a generation-2 guest; undefined for generation 1. */
+  readonly tokens: BridgeTokens | undefined;
   private readonly init: (vt: number, init: Uint8Array | null, len: number) => number;
-  private readonly handle: (req: number, len: number, respOut: number, respLenOut: number) => number;
+  private readonly handle: HandleFunction;
   private readonly freeResponse: (ptr: number, len: number) => void;
+  private readonly shutdownGuest: ShutdownFunction | undefined;
+  /** Set by `shutdown`: from then on every `invoke` and `retain_context` answers GENERIC_ERROR, and nothing reaches the handler. */
+  private closed = false;
   /**
    * 32 bytes of native memory (never freed: a few bytes per guest, which
    * stays loaded anyway) for out-pointers, read and written through `outWords`
@@ -83,7 +116,8 @@ export class NativeGuest {
    */
   constructor(
     readonly path: string,
-    private readonly counter: HostBufferCounter,
+    /** Shared counters, by `counterSlot`. */
+    private readonly counters: Int32Array,
     /**
      * Told what went wrong where the guest only sees a status: a free of a
      * buffer the host did not hand out (or with another length; the buffer is
@@ -95,42 +129,117 @@ export class NativeGuest {
     this.init = lib.func("int32_t actr_init(uintptr_t vt, const uint8_t *init, size_t initLen)") as never;
     this.handle = lib.func("int32_t actr_handle(uintptr_t req, size_t reqLen, uintptr_t respOut, uintptr_t respLenOut)") as never;
     this.freeResponse = lib.func("void actr_free_response(uintptr_t ptr, size_t len)") as never;
+    this.shutdownGuest = bindOptional(lib, "int32_t actr_shutdown()") as ShutdownFunction | undefined;
+    this.generation = this.shutdownGuest === undefined ? 1 : 2;
+    this.tokens = this.generation === 2 ? new BridgeTokens(counters) : undefined;
     this.outAddress = malloc(OUT_BYTES);
     if (this.outAddress === 0) throw new Error(`cannot allocate ${OUT_BYTES} bytes of native memory`);
     this.outWords = new Uint32Array(koffi.view(this.outAddress, OUT_BYTES));
   }
 
   /**
-   * Builds the host's `HostVTable` in native memory that is never freed (the
-   * guest keeps the pointer until the process exits), with `invoke` running
-   * `onInvoke`, and calls `actr_init` with it and `initPayload`.
+   * Builds the host's `HostVTable` of the guest's generation in native
+   * memory that is never freed (the guest keeps the pointer until the
+   * process exits, and the callbacks stay valid as long), with `invoke`
+   * running `onInvoke`, and calls `actr_init` with it and `initPayload`.
    * Returns `actr_init`'s return code.
    */
   initialize(initPayload: Uint8Array, onInvoke: InvokeHandler): number {
-    const invoke = koffi.register(
-      (frame: number, frameLen: number, replyOut: number, replyLenOut: number) => this.invoke(onInvoke, frame, frameLen, replyOut, replyLenOut),
-      koffi.pointer(InvokeCallback),
-    );
     const freeHostBuf = koffi.register((ptr: number, len: number) => this.freeHostBuffer(ptr, len), koffi.pointer(FreeHostBufCallback));
-    const vtable = malloc(VTABLE_BYTES);
-    if (vtable === 0) throw new Error(`cannot allocate ${VTABLE_BYTES} bytes of native memory`);
-    new BigUint64Array(koffi.view(vtable, VTABLE_BYTES)).set([invoke, freeHostBuf]);
+    let slots: (number | bigint)[];
+    const tokens = this.tokens;
+    if (tokens === undefined) {
+      const invoke = koffi.register(
+        (frame: number, frameLen: number, replyOut: number, replyLenOut: number) => this.invoke(onInvoke, undefined, frame, frameLen, replyOut, replyLenOut),
+        koffi.pointer(InvokeCallback),
+      );
+      slots = [invoke, freeHostBuf];
+    } else {
+      const retain = koffi.register((token: number | bigint) => (!this.closed && tokens.retain(token as number) ? code.SUCCESS : code.GENERIC_ERROR), koffi.pointer(RetainContextCallback));
+      const release = koffi.register((token: number | bigint) => tokens.release(token as number), koffi.pointer(ReleaseContextCallback));
+      const invoke = koffi.register(
+        (token: number | bigint, frame: number, frameLen: number, replyOut: number, replyLenOut: number) =>
+          this.invoke(onInvoke, { token, entry: tokens.lookup(token) }, frame, frameLen, replyOut, replyLenOut),
+        koffi.pointer(TokenInvokeCallback),
+      );
+      slots = [retain, release, invoke, freeHostBuf];
+    }
+    const bytes = slots.length * POINTER_BYTES;
+    const vtable = malloc(bytes);
+    if (vtable === 0) throw new Error(`cannot allocate ${bytes} bytes of native memory`);
+    new BigUint64Array(koffi.view(vtable, bytes)).set(slots.map(BigInt));
     return this.init(vtable, initPayload.length === 0 ? null : initPayload, initPayload.length);
   }
 
   /**
-   * Calls `actr_handle` with the frame at native `address` (0 when `length`
-   * is 0). On `SUCCESS` the guest's reply is copied, when not longer than
+   * Calls `actr_handle` with the call's frame, its bridge token open for the
+   * call's duration (generation 2). On `SUCCESS` the guest's reply is copied, when not longer than
    * `maxBytes`, into the memory `replyMemory` gives for its length (exactly
    * that long), and always given back with `actr_free_response` exactly
    * once, before anything reads it.
    */
-  callAt(address: number, length: number, maxBytes: number, replyMemory: (length: number) => Uint8Array): HandleResult {
+  callAt(call: GuestCall, maxBytes: number, replyMemory: (length: number) => Uint8Array): HandleResult {
+    this.enter(call);
+    let rc: number;
+    try {
+      rc = this.handle(call.address, call.length, this.outAddress, this.outAddress + 8);
+    } finally {
+      this.leave(call);
+    }
+    return this.takeReply(rc, maxBytes, replyMemory);
+  }
+
+  /**
+   * `callAt` with `actr_handle` run on a libuv pool thread (koffi's `async`),
+   * so that this thread's event loop stays free meanwhile: every `invoke`
+   * of the guest, from the calling thread or its own, then reaches this
+   * thread's callbacks through the event loop. For a guest whose threads
+   * call the host at any time (generation 2).
+   */
+  callAtAsync(call: GuestCall, maxBytes: number, replyMemory: (length: number) => Uint8Array): Promise<HandleResult> {
+    this.enter(call);
+    return new Promise((resolve, reject) => {
+      this.handle.async(call.address, call.length, this.outAddress, this.outAddress + 8, (error, rc) => {
+        this.leave(call);
+        if (error !== null && error !== undefined) reject(error);
+        else resolve(this.takeReply(rc, maxBytes, replyMemory));
+      });
+    });
+  }
+
+  /**
+   * Calls `actr_shutdown` (generation 2; resolves 0 at once for generation 1)
+   * on a libuv pool thread, so that this thread's event loop answers the
+   * guest's threads meanwhile. From now on, `invoke` and `retain_context`
+   * answer GENERIC_ERROR without reaching the handler; `release_context`
+   * and `free_host_buf` still do their bookkeeping.
+   */
+  shutdown(): Promise<number> {
+    this.closed = true;
+    const shutdownGuest = this.shutdownGuest;
+    if (shutdownGuest === undefined) return Promise.resolve(code.SUCCESS);
+    return new Promise((resolve, reject) => {
+      shutdownGuest.async((error, rc) => (error !== null && error !== undefined ? reject(error) : resolve(rc)));
+    });
+  }
+
+  /** Opens the call's token (generation 2) and clears the out-pointers. */
+  private enter(call: GuestCall): void {
+    if (call.bridgeToken !== 0) this.tokens?.open(call.bridgeToken, call.op);
     const words = this.outWords;
     // A guest that answers SUCCESS without writing its out-pointers leaves a null reply, never the last one.
     words[0] = words[1] = words[2] = words[3] = 0;
-    const rc = this.handle(address, length, this.outAddress, this.outAddress + 8);
+  }
+
+  /** Drops the host's reference to the call's token, as `actr_handle` returned. */
+  private leave(call: GuestCall): void {
+    if (call.bridgeToken !== 0) this.tokens?.callReturned(call.bridgeToken);
+  }
+
+  /** The reply `actr_handle` left in the out-pointers, copied out and given back (see `callAt`). */
+  private takeReply(rc: number, maxBytes: number, replyMemory: (length: number) => Uint8Array): HandleResult {
     if (rc !== code.SUCCESS) return { rc, reply: undefined, replyLength: 0 };
+    const words = this.outWords;
     const ptr = words[0]! + words[1]! * 0x1_0000_0000;
     const replyLength = words[2]! + words[3]! * 0x1_0000_0000;
     if (ptr === 0 || replyLength === 0) {
@@ -146,7 +255,8 @@ export class NativeGuest {
     return { rc, reply, replyLength };
   }
 
-  private invoke(onInvoke: InvokeHandler, frame: number, frameLen: number, replyOut: number, replyLenOut: number): number {
+  private invoke(onInvoke: InvokeHandler, bridge: InvokeBridge | undefined, frame: number, frameLen: number, replyOut: number, replyLenOut: number): number {
+    if (this.closed) return code.GENERIC_ERROR;
     if (replyOut === 0 || replyLenOut === 0) return code.PROTOCOL_ERROR;
     const bytes = allocate(frameLen); // the handler may keep views into it: never reused
     if (frameLen > 0) {
@@ -155,7 +265,7 @@ export class NativeGuest {
     }
     let answer: ReturnType<InvokeHandler>;
     try {
-      answer = onInvoke(bytes);
+      answer = onInvoke(bytes, bridge);
     } catch (error) {
       // Never let an exception unwind through the guest's native frames.
       this.report(`invoke: the host failed to answer (${error instanceof Error ? error.message : String(error)}); answered GENERIC_ERROR`);
@@ -168,7 +278,7 @@ export class NativeGuest {
     if (length > 0) {
       ptr = this.hostBuffers.lend(reply!);
       if (ptr === 0) return code.ALLOC_FAILED;
-      Atomics.add(this.counter.outstanding, 0, 1);
+      Atomics.add(this.counters, counterSlot.HOST_BUFFERS, 1);
     }
     const words = this.outWords;
     words[4] = ptr % 0x1_0000_0000;
@@ -195,6 +305,25 @@ export class NativeGuest {
       );
       return;
     }
-    Atomics.sub(this.counter.outstanding, 0, 1);
+    Atomics.sub(this.counters, counterSlot.HOST_BUFFERS, 1);
+  }
+}
+
+/** One call into the guest: its frame in native memory, its op, and its bridge token (0 for none). */
+export interface GuestCall {
+  /** The frame's native address (0 when `length` is 0). */
+  readonly address: number;
+  readonly length: number;
+  readonly op: number;
+  /** The token the host opened for this call (generation 2), or 0. */
+  readonly bridgeToken: number;
+}
+
+/** `lib.func(signature)`, or undefined when the library does not export that symbol. */
+function bindOptional(lib: ReturnType<typeof koffi.load>, signature: string): unknown {
+  try {
+    return lib.func(signature);
+  } catch {
+    return undefined;
   }
 }

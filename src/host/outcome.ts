@@ -75,3 +75,11 @@ export function initError(path: string, rc: number): AbiError {
   const hint = rc === code.INIT_FAILED ? " (an image initialises once: is this file already loaded in this process, e.g. by another thread?)" : "";
   return new AbiError(rc, `actr_init returned ${describeStatus(rc)} for ${path}${hint}`);
 }
+
+/** The error `close()` rejects with when `actr_shutdown` returns `rc`: the guest's code may still run, so its library stays loaded. */
+export function shutdownError(path: string, rc: number): AbiError {
+  return new AbiError(
+    rc === code.SUCCESS ? code.GENERIC_ERROR : rc,
+    `actr_shutdown returned ${describeStatus(rc)} for ${path}: the guest could not show that its tasks stopped, so its library stays loaded for the life of the process`,
+  );
+}

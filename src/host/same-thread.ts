@@ -1,23 +1,28 @@
 /**
- * The same-thread mode: the guest runs on the calling thread, inside
- * `handle()`, and its `invoke` calls the host handler synchronously. The
- * lowest latency, for hosts whose handlers are synchronous; the event loop
- * is blocked while the guest runs.
+ * The same-thread mode: the host handler runs on the calling thread and
+ * answers synchronously. A generation-1 guest runs on the calling thread
+ * too, inside `handle()`, and calls `invoke` from there: the lowest latency,
+ * with the event loop blocked while the guest runs. A generation-2 guest
+ * runs each call on a libuv pool thread instead, so that the event loop
+ * stays free to answer the `invoke`s of its own threads, which may come at
+ * any time (during a call, after it, or while the call waits for them).
  *
  * @module
  */
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { code, op as ops } from "../codes.js";
+import { code } from "../codes.js";
 import { AbiError } from "../errors.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
+import { invokeScope } from "./invoke-scope.js";
+import { COUNTER_SLOTS, counterSlot } from "./bridge-tokens.js";
 import { Fifo } from "./fifo.js";
 import { closedError, GuestCalls } from "./guest.js";
 import { allocate, release } from "../pool.js";
 import { Writer } from "../encoder.js";
 import { encodeFrameInPlace } from "../frames.js";
-import { NativeGuest } from "./native.js";
+import { type GuestCall, type InvokeBridge, NativeGuest } from "./native.js";
 import { addressOf } from "./native-memory.js";
-import { initError, readReply, settleCall } from "./outcome.js";
+import { initError, readReply, settleCall, shutdownError } from "./outcome.js";
 
 /** What the same-thread mode needs to load a guest. */
 export interface SameThreadSettings {
@@ -32,6 +37,7 @@ interface Queued {
   readonly frame: Uint8Array;
   readonly op: number;
   readonly owned: boolean;
+  readonly bridgeToken: number;
   readonly resolve: (bytes: Uint8Array) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -39,14 +45,18 @@ interface Queued {
 /** A guest driven on the calling thread. */
 export class SameThreadGuest extends GuestCalls {
   private readonly native: NativeGuest;
-  private readonly counter = { outstanding: new Int32Array(1) };
+  /** Counters by `counterSlot`. */
+  private readonly counters = new Int32Array(COUNTER_SLOTS);
   /** Where the typed calls' frames are encoded (see `runPayload`); undefined while one is encoded and run. */
   private writer: Writer | undefined = new Writer();
-  private inDataStream = false;
+  /** The op of the call inside the guest, 0 when none (tells a generation-1 `invoke` where it is). */
+  private runningOp = 0;
   private running = false;
   private closed = false;
-  /** Calls made while the guest was running (from a host handler): run right after, in order. */
+  /** Calls made while the guest was running (from a host handler, or while a generation-2 call runs): run right after, in order. */
   private readonly queue = new Fifo<Queued>();
+  /** Told when the last call made has finished (see `close`). */
+  private idle: (() => void) | undefined;
 
   /**
    * Loads and initialises the guest.
@@ -54,8 +64,8 @@ export class SameThreadGuest extends GuestCalls {
    */
   constructor(private readonly settings: SameThreadSettings) {
     super();
-    this.native = openNative(settings.path, this.counter, settings.onHostError);
-    const rc = this.native.initialize(settings.init, (frame) => this.answer(frame));
+    this.native = openNative(settings.path, this.counters, settings.onHostError);
+    const rc = this.native.initialize(settings.init, (frame, bridge) => this.answer(frame, bridge));
     if (rc !== code.SUCCESS) throw initError(settings.path, rc);
   }
 
@@ -63,18 +73,27 @@ export class SameThreadGuest extends GuestCalls {
     return this.settings.path;
   }
 
-  get outstandingHostBuffers(): number {
-    return this.counter.outstanding[0]!;
+  get generation(): 1 | 2 {
+    return this.native.generation;
   }
 
-  protected run(frame: Uint8Array, op: number, owned: boolean): Promise<Uint8Array> {
+  get outstandingHostBuffers(): number {
+    return this.counters[counterSlot.HOST_BUFFERS]!;
+  }
+
+  get liveBridgeTokens(): number {
+    return this.counters[counterSlot.LIVE_TOKENS]!;
+  }
+
+  protected run(frame: Uint8Array, op: number, owned: boolean, bridgeToken: number): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(closedError(this.path));
     if (this.running) {
-      return new Promise((resolve, reject) => this.queue.push({ frame, op, owned, resolve, reject }));
+      return new Promise((resolve, reject) => this.queue.push({ frame, op, owned, bridgeToken, resolve, reject }));
     }
+    if (this.native.generation === 2) return this.runOnPool({ frame, op, owned, bridgeToken });
     let result: Promise<Uint8Array>;
     try {
-      result = Promise.resolve(this.runFrame(frame, op, owned));
+      result = Promise.resolve(this.runFrame(frame, op, owned, bridgeToken));
     } catch (error) {
       result = Promise.reject(error);
     }
@@ -84,6 +103,9 @@ export class SameThreadGuest extends GuestCalls {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.running || this.queue.length > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    const rc = await this.native.shutdown();
+    if (rc !== code.SUCCESS) throw shutdownError(this.path, rc);
   }
 
   /**
@@ -93,15 +115,15 @@ export class SameThreadGuest extends GuestCalls {
    * is being encoded (from a getter of its payload), is encoded at once into
    * memory of its own, as the other calls are, and run or queued.
    */
-  protected override runPayload<Desc extends DescMessage>(op: number, schema: Desc, payload: MessageShape<Desc>): Promise<Uint8Array> {
+  protected override runPayload<Desc extends DescMessage>(op: number, schema: Desc, payload: MessageShape<Desc>, bridgeToken: number): Promise<Uint8Array> {
     const w = this.writer;
-    if (this.closed || this.running || w === undefined) return super.runPayload(op, schema, payload);
+    if (this.closed || this.running || w === undefined || this.native.generation === 2) return super.runPayload(op, schema, payload, bridgeToken);
     this.writer = undefined;
     let result: Promise<Uint8Array>;
     try {
       encodeFrameInPlace(schema, payload, w);
       const length = w.end - w.start;
-      result = Promise.resolve(this.runNow(length === 0 ? 0 : addressOf(w.buf) + w.start, length, op));
+      result = Promise.resolve(this.runNow({ address: length === 0 ? 0 : addressOf(w.buf) + w.start, length, op, bridgeToken }));
     } catch (error) {
       result = Promise.reject(error);
     } finally {
@@ -111,47 +133,67 @@ export class SameThreadGuest extends GuestCalls {
     return result;
   }
 
-  /** Runs the frame at native `address` (`length` bytes) through the guest. */
-  private runNow(address: number, length: number, op: number): Uint8Array {
+  /** Runs a call through the guest on this thread (generation 1). */
+  private runNow(call: GuestCall): Uint8Array {
     this.running = true;
-    this.inDataStream = op === ops.GUEST_DATA_STREAM;
+    this.runningOp = call.op;
     try {
       // The reply is copied into memory of its own, so that the payload the caller gets is a view into it (no second copy).
-      const { rc, reply, replyLength } = this.native.callAt(address, length, this.settings.maxBytes, allocate);
-      return settleCall(op, readReply(rc, reply, replyLength), this.settings.maxBytes);
+      const { rc, reply, replyLength } = this.native.callAt(call, this.settings.maxBytes, allocate);
+      return settleCall(call.op, readReply(rc, reply, replyLength), this.settings.maxBytes);
     } finally {
       this.running = false;
-      this.inDataStream = false;
+      this.runningOp = 0;
     }
   }
 
   /** `runNow` of a frame in JavaScript memory; with `owned`, the frame is given back to the pool afterwards (`release`: kept when an output was cut after it). */
-  private runFrame(frame: Uint8Array, op: number, owned: boolean): Uint8Array {
+  private runFrame(frame: Uint8Array, op: number, owned: boolean, bridgeToken: number): Uint8Array {
     try {
-      return this.runNow(frame.length === 0 ? 0 : addressOf(frame), frame.length, op);
+      return this.runNow(frameCall(frame, op, bridgeToken));
     } finally {
       if (owned) release(frame);
+    }
+  }
+
+  /**
+   * Runs a call through a generation-2 guest on a libuv pool thread
+   * (`NativeGuest.callAtAsync`), then the calls queued meanwhile, one at a time.
+   */
+  private async runOnPool(call: Omit<Queued, "resolve" | "reject">): Promise<Uint8Array> {
+    this.running = true;
+    try {
+      const { rc, reply, replyLength } = await this.native.callAtAsync(frameCall(call.frame, call.op, call.bridgeToken), this.settings.maxBytes, allocate);
+      return settleCall(call.op, readReply(rc, reply, replyLength), this.settings.maxBytes);
+    } finally {
+      if (call.owned) release(call.frame);
+      this.running = false;
+      const next = this.queue.shift();
+      if (next === undefined) this.idle?.();
+      else this.runOnPool(next).then(next.resolve, next.reject);
     }
   }
 
   private drain(): void {
     for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
       try {
-        next.resolve(this.runFrame(next.frame, next.op, next.owned));
+        next.resolve(this.runFrame(next.frame, next.op, next.owned, next.bridgeToken));
       } catch (error) {
         next.reject(error);
       }
     }
+    if (!this.running) this.idle?.();
   }
 
-  private answer(frame: Uint8Array): InvokeAnswer {
+  private answer(frame: Uint8Array, bridge: InvokeBridge | undefined): InvokeAnswer {
     const { host, maxBytes, onHostError } = this.settings;
-    const start = startInvoke(frame, maxBytes, { inDataStream: this.inDataStream }, onHostError);
+    const scope = invokeScope(bridge, this.runningOp);
+    const start = startInvoke(frame, maxBytes, scope, onHostError);
     if ("answer" in start) return start.answer;
     const { operation } = start;
     let result;
     try {
-      result = host(operation);
+      result = host(operation, scope.origin);
     } catch (error) {
       return failInvoke(error, operation, onHostError);
     }
@@ -167,10 +209,15 @@ export class SameThreadGuest extends GuestCalls {
   }
 }
 
+/** The call of a frame in JavaScript memory, held by the caller while it runs. */
+function frameCall(frame: Uint8Array, op: number, bridgeToken: number): GuestCall {
+  return { address: frame.length === 0 ? 0 : addressOf(frame), length: frame.length, op, bridgeToken };
+}
+
 /** Opens the library, as an AbiError INIT_FAILED naming the file when it cannot be loaded. */
-function openNative(path: string, counter: { outstanding: Int32Array }, onHostError: HostErrorListener): NativeGuest {
+function openNative(path: string, counters: Int32Array, onHostError: HostErrorListener): NativeGuest {
   try {
-    return new NativeGuest(path, counter, (message) => onHostError(new AbiError(code.GENERIC_ERROR, message), undefined));
+    return new NativeGuest(path, counters, (message) => onHostError(new AbiError(code.GENERIC_ERROR, message), undefined));
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new AbiError(code.INIT_FAILED, `cannot load the guest library ${path}: ${detail}`, {}, { cause: error });

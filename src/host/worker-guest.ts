@@ -21,8 +21,20 @@ import { release } from "../pool.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
 import { closedError, GuestCalls } from "./guest.js";
-import { copyOut, initError, readReply, settleCall } from "./outcome.js";
-import { type FromWorker, PackedReader, PackedWriter, signal, SPARE_BUFFERS, type WorkerStart, type WorkerStarted } from "./worker-protocol.js";
+import { COUNTER_SLOTS, counterSlot } from "./bridge-tokens.js";
+import type { InvokeScope } from "./invoke-scope.js";
+import { copyOut, initError, readReply, settleCall, shutdownError } from "./outcome.js";
+import {
+  CALL_HEADER_BYTES,
+  type CloseMessage,
+  type FromWorker,
+  PackedReader,
+  PackedWriter,
+  signal,
+  SPARE_BUFFERS,
+  type WorkerStart,
+  type WorkerStarted,
+} from "./worker-protocol.js";
 
 /** What the worker mode needs to load a guest. */
 export interface WorkerSettings {
@@ -57,9 +69,9 @@ export async function startWorkerGuest(settings: WorkerSettings): Promise<Worker
   const { port1: replyPort, port2: workerReplyPort } = new MessageChannel();
   const { port1: fromWorker, port2: toHost } = new MessageChannel();
   const control = new SharedArrayBuffer(4);
-  const counter = new SharedArrayBuffer(4);
+  const counters = new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT);
   const signals = new SharedArrayBuffer(8);
-  const start: WorkerStart = { path: settings.path, init: settings.init, maxBytes: settings.maxBytes, control, counter, replyPort: workerReplyPort, toHost, signals };
+  const start: WorkerStart = { path: settings.path, init: settings.init, maxBytes: settings.maxBytes, control, counters, replyPort: workerReplyPort, toHost, signals };
   const worker = spawnWorker(start);
   const first = await firstMessage(worker).catch((error: unknown) => {
     throw new AbiError(code.INIT_FAILED, `cannot start the worker thread for ${settings.path}: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
@@ -72,7 +84,13 @@ export async function startWorkerGuest(settings: WorkerSettings): Promise<Worker
     await worker.terminate();
     throw initError(settings.path, first.rc);
   }
-  return new WorkerGuest(settings, worker, { replyPort, fromWorker, control: new Int32Array(control), counter: new Int32Array(counter), signals: new Int32Array(signals) });
+  return new WorkerGuest(settings, first.generation, worker, {
+    replyPort,
+    fromWorker,
+    control: new Int32Array(control),
+    counters: new Int32Array(counters),
+    signals: new Int32Array(signals),
+  });
 }
 
 /** The worker's first message (ready or loadFailed), or why it stopped before sending one. */
@@ -105,7 +123,7 @@ interface WorkerChannel {
   /** Where the worker's `invoke`, `results` and `report` messages arrive. */
   readonly fromWorker: MessagePort;
   readonly control: Int32Array;
-  readonly counter: Int32Array;
+  readonly counters: Int32Array;
   readonly signals: Int32Array;
 }
 
@@ -131,10 +149,13 @@ export class WorkerGuest extends GuestCalls {
   private closed = false;
   private failure: Error | undefined;
   private idle: (() => void) | undefined;
+  /** Told `actr_shutdown`'s return code by the worker's `closed` message (see `close`). */
+  private shutDown: ((rc: number) => void) | undefined;
   private readonly onExit = (exitCode: number) => this.fail(new Error(`the guest's worker thread exited (code ${exitCode})`));
 
   constructor(
     private readonly settings: WorkerSettings,
+    readonly generation: 1 | 2,
     private readonly worker: Worker,
     private readonly channel: WorkerChannel,
   ) {
@@ -151,18 +172,22 @@ export class WorkerGuest extends GuestCalls {
   }
 
   get outstandingHostBuffers(): number {
-    return Atomics.load(this.channel.counter, 0);
+    return Atomics.load(this.channel.counters, counterSlot.HOST_BUFFERS);
   }
 
-  protected run(frame: Uint8Array, op: number, owned: boolean): Promise<Uint8Array> {
+  get liveBridgeTokens(): number {
+    return Atomics.load(this.channel.counters, counterSlot.LIVE_TOKENS);
+  }
+
+  protected run(frame: Uint8Array, op: number, owned: boolean, bridgeToken: number): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(closedError(this.path));
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       if (this.batch === undefined) {
-        this.batch = new PackedWriter(Math.max(this.batchBytes, frame.length + 8), this.spareBatches.pop());
+        this.batch = new PackedWriter(Math.max(this.batchBytes, frame.length + CALL_HEADER_BYTES), this.spareBatches.pop());
         queueMicrotask(() => this.sendBatch());
       }
-      this.batch.appendCall(op, frame);
+      this.batch.appendCall(op, frame, bridgeToken);
       if (owned) release(frame); // copied into the batch
       this.unsent++;
       if (this.pending.length === 0) this.keepAlive(true);
@@ -177,9 +202,9 @@ export class WorkerGuest extends GuestCalls {
    * call made while a frame is being encoded (from a getter of the payload,
    * say) is encoded into pooled memory, as `GuestCalls.runPayload` does.
    */
-  protected override runPayload<Desc extends DescMessage>(op: number, schema: Desc, payload: MessageShape<Desc>): Promise<Uint8Array> {
+  protected override runPayload<Desc extends DescMessage>(op: number, schema: Desc, payload: MessageShape<Desc>, bridgeToken: number): Promise<Uint8Array> {
     const w = this.writer;
-    if (w === undefined) return super.runPayload(op, schema, payload);
+    if (w === undefined) return super.runPayload(op, schema, payload, bridgeToken);
     this.writer = undefined;
     try {
       encodeFrameInPlace(schema, payload, w);
@@ -189,15 +214,31 @@ export class WorkerGuest extends GuestCalls {
       this.writer = w;
     }
     // `run` copies the frame into the batch before it returns: the writer may be used again.
-    return this.run(w.buf.subarray(w.start, w.end), op, false);
+    return this.run(w.buf.subarray(w.start, w.end), op, false, bridgeToken);
   }
 
+  /**
+   * Refuses new calls, waits for the pending ones, then has the worker shut
+   * the guest down. The worker is never terminated: the guest's callbacks
+   * live on its thread, and a thread of the guest's may still call them (they
+   * answer GENERIC_ERROR from now on); it stays idle, holding the process
+   * open no longer.
+   */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     if (this.pending.length > 0) await new Promise<void>((resolve) => (this.idle = resolve));
-    this.worker.off("exit", this.onExit);
-    this.channel.fromWorker.close();
-    await this.worker.terminate();
+    if (this.failure !== undefined) return;
+    this.keepAlive(true);
+    const rc = await new Promise<number>((resolve) => {
+      this.shutDown = resolve;
+      const message: CloseMessage = { type: "close" };
+      this.worker.postMessage(message);
+      Atomics.add(this.channel.signals, signal.CALLS_POSTED, 1);
+      Atomics.notify(this.channel.signals, signal.CALLS_POSTED);
+    });
+    this.keepAlive(false);
+    if (rc !== code.SUCCESS) throw shutdownError(this.path, rc);
   }
 
   /** Sends the calls made since the last batch, if any (early, or at the end of the task that made them). */
@@ -246,7 +287,10 @@ export class WorkerGuest extends GuestCalls {
   private onMessage(message: FromWorker): boolean {
     switch (message.type) {
       case "invoke":
-        return this.answerInvoke(message.frame, message.inDataStream);
+        return this.answerInvoke(message.frame, message.scope);
+      case "closed":
+        this.shutDown?.(message.rc);
+        return true;
       case "results":
         this.settle(new PackedReader(message.buffer, message.length));
         // Every result was copied out (settleCall): the buffer can be written again.
@@ -292,9 +336,9 @@ export class WorkerGuest extends GuestCalls {
   }
 
   /** Answers an `invoke`; false when the answer is left to an async handler. */
-  private answerInvoke(frame: Uint8Array, inDataStream: boolean): boolean {
+  private answerInvoke(frame: Uint8Array, scope: InvokeScope): boolean {
     try {
-      return this.startAnswer(frame, inDataStream);
+      return this.startAnswer(frame, scope);
     } catch (error) {
       // The worker is blocked until it gets an answer: never leave it without one.
       this.settings.onHostError(error instanceof Error ? error : new Error(String(error)), undefined);
@@ -303,14 +347,14 @@ export class WorkerGuest extends GuestCalls {
     }
   }
 
-  private startAnswer(frame: Uint8Array, inDataStream: boolean): boolean {
+  private startAnswer(frame: Uint8Array, scope: InvokeScope): boolean {
     const { host, maxBytes, onHostError } = this.settings;
-    const start = startInvoke(frame, maxBytes, { inDataStream }, onHostError);
+    const start = startInvoke(frame, maxBytes, scope, onHostError);
     if ("answer" in start) return this.sendAnswer(start.answer);
     const { operation } = start;
     let result;
     try {
-      result = host(operation);
+      result = host(operation, scope.origin);
     } catch (error) {
       return this.sendAnswer(failInvoke(error, operation, onHostError));
     }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { MessagePort } from "node:worker_threads";
+import type { InvokeScope } from "./invoke-scope.js";
 import type { HandleResult } from "./native.js";
 
 /** What the worker is started with. */
@@ -15,8 +16,8 @@ export interface WorkerStart {
   readonly maxBytes: number;
   /** `Int32Array` slot 0: 1 when the answer to the pending `invoke` is waiting on `replyPort`. */
   readonly control: SharedArrayBuffer;
-  /** `Int32Array` slot 0: host reply buffers outstanding (written by the worker, read by the host). */
-  readonly counter: SharedArrayBuffer;
+  /** An `Int32Array` of the guest's counters, by `counterSlot` (written by the worker, read by the host). */
+  readonly counters: SharedArrayBuffer;
   /** Where the host posts `invoke` answers; the worker reads them synchronously. */
   readonly replyPort: MessagePort;
   /** Where the worker posts `invoke`, `results` and `report` messages; the host reads them as events, or synchronously while it waits. */
@@ -34,11 +35,13 @@ export const signal = {
 } as const;
 
 /** Worker → host, on `parentPort`: the outcome of loading the guest. */
-export type WorkerStarted = { readonly type: "ready"; readonly rc: number } | { readonly type: "loadFailed"; readonly message: string };
+export type WorkerStarted =
+  | { readonly type: "ready"; readonly rc: number; readonly generation: 1 | 2 }
+  | { readonly type: "loadFailed"; readonly message: string };
 
 /** Worker → host, on `toHost`. */
 export type FromWorker =
-  | { readonly type: "invoke"; readonly frame: Uint8Array; readonly inDataStream: boolean }
+  | { readonly type: "invoke"; readonly frame: Uint8Array; readonly scope: InvokeScope }
   | {
       readonly type: "results";
       readonly buffer: ArrayBuffer;
@@ -46,9 +49,16 @@ export type FromWorker =
       /** Call batches the worker has run, given back for new batches (see `SPARE_BUFFERS`). */
       readonly spare: ArrayBuffer[];
     }
-  | { readonly type: "report"; readonly message: string };
+  | { readonly type: "report"; readonly message: string }
+  /** The answer to `CloseMessage`: `actr_shutdown`'s return code (0 for a generation-1 guest). */
+  | { readonly type: "closed"; readonly rc: number };
 
-/** Host → worker: a batch of calls, packed by `CallBatch`. */
+/** Host → worker, after the last call: shut the guest down (see `NativeGuest.shutdown`); answered with a `closed` message. */
+export interface CloseMessage {
+  readonly type: "close";
+}
+
+/** Host → worker: a batch of calls, packed by `PackedWriter`. */
 export interface CallsMessage {
   readonly type: "calls";
   readonly buffer: ArrayBuffer;
@@ -65,12 +75,15 @@ export interface CallsMessage {
  */
 export const SPARE_BUFFERS = 4;
 
+/** Bytes of a call record's header: `op`, `length`, `bridgeToken`. */
+export const CALL_HEADER_BYTES = 16;
+
 /** Bytes of a result record's header: `rc`, `copied`, `replyLength`. */
 const RESULT_HEADER_BYTES = 16;
 
 /**
  * A growable byte buffer of records, little-endian: calls are
- * `[u32 op][u32 length][frame]`; results are
+ * `[u32 op][u32 length][f64 bridgeToken][frame]`; results are
  * `[i32 rc][i32 copied][f64 replyLength][reply]`, the guest's reply as it
  * came (`copied` bytes; -1 when none was copied: see `HandleResult.reply`),
  * decoded by the host thread so the worker only runs guest calls. Its
@@ -87,13 +100,14 @@ export class PackedWriter {
     this.view = new DataView(this.bytes.buffer);
   }
 
-  /** Appends a call: `[u32 op][u32 length][frame]`. */
-  appendCall(op: number, frame: Uint8Array): void {
-    this.reserve(8 + frame.length);
+  /** Appends a call: `[u32 op][u32 length][f64 bridgeToken][frame]`. */
+  appendCall(op: number, frame: Uint8Array, bridgeToken: number): void {
+    this.reserve(CALL_HEADER_BYTES + frame.length);
     this.view.setInt32(this.length, op, true);
     this.view.setInt32(this.length + 4, frame.length, true);
-    this.bytes.set(frame, this.length + 8);
-    this.length += 8 + frame.length;
+    this.view.setFloat64(this.length + 8, bridgeToken, true);
+    this.bytes.set(frame, this.length + CALL_HEADER_BYTES);
+    this.length += CALL_HEADER_BYTES + frame.length;
   }
 
   /**
@@ -160,6 +174,13 @@ export class PackedReader {
     return value;
   }
 
+  /** The next float64. */
+  float(): number {
+    const value = this.view.getFloat64(this.offset, true);
+    this.offset += 8;
+    return value;
+  }
+
   /** Skips the next `length` bytes; returns their offset in the buffer (the worker hands frames to the guest by address). */
   skip(length: number): number {
     const at = this.offset;
@@ -171,8 +192,7 @@ export class PackedReader {
   result(): HandleResult {
     const rc = this.word();
     const copied = this.word();
-    const replyLength = this.view.getFloat64(this.offset, true);
-    this.offset += 8;
+    const replyLength = this.float();
     if (copied < 0) return { rc, reply: undefined, replyLength };
     const reply = this.bytes.subarray(this.offset, this.offset + copied);
     this.offset += copied;

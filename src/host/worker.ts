@@ -7,10 +7,11 @@
  * @module
  */
 import { receiveMessageOnPort, parentPort, workerData } from "node:worker_threads";
-import { op as ops } from "../codes.js";
-import { NativeGuest } from "./native.js";
+import { code } from "../codes.js";
+import { type InvokeScope, invokeScope } from "./invoke-scope.js";
+import { type InvokeBridge, NativeGuest } from "./native.js";
 import { addressOf } from "./native-memory.js";
-import type { CallsMessage, FromWorker, WorkerStart, WorkerStarted } from "./worker-protocol.js";
+import type { CallsMessage, CloseMessage, FromWorker, WorkerStart, WorkerStarted } from "./worker-protocol.js";
 import { PackedReader, PackedWriter, signal, SPARE_BUFFERS } from "./worker-protocol.js";
 
 const start = workerData as WorkerStart;
@@ -18,7 +19,8 @@ const port = parentPort!;
 const control = new Int32Array(start.control);
 const signals = new Int32Array(start.signals);
 const maxBytes = start.maxBytes;
-let inDataStream = false;
+/** The op of the call inside the guest, 0 when none (tells a generation-1 `invoke` where it is). */
+let runningOp = 0;
 
 /** Posts to the host thread, and wakes it if it is waiting for this worker (see `WorkerGuest.waitForWorker`). */
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -31,11 +33,16 @@ function started(message: WorkerStarted): void {
   port.postMessage(message);
 }
 
-/** Asks the host thread to answer `frame`, and blocks until it has. */
-function invokeOnHost(frame: Uint8Array): { rc: number; reply?: Uint8Array } {
+/**
+ * Asks the host thread to answer `frame`, and blocks until it has. Runs on
+ * this thread whichever thread of the guest called `invoke`: koffi queues a
+ * call from another thread to this thread's event loop (see `serve`).
+ */
+function invokeOnHost(frame: Uint8Array, bridge: InvokeBridge | undefined): { rc: number; reply?: Uint8Array } {
+  const scope: InvokeScope = invokeScope(bridge, runningOp);
   // `frame` may be a view into a shared slab: send an exact copy, transferred.
   const copy = frame.slice();
-  post({ type: "invoke", frame: copy, inDataStream }, [copy.buffer]);
+  post({ type: "invoke", frame: copy, scope }, [copy.buffer]);
   for (;;) {
     Atomics.wait(control, 0, 0);
     const answer = receiveMessageOnPort(start.replyPort);
@@ -48,12 +55,12 @@ function invokeOnHost(frame: Uint8Array): { rc: number; reply?: Uint8Array } {
 
 let guest: NativeGuest;
 try {
-  guest = new NativeGuest(start.path, { outstanding: new Int32Array(start.counter) }, (message) => post({ type: "report", message }));
+  guest = new NativeGuest(start.path, new Int32Array(start.counters), (message) => post({ type: "report", message }));
 } catch (error) {
   started({ type: "loadFailed", message: error instanceof Error ? error.message : String(error) });
   process.exit(0);
 }
-started({ type: "ready", rc: guest.initialize(start.init, invokeOnHost) });
+started({ type: "ready", rc: guest.initialize(start.init, invokeOnHost), generation: guest.generation });
 
 /** Result buffers the host gave back, for new results. */
 const spareResults: ArrayBuffer[] = [];
@@ -71,11 +78,12 @@ function runBatch(batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[
   while (!calls.done) {
     const op = calls.word();
     const length = calls.word();
+    const bridgeToken = calls.float();
     const address = length === 0 ? 0 : base + calls.skip(length);
-    inDataStream = op === ops.GUEST_DATA_STREAM;
+    runningOp = op;
     const at = results.startResult();
-    results.endResult(at, guest.callAt(address, length, maxBytes, results.replyMemory));
-    inDataStream = false;
+    results.endResult(at, guest.callAt({ address, length, op, bridgeToken }, maxBytes, results.replyMemory));
+    runningOp = 0;
   }
   if (done.length < SPARE_BUFFERS) done.push(batch.buffer);
 }
@@ -86,28 +94,48 @@ const MIN_RESULTS_BYTES = 4096;
 let resultsBytes = MIN_RESULTS_BYTES;
 
 /**
- * How often, at most, the worker returns to its event loop (busy or idle), so
- * the tasks Node and V8 post to it (garbage-collection steps, finalizers) run.
+ * How long the worker waits for the next batch on `Atomics.wait` (a wake-up
+ * of a few microseconds) before it goes back to its event loop to sleep
+ * (a wake-up of tens of microseconds). Calls that follow each other closer
+ * than this take the fast wake-up; an `invoke` from a thread of the guest's
+ * own waits at most this long while the worker is idle.
  */
-const YIELD_MS = 50;
+const WAIT_FOR_CALLS_MS = 1;
+/**
+ * How often, at most, a busy worker returns to its event loop, so that the
+ * `invoke`s of the guest's own threads and the tasks Node and V8 post to it
+ * (garbage-collection steps, finalizers) run.
+ */
+const YIELD_MS = 10;
+
+/** Keeps the worker alive while it sleeps in `Atomics.waitAsync`, which holds no reference to the event loop. */
+setInterval(() => {}, 1 << 30);
 
 /**
- * The worker's life after `ready`: it sleeps in `Atomics.wait` until the
- * host posts calls and bumps `signals[CALLS_POSTED]`, as a futex wake-up
- * costs far less than an event-loop one, and returns to its event loop only
- * every `YIELD_MS` (then comes straight back). Calls queued while a batch
- * runs go in the same reply: the host is woken once. `worker.terminate()`
- * interrupts the wait.
+ * The worker's life after `ready`: it runs the batches the host posts (each
+ * bumps `signals[CALLS_POSTED]`), back to back, and between them blocks on
+ * `Atomics.wait` for up to `WAIT_FOR_CALLS_MS`, as a futex wake-up costs far
+ * less than an event-loop one. Then it sleeps in its event loop
+ * (`Atomics.waitAsync`), where the `invoke`s of the guest's own threads
+ * reach it. Calls queued while a batch runs go in the same reply: the host
+ * is woken once.
  */
 function serve(): void {
   const yieldAt = performance.now() + YIELD_MS;
+  let waitUntil = performance.now() + WAIT_FOR_CALLS_MS;
   for (;;) {
     const seen = Atomics.load(signals, signal.CALLS_POSTED);
     const first = receiveMessageOnPort(port);
     if (first === undefined) {
-      const left = yieldAt - performance.now();
-      if (left <= 0 || Atomics.wait(signals, signal.CALLS_POSTED, seen, left) === "timed-out") break;
+      const now = performance.now();
+      if (now >= yieldAt) break;
+      if (now >= waitUntil) return sleep(seen);
+      Atomics.wait(signals, signal.CALLS_POSTED, seen, Math.min(waitUntil, yieldAt) - now);
       continue;
+    }
+    if ((first.message as CallsMessage | CloseMessage).type === "close") {
+      close();
+      return sleep(Atomics.load(signals, signal.CALLS_POSTED));
     }
     const results = new PackedWriter(resultsBytes, spareResults.pop());
     const spare: ArrayBuffer[] = [];
@@ -117,8 +145,33 @@ function serve(): void {
     }
     resultsBytes = Math.max(MIN_RESULTS_BYTES, results.length);
     post({ type: "results", buffer: results.buffer, length: results.length, spare }, [results.buffer, ...spare]);
+    if (performance.now() >= yieldAt) break;
+    waitUntil = performance.now() + WAIT_FOR_CALLS_MS;
   }
   setImmediate(serve);
+}
+
+/** Sleeps in the event loop until the host posts again (`signals[CALLS_POSTED]` moves from `seen`), then serves. */
+function sleep(seen: number): void {
+  const wait = Atomics.waitAsync(signals, signal.CALLS_POSTED, seen);
+  if (wait.async) void wait.value.then(serve);
+  else setImmediate(serve);
+}
+
+/**
+ * Shuts the guest down (`actr_shutdown` on a pool thread, while this
+ * thread's event loop answers the guest's own threads), and tells the host.
+ * The worker then stays, idle: the guest's callbacks live on this thread,
+ * and a guest thread may still call them.
+ */
+function close(): void {
+  guest.shutdown().then(
+    (rc) => post({ type: "closed", rc }),
+    (error: unknown) => {
+      post({ type: "report", message: `actr_shutdown could not be called: ${error instanceof Error ? error.message : String(error)}` });
+      post({ type: "closed", rc: code.GENERIC_ERROR });
+    },
+  );
 }
 
 serve();

@@ -17,10 +17,11 @@ function reader(writer: PackedWriter): PackedReader {
 }
 
 describe("PackedWriter / PackedReader", () => {
-  it("calls come back as op, length and the frame's offset, in order", () => {
+  it("calls come back as op, length, bridge token and the frame's offset, in order", () => {
     const writer = new PackedWriter(16);
     const frames = [Uint8Array.of(1, 2, 3), new Uint8Array(0), Uint8Array.from({ length: 40 }, (_, i) => i)];
-    frames.forEach((frame, i) => writer.appendCall(10 + i, frame));
+    const tokens = [0, 7, 2 ** 40 + 3];
+    frames.forEach((frame, i) => writer.appendCall(10 + i, frame, tokens[i]!));
     const calls = reader(writer);
     const bytes = new Uint8Array(writer.buffer);
     for (const [i, frame] of frames.entries()) {
@@ -28,6 +29,7 @@ describe("PackedWriter / PackedReader", () => {
       expect(calls.word()).toBe(10 + i);
       const length = calls.word();
       expect(length).toBe(frame.length);
+      expect(calls.float()).toBe(tokens[i]);
       const at = calls.skip(length);
       expect(bytes.subarray(at, at + length)).toEqual(frame);
     }
@@ -56,9 +58,9 @@ describe("PackedWriter / PackedReader", () => {
     new Uint8Array(spare).fill(0xee);
     const reused = new PackedWriter(64, spare);
     expect(reused.buffer).toBe(spare);
-    reused.appendCall(1, Uint8Array.of(9));
+    reused.appendCall(1, Uint8Array.of(9), 5);
     const calls = reader(reused);
-    expect([calls.word(), calls.word()]).toEqual([1, 1]);
+    expect([calls.word(), calls.word(), calls.float()]).toEqual([1, 1, 5]);
     expect(new Uint8Array(spare)[calls.skip(1)]).toBe(9);
     expect(calls.done).toBe(true);
     expect(new PackedWriter(128, spare).buffer).not.toBe(spare);

@@ -1,0 +1,90 @@
+/**
+ * The bridge tokens of a generation-2 guest (docs/abi.md section 9): the
+ * host opens a fresh token for each call into the guest with one reference
+ * of its own, the guest's contexts retain and release it, and every `invoke`
+ * names the token of the call it works for. A token lives until both sides
+ * have let go of it; a token is never reused.
+ *
+ * @module
+ */
+
+/** The slots of a guest's shared counters (an `Int32Array` the host thread reads while another thread writes). */
+export const counterSlot = {
+  /** Host reply buffers handed to the guest through `invoke` and not yet given back. */
+  HOST_BUFFERS: 0,
+  /** Bridge tokens not yet released by both sides. */
+  LIVE_TOKENS: 1,
+} as const;
+
+/** The number of slots in `counterSlot`. */
+export const COUNTER_SLOTS = 2;
+
+/** The first token a process issues; 0 is never issued (it is "no token" on the wire). */
+let nextToken = 1;
+
+/**
+ * A fresh bridge token, never issued before in this thread. Tokens are
+ * issued on the thread that makes the calls (the host's), so they are
+ * unique across the guests it drives.
+ */
+export function issueBridgeToken(): number {
+  return nextToken++;
+}
+
+/** One token the registry holds. */
+export interface BridgeTokenEntry {
+  /** References held: the host's own while its call runs, plus the guest's retains not yet released. */
+  references: number;
+  /** The op of the call that issued it (`GUEST_DATA_STREAM` calls may not register streams). */
+  readonly op: number;
+  /** True once `actr_handle` returned for the call that issued it. */
+  callReturned: boolean;
+}
+
+/**
+ * The tokens of one guest, as its vtable's `retain_context`,
+ * `release_context` and `invoke` see them. Lives on the thread that owns
+ * the guest's callbacks; the count of live tokens is mirrored into
+ * `counters[counterSlot.LIVE_TOKENS]` for the host thread.
+ */
+export class BridgeTokens {
+  private readonly entries = new Map<number, BridgeTokenEntry>();
+
+  constructor(private readonly counters: Int32Array) {}
+
+  /** Registers `token` for a call of `op` about to enter the guest, with the host's reference. */
+  open(token: number, op: number): void {
+    this.entries.set(token, { references: 1, op, callReturned: false });
+    Atomics.store(this.counters, counterSlot.LIVE_TOKENS, this.entries.size);
+  }
+
+  /** The call of `token` returned: drops the host's reference. */
+  callReturned(token: number): void {
+    const entry = this.entries.get(token);
+    if (entry === undefined) return;
+    entry.callReturned = true;
+    this.release(token);
+  }
+
+  /** `retain_context`: true when `token` is live (one more reference), false when unknown or released. */
+  retain(token: number): boolean {
+    const entry = this.entries.get(token);
+    if (entry === undefined) return false;
+    entry.references++;
+    return true;
+  }
+
+  /** `release_context`: one reference less; the token goes with its last one. An unknown token is ignored. */
+  release(token: number): void {
+    const entry = this.entries.get(token);
+    if (entry === undefined) return;
+    if (--entry.references > 0) return;
+    this.entries.delete(token);
+    Atomics.store(this.counters, counterSlot.LIVE_TOKENS, this.entries.size);
+  }
+
+  /** The entry of a live token; undefined for an unknown or released one (koffi gives a BigInt for a value over 2^53: never issued). */
+  lookup(token: number | bigint): BridgeTokenEntry | undefined {
+    return typeof token === "number" ? this.entries.get(token) : undefined;
+  }
+}
