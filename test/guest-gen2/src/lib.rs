@@ -1,7 +1,7 @@
 //! The second-generation ("bridge token") DynClib test guest of
 //! `@actr/dynclib-abi/host`: the same test actor as the first-generation guest
 //! (`test/guest`, whose `actor.rs` this crate includes), behind the C contract
-//! of the ABI's second generation (spec section 8):
+//! of the ABI's second generation (actr 0.5.4 / 0.4.21 and later):
 //!
 //! - a four-slot `HostVTable` (`retain_context`, `release_context`,
 //!   `invoke` with a token, `free_host_buf`) and a fourth export,
@@ -161,7 +161,7 @@ struct Bridge {
 }
 
 // SAFETY: the vtable is immutable and its callbacks may be called from any
-// thread (spec section 8: the host does not serialise them).
+// thread (the second generation's host does not serialise them).
 unsafe impl Send for Bridge {}
 unsafe impl Sync for Bridge {}
 
@@ -198,7 +198,7 @@ impl Context {
 
     /// Calls `retain_context` and counts the outcome.
     fn retain_token(bridge: Bridge) -> i32 {
-        // SAFETY: the vtable stays valid for the rest of the process (spec section 7).
+        // SAFETY: the host keeps the vtable valid for the rest of the process (docs/abi.md section 7).
         let rc = unsafe { ((*bridge.vt).retain_context)(bridge.token) };
         if rc == code::SUCCESS {
             RETAINED.fetch_add(1, Ordering::Relaxed);
