@@ -81,6 +81,7 @@ fn envelope_full() -> RpcEnvelope {
         request_id: "req-42".into(),
         metadata: vec![meta("k", "v"), meta("é", "日本")],
         timeout_ms: -1,
+        direction: None,
     }
 }
 
@@ -107,10 +108,12 @@ fn full(name: &str) -> Vec<u8> {
             .encode_to_vec(),
         "InvocationContextV1" => ctx_full().encode_to_vec(),
         "GuestHandleV1" => {
-            GuestHandleV1 { ctx: ctx_full(), rpc_envelope: envelope_full().encode_to_vec() }.encode_to_vec()
+            GuestHandleV1 { ctx: ctx_full(), rpc_envelope: envelope_full().encode_to_vec(), bridge_token: 0 }.encode_to_vec()
         }
-        "GuestDataStreamV1" => GuestDataStreamV1 { chunk: data_stream_full(), sender: id_b() }.encode_to_vec(),
-        "GuestLifecycleV1" => GuestLifecycleV1 { ctx: ctx_full(), hook: 3 }.encode_to_vec(),
+        "GuestDataStreamV1" => {
+            GuestDataStreamV1 { chunk: data_stream_full(), sender: id_b(), bridge_token: 0 }.encode_to_vec()
+        }
+        "GuestLifecycleV1" => GuestLifecycleV1 { ctx: ctx_full(), hook: 3, bridge_token: 0 }.encode_to_vec(),
         "TimestampV1" => ts_full().encode_to_vec(),
         "PeerEventV1" => peer_full().encode_to_vec(),
         "CredentialEventV1" => CredentialEventV1 { new_expiry: ts_full() }.encode_to_vec(),
@@ -121,6 +124,7 @@ fn full(name: &str) -> Vec<u8> {
             peer: Some(peer_full()),
             credential: Some(CredentialEventV1 { new_expiry: ts_full() }),
             backpressure: Some(BackpressureEventV1 { queue_len: 1 << 40, threshold: u64::MAX }),
+            bridge_token: 0,
         }
         .encode_to_vec(),
         "DestV1" => DestV1 { kind: Some(DestKind::Actor(id_a())) }.encode_to_vec(),
@@ -177,7 +181,7 @@ fn sample_record(fld: &Field, k: u32) -> Vec<u8> {
         Ty::Str => lfield(t, if k == 1 { "a".as_bytes() } else { "日本".as_bytes() }),
         Ty::Bytes => lfield(t, if k == 1 { &[0x01][..] } else { &[0xff, 0x00][..] }),
         Ty::Msg(child) => {
-            let fields = schema(child);
+            let fields = schema_gen1(child);
             let inner = if k == 1 { &fields[0] } else { &fields[fields.len() - 1] };
             lfield(t, &sample_record(inner, k))
         }
@@ -218,7 +222,9 @@ fn path_text(name: &str, chain: &[Field]) -> String {
 // ---------------------------------------------------------------------------
 
 fn per_message(o: &mut Out, name: &str) {
-    let fields = schema(name);
+    // Generation 1's fields only: these vectors predate generation 2 and stay
+    // byte for byte; the generation-2 fields have their own (`generation_2`).
+    let fields = &schema_gen1(name)[..];
     let p = default_encoding(name).expect("known message");
     let with = |extra: &[u8]| cat(&[&p, extra]);
 
@@ -586,7 +592,7 @@ fn lengths(o: &mut Out) {
         o.add("HostRegisterStreamV1", HostRegisterStreamV1 { stream_id: text.clone() }.encode_to_vec(), format!("stream_id of {what}"));
         let self_id = ActrId { r#type: ActrType { name: text.clone(), ..id_b().r#type }, ..id_a() };
         let ctx = InvocationContextV1 { self_id, caller_id: Some(id_b()), request_id: "r".into() };
-        o.add("GuestHandleV1", GuestHandleV1 { ctx, rpc_envelope: pattern(3, 1) }.encode_to_vec(), format!("ctx.self_id.type.name of {what}: three nested lengths"));
+        o.add("GuestHandleV1", GuestHandleV1 { ctx, rpc_envelope: pattern(3, 1), bridge_token: 0 }.encode_to_vec(), format!("ctx.self_id.type.name of {what}: three nested lengths"));
     }
     for n in [31usize, 32, 127, 128, 129, 16383, 16384] {
         let chunk = DataStream { stream_id: "s".into(), sequence: 1, payload: pattern(n, 5), metadata: vec![meta("k", &"v".repeat(130))], timestamp_ms: Some(5) };
@@ -596,8 +602,8 @@ fn lengths(o: &mut Out) {
             format!("chunk.payload of {n} bytes between a string and a 130-byte metadata entry"),
         );
         let sender = ActrId { r#type: ActrType { name: "n".repeat(200), ..id_b().r#type }, ..id_b() };
-        o.add("GuestDataStreamV1", GuestDataStreamV1 { chunk, sender }.encode_to_vec(), format!("chunk.payload of {n} bytes, then a sender of over 200 bytes"));
-        o.add("GuestHandleV1", GuestHandleV1 { ctx: ctx_full(), rpc_envelope: pattern(n, 6) }.encode_to_vec(), format!("rpc_envelope of {n} bytes"));
+        o.add("GuestDataStreamV1", GuestDataStreamV1 { chunk, sender, bridge_token: 0 }.encode_to_vec(), format!("chunk.payload of {n} bytes, then a sender of over 200 bytes"));
+        o.add("GuestHandleV1", GuestHandleV1 { ctx: ctx_full(), rpc_envelope: pattern(n, 6), bridge_token: 0 }.encode_to_vec(), format!("rpc_envelope of {n} bytes"));
         o.add(
             "RpcEnvelope",
             RpcEnvelope { payload: Some(pattern(n, 7)), error: Some(ErrorResponse { code: 1, message: "e".repeat(200) }), ..envelope_full() }.encode_to_vec(),
@@ -613,7 +619,7 @@ fn lengths(o: &mut Out) {
         assert_eq!(chunk.encoded_len(), len);
         o.add(
             "GuestDataStreamV1",
-            GuestDataStreamV1 { chunk, sender: id_b() }.encode_to_vec(),
+            GuestDataStreamV1 { chunk, sender: id_b(), bridge_token: 0 }.encode_to_vec(),
             format!("a chunk of exactly {len} bytes"),
         );
     }
