@@ -49,6 +49,7 @@ fn build_guest_handle(me: &ActrId, caller: &ActrId, envelope: &[u8]) -> Vec<u8> 
             request_id: "req-0001-7f3a9c".into(),
         },
         rpc_envelope: envelope.to_vec(),
+        bridge_token: 0,
     }
     .encode_to_vec();
     AbiFrame { abi_version: 1, op: 101, payload }.encode_to_vec()
@@ -74,6 +75,7 @@ fn data_stream_frame(chunk_len: usize) -> Vec<u8> {
             timestamp_ms: Some(1_700_000_000_000),
         },
         sender: caller_id(),
+        bridge_token: 0,
     }
     .encode_to_vec();
     AbiFrame { abi_version: 1, op: 102, payload }.encode_to_vec()

@@ -202,7 +202,24 @@ fn r_rpc_envelope(g: &mut Rng) -> RpcEnvelope {
         request_id: r_string(g),
         metadata: r_vec(g, r_meta),
         timeout_ms: r_i64(g),
+        direction: r_opt(g, r_direction),
     }
+}
+
+/// `actr.Direction` as prost carries it (open enum): mostly the four named
+/// values, sometimes any i32 (unknown, negative, i32::MIN / MAX).
+fn r_direction(g: &mut Rng) -> i32 {
+    if g.chance(3, 4) {
+        g.range(0, 3) as i32
+    } else {
+        r_i32(g)
+    }
+}
+
+/// A generation-2 bridge token: 0 (absent, generation 1) about a third of the
+/// time, else small, edge (2^32, 2^63, ...) or up to u64::MAX.
+fn r_bridge_token(g: &mut Rng) -> u64 {
+    r_u64(g)
 }
 
 fn r_payload_type(g: &mut Rng) -> i32 {
@@ -292,13 +309,16 @@ pub fn random_valid(name: &str, g: &mut Rng) -> Vec<u8> {
         "GuestHandleV1" => GuestHandleV1 {
             ctx: r_ctx(g),
             rpc_envelope: if g.chance(1, 2) { r_rpc_envelope(g).encode_to_vec() } else { r_bytes(g) },
+            bridge_token: r_bridge_token(g),
         }
         .encode_to_vec(),
         "GuestDataStreamV1" => {
-            GuestDataStreamV1 { chunk: r_data_stream(g), sender: r_actr_id(g) }.encode_to_vec()
+            GuestDataStreamV1 { chunk: r_data_stream(g), sender: r_actr_id(g), bridge_token: r_bridge_token(g) }
+                .encode_to_vec()
         }
         "GuestLifecycleV1" => {
-            GuestLifecycleV1 { ctx: r_ctx(g), hook: r_hook_id(g, 4) }.encode_to_vec()
+            GuestLifecycleV1 { ctx: r_ctx(g), hook: r_hook_id(g, 4), bridge_token: r_bridge_token(g) }
+                .encode_to_vec()
         }
         "TimestampV1" => r_timestamp(g).encode_to_vec(),
         "PeerEventV1" => r_peer_event(g).encode_to_vec(),
@@ -312,6 +332,7 @@ pub fn random_valid(name: &str, g: &mut Rng) -> Vec<u8> {
             peer: r_opt(g, r_peer_event),
             credential: r_opt(g, |g| CredentialEventV1 { new_expiry: r_timestamp(g) }),
             backpressure: r_opt(g, |g| BackpressureEventV1 { queue_len: r_u64(g), threshold: r_u64(g) }),
+            bridge_token: r_bridge_token(g),
         }
         .encode_to_vec(),
         "DestV1" => r_dest(g).encode_to_vec(),

@@ -81,6 +81,7 @@ fn envelope_full() -> RpcEnvelope {
         request_id: "req-42".into(),
         metadata: vec![meta("k", "v"), meta("é", "日本")],
         timeout_ms: -1,
+        direction: None,
     }
 }
 
@@ -107,10 +108,12 @@ fn full(name: &str) -> Vec<u8> {
             .encode_to_vec(),
         "InvocationContextV1" => ctx_full().encode_to_vec(),
         "GuestHandleV1" => {
-            GuestHandleV1 { ctx: ctx_full(), rpc_envelope: envelope_full().encode_to_vec() }.encode_to_vec()
+            GuestHandleV1 { ctx: ctx_full(), rpc_envelope: envelope_full().encode_to_vec(), bridge_token: 0 }.encode_to_vec()
         }
-        "GuestDataStreamV1" => GuestDataStreamV1 { chunk: data_stream_full(), sender: id_b() }.encode_to_vec(),
-        "GuestLifecycleV1" => GuestLifecycleV1 { ctx: ctx_full(), hook: 3 }.encode_to_vec(),
+        "GuestDataStreamV1" => {
+            GuestDataStreamV1 { chunk: data_stream_full(), sender: id_b(), bridge_token: 0 }.encode_to_vec()
+        }
+        "GuestLifecycleV1" => GuestLifecycleV1 { ctx: ctx_full(), hook: 3, bridge_token: 0 }.encode_to_vec(),
         "TimestampV1" => ts_full().encode_to_vec(),
         "PeerEventV1" => peer_full().encode_to_vec(),
         "CredentialEventV1" => CredentialEventV1 { new_expiry: ts_full() }.encode_to_vec(),
@@ -121,6 +124,7 @@ fn full(name: &str) -> Vec<u8> {
             peer: Some(peer_full()),
             credential: Some(CredentialEventV1 { new_expiry: ts_full() }),
             backpressure: Some(BackpressureEventV1 { queue_len: 1 << 40, threshold: u64::MAX }),
+            bridge_token: 0,
         }
         .encode_to_vec(),
         "DestV1" => DestV1 { kind: Some(DestKind::Actor(id_a())) }.encode_to_vec(),
@@ -177,7 +181,7 @@ fn sample_record(fld: &Field, k: u32) -> Vec<u8> {
         Ty::Str => lfield(t, if k == 1 { "a".as_bytes() } else { "日本".as_bytes() }),
         Ty::Bytes => lfield(t, if k == 1 { &[0x01][..] } else { &[0xff, 0x00][..] }),
         Ty::Msg(child) => {
-            let fields = schema(child);
+            let fields = schema_gen1(child);
             let inner = if k == 1 { &fields[0] } else { &fields[fields.len() - 1] };
             lfield(t, &sample_record(inner, k))
         }
@@ -218,7 +222,9 @@ fn path_text(name: &str, chain: &[Field]) -> String {
 // ---------------------------------------------------------------------------
 
 fn per_message(o: &mut Out, name: &str) {
-    let fields = schema(name);
+    // Generation 1's fields only: these vectors predate generation 2 and stay
+    // byte for byte; the generation-2 fields have their own (`generation_2`).
+    let fields = &schema_gen1(name)[..];
     let p = default_encoding(name).expect("known message");
     let with = |extra: &[u8]| cat(&[&p, extra]);
 
@@ -586,7 +592,7 @@ fn lengths(o: &mut Out) {
         o.add("HostRegisterStreamV1", HostRegisterStreamV1 { stream_id: text.clone() }.encode_to_vec(), format!("stream_id of {what}"));
         let self_id = ActrId { r#type: ActrType { name: text.clone(), ..id_b().r#type }, ..id_a() };
         let ctx = InvocationContextV1 { self_id, caller_id: Some(id_b()), request_id: "r".into() };
-        o.add("GuestHandleV1", GuestHandleV1 { ctx, rpc_envelope: pattern(3, 1) }.encode_to_vec(), format!("ctx.self_id.type.name of {what}: three nested lengths"));
+        o.add("GuestHandleV1", GuestHandleV1 { ctx, rpc_envelope: pattern(3, 1), bridge_token: 0 }.encode_to_vec(), format!("ctx.self_id.type.name of {what}: three nested lengths"));
     }
     for n in [31usize, 32, 127, 128, 129, 16383, 16384] {
         let chunk = DataStream { stream_id: "s".into(), sequence: 1, payload: pattern(n, 5), metadata: vec![meta("k", &"v".repeat(130))], timestamp_ms: Some(5) };
@@ -596,8 +602,8 @@ fn lengths(o: &mut Out) {
             format!("chunk.payload of {n} bytes between a string and a 130-byte metadata entry"),
         );
         let sender = ActrId { r#type: ActrType { name: "n".repeat(200), ..id_b().r#type }, ..id_b() };
-        o.add("GuestDataStreamV1", GuestDataStreamV1 { chunk, sender }.encode_to_vec(), format!("chunk.payload of {n} bytes, then a sender of over 200 bytes"));
-        o.add("GuestHandleV1", GuestHandleV1 { ctx: ctx_full(), rpc_envelope: pattern(n, 6) }.encode_to_vec(), format!("rpc_envelope of {n} bytes"));
+        o.add("GuestDataStreamV1", GuestDataStreamV1 { chunk, sender, bridge_token: 0 }.encode_to_vec(), format!("chunk.payload of {n} bytes, then a sender of over 200 bytes"));
+        o.add("GuestHandleV1", GuestHandleV1 { ctx: ctx_full(), rpc_envelope: pattern(n, 6), bridge_token: 0 }.encode_to_vec(), format!("rpc_envelope of {n} bytes"));
         o.add(
             "RpcEnvelope",
             RpcEnvelope { payload: Some(pattern(n, 7)), error: Some(ErrorResponse { code: 1, message: "e".repeat(200) }), ..envelope_full() }.encode_to_vec(),
@@ -613,7 +619,7 @@ fn lengths(o: &mut Out) {
         assert_eq!(chunk.encoded_len(), len);
         o.add(
             "GuestDataStreamV1",
-            GuestDataStreamV1 { chunk, sender: id_b() }.encode_to_vec(),
+            GuestDataStreamV1 { chunk, sender: id_b(), bridge_token: 0 }.encode_to_vec(),
             format!("a chunk of exactly {len} bytes"),
         );
     }
@@ -630,6 +636,200 @@ fn lengths(o: &mut Out) {
     );
 }
 
+// ---------------------------------------------------------------------------
+// Generation 2 (docs/abi.md section 9): bridge tokens and RpcEnvelope.direction
+// ---------------------------------------------------------------------------
+
+/// The guest request payloads that gained a `bridge_token`, with their op.
+const GUEST_REQUESTS: [(&str, u32, &str); 4] = [
+    ("GuestHandleV1", 101, "GUEST_HANDLE"),
+    ("GuestDataStreamV1", 102, "GUEST_DATA_STREAM"),
+    ("GuestLifecycleV1", 103, "GUEST_LIFECYCLE"),
+    ("GuestHookV1", 104, "GUEST_HOOK"),
+];
+
+/// The fully populated value of a guest request (as `full`) with `bridge_token`.
+fn full_with_token(name: &str, bridge_token: u64) -> Vec<u8> {
+    match name {
+        "GuestHandleV1" => {
+            GuestHandleV1 { ctx: ctx_full(), rpc_envelope: envelope_full().encode_to_vec(), bridge_token }.encode_to_vec()
+        }
+        "GuestDataStreamV1" => GuestDataStreamV1 { chunk: data_stream_full(), sender: id_b(), bridge_token }.encode_to_vec(),
+        "GuestLifecycleV1" => GuestLifecycleV1 { ctx: ctx_full(), hook: 3, bridge_token }.encode_to_vec(),
+        "GuestHookV1" => GuestHookV1 {
+            ctx: ctx_full(),
+            hook: 12,
+            peer: Some(peer_full()),
+            credential: Some(CredentialEventV1 { new_expiry: ts_full() }),
+            backpressure: Some(BackpressureEventV1 { queue_len: 1 << 40, threshold: u64::MAX }),
+            bridge_token,
+        }
+        .encode_to_vec(),
+        other => panic!("full_with_token: {other} has no bridge_token"),
+    }
+}
+
+/// The generation-2 field `tag` of `name`.
+fn gen2_field(name: &str, tag: u32) -> Field {
+    *schema(name).iter().find(|f| f.tag == tag).expect("a generation-2 field")
+}
+
+/// The wire cases every varint field gets (as `per_message` gives the
+/// generation-1 fields): zero, set, twice, non-minimal, too long, wrong wire types.
+fn varint_field_cases(o: &mut Out, name: &str, fld: &Field, what: &str) {
+    let p = default_encoding(name).expect("known message");
+    let with = |extra: &[u8]| cat(&[&p, extra]);
+    let (t, f) = (fld.tag, fld.name);
+    let pre = "generation 2:";
+    match fld.presence {
+        Presence::Implicit => o.add(name, with(&zero_record(fld)), format!("{pre} {f} ({what}, implicit) zero on the wire: omitted on re-encode")),
+        _ => o.add(name, with(&zero_record(fld)), format!("{pre} {f} ({what}, explicit) set to zero: kept")),
+    }
+    o.add(name, with(&sample_record(fld, 1)), format!("{pre} {f} ({what}) set"));
+    o.add(name, with(&cat(&[&sample_record(fld, 1), &sample_record(fld, 2)])), format!("{pre} {f} sent twice: last value wins"));
+    o.add(name, with(&cat(&[&sample_record(fld, 2), &zero_record(fld)])), format!("{pre} {f} set, then zero: last value wins"));
+    o.add(name, with(&cat(&[&padded_varint(((t as u64) << 3) | WT_VARINT as u64, 3), &padded_varint(1, 10)])), format!("{pre} {f} with non-minimal varints (3-byte key, 10-byte value 1): accepted, re-encoded minimally"));
+    o.add(name, with(&cat(&[&key(t, WT_VARINT), &[0xff; 9], &[0x01]])), format!("{pre} {f}: 10-byte varint whose 10th byte is 0x01 (u64::MAX): accepted"));
+    o.add(name, with(&cat(&[&key(t, WT_VARINT), &[0x80; 10], &[0x01]])), format!("{pre} reject: 11-byte varint ({f})"));
+    o.add(name, with(&cat(&[&key(t, WT_VARINT), &[0xff; 9], &[0x02]])), format!("{pre} reject: 10-byte varint whose 10th byte is 0x02 ({f})"));
+    o.add(name, with(&cat(&[&key(t, WT_VARINT), &[0x80]])), format!("{pre} reject: truncated varint value ({f})"));
+    o.add(name, with(&key(t, WT_VARINT)), format!("{pre} reject: key without its varint value ({f})"));
+    for (rec, wt) in [
+        (lfield(t, &[0x01]), "length-delimited"),
+        (cat(&[&key(t, WT_I64), &pattern(8, 1)]), "64-bit"),
+        (cat(&[&key(t, WT_I32), &pattern(4, 1)]), "32-bit"),
+        (cat(&[&key(t, WT_SGROUP), &key(t, WT_EGROUP)]), "start group (with matching end)"),
+        (key(t, WT_EGROUP), "end group"),
+    ] {
+        o.add(name, with(&rec), format!("{pre} reject: known field {f} ({what}) sent as {wt}"));
+    }
+}
+
+fn generation_2(o: &mut Out) {
+    let pre = "generation 2:";
+    let tokens: [(u64, &str); 8] = [
+        (1, "1"),
+        (127, "127 (last 1-byte varint)"),
+        (128, "128 (first 2-byte varint)"),
+        (u32::MAX as u64, "2^32 - 1"),
+        (1 << 32, "2^32"),
+        (0x0123_4567_89ab_cdef, "0x0123456789abcdef (a large token)"),
+        (1 << 63, "2^63 (above i64::MAX)"),
+        (u64::MAX, "u64::MAX (ten bytes)"),
+    ];
+    for (name, op, op_name) in GUEST_REQUESTS {
+        let fld = gen2_field(name, if name == "GuestHookV1" { 6 } else { 3 });
+        let f = fld.name;
+        // bridge_token 0: not on the wire, so generation 1's bytes exactly.
+        let gen1 = full_with_token(name, 0);
+        assert_eq!(gen1, full(name), "bridge_token 0 must leave {name} as generation 1 wrote it");
+        o.add(name, gen1.clone(), format!("{pre} fully populated value, {f} = 0: the generation-1 bytes (field absent)"));
+        o.add("AbiFrame", AbiFrame { abi_version: 1, op, payload: gen1 }.encode_to_vec(), format!("{pre} {op_name} frame (op {op}), fully populated {name} with {f} = 0: the generation-1 bytes"));
+        for (v, what) in tokens {
+            o.add(name, full_with_token(name, v), format!("{pre} fully populated value, {f} = {what}"));
+        }
+        o.add("AbiFrame", AbiFrame { abi_version: 1, op, payload: full_with_token(name, u64::MAX) }.encode_to_vec(), format!("{pre} {op_name} frame (op {op}), {f} = u64::MAX"));
+        o.add("AbiFrame", AbiFrame { abi_version: 1, op, payload: full_with_token(name, 1) }.encode_to_vec(), format!("{pre} {op_name} frame (op {op}), {f} = 1"));
+        varint_field_cases(o, name, &fld, "uint64");
+        o.add(name, cat(&[&vfield(fld.tag, 7), &full(name)]), format!("{pre} {f} = 7 before every other field: re-encoded in tag order"));
+        o.add(name, cat(&[&full(name), &vfield(fld.tag, 7), &full(name)]), format!("{pre} {f} = 7 between two fully populated values: kept (the second value carries none)"));
+        o.add(name, cat(&[&full_with_token(name, 5), &full_with_token(name, 0)]), format!("{pre} {f} = 5, then a value without it: 5 stays"));
+        o.add(name, with_unknown_after(&full_with_token(name, u64::MAX)), format!("{pre} {f} = u64::MAX followed by unknown field 15: the unknown field dropped"));
+    }
+    // The frames a host builds for each guest request, bridge_token 0, as generation 1 wrote them.
+    let h = "GuestHookV1";
+    for hook in [1u32, 4, 7, 10, 12] {
+        let bytes = GuestHookV1 { ctx: ctx_full(), hook, bridge_token: 0, ..Default::default() }.encode_to_vec();
+        o.add(h, bytes, format!("{pre} hook = {hook}, bridge_token = 0: the generation-1 bytes of hook = {hook}"));
+    }
+    o.add(h, GuestHookV1 { ctx: ctx_full(), hook: 7, peer: Some(peer_full()), bridge_token: 42, ..Default::default() }.encode_to_vec(), format!("{pre} hook = 7 with a peer event and bridge_token = 42 after it"));
+    o.add(h, GuestHookV1 { backpressure: Some(BackpressureEventV1::default()), bridge_token: 1, ..Default::default() }.encode_to_vec(), format!("{pre} backpressure = Some(default) and bridge_token = 1: 2a00 then 3001"));
+    o.add("GuestLifecycleV1", GuestLifecycleV1 { bridge_token: u64::MAX, ..Default::default() }.encode_to_vec(), format!("{pre} only bridge_token = u64::MAX: the required ctx written first"));
+    o.add("GuestDataStreamV1", GuestDataStreamV1 { bridge_token: 1, ..Default::default() }.encode_to_vec(), format!("{pre} only bridge_token = 1: chunk and sender written first"));
+    o.add("GuestHandleV1", GuestHandleV1 { bridge_token: 1, ..Default::default() }.encode_to_vec(), format!("{pre} only bridge_token = 1: the required ctx written first"));
+
+    // Every guest request frame in the shapes a host builds (one event per
+    // hook), bridge_token 0 and then 1: the token is absent at 0, appended at 1.
+    let mut host_frames: Vec<(&str, u32, String, Vec<u8>, Vec<u8>)> = Vec::new();
+    for hook in 1..=3u32 {
+        let at = |bridge_token| GuestLifecycleV1 { ctx: ctx_full(), hook, bridge_token }.encode_to_vec();
+        host_frames.push(("GuestLifecycleV1", 103, format!("GUEST_LIFECYCLE hook {hook}"), at(0), at(1)));
+    }
+    let hook_shapes: [(u32, &str, GuestHookV1); 5] = [
+        (1, "signaling connecting, no event", GuestHookV1::default()),
+        (5, "websocket connected, peer with relayed", GuestHookV1 { peer: Some(PeerEventV1 { status: None, ..peer_full() }), ..Default::default() }),
+        (8, "webrtc connected, peer with relayed and status", GuestHookV1 { peer: Some(peer_full()), ..Default::default() }),
+        (10, "credential renewed", GuestHookV1 { credential: Some(CredentialEventV1 { new_expiry: ts_full() }), ..Default::default() }),
+        (12, "mailbox backpressure", GuestHookV1 { backpressure: Some(BackpressureEventV1 { queue_len: 1 << 40, threshold: u64::MAX }), ..Default::default() }),
+    ];
+    for (hook, what, shape) in hook_shapes {
+        let at = |bridge_token| GuestHookV1 { ctx: ctx_full(), hook, bridge_token, ..shape.clone() }.encode_to_vec();
+        host_frames.push(("GuestHookV1", 104, format!("GUEST_HOOK hook {hook} ({what})"), at(0), at(1)));
+    }
+    {
+        let at = |bridge_token| GuestDataStreamV1 { chunk: data_stream_full(), sender: id_b(), bridge_token }.encode_to_vec();
+        host_frames.push(("GuestDataStreamV1", 102, "GUEST_DATA_STREAM".to_string(), at(0), at(1)));
+        let at = |bridge_token| GuestHandleV1 { ctx: ctx_full(), rpc_envelope: envelope_full().encode_to_vec(), bridge_token }.encode_to_vec();
+        host_frames.push(("GuestHandleV1", 101, "GUEST_HANDLE".to_string(), at(0), at(1)));
+    }
+    for (name, op, what, zero, one) in host_frames {
+        o.add(name, zero.clone(), format!("{pre} host request {what}, bridge_token = 0: payload"));
+        o.add("AbiFrame", AbiFrame { abi_version: 1, op, payload: zero }.encode_to_vec(), format!("{pre} host request {what}, bridge_token = 0: frame"));
+        o.add(name, one.clone(), format!("{pre} host request {what}, bridge_token = 1: payload"));
+        o.add("AbiFrame", AbiFrame { abi_version: 1, op, payload: one }.encode_to_vec(), format!("{pre} host request {what}, bridge_token = 1: frame"));
+    }
+
+    // RpcEnvelope.direction: explicit presence, open enum actr.Direction.
+    let env = "RpcEnvelope";
+    let fld = gen2_field(env, 4);
+    let gen1 = RpcEnvelope { direction: None, ..envelope_full() }.encode_to_vec();
+    assert_eq!(gen1, full(env));
+    o.add(env, gen1, format!("{pre} fully populated value, direction absent: the generation-1 bytes"));
+    let directions: [(i32, &str); 9] = [
+        (0, "0 (DIRECTION_UNSPECIFIED): written, explicit presence"),
+        (1, "1 (DIRECTION_REQUEST)"),
+        (2, "2 (DIRECTION_RESPONSE)"),
+        (3, "3 (DIRECTION_TELL)"),
+        (4, "4 (unknown value of an open enum: survives)"),
+        (99, "99 (unknown)"),
+        (-1, "-1 (negative, ten bytes)"),
+        (i32::MIN, "i32::MIN"),
+        (i32::MAX, "i32::MAX"),
+    ];
+    for (d, what) in directions {
+        o.add(env, RpcEnvelope { direction: Some(d), ..envelope_full() }.encode_to_vec(), format!("{pre} fully populated value, direction = {what}"));
+        o.add(env, RpcEnvelope { direction: Some(d), ..Default::default() }.encode_to_vec(), format!("{pre} only direction = {d}: the required fields written around it"));
+    }
+    varint_field_cases(o, env, &fld, "enum Direction");
+    o.add(env, cat(&[&full(env), &vfield(4, 1)]), format!("{pre} direction = 1 after timeout_ms (field 104): re-encoded between error (3) and traceparent (100)"));
+    o.add(env, cat(&[&vfield(4, 2), &full(env)]), format!("{pre} direction = 2 first: re-encoded after error (3)"));
+    o.add(env, cat(&[&vfield(4, 2), &full(env), &vfield(4, 3)]), format!("{pre} direction 2 then 3 around a fully populated value: last value wins"));
+    let p = default_encoding(env).expect("known message");
+    for (v, what) in [
+        (0xffff_ffffu64, "-1 as a 5-byte varint: accepted, re-encoded in 10 bytes"),
+        (0xffff_fffe, "-2 as a 5-byte varint"),
+        ((1 << 32) | 3, "the 64-bit varint 0x100000003: truncated to 3 (DIRECTION_TELL)"),
+        (0xffff_ffff_0000_0000, "a 64-bit varint with low 32 bits zero: truncated to 0, still present"),
+        (u64::MAX, "u64::MAX (ten bytes): -1"),
+        (0x8000_0000, "2^31 as a 5-byte varint: i32::MIN"),
+    ] {
+        o.add(env, cat(&[&p, &vfield(4, v)]), format!("{pre} direction (int32) given {what}"));
+    }
+
+    // A generation-2 GUEST_HANDLE: an envelope with a direction inside, a token outside.
+    for (d, token) in [(Some(1), 1u64), (Some(3), u64::MAX), (None, 0x0123_4567_89ab_cdef), (Some(7), 0)] {
+        let envelope = RpcEnvelope { direction: d, ..envelope_full() }.encode_to_vec();
+        let payload = GuestHandleV1 { ctx: ctx_full(), rpc_envelope: envelope, bridge_token: token }.encode_to_vec();
+        let dtext = d.map_or("absent".to_string(), |d| d.to_string());
+        o.add("GuestHandleV1", payload.clone(), format!("{pre} rpc_envelope with direction {dtext}, bridge_token = {token}"));
+        o.add("AbiFrame", AbiFrame { abi_version: 1, op: 101, payload }.encode_to_vec(), format!("{pre} GUEST_HANDLE frame: rpc_envelope with direction {dtext}, bridge_token = {token}"));
+    }
+}
+
+fn with_unknown_after(bytes: &[u8]) -> Vec<u8> {
+    cat(&[bytes, &vfield(UNK, 1)])
+}
+
 pub fn build() -> Vec<(String, Vec<u8>, String)> {
     let mut o = Out { lines: Vec::new() };
     for name in NAMES {
@@ -638,6 +838,7 @@ pub fn build() -> Vec<(String, Vec<u8>, String)> {
     specials(&mut o);
     edges(&mut o);
     lengths(&mut o);
+    generation_2(&mut o);
     o.lines
 }
 
