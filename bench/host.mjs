@@ -239,9 +239,9 @@ export async function hostBench({ time = 1000, cases = hostCaseIds } = {}) {
     if (id === "host-roundtrip-echo" || id === "host-roundtrip-callback") plan.push([id, "koffi-floor", `koffi-floor ${id}`, ours(id, "koffi-floor")]);
   }
   // A gen-2 row runs only when one short run answers right (our host may not speak generation 2 yet).
-  const runnable = plan.filter(([id, impl, , [command, args]]) => {
+  const runnable = plan.filter(([id, impl]) => {
     if (!isGen2(id)) return true;
-    const why = impl === "rust-hyper" ? probe(command, rust(rustHyper, id, "1")[1]) : probe(command, [...ours(id, impl, "--check")[1]]);
+    const why = impl === "rust-hyper" ? probe(...rust(rustHyper, id, "1")) : probe(...ours(id, impl, "--check"));
     if (why !== undefined) console.log(`bench: ${id} ${impl} skipped: ${why}`);
     return why === undefined;
   });
