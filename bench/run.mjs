@@ -7,8 +7,9 @@
 // implementations of a case take turns in rounds of about 2 ms. Writes
 // bench/results.json; --readme rewrites the table in README.md.
 //
-// Then runs bench/hostile.mjs (the hostile-input cost against prost) unless
-// --skip-hostile or --case is given.
+// Then the host runtime's cases (bench/host.mjs), and bench/hostile.mjs (the
+// hostile-input cost against prost) unless --skip-hostile or --case is given.
+// --case takes codec and host case ids alike; with it only those cases run.
 //
 // Usage: node bench/run.mjs [--time MS] [--case ID]... [--impl ID]... [--readme] [--skip-hostile]
 // (--impl picks the JS implementations timed beside this package's)
@@ -20,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { buildOracle, oraclePath as oracle, oracleToolchainProblem } from "../conformance/oracle.mjs";
 import { caseIds, implementations } from "./cases.mjs";
-import { hostBench, hostTable } from "./host.mjs";
+import { hostBench, hostCaseIds, hostTable } from "./host.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, "..");
@@ -34,8 +35,12 @@ const { values } = parseArgs({
     "skip-hostile": { type: "boolean", default: false },
   },
 });
-const cases = values.case ?? caseIds;
-for (const id of cases) if (!caseIds.includes(id)) throw new Error(`unknown case ${id} (one of ${caseIds.join(", ")})`);
+for (const id of values.case ?? []) {
+  if (!caseIds.includes(id) && !hostCaseIds.includes(id)) throw new Error(`unknown case ${id} (one of ${[...caseIds, ...hostCaseIds].join(", ")})`);
+}
+/** The codec cases to run, and the host cases (bench/host.mjs). */
+const cases = values.case === undefined ? caseIds : values.case.filter((id) => caseIds.includes(id));
+const hostCases = values.case === undefined ? hostCaseIds : values.case.filter((id) => hostCaseIds.includes(id));
 
 const hex = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 
@@ -61,8 +66,10 @@ function prostAvailable() {
 }
 
 const results = [];
-const prostMissing = prostAvailable();
-if (prostMissing !== undefined) {
+const prostMissing = cases.length === 0 ? "no codec case was asked for" : prostAvailable();
+if (cases.length === 0) {
+  // only host cases
+} else if (prostMissing !== undefined) {
   console.log(`bench: prost rows skipped: ${prostMissing}`);
 } else {
   const dump = spawnSync(oracle, ["bench", "--dump-inputs"], { encoding: "utf8", maxBuffer: 1 << 26 });
@@ -135,13 +142,13 @@ for (const id of cases) {
   }
   if (prost.length > 0) results.push({ case: id, impl: "prost", nsPerOp: prost.sort((x, y) => x - y)[prost.length >> 1] });
 }
-if (sink === undefined) throw new Error("nothing ran");
+if (cases.length > 0 && sink === undefined) throw new Error("nothing ran");
 
 // ---- report -----------------------------------------------------------------------------
 
 results.sort((a, b) => caseIds.indexOf(a.case) - caseIds.indexOf(b.case));
-// The host runtime's round trips (bench/host.mjs), unless --case picked codec cases.
-const hostRows = values.case === undefined ? await hostBench({ time: Number(values.time) }) : [];
+// The host runtime's round trips (bench/host.mjs): all of them, or those --case named.
+const hostRows = hostCases.length > 0 ? await hostBench({ time: Number(values.time), cases: hostCases }) : [];
 results.push(...hostRows);
 for (const r of results) r.nsPerOp = Math.round(r.nsPerOp * 10) / 10;
 writeFileSync(path.join(here, "results.json"), JSON.stringify(results, null, 2) + "\n");
@@ -179,7 +186,8 @@ const mean = (impl, base) => {
 for (const impl of impls4.filter((i) => i !== "prost")) {
   lines.push(`| geometric mean | ${impl} | | ${mean(impl, "protobufjs")} | ${mean(impl, "protobufjs-static")} | ${mean(impl, "prost")} |`);
 }
-const table = lines.join("\n") + (hostRows.length > 0 ? `\n\n${hostTable(hostRows)}` : "");
+const codecTable = cases.length > 0 ? lines.join("\n") : `Measured ${date} on ${machine} (host cases only; median ns per call).`;
+const table = [codecTable, hostRows.length > 0 ? hostTable(hostRows) : ""].filter((t) => t !== "").join("\n\n");
 console.log(`\n${table}\n\nbench: wrote bench/results.json (${results.length} rows)`);
 
 if (!values["skip-hostile"] && values.case === undefined) {

@@ -75,7 +75,7 @@ fn round_trip(handle: HandleFn, free: FreeFn, ctx: &InvocationContextV1, route: 
         timeout_ms: 1000,
         ..Default::default()
     };
-    let request = GuestHandleV1 { ctx: ctx.clone(), rpc_envelope: envelope.encode_to_vec() };
+    let request = GuestHandleV1 { ctx: ctx.clone(), rpc_envelope: envelope.encode_to_vec(), bridge_token: 0 };
     let frame = AbiFrame { abi_version: 1, op: GUEST_HANDLE, payload: request.encode_to_vec() }.encode_to_vec();
     let mut out: *mut u8 = std::ptr::null_mut();
     let mut out_len = 0usize;
