@@ -7,7 +7,8 @@
 import { code } from "../codes.js";
 import { AbiError } from "../errors.js";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { decodeFrame, encodeFrame } from "../frames.js";
+import { decodeFrame, decodePayload, encodeFrame } from "../frames.js";
+import type { AbiFrame } from "../../gen/actr/dynclib/v1/abi_pb.js";
 import type { ActrId, DataStream, RpcEnvelope } from "../../gen/actr/actr_pb.js";
 import {
   GuestDataStreamV1Schema,
@@ -23,7 +24,7 @@ import {
   guestHookPayload,
   guestLifecyclePayload,
 } from "../host-operations.js";
-import { payloadOp } from "../schemas.js";
+import { payloadOp, payloadSchemaForOp } from "../schemas.js";
 import { issueBridgeToken } from "./bridge-tokens.js";
 
 /** One guest, loaded and initialised by `loadGuest`. Calls into it run one at a time, in the order they were made. */
@@ -59,10 +60,12 @@ export interface Guest {
   /** Delivers one data-stream chunk from `sender` (`GUEST_DATA_STREAM`). */
   dataStream(chunk: DataStream, sender: ActrId): Promise<void>;
   /**
-   * Sends an already encoded `AbiFrame` as it is, and resolves with the
-   * reply's payload: for frames the typed calls cannot build (debugging,
-   * tests). The host opens no bridge token for it: a generation-2 guest
-   * sees whatever token the frame carries, unknown to the host.
+   * Sends an already encoded `AbiFrame`, and resolves with the reply's
+   * payload: for frames the typed calls cannot build (debugging, tests).
+   * The frame goes as it is, with one exception: for a generation-2 guest,
+   * a guest request whose payload carries no bridge token gets a fresh one
+   * written in (the frame is re-encoded). A token the frame carries is
+   * opened for the call as it is.
    */
   handleFrame(frame: Uint8Array): Promise<Uint8Array>;
   /**
@@ -111,7 +114,9 @@ export abstract class GuestCalls implements Guest {
   }
 
   handleFrame(frame: Uint8Array): Promise<Uint8Array> {
-    return this.run(frame, frameOp(frame), false, 0);
+    if (this.generation === 1) return this.run(frame, frameOp(frame), false, 0);
+    const request = withBridgeToken(frame);
+    return this.run(request.frame, request.op, false, request.bridgeToken);
   }
 
   /**
@@ -149,6 +154,31 @@ export abstract class GuestCalls implements Guest {
     }
     return this.runPayload(payloadOp(schema)!, schema, payload, bridgeToken);
   }
+}
+
+/**
+ * A frame for a generation-2 guest (see `Guest.handleFrame`): its op, and
+ * the bridge token of its payload, a fresh one written in when it has none.
+ * A frame that does not decode, or whose token is over 2^53 (never
+ * issued), goes as it is with no token opened (the guest will say so).
+ */
+function withBridgeToken(frame: Uint8Array): { frame: Uint8Array; op: number; bridgeToken: number } {
+  let decoded: AbiFrame;
+  let payload: { bridgeToken?: bigint } | undefined;
+  let schema: DescMessage | undefined;
+  try {
+    decoded = decodeFrame(frame);
+    schema = payloadSchemaForOp(decoded.op);
+    if (schema === undefined || schema.field.bridgeToken === undefined) return { frame, op: decoded.op, bridgeToken: 0 };
+    payload = decodePayload(schema, decoded) as { bridgeToken?: bigint };
+  } catch {
+    return { frame, op: frameOp(frame), bridgeToken: 0 };
+  }
+  const carried = payload.bridgeToken ?? 0n;
+  if (carried !== 0n) return { frame, op: decoded.op, bridgeToken: carried <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(carried) : 0 };
+  const bridgeToken = issueBridgeToken();
+  payload.bridgeToken = BigInt(bridgeToken);
+  return { frame: encodeFrame(schema, payload as MessageShape<typeof schema>), op: decoded.op, bridgeToken };
 }
 
 /** The op of an encoded frame, for error messages and stream scoping; 0 when the frame does not decode (the guest will say so). */

@@ -10,4 +10,5 @@
 import "./koffi.js"; // fails first, with what to install, when koffi is missing
 export type { HostErrorListener, HostHandler } from "./answer.js";
 export type { Guest } from "./guest.js";
+export type { InvokeOrigin } from "./invoke-scope.js";
 export { loadGuest, type LoadGuestOptions } from "./load.js";

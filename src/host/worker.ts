@@ -1,15 +1,18 @@
 /**
- * The worker thread of a worker-mode guest: it loads the guest, runs the
- * batches of calls the host sends back to back, blocks in `invoke` (on
- * `Atomics.wait`) while the host thread answers, and sleeps on
- * `Atomics.wait` between batches.
+ * The worker thread of a worker-mode guest: it loads the guest, owns its
+ * callbacks, runs the batches of calls the host sends back to back, blocks
+ * in `invoke` (on `Atomics.wait`) while the host thread answers, and
+ * between batches waits briefly on `Atomics.wait`, then sleeps in its event
+ * loop. A generation-1 guest runs on this thread; a generation-2 guest runs
+ * each call on a libuv pool thread, so that this thread's event loop answers
+ * the `invoke`s of the guest's own threads at any time.
  *
  * @module
  */
 import { receiveMessageOnPort, parentPort, workerData } from "node:worker_threads";
 import { code } from "../codes.js";
 import { type InvokeScope, invokeScope } from "./invoke-scope.js";
-import { type InvokeBridge, NativeGuest } from "./native.js";
+import { type GuestCall, type InvokeBridge, NativeGuest } from "./native.js";
 import { addressOf } from "./native-memory.js";
 import type { CallsMessage, CloseMessage, FromWorker, WorkerStart, WorkerStarted } from "./worker-protocol.js";
 import { PackedReader, PackedWriter, signal, SPARE_BUFFERS } from "./worker-protocol.js";
@@ -65,27 +68,66 @@ started({ type: "ready", rc: guest.initialize(start.init, invokeOnHost), generat
 /** Result buffers the host gave back, for new results. */
 const spareResults: ArrayBuffer[] = [];
 
-/**
- * Runs every call of a batch, handing each frame to the guest where it is
- * in the batch and copying each reply straight into `results` (the host
- * thread decodes them), and adds the batch's buffer to `done` (to give back
- * to the host) once it is read.
- */
-function runBatch(batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[]): void {
-  for (const buffer of batch.spare) if (spareResults.length < SPARE_BUFFERS) spareResults.push(buffer);
+/** The calls of a batch, each frame handed to the guest where it is in the batch buffer. */
+function* callsOf(batch: CallsMessage): Generator<GuestCall> {
   const calls = new PackedReader(batch.buffer, batch.length);
   const base = addressOf(new Uint8Array(batch.buffer));
   while (!calls.done) {
     const op = calls.word();
     const length = calls.word();
     const bridgeToken = calls.float();
-    const address = length === 0 ? 0 : base + calls.skip(length);
-    runningOp = op;
+    yield { address: length === 0 ? 0 : base + calls.skip(length), length, op, bridgeToken };
+  }
+}
+
+/** Takes the buffers the host gave back with `batch`. */
+function takeSpare(batch: CallsMessage): void {
+  for (const buffer of batch.spare) if (spareResults.length < SPARE_BUFFERS) spareResults.push(buffer);
+}
+
+/**
+ * Runs every call of a batch on this thread, copying each reply straight
+ * into `results` (the host thread decodes them), and adds the batch's
+ * buffer to `done` (to give back to the host) once it is read.
+ */
+function runBatch(batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[]): void {
+  takeSpare(batch);
+  for (const call of callsOf(batch)) {
+    runningOp = call.op;
     const at = results.startResult();
-    results.endResult(at, guest.callAt({ address, length, op, bridgeToken }, maxBytes, results.replyMemory));
+    results.endResult(at, guest.callAt(call, maxBytes, results.replyMemory));
     runningOp = 0;
   }
   if (done.length < SPARE_BUFFERS) done.push(batch.buffer);
+}
+
+/**
+ * `runBatch` for a generation-2 guest: each call runs on a libuv pool
+ * thread (`NativeGuest.callAtAsync`), so that this thread's event loop
+ * answers every `invoke` meanwhile, from whichever thread of the guest's
+ * (a handler may wait for a task of its own that calls the host).
+ */
+async function runBatchOnPool(batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[]): Promise<void> {
+  takeSpare(batch);
+  for (const call of callsOf(batch)) {
+    const at = results.startResult();
+    results.endResult(at, await guest.callAtAsync(call, maxBytes, results.replyMemory));
+  }
+  if (done.length < SPARE_BUFFERS) done.push(batch.buffer);
+}
+
+/**
+ * Runs the batches of a generation-2 guest (`runBatchOnPool`): `first`,
+ * then those posted meanwhile, and posts their results in one message.
+ */
+async function serveOnPool(first: CallsMessage): Promise<void> {
+  const results = new PackedWriter(resultsBytes, spareResults.pop());
+  const spare: ArrayBuffer[] = [];
+  for (let batch: CallsMessage | undefined = first; batch !== undefined; batch = receiveMessageOnPort(port)?.message as CallsMessage | undefined) {
+    await runBatchOnPool(batch, results, spare);
+  }
+  resultsBytes = Math.max(MIN_RESULTS_BYTES, results.length);
+  post({ type: "results", buffer: results.buffer, length: results.length, spare }, [results.buffer, ...spare]);
 }
 
 /** The smallest buffer a batch of results starts with. */
@@ -133,13 +175,18 @@ function serve(): void {
       Atomics.wait(signals, signal.CALLS_POSTED, seen, Math.min(waitUntil, yieldAt) - now);
       continue;
     }
-    if ((first.message as CallsMessage | CloseMessage).type === "close") {
+    const message = first.message as CallsMessage | CloseMessage;
+    if (message.type === "close") {
       close();
       return sleep(Atomics.load(signals, signal.CALLS_POSTED));
     }
+    if (guest.generation === 2) {
+      void serveOnPool(message).then(serve);
+      return;
+    }
     const results = new PackedWriter(resultsBytes, spareResults.pop());
     const spare: ArrayBuffer[] = [];
-    runBatch(first.message as CallsMessage, results, spare);
+    runBatch(message, results, spare);
     for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
       runBatch(next.message as CallsMessage, results, spare);
     }

@@ -2,7 +2,7 @@
 // every path, in both threading modes with the same tests.
 import { create } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Guest, loadGuest } from "../../src/host/index.js";
+import { type Guest, type InvokeOrigin, loadGuest } from "../../src/host/index.js";
 import {
   AbiError,
   abiErrorToActr,
@@ -28,13 +28,13 @@ import {
   successReply,
   webrtcPeerStatus,
 } from "../../src/index.js";
-import { bytesOf, callerId, ctx, envelope, rejection, selfId, testGuest, text } from "./test-guest.js";
+import { bytesOf, callerId, ctx, envelope, rejection, selfId, testGuests, text } from "./test-guest.js";
 
 type Threading = "worker" | "same-thread";
-type Handler = (operation: HostOperation) => HostResult | Promise<HostResult>;
+type Handler = (operation: HostOperation, origin: InvokeOrigin) => HostResult | Promise<HostResult>;
 
 /** A loaded test guest whose host handler and error listener each test can set. */
-async function harness(threading: Threading, extra: { init?: Uint8Array; maxBytes?: number } = {}) {
+async function harness(library: string, threading: Threading, extra: { init?: Uint8Array; maxBytes?: number } = {}) {
   const state = {
     handler: ((operation) => {
       throw new Error(`unexpected host operation ${operation.kind}`);
@@ -42,12 +42,12 @@ async function harness(threading: Threading, extra: { init?: Uint8Array; maxByte
     operations: [] as HostOperation[],
     hostErrors: [] as Error[],
   };
-  const guest = await loadGuest((testGuest as { library: string }).library, {
+  const guest = await loadGuest(library, {
     threading,
     ...extra,
-    host: (operation) => {
+    host: (operation, origin) => {
       state.operations.push(operation);
-      return state.handler(operation);
+      return state.handler(operation, origin);
     },
     onHostError: (error) => state.hostErrors.push(error),
   });
@@ -59,12 +59,12 @@ async function harness(threading: Threading, extra: { init?: Uint8Array; maxByte
   /** What the actor reported through HOST_TELL on `route`, in order (and every other tell answered `done`). */
   const collectReports = () => {
     const reports: string[] = [];
-    reset((operation) => {
+    reset((operation, origin) => {
       if (operation.kind === "tell" && operation.payload.routeKey.startsWith("report.")) {
         reports.push(`${operation.payload.routeKey} ${text(operation.payload.payload)}`);
         return { done: true };
       }
-      return state.handler(operation);
+      return state.handler(operation, origin);
     });
     return reports;
   };
@@ -82,13 +82,17 @@ function guestFailureAfterStatus(status: number): string {
   return `internal error: ${abiErrorToActr(status).message}`;
 }
 
-const skip = "skip" in testGuest ? testGuest.skip : undefined;
-
+for (const { generation, build } of testGuests) {
+const skip = "skip" in build ? build.skip : undefined;
+const library = "library" in build ? build.library : "";
 for (const threading of ["worker", "same-thread"] as const) {
-  describe.skipIf(skip !== undefined)(`host runtime, ${threading} mode${skip === undefined ? "" : ` (skipped: ${skip})`}`, () => {
+  describe.skipIf(skip !== undefined)(`host runtime, generation ${generation}, ${threading} mode${skip === undefined ? "" : ` (skipped: ${skip})`}`, () => {
     let h: Awaited<ReturnType<typeof harness>>;
     beforeAll(async () => {
-      h = await harness(threading);
+      h = await harness(library, threading);
+    });
+    it(`tells the guest's generation (${generation})`, () => {
+      expect(h.guest.generation).toBe(generation);
     });
     afterAll(() => h?.guest.close());
 
@@ -476,8 +480,8 @@ for (const threading of ["worker", "same-thread"] as const) {
     describe("loading", () => {
       it("the same path twice gives a separate instance (a private copy), each with its own init", async () => {
         const init = (actrType: string) => encodeMessage(InitPayloadV1Schema, create(InitPayloadV1Schema, { actrType, version: 1 }));
-        const first = await harness(threading, { init: init("acme:first") });
-        const second = await harness(threading, { init: init("acme:second") });
+        const first = await harness(library, threading, { init: init("acme:first") });
+        const second = await harness(library, threading, { init: init("acme:second") });
         try {
           expect(new Set([h.guest.path, first.guest.path, second.guest.path]).size).toBe(3);
           expect(await first.guest.handle(envelope("init"), ctx)).toEqual(init("acme:first"));
@@ -490,7 +494,7 @@ for (const threading of ["worker", "same-thread"] as const) {
 
       if (threading === "worker") {
         it("two instances run in parallel: one guest waiting in invoke does not hold up the other", async () => {
-          const other = await harness(threading);
+          const other = await harness(library, threading);
           try {
             let release!: () => void;
             const released = new Promise<void>((resolve) => (release = resolve));
@@ -511,9 +515,9 @@ for (const threading of ["worker", "same-thread"] as const) {
 
       it("rejects with actr_init's status", async () => {
         const refused = encodeMessage(InitPayloadV1Schema, create(InitPayloadV1Schema, { actrType: "test:refuse-init" }));
-        const error = await rejection(harness(threading, { init: refused }), AbiError);
+        const error = await rejection(harness(library, threading, { init: refused }), AbiError);
         expect(error.status).toBe(code.INIT_FAILED);
-        const garbage = await rejection(harness(threading, { init: new Uint8Array([0xff]) }), AbiError);
+        const garbage = await rejection(harness(library, threading, { init: new Uint8Array([0xff]) }), AbiError);
         expect(garbage.status).toBe(code.PROTOCOL_ERROR);
         expect(garbage.message).toContain("actr_init returned PROTOCOL_ERROR (-5)");
       });
@@ -525,11 +529,11 @@ for (const threading of ["worker", "same-thread"] as const) {
       });
 
       it("maxBytes: a longer reply is freed unread and rejects with PROTOCOL_ERROR", async () => {
-        const small = await harness(threading, { maxBytes: 64 });
+        const small = await harness(library, threading, { maxBytes: 256 }); // the stats reply below fits
         try {
-          const error = await rejection(small.guest.handle(envelope("echo", new Uint8Array(100)), ctx), AbiError);
+          const error = await rejection(small.guest.handle(envelope("echo", new Uint8Array(300)), ctx), AbiError);
           expect(error.status).toBe(code.PROTOCOL_ERROR);
-          expect(error.message).toMatch(/over maxBytes \(64\)/);
+          expect(error.message).toMatch(/over maxBytes \(256\)/);
           expect(await guestStats(small.guest)).toMatchObject({ outstanding: 0, badFrees: 0 });
         } finally {
           await small.guest.close();
@@ -537,7 +541,7 @@ for (const threading of ["worker", "same-thread"] as const) {
       });
 
       it("close() waits for the calls made, then refuses new ones", async () => {
-        const { guest } = await harness(threading);
+        const { guest } = await harness(library, threading);
         const last = guest.handle(envelope("echo", "last"), ctx);
         await guest.close();
         expect(text(await last)).toBe("last");
@@ -546,4 +550,5 @@ for (const threading of ["worker", "same-thread"] as const) {
       });
     });
   });
+}
 }

@@ -1,26 +1,36 @@
-// The Rust test guest (test/guest/), built with cargo for the end-to-end
-// tests, and small helpers to drive it. When cargo is missing the tests
-// skip, saying so; CI installs cargo and runs them.
+// The Rust test guests, one of each ABI generation (test/guest/ and
+// test/guest-gen2/), built with cargo for the end-to-end tests, and small
+// helpers to drive them. When cargo is missing the tests skip, saying so; CI
+// installs cargo and runs them.
 import { create } from "@bufbuild/protobuf";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { actrId, invocationContext, RpcEnvelopeSchema } from "../../src/index.js";
 
-const guestDir = fileURLToPath(new URL("../guest", import.meta.url));
-
-function build(): { library: string } | { skip: string } {
+/** Builds the guest crate in `test/<dir>` and returns the path of its library `<crate>`, or why it cannot be built. */
+function build(dir: string, crate: string): { library: string } | { skip: string } {
+  const guestDir = fileURLToPath(new URL(`../${dir}`, import.meta.url));
   const cargo = spawnSync("cargo", ["--version"]);
   if (cargo.error !== undefined || cargo.status !== 0) return { skip: "cargo is not installed (CI installs it; see .ci/run)" };
   const result = spawnSync("cargo", ["build", "--release", "--offline", "--quiet"], { cwd: guestDir, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`the test guest did not build:\n${result.stderr}`);
+  if (result.status !== 0) throw new Error(`the test guest ${dir} did not build:\n${result.stderr}`);
   const extension = process.platform === "darwin" ? "dylib" : process.platform === "win32" ? "dll" : "so";
   const prefix = process.platform === "win32" ? "" : "lib";
-  return { library: `${guestDir}/target/release/${prefix}actr_test_guest.${extension}` };
+  return { library: `${guestDir}/target/release/${prefix}${crate}.${extension}` };
 }
 
-/** The test guest's library path, or why the end-to-end tests skip. */
-export const testGuest = build();
+/** The generation-1 test guest's library path, or why the end-to-end tests skip. */
+export const testGuest = build("guest", "actr_test_guest");
+
+/** The generation-2 test guest (bridge tokens, its own Tokio runtime, background tasks), or why its tests skip. */
+export const testGuestGen2 = build("guest-gen2", "actr_test_guest_gen2");
+
+/** Both test guests, by generation. */
+export const testGuests = [
+  { generation: 1, build: testGuest },
+  { generation: 2, build: testGuestGen2 },
+] as const;
 
 /** The actor's own id (serial 5), as the contexts below carry it. */
 export const selfId = actrId({ realm: 1, serialNumber: 5n, type: { manufacturer: "acme", name: "test", version: "1.0" } });

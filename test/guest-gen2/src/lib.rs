@@ -33,6 +33,7 @@
 //! | `spawnForever` | - | a managed task holding a cloned context waits forever; `actr_shutdown` aborts it (its context is then released) | `spawned` |
 //! | `spawnStuck` | delay, default shutdown timeout + 1 s | a managed task holding a cloned context blocks its worker thread (`std::thread::sleep`) for the delay, never yielding: `actr_shutdown` then times out and returns -1 | `spawned`, once the task has started blocking |
 //! | `spawnCallWait` | call payload | a managed task holding a cloned context makes the HOST_CALL of `call` from a runtime worker thread and drops its context; the handler awaits its answer | the answer, as `call` |
+//! | `tokenCall` | a bridge token, decimal | a HOST_CALL naming that token (payload `tokenCall`), from a task outside the handler's scope, the handler waiting for it | `reply=<answer>` or `error=<Display>` |
 //! | `threadCall` | delay, default 20 | as `spawnCall`, from a plain `std::thread` (payload `threadCall`, report `report.threadCall`) | `spawned`, at once |
 //!
 //! `stats` fields: `retained` counts successful `retain_context` calls,
@@ -389,6 +390,26 @@ async fn gen2_route(ctx: &Context, envelope: &RpcEnvelope) -> Option<Result<Vec<
                 Err(e) => Err(e),
             }
         }
+        "tokenCall" => match std::str::from_utf8(p).ok().and_then(|t| t.parse::<u64>().ok()) {
+            // A HOST_CALL naming the token in the payload (one the host may never have issued, or
+            // has released), from a task outside the handler's scope; replies `reply=..` or `error=..`.
+            Some(token) => {
+                let named = Bridge { vt: ctx.bridge.vt, token };
+                let (answer, answered) = tokio::sync::oneshot::channel();
+                match spawn_task(async move {
+                    let result = actor::invoke(&named, op::HOST_CALL, &actor::ping_call(b"tokenCall".to_vec()));
+                    let _ = answer.send(result);
+                }) {
+                    Ok(()) => match answered.await {
+                        Ok(Ok(reply)) => Ok(format!("reply={}", String::from_utf8_lossy(&reply)).into_bytes()),
+                        Ok(Err(e)) => Ok(format!("error={e}").into_bytes()),
+                        Err(_) => Err(ActrError::Internal("the token call ended without an answer".into())),
+                    },
+                    Err(e) => Err(e),
+                }
+            }
+            None => Err(ActrError::InvalidArgument(format!("expected a bridge token, got {:?}", String::from_utf8_lossy(p)))),
+        },
         "threadCall" => delay(p, 20).and_then(|d| {
             let held = ctx.clone();
             spawned(spawn_thread(move || {
