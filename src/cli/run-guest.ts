@@ -6,12 +6,21 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { create } from "@bufbuild/protobuf";
 import type { ActrId } from "../../gen/actr/actr_pb.js";
-import { AbiFrameSchema, AbiReplySchema, type InitPayloadV1, InitPayloadV1Schema } from "../../gen/actr/dynclib/v1/abi_pb.js";
+import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import {
+  AbiFrameSchema,
+  AbiReplySchema,
+  GuestDataStreamV1Schema,
+  GuestHandleV1Schema,
+  GuestHookV1Schema,
+  GuestLifecycleV1Schema,
+  type InitPayloadV1,
+  InitPayloadV1Schema,
+} from "../../gen/actr/dynclib/v1/abi_pb.js";
 import { encodeMessage } from "../codec.js";
 import { AbiError, ActrError } from "../errors.js";
-import { decodeReply, encodeFrame, successReply } from "../frames.js";
+import { decodeFrame, decodePayload, decodeReply, encodeFrame, successReply } from "../frames.js";
 import {
   encodeGuestDataStreamRequest,
   encodeGuestHandleRequest,
@@ -29,7 +38,7 @@ import { formatMessage } from "./format.js";
 import { callOptions, defaultSelfId, defaultTimeoutMs, type GuestCall, hasCallOptions, parseActrId, parseGuestCall } from "./guest-calls.js";
 import { readJson } from "./input.js";
 import { messageFromJson } from "./json.js";
-import type { Guest, LoadGuestOptions } from "../host/index.js";
+import type { BridgeTokenEvent, Guest, InvokeOrigin, LoadGuestOptions } from "../host/index.js";
 import type { CliIo } from "./run.js";
 import { parseScript } from "./script.js";
 import { actrErrorVariant, type CallOutcome, outcomeSummary, traceWriter } from "./trace.js";
@@ -37,12 +46,16 @@ import { actrErrorVariant, type CallOutcome, outcomeSummary, traceWriter } from 
 /** The help text of `actr-abi run`. */
 export const runUsage = `Usage: actr-abi run GUEST.so [what to send] [--answers FILE] [options]
 
-Loads the DynClib guest GUEST.so, calls actr_init, sends it one call (or
-the calls of a script, to the same instance), answers each invoke of the
-guest from an answers file, and traces every frame that crosses the ABI on
-stderr: direction, op, the frame decoded as actr-abi decode shows it, each
-reply with its status by name, and the time each call took. The response of
-the last call is printed on stdout as actr-abi decode --as AbiReply shows it.
+Loads the DynClib guest GUEST.so (either ABI generation: the second is told
+by its actr_shutdown export), calls actr_init, sends it one call (or the
+calls of a script, to the same instance), answers each invoke of the guest
+from an answers file, and traces every frame that crosses the ABI on stderr:
+direction, op, the frame decoded as actr-abi decode shows it, each reply with
+its status by name, and the time each call took. For a second-generation
+guest the trace also shows each call's bridge token, the guest's retains and
+releases of it, and the invokes of its background tasks, marked "background"
+and numbered under the call that spawned them. The response of the last call
+is printed on stdout as actr-abi decode --as AbiReply shows it.
 
 What to send (one of):
   --route R               a GUEST_HANDLE with an actr.RpcEnvelope for route R, with
@@ -82,6 +95,9 @@ Options:
   --brief                 the trace with one line per event, frames not shown
   --raw                   write the last response's bytes to stdout, nothing else
   --bytes-limit N         hex bytes shown before eliding (default 32)
+  --linger MS             keep the guest open MS milliseconds after the last call,
+                          so that invokes of its background tasks are seen before
+                          it is closed (actr_shutdown); default 0
   -h, --help              show this help
 
 A script runs every call, whatever the earlier ones answered. Exit status:
@@ -123,6 +139,7 @@ const runOptions = {
   brief: { type: "boolean", default: false },
   raw: { type: "boolean", default: false },
   "bytes-limit": { type: "string", default: "32" },
+  linger: { type: "string", default: "0" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -138,6 +155,8 @@ interface RunPlan {
   readonly brief: boolean;
   readonly raw: boolean;
   readonly bytesLimit: number;
+  /** Milliseconds to keep the guest open after the last call (`--linger`). */
+  readonly lingerMs: number;
 }
 
 async function readPlan(args: string[], io: CliIo): Promise<RunPlan | "help"> {
@@ -159,6 +178,8 @@ async function readPlan(args: string[], io: CliIo): Promise<RunPlan | "help"> {
   if (!Number.isSafeInteger(bytesLimit) || bytesLimit < 0) {
     throw new UsageError(`--bytes-limit must be a non-negative integer, got ${values["bytes-limit"]}`);
   }
+  const lingerMs = Number(values.linger);
+  if (!Number.isSafeInteger(lingerMs) || lingerMs < 0) throw new UsageError(`--linger must be a non-negative integer of milliseconds, got ${values.linger}`);
   const callValues = hookEvent === undefined ? values : { ...values, event: hookEvent };
   let calls: GuestCall[];
   if (values.script !== undefined) {
@@ -190,29 +211,53 @@ async function readPlan(args: string[], io: CliIo): Promise<RunPlan | "help"> {
     brief: values.brief,
     raw: values.raw,
     bytesLimit,
+    lingerMs,
   };
 }
 
-/** The frame the host sends for `call`, and the promise of the guest's answer. */
-function enter(guest: Guest, call: GuestCall, plan: RunPlan): { frame: Uint8Array; run: () => Promise<Uint8Array | undefined> } {
+/**
+ * The frame the host sends for `call` (with the bridge token the host
+ * issued for it, 0 for none), and the promise of the guest's answer.
+ */
+function enter(guest: Guest, call: GuestCall, plan: RunPlan): { frame: (bridgeToken: bigint) => Uint8Array; run: () => Promise<Uint8Array | undefined> } {
   switch (call.kind) {
     case "handle": {
       const ctx = invocationContext({ selfId: plan.selfId, callerId: plan.callerId, requestId: call.envelope.requestId });
-      return { frame: encodeGuestHandleRequest(call.envelope, ctx), run: () => guest.handle(call.envelope, ctx) };
+      return { frame: (token) => withToken(GuestHandleV1Schema, decodeFramePayload(encodeGuestHandleRequest(call.envelope, ctx), GuestHandleV1Schema), token), run: () => guest.handle(call.envelope, ctx) };
     }
     case "lifecycle": {
       const ctx = lifecycleContext(plan.selfId, call.hook);
-      return { frame: encodeGuestLifecycleRequest(call.hook, ctx), run: () => guest.lifecycle(call.hook, ctx).then(() => undefined) };
+      return {
+        frame: (token) => withToken(GuestLifecycleV1Schema, decodeFramePayload(encodeGuestLifecycleRequest(call.hook, ctx), GuestLifecycleV1Schema), token),
+        run: () => guest.lifecycle(call.hook, ctx).then(() => undefined),
+      };
     }
     case "hook": {
       const ctx = invocationContext({ selfId: plan.selfId });
-      return { frame: encodeGuestHookRequest(call.event, ctx), run: () => guest.hook(call.event, ctx).then(() => undefined) };
+      return {
+        frame: (token) => withToken(GuestHookV1Schema, decodeFramePayload(encodeGuestHookRequest(call.event, ctx), GuestHookV1Schema), token),
+        run: () => guest.hook(call.event, ctx).then(() => undefined),
+      };
     }
     case "dataStream": {
       const sender = plan.callerId ?? plan.selfId;
-      return { frame: encodeGuestDataStreamRequest(call.chunk, sender), run: () => guest.dataStream(call.chunk, sender).then(() => undefined) };
+      return {
+        frame: (token) => withToken(GuestDataStreamV1Schema, decodeFramePayload(encodeGuestDataStreamRequest(call.chunk, sender), GuestDataStreamV1Schema), token),
+        run: () => guest.dataStream(call.chunk, sender).then(() => undefined),
+      };
     }
   }
+}
+
+/** The payload of a guest request frame, decoded. */
+function decodeFramePayload<Desc extends DescMessage>(frame: Uint8Array, schema: Desc): MessageShape<Desc> {
+  return decodePayload(schema, decodeFrame(frame));
+}
+
+/** The frame of `payload` with `bridgeToken` in it, as the host sends it. */
+function withToken<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>, bridgeToken: bigint): Uint8Array {
+  (payload as unknown as { bridgeToken: bigint }).bridgeToken = bridgeToken;
+  return encodeFrame(schema, payload);
 }
 
 /** The one-line reason a run failed, for stderr and the exit event. */
@@ -250,6 +295,10 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
   };
 
   let call = 0;
+  /** Invokes numbered so far, by call (a background task's invokes count under the call that spawned it). */
+  const invokes = new Map<number, number>();
+  /** The call each bridge token was issued for. */
+  const callOfToken = new Map<bigint, number>();
   let invoke = 0;
   // actr_init is traced once the loader has reached it (a loader error is not an init).
   const initBytes = encodeMessage(InitPayloadV1Schema, plan.init);
@@ -260,23 +309,42 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
   };
   const rules = plan.rules;
   let hostNs = 0n; // time spent in the handler during the current call
-  const host = (operation: HostOperation): HostResult => {
+  /** Where an invoke goes in the trace: under the call its token was issued for, numbered there; `background` when that call returned. */
+  const placeInvoke = (origin: InvokeOrigin | undefined) => {
+    const owner = origin === undefined || origin.bridgeToken === 0n ? call : (callOfToken.get(origin.bridgeToken) ?? call);
+    const number = (invokes.get(owner) ?? 0) + 1;
+    invokes.set(owner, number);
+    if (owner === call) invoke = number;
+    const bridge = origin === undefined || origin.bridgeToken === 0n ? {} : { bridgeToken: origin.bridgeToken, background: origin.callReturned };
+    return { call: owner, invoke: number, ...bridge };
+  };
+  const host = (operation: HostOperation, origin: InvokeOrigin): HostResult => {
     const entered = process.hrtime.bigint();
     sendInit();
-    invoke += 1;
-    const at = { call, invoke };
+    const at = placeInvoke(origin);
     emit({ event: "invoke", ...at, bytes: encodeFrame(payloadSchemaForOp(operation.op)!, operation.payload) });
     const started = process.hrtime.bigint();
     const answer = answerOperation(rules, operation);
     const reply = encodeHostReply(answer.result);
     emit({ event: "answer", ...at, reply, rule: answer.rule, note: answer.note, durationNs: process.hrtime.bigint() - started });
-    hostNs += process.hrtime.bigint() - entered;
+    if (!at.background) hostNs += process.hrtime.bigint() - entered;
     return answer.result;
+  };
+
+  /** A bridge token the host issued, or the guest retained or released (generation 2). */
+  let opened: bigint | undefined;
+  const onBridgeToken = (event: BridgeTokenEvent) => {
+    if (event.action === "open") {
+      opened = event.token;
+      callOfToken.set(event.token, call);
+      return; // shown with the call's frame
+    }
+    emit({ event: "token", call: callOfToken.get(event.token) ?? call, action: event.action, token: event.token, references: event.references });
   };
 
   // Invokes the host answers with a code before its handler runs (a frame that does not decode).
   const onHostError = (error: Error, operation: HostOperation | undefined) => {
-    if (operation === undefined) invoke += 1;
+    if (operation === undefined) invoke = placeInvoke(undefined).invoke;
     emit({ event: "hostError", call, invoke, status: error instanceof AbiError ? error.status : undefined, message: oneLine(error) });
   };
 
@@ -289,7 +357,7 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
   let guest: Guest;
   const initStarted = process.hrtime.bigint();
   try {
-    guest = await loadGuest(plan.guestPath, { host, init: plan.init, onHostError });
+    guest = await loadGuest(plan.guestPath, { host, init: plan.init, onHostError, onBridgeToken });
   } catch (err) {
     if (err instanceof AbiError && initReturned.test(err.message)) {
       sendInit();
@@ -304,16 +372,22 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
   emit({ event: "return", call: 0, durationNs: process.hrtime.bigint() - initStarted, hostNs, outcome: { status: 0 } });
 
   let last: CallOutcome = { status: 0 };
+  let closing: Promise<void>;
   try {
     for (const next of plan.calls) {
       call += 1;
       invoke = 0;
       hostNs = 0n;
       const { frame, run } = enter(guest, next, plan);
-      emit({ event: "send", call, schema: AbiFrameSchema, bytes: frame });
+      // A first-generation guest runs inside run(), its invokes with it: its frame is shown before. A
+      // second-generation call gets its token inside run() and runs on another thread: shown right after.
+      if (guest.generation === 1) emit({ event: "send", call, schema: AbiFrameSchema, bytes: frame(0n) });
+      opened = undefined;
       const started = process.hrtime.bigint();
+      const running = run();
+      if (guest.generation === 2) emit({ event: "send", call, schema: AbiFrameSchema, bytes: frame(opened ?? 0n) });
       try {
-        last = { reply: successReply((await run()) ?? new Uint8Array(0)) };
+        last = { reply: successReply((await running) ?? new Uint8Array(0)) };
       } catch (err) {
         // Anything but the guest's own answer is a failure of the host runtime: no trace for it, one line.
         if (!(err instanceof ActrError || err instanceof AbiError)) return finish(1, `the host runtime failed: ${oneLine(err)}`);
@@ -321,8 +395,14 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
       }
       emit({ event: "return", call, durationNs: process.hrtime.bigint() - started, hostNs, outcome: last });
     }
+    if (plan.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, plan.lingerMs));
   } finally {
-    await guest.close();
+    closing = guest.close();
+  }
+  try {
+    await closing;
+  } catch (err) {
+    return finish(1, oneLine(err));
   }
   if (plan.calls.length === 0) return finish(0); // only actr_init, and it succeeded
   if (!("reply" in last)) return finish(1, failureReason(last, "actr_handle"));

@@ -26,6 +26,7 @@ import { decodeMessage, decodeMessageIn } from "../codec.js";
 import { lifecycleHookName, op, opName, runtimeHookName, statusName } from "../codes.js";
 import type { ActrError } from "../errors.js";
 import { decodeFrame, decodeReply } from "../frames.js";
+import { payloadSchemaForOp } from "../schemas.js";
 import { type FormatOptions, formatMessage } from "./format.js";
 import { JsonBytes, type JsonTree, messageToJson } from "./json.js";
 
@@ -46,16 +47,39 @@ export type CallOutcome =
   | { readonly status: number; readonly message?: string };
 
 /**
+ * The bridge token an `invoke` of a second-generation guest names, and
+ * whether the call it was issued for had returned (the invoke comes from a
+ * background task the call spawned). Absent for a first-generation guest.
+ */
+export interface InvokeBridgeInfo {
+  readonly bridgeToken?: bigint;
+  readonly background?: boolean;
+}
+
+/**
  * One event of a session. `call` numbers the calls into the guest (0 is
- * `actr_init`); `invoke` numbers the guest's `invoke`s within a call, from 1.
+ * `actr_init`); `invoke` numbers the guest's `invoke`s within a call, from 1
+ * (a background task's, under the call that spawned it).
  */
 export type TraceEvent =
   /** The host enters the guest: `bytes` is the `AbiFrame` for `actr_handle`, or the `InitPayloadV1` for `actr_init`. */
   | { readonly event: "send"; readonly call: number; readonly schema: DescMessage; readonly bytes: Uint8Array }
   /** The guest calls `invoke` with the `AbiFrame` `bytes`. */
-  | { readonly event: "invoke"; readonly call: number; readonly invoke: number; readonly bytes: Uint8Array }
-  /** The host answers an `invoke` with the `AbiReply` `reply`, by rule number `rule` or for the reason `note`. */
+  | ({ readonly event: "invoke"; readonly call: number; readonly invoke: number; readonly bytes: Uint8Array } & InvokeBridgeInfo)
+  /**
+   * A bridge token of call `call` changed (second generation): the guest
+   * retained or released it, the host let go of it as the call returned
+   * (`returned`), or refused a retain (`refused`); `references` are left.
+   */
   | {
+      readonly event: "token";
+      readonly call: number;
+      readonly action: "returned" | "retain" | "release" | "refused";
+      readonly token: bigint;
+      readonly references: number;
+    }
+  /** The host answers an `invoke` with the `AbiReply` `reply`, by rule number `rule` or for the reason `note`. */
+  | ({
       readonly event: "answer";
       readonly call: number;
       readonly invoke: number;
@@ -63,7 +87,7 @@ export type TraceEvent =
       readonly rule: number | undefined;
       readonly note: string | undefined;
       readonly durationNs: bigint;
-    }
+    } & InvokeBridgeInfo)
   /**
    * The host could not hand an `invoke` to its handler (a frame that does not
    * decode, an op that is not a host op) and returned `status` with no reply
@@ -151,9 +175,27 @@ function frameHeading(bytes: Uint8Array): string {
   return `${opName(op) ?? `op ${op}`}${subject === "" ? "" : ` ${subject}`}`;
 }
 
-const direction = (event: TraceEvent): Direction => (event.event === "send" || event.event === "answer" ? "host → guest" : "guest → host");
+const direction = (event: Exclude<TraceEvent, { event: "token" }>): Direction =>
+  event.event === "send" || event.event === "answer" ? "host → guest" : "guest → host";
 
 const label = (event: TraceEvent) => ("invoke" in event ? `[${event.call}.${event.invoke}]` : `[${event.call}]`);
+
+/** `, token 5` or `, background, token 5` for an invoke or answer of a second-generation guest. */
+const bridgeNote = (event: InvokeBridgeInfo) =>
+  event.bridgeToken === undefined ? "" : `${event.background === true ? ", background" : ""}, token ${event.bridgeToken}`;
+
+/** The token of a call's frame (second generation), for its heading; "" when none. */
+function frameToken(bytes: Uint8Array): string {
+  try {
+    const frame = decodeFrame(bytes);
+    const schema = payloadSchemaForOp(frame.op);
+    if (schema === undefined || schema.field.bridgeToken === undefined) return "";
+    const token = (decodeMessage(schema, frame.payload) as unknown as { bridgeToken: bigint }).bridgeToken;
+    return token === 0n ? "" : `, token ${token}`;
+  } catch {
+    return "";
+  }
+}
 
 /** The one-line summary of how a call ended, without its duration. */
 export function outcomeSummary(outcome: CallOutcome, entry: "actr_init" | "actr_handle"): string {
@@ -168,19 +210,22 @@ export function outcomeSummary(outcome: CallOutcome, entry: "actr_init" | "actr_
  * frame or reply decoded as `actr-abi decode` shows it, indented.
  */
 export function formatTraceEvent(event: TraceEvent, options: FormatOptions): string[] {
+  if (event.event === "token") {
+    return [`${label(event)} token ${event.token} ${event.action}, ${event.references} reference${event.references === 1 ? "" : "s"} left`];
+  }
   const head = `${label(event)} ${direction(event)}  `;
   const body = (schema: DescMessage, bytes: Uint8Array) =>
     formatMessage(schema, decodeMessage(schema, bytes), bytes, options).map((line) => `    ${line}`);
   switch (event.event) {
     case "send":
-      return [head + (event.schema === AbiFrameSchema ? frameHeading(event.bytes) : "actr_init"), ...body(event.schema, event.bytes)];
+      return [head + (event.schema === AbiFrameSchema ? frameHeading(event.bytes) + frameToken(event.bytes) : "actr_init"), ...body(event.schema, event.bytes)];
     case "invoke":
-      return [head + frameHeading(event.bytes), ...body(AbiFrameSchema, event.bytes)];
+      return [head + frameHeading(event.bytes) + bridgeNote(event), ...body(AbiFrameSchema, event.bytes)];
     case "answer": {
       const why = event.rule !== undefined ? `, rule ${event.rule}` : "";
       const note = event.note !== undefined ? ` (${event.note})` : "";
       return [
-        `${head}reply ${statusLabel(decodeReply(event.reply).status)}${why}, ${formatDuration(event.durationNs)}${note}`,
+        `${head}reply ${statusLabel(decodeReply(event.reply).status)}${why}, ${formatDuration(event.durationNs)}${bridgeNote(event)}${note}`,
         ...body(AbiReplySchema, event.reply),
       ];
     }
@@ -207,8 +252,15 @@ export type TraceJson = { [key: string]: JsonTree };
  * `actr-abi decode --json`, `status` and `statusName`, `durationMs`.
  */
 export function traceEventToJson(event: TraceEvent): TraceJson {
+  if (event.event === "token") {
+    return { event: "token", call: event.call, action: event.action, token: event.token.toString(), references: event.references };
+  }
   const head: TraceJson = { event: event.event, call: event.call };
   if ("invoke" in event) head.invoke = event.invoke;
+  if ("bridgeToken" in event && event.bridgeToken !== undefined) {
+    head.bridgeToken = event.bridgeToken.toString();
+    head.background = event.background === true;
+  }
   head.direction = direction(event);
   const reply = (bytes: Uint8Array): TraceJson => {
     const status = decodeReply(bytes).status;

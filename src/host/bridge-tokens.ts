@@ -31,6 +31,23 @@ export function issueBridgeToken(): number {
   return nextToken++;
 }
 
+/** One change of a bridge token, as `LoadGuestOptions.onBridgeToken` is told it. */
+export interface BridgeTokenEvent {
+  /**
+   * `open`: the host issued the token for a call, holding one reference;
+   * `returned`: that call returned and the host let go of its reference;
+   * `retain` / `release`: the guest's `retain_context` / `release_context`;
+   * `refused`: a `retain_context` of a token that is unknown or released.
+   */
+  readonly action: "open" | "returned" | "retain" | "release" | "refused";
+  readonly token: bigint;
+  /** References left after the change; 0 when the token is gone (or was never live). */
+  readonly references: number;
+}
+
+/** Told of every change of a bridge token. */
+export type BridgeTokenListener = (event: BridgeTokenEvent) => void;
+
 /** One token the registry holds. */
 export interface BridgeTokenEntry {
   /** References held: the host's own while its call runs, plus the guest's retains not yet released. */
@@ -50,12 +67,17 @@ export interface BridgeTokenEntry {
 export class BridgeTokens {
   private readonly entries = new Map<number, BridgeTokenEntry>();
 
-  constructor(private readonly counters: Int32Array) {}
+  constructor(
+    private readonly counters: Int32Array,
+    /** Told of every change, when given (tracing). */
+    private readonly listener?: BridgeTokenListener,
+  ) {}
 
   /** Registers `token` for a call of `op` about to enter the guest, with the host's reference. */
   open(token: number, op: number): void {
     this.entries.set(token, { references: 1, op, callReturned: false });
     Atomics.store(this.counters, counterSlot.LIVE_TOKENS, this.entries.size);
+    this.listener?.({ action: "open", token: BigInt(token), references: 1 });
   }
 
   /** The call of `token` returned: drops the host's reference. */
@@ -63,24 +85,34 @@ export class BridgeTokens {
     const entry = this.entries.get(token);
     if (entry === undefined) return;
     entry.callReturned = true;
-    this.release(token);
+    this.drop(token, entry, "returned");
   }
 
   /** `retain_context`: true when `token` is live (one more reference), false when unknown or released. */
-  retain(token: number): boolean {
-    const entry = this.entries.get(token);
-    if (entry === undefined) return false;
+  retain(token: number | bigint): boolean {
+    const entry = this.lookup(token);
+    if (entry === undefined) {
+      this.listener?.({ action: "refused", token: BigInt(token), references: 0 });
+      return false;
+    }
     entry.references++;
+    this.listener?.({ action: "retain", token: BigInt(token), references: entry.references });
     return true;
   }
 
   /** `release_context`: one reference less; the token goes with its last one. An unknown token is ignored. */
-  release(token: number): void {
-    const entry = this.entries.get(token);
-    if (entry === undefined) return;
-    if (--entry.references > 0) return;
-    this.entries.delete(token);
-    Atomics.store(this.counters, counterSlot.LIVE_TOKENS, this.entries.size);
+  release(token: number | bigint): void {
+    const entry = this.lookup(token);
+    if (entry !== undefined) this.drop(token as number, entry, "release");
+  }
+
+  private drop(token: number, entry: BridgeTokenEntry, action: "returned" | "release"): void {
+    entry.references--;
+    if (entry.references === 0) {
+      this.entries.delete(token);
+      Atomics.store(this.counters, counterSlot.LIVE_TOKENS, this.entries.size);
+    }
+    this.listener?.({ action, token: BigInt(token), references: entry.references });
   }
 
   /** The entry of a live token; undefined for an unknown or released one (koffi gives a BigInt for a value over 2^53: never issued). */

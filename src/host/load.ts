@@ -8,6 +8,7 @@ import { create } from "@bufbuild/protobuf";
 import { type InitPayloadV1, InitPayloadV1Schema } from "../../gen/actr/dynclib/v1/abi_pb.js";
 import { DEFAULT_MAX_GUEST_BYTES, encodeMessage } from "../codec.js";
 import { type HostErrorListener, type HostHandler, printHostError } from "./answer.js";
+import type { BridgeTokenListener } from "./bridge-tokens.js";
 import type { Guest } from "./guest.js";
 import { imageFileFor } from "./private-copy.js";
 import { SameThreadGuest } from "./same-thread.js";
@@ -21,12 +22,16 @@ export interface LoadGuestOptions {
   /** The `InitPayloadV1` for `actr_init` (or its encoding). Default: an empty one. */
   readonly init?: InitPayloadV1 | Uint8Array;
   /**
-   * `"worker"` (the default): the guest runs on a worker thread of its own,
-   * which blocks in `invoke` while the host handler (sync or async) runs on
-   * the calling thread; the event loop stays free.
-   * `"same-thread"`: the guest runs on the calling thread inside each call
-   * and the handler must answer synchronously; lowest latency, but the event
-   * loop is blocked while the guest runs.
+   * `"worker"` (the default): the guest's callbacks live on a worker thread
+   * of its own, which blocks in `invoke` while the host handler (sync or
+   * async) runs on the calling thread; the event loop stays free.
+   * `"same-thread"`: the callbacks live on the calling thread and the
+   * handler must answer synchronously; a generation-1 guest runs on the
+   * calling thread inside each call (lowest latency, the event loop blocked
+   * while the guest runs).
+   * In both modes a generation-2 guest runs each call on a libuv pool
+   * thread, so that the owning thread's event loop answers the `invoke`s of
+   * the guest's own threads at any time (see the README's "Running a guest").
    */
   readonly threading?: "worker" | "same-thread";
   /**
@@ -37,6 +42,15 @@ export interface LoadGuestOptions {
   readonly maxBytes?: number;
   /** Told about host-side failures the guest only sees as a status (see `HostErrorListener`). Default: printed to stderr. */
   readonly onHostError?: HostErrorListener;
+  /**
+   * Told of every change of a generation-2 guest's bridge tokens (issued for
+   * a call, retained or released by the guest, let go when the call
+   * returned, a retain refused), in order with the `invoke`s: for tracing
+   * and tests. Never called for a generation-1 guest. What it throws goes to
+   * `onHostError`. In the worker mode it runs on the calling thread, a
+   * moment after the change.
+   */
+  readonly onBridgeToken?: BridgeTokenListener;
   /**
    * Worker mode only: after sending calls to the worker, the calling thread
    * blocks (sleeping in `Atomics.wait`, not spinning) for up to this many
@@ -72,7 +86,9 @@ export async function loadGuest(libraryPath: string, options: LoadGuestOptions):
     throw new RangeError(`workerWaitMicroseconds must be a non-negative number, got ${workerWaitMicroseconds}`);
   }
   const image = imageFileFor(libraryPath);
-  const settings = { path: image.file, init, host: options.host, maxBytes, onHostError: options.onHostError ?? printHostError, workerWaitMicroseconds };
+  const onHostError = options.onHostError ?? printHostError;
+  const onBridgeToken = options.onBridgeToken === undefined ? undefined : guardedListener(options.onBridgeToken, onHostError);
+  const settings = { path: image.file, init, host: options.host, maxBytes, onHostError, onBridgeToken, workerWaitMicroseconds };
   try {
     if (options.threading === "same-thread") return new SameThreadGuest(settings);
     if (options.threading !== undefined && options.threading !== "worker") {
@@ -82,4 +98,15 @@ export async function loadGuest(libraryPath: string, options: LoadGuestOptions):
   } finally {
     image.discard();
   }
+}
+
+/** `listener`, with what it throws given to `onHostError` (it may run inside a guest's callback). */
+function guardedListener(listener: BridgeTokenListener, onHostError: HostErrorListener): BridgeTokenListener {
+  return (event) => {
+    try {
+      listener(event);
+    } catch (error) {
+      onHostError(error instanceof Error ? error : new Error(`onBridgeToken threw: ${String(error)}`), undefined);
+    }
+  };
 }

@@ -16,7 +16,7 @@
 import { code } from "../codes.js";
 import { allocate } from "../pool.js";
 import { koffi } from "./koffi.js";
-import { type BridgeTokenEntry, BridgeTokens, counterSlot } from "./bridge-tokens.js";
+import { type BridgeTokenEntry, type BridgeTokenListener, BridgeTokens, counterSlot } from "./bridge-tokens.js";
 import { addressOf, copyNative, HostReplyBuffers, malloc } from "./native-memory.js";
 
 /** Bytes of a guest's out-pointer block (see `NativeGuest.outWords`). */
@@ -124,6 +124,8 @@ export class NativeGuest {
      * then left alone), an `invoke` answer that threw.
      */
     private readonly report: (message: string) => void,
+    /** Told of every change of a bridge token (generation 2), when given. */
+    onBridgeToken?: BridgeTokenListener,
   ) {
     const lib = koffi.load(path);
     this.init = lib.func("int32_t actr_init(uintptr_t vt, const uint8_t *init, size_t initLen)") as never;
@@ -131,7 +133,7 @@ export class NativeGuest {
     this.freeResponse = lib.func("void actr_free_response(uintptr_t ptr, size_t len)") as never;
     this.shutdownGuest = bindOptional(lib, "int32_t actr_shutdown()") as ShutdownFunction | undefined;
     this.generation = this.shutdownGuest === undefined ? 1 : 2;
-    this.tokens = this.generation === 2 ? new BridgeTokens(counters) : undefined;
+    this.tokens = this.generation === 2 ? new BridgeTokens(counters, onBridgeToken) : undefined;
     this.outAddress = malloc(OUT_BYTES);
     if (this.outAddress === 0) throw new Error(`cannot allocate ${OUT_BYTES} bytes of native memory`);
     this.outWords = new Uint32Array(koffi.view(this.outAddress, OUT_BYTES));
@@ -155,8 +157,8 @@ export class NativeGuest {
       );
       slots = [invoke, freeHostBuf];
     } else {
-      const retain = koffi.register((token: number | bigint) => (!this.closed && tokens.retain(token as number) ? code.SUCCESS : code.GENERIC_ERROR), koffi.pointer(RetainContextCallback));
-      const release = koffi.register((token: number | bigint) => tokens.release(token as number), koffi.pointer(ReleaseContextCallback));
+      const retain = koffi.register((token: number | bigint) => (!this.closed && tokens.retain(token) ? code.SUCCESS : code.GENERIC_ERROR), koffi.pointer(RetainContextCallback));
+      const release = koffi.register((token: number | bigint) => tokens.release(token), koffi.pointer(ReleaseContextCallback));
       const invoke = koffi.register(
         (token: number | bigint, frame: number, frameLen: number, replyOut: number, replyLenOut: number) =>
           this.invoke(onInvoke, { token, entry: tokens.lookup(token) }, frame, frameLen, replyOut, replyLenOut),

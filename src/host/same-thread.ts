@@ -14,7 +14,7 @@ import { code } from "../codes.js";
 import { AbiError } from "../errors.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { invokeScope } from "./invoke-scope.js";
-import { COUNTER_SLOTS, counterSlot } from "./bridge-tokens.js";
+import { type BridgeTokenListener, COUNTER_SLOTS, counterSlot } from "./bridge-tokens.js";
 import { Fifo } from "./fifo.js";
 import { closedError, GuestCalls } from "./guest.js";
 import { allocate, release } from "../pool.js";
@@ -31,6 +31,7 @@ export interface SameThreadSettings {
   readonly host: HostHandler;
   readonly maxBytes: number;
   readonly onHostError: HostErrorListener;
+  readonly onBridgeToken: BridgeTokenListener | undefined;
 }
 
 interface Queued {
@@ -64,7 +65,7 @@ export class SameThreadGuest extends GuestCalls {
    */
   constructor(private readonly settings: SameThreadSettings) {
     super();
-    this.native = openNative(settings.path, this.counters, settings.onHostError);
+    this.native = openNative(settings, this.counters);
     const rc = this.native.initialize(settings.init, (frame, bridge) => this.answer(frame, bridge));
     if (rc !== code.SUCCESS) throw initError(settings.path, rc);
   }
@@ -215,9 +216,9 @@ function frameCall(frame: Uint8Array, op: number, bridgeToken: number): GuestCal
 }
 
 /** Opens the library, as an AbiError INIT_FAILED naming the file when it cannot be loaded. */
-function openNative(path: string, counters: Int32Array, onHostError: HostErrorListener): NativeGuest {
+function openNative({ path, onHostError, onBridgeToken }: SameThreadSettings, counters: Int32Array): NativeGuest {
   try {
-    return new NativeGuest(path, counters, (message) => onHostError(new AbiError(code.GENERIC_ERROR, message), undefined));
+    return new NativeGuest(path, counters, (message) => onHostError(new AbiError(code.GENERIC_ERROR, message), undefined), onBridgeToken);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new AbiError(code.INIT_FAILED, `cannot load the guest library ${path}: ${detail}`, {}, { cause: error });

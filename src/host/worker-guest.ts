@@ -21,7 +21,7 @@ import { release } from "../pool.js";
 import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
 import { Fifo } from "./fifo.js";
 import { closedError, GuestCalls } from "./guest.js";
-import { COUNTER_SLOTS, counterSlot } from "./bridge-tokens.js";
+import { type BridgeTokenListener, COUNTER_SLOTS, counterSlot } from "./bridge-tokens.js";
 import type { InvokeScope } from "./invoke-scope.js";
 import { copyOut, initError, readReply, settleCall, shutdownError } from "./outcome.js";
 import {
@@ -43,6 +43,7 @@ export interface WorkerSettings {
   readonly host: HostHandler;
   readonly maxBytes: number;
   readonly onHostError: HostErrorListener;
+  readonly onBridgeToken: BridgeTokenListener | undefined;
   /** How long the calling thread may block waiting for the worker after sending calls (see `LoadGuestOptions.workerWaitMicroseconds`). */
   readonly workerWaitMicroseconds: number;
 }
@@ -71,7 +72,17 @@ export async function startWorkerGuest(settings: WorkerSettings): Promise<Worker
   const control = new SharedArrayBuffer(4);
   const counters = new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT);
   const signals = new SharedArrayBuffer(8);
-  const start: WorkerStart = { path: settings.path, init: settings.init, maxBytes: settings.maxBytes, control, counters, replyPort: workerReplyPort, toHost, signals };
+  const start: WorkerStart = {
+    path: settings.path,
+    init: settings.init,
+    maxBytes: settings.maxBytes,
+    traceTokens: settings.onBridgeToken !== undefined,
+    control,
+    counters,
+    replyPort: workerReplyPort,
+    toHost,
+    signals,
+  };
   const worker = spawnWorker(start);
   const first = await firstMessage(worker).catch((error: unknown) => {
     throw new AbiError(code.INIT_FAILED, `cannot start the worker thread for ${settings.path}: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
@@ -290,6 +301,9 @@ export class WorkerGuest extends GuestCalls {
         return this.answerInvoke(message.frame, message.scope);
       case "closed":
         this.shutDown?.(message.rc);
+        return true;
+      case "token":
+        this.settings.onBridgeToken?.(message.event);
         return true;
       case "results":
         this.settle(new PackedReader(message.buffer, message.length));

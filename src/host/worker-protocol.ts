@@ -6,6 +6,7 @@
  * @module
  */
 import type { MessagePort } from "node:worker_threads";
+import type { BridgeTokenEvent } from "./bridge-tokens.js";
 import type { InvokeScope } from "./invoke-scope.js";
 import type { HandleResult } from "./native.js";
 
@@ -14,6 +15,8 @@ export interface WorkerStart {
   readonly path: string;
   readonly init: Uint8Array;
   readonly maxBytes: number;
+  /** True when the host wants every change of a bridge token (a `token` message each). */
+  readonly traceTokens: boolean;
   /** `Int32Array` slot 0: 1 when the answer to the pending `invoke` is waiting on `replyPort`. */
   readonly control: SharedArrayBuffer;
   /** An `Int32Array` of the guest's counters, by `counterSlot` (written by the worker, read by the host). */
@@ -50,6 +53,8 @@ export type FromWorker =
       readonly spare: ArrayBuffer[];
     }
   | { readonly type: "report"; readonly message: string }
+  /** A change of a bridge token (only when `WorkerStart.traceTokens`). */
+  | { readonly type: "token"; readonly event: BridgeTokenEvent }
   /** The answer to `CloseMessage`: `actr_shutdown`'s return code (0 for a generation-1 guest). */
   | { readonly type: "closed"; readonly rc: number };
 

@@ -58,7 +58,12 @@ function invokeOnHost(frame: Uint8Array, bridge: InvokeBridge | undefined): { rc
 
 let guest: NativeGuest;
 try {
-  guest = new NativeGuest(start.path, new Int32Array(start.counters), (message) => post({ type: "report", message }));
+  guest = new NativeGuest(
+    start.path,
+    new Int32Array(start.counters),
+    (message) => post({ type: "report", message }),
+    start.traceTokens ? (event) => post({ type: "token", event }) : undefined,
+  );
 } catch (error) {
   started({ type: "loadFailed", message: error instanceof Error ? error.message : String(error) });
   process.exit(0);

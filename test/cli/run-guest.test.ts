@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { actrAbi, root } from "./run-cli.js";
-import { testGuest } from "../host/test-guest.js";
+import { testGuest, testGuestGen2 } from "../host/test-guest.js";
 
 const work = mkdtempSync(join(tmpdir(), "actr-abi-run-e2e-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -232,5 +232,47 @@ describe("actr-abi run with a guest that cannot be loaded", () => {
     it("reads what it can before loading: a usage error exits 2, not 1", () => {
     const r = actrAbi(["run", join(work, "missing.so"), "--lifecycle", "on_pause"]);
     expect([r.status, r.stderr]).toEqual([2, 'actr-abi run: unknown lifecycle hook "on_pause" (one of on_start, on_ready, on_stop)\n']);
+  });
+});
+
+describe.skipIf("skip" in testGuestGen2)(`actr-abi run against the generation-2 test guest${"skip" in testGuestGen2 ? ` (skipped: ${testGuestGen2.skip})` : ""}`, () => {
+  const lib = "library" in testGuestGen2 ? testGuestGen2.library : "";
+  const run = (...args: string[]) => actrAbi(["run", lib, ...args]);
+  const rules = () => answers([{ kind: "call", reply: { echo: true } }, { kind: "tell", reply: { done: true } }]);
+
+  it("traces the call's token, its retains and releases, and a background invoke under the call that spawned it (--linger)", () => {
+    const r = run("--route", "spawnCall", "--payload", hex("10"), "--answers", rules(), "--brief", "--linger", "300");
+    expect(r.status).toBe(0);
+    const lines = untimed(r.stderr).split("\n");
+    expect(lines).toContain('[1] host → guest  GUEST_HANDLE "spawnCall", token 1');
+    expect(lines).toContain("[1] token 1 retain, 2 references left");
+    expect(lines).toContain("[1] token 1 returned, 1 reference left");
+    expect(lines).toContain('[1.1] guest → host  HOST_CALL "peer.Echo/Ping", background, token 1');
+    expect(lines).toContain('[1.2] guest → host  HOST_TELL "report.spawnCall", background, token 1');
+    expect(lines).toContain("[1] token 1 release, 0 references left");
+    // The background call comes after the call returned.
+    expect(lines.indexOf("[1] guest → host  reply SUCCESS (0), T")).toBeLessThan(lines.indexOf('[1.1] guest → host  HOST_CALL "peer.Echo/Ping", background, token 1'));
+  });
+
+  it("without --linger the guest is closed first: the background invoke never reaches the host", () => {
+    const r = run("--route", "spawnCall", "--payload", hex("200"), "--answers", rules(), "--brief");
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/background/);
+    expect(r.stderr).toMatch(/\[1\] token 1 release, 0 references left/); // actr_shutdown dropped the task's context
+  });
+
+  it("an invoke inside the handler is not marked background, and --json carries the token", () => {
+    const r = run("--route", "call", "--payload", hex("x"), "--answers", rules(), "--json");
+    expect(r.status).toBe(0);
+    const events = r.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const invoke = events.find((e) => e.event === "invoke")!;
+    expect(invoke).toMatchObject({ call: 1, invoke: 1, bridgeToken: "1", background: false });
+    expect(events.filter((e) => e.event === "token").map((e) => e.action)).toEqual(["retain", "release", "returned"]);
+  });
+
+  it("--linger must be a non-negative integer (exit 2)", () => {
+    const r = run("--route", "echo", "--linger", "soon");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--linger must be a non-negative integer/);
   });
 });
