@@ -21,6 +21,10 @@ import {
   encoded_message as encodedMessageOption,
   file_actr_dynclib_v1_codes,
   op as opOption,
+  released_field_name as releasedFieldNameOption,
+  released_message_name as releasedMessageNameOption,
+  released_name as releasedNameOption,
+  released_type_name as releasedTypeNameOption,
 } from "../gen/actr/dynclib/v1/codes_pb.js";
 
 /** Every type of the ABI's schema (messages, enums, extensions), by full name. */
@@ -106,4 +110,39 @@ export function codeTableOf(field: DescField): DescEnum | undefined {
  */
 export function encodedMessageOf(field: DescField): DescMessage | undefined {
   return optionTarget(encodedMessages, field, encodedMessageOption, (name) => abiRegistry.getMessage(name));
+}
+
+/** One name of the schema that the released actr framework spells otherwise (the same number on the wire). */
+export interface ReleasedName {
+  /** The schema's name: a full message name, `Enum.VALUE`, or `Message.field` (with the field's type for a type name). */
+  readonly schema: string;
+  /** The released framework's name. */
+  readonly released: string;
+}
+
+/**
+ * Every name of the schema that the released actr framework (0.4.15 and
+ * later) spells otherwise, read from the schema's `released_*` options:
+ * messages, enum values, oneof cases and field types, in schema order.
+ */
+export function releasedNames(): ReleasedName[] {
+  const names: ReleasedName[] = [];
+  for (const file of [file_actr_actr, file_actr_dynclib_v1_codes, file_actr_dynclib_v1_abi]) {
+    for (const desc of file.enums) {
+      for (const value of desc.values) {
+        if (hasOption(value, releasedNameOption)) names.push({ schema: `${desc.typeName}.${value.name}`, released: getOption(value, releasedNameOption) });
+      }
+    }
+    for (const desc of file.messages) {
+      if (hasOption(desc, releasedMessageNameOption)) names.push({ schema: desc.typeName, released: getOption(desc, releasedMessageNameOption) });
+      for (const field of desc.fields) {
+        if (hasOption(field, releasedFieldNameOption)) names.push({ schema: `${desc.typeName}.${field.name}`, released: getOption(field, releasedFieldNameOption) });
+        if (hasOption(field, releasedTypeNameOption) && field.message !== undefined) {
+          const schema = field.message.typeName;
+          if (!names.some((n) => n.schema === schema)) names.push({ schema, released: getOption(field, releasedTypeNameOption) });
+        }
+      }
+    }
+  }
+  return names;
 }

@@ -18,7 +18,7 @@ import {
 } from "../../gen/actr/dynclib/v1/codes_pb.js";
 import { parseArgs } from "node:util";
 import { namedValues } from "../enum-names.js";
-import { payloadSchemaForOp } from "../schemas.js";
+import { payloadSchemaForOp, releasedNames } from "../schemas.js";
 import type { CliIo } from "./run.js";
 
 /** The help text of `actr-abi codes`. */
@@ -26,10 +26,12 @@ export const codesUsage = `Usage: actr-abi codes [--json]
 
 Prints the ABI's code tables: status codes, ABI version, ops with their
 payload messages, lifecycle hooks, runtime hooks with their event payloads,
-WebRTC peer status, actr.PayloadType and the framework error codes.
+WebRTC peer status, actr.PayloadType and the framework error codes; then the
+names the released actr framework gives some of them (same numbers).
 
 Options:
-  --json       one JSON document: { table: { NAME: number } }
+  --json       one JSON document: { table: { NAME: number } }, and
+               ReleasedNames: { schema name: released name }
   -h, --help   show this help
 `;
 
@@ -73,6 +75,7 @@ export function runCodes(args: string[], io: CliIo): number {
     const doc = Object.fromEntries(
       tables.map((t) => [t.desc.name, Object.fromEntries(namedValues(t.desc).map((v) => [v.localName, v.number]))]),
     );
+    doc.ReleasedNames = Object.fromEntries(releasedNames().map((n) => [n.schema, n.released]));
     io.stdout.write(JSON.stringify(doc, null, 2) + "\n");
     return 0;
   }
@@ -87,6 +90,11 @@ export function runCodes(args: string[], io: CliIo): number {
     }
     out.push("");
   }
+  const renamed = releasedNames();
+  out.push("Names in the released actr framework (same numbers on the wire)");
+  const width = Math.max(...renamed.map((n) => n.schema.length));
+  for (const n of renamed) out.push(`  ${n.schema.padEnd(width)}  ${n.released}`);
+  out.push("");
   io.stdout.write(out.join("\n"));
   return 0;
 }

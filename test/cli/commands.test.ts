@@ -122,12 +122,28 @@ describe("actr-abi codes", () => {
     expect(r.stdout).toMatch(/MEDIA_RTP\s+4\n/);
   });
 
+  it("shows the released framework's names beside the schema's, read from the schema", () => {
+    const r = actrAbi(["codes"]);
+    const section = r.stdout.slice(r.stdout.indexOf("Names in the released actr framework"));
+    expect(section.split("\n").slice(1, -2).map((line) => line.trim().split(/\s+/))).toEqual([
+      ["actr.dynclib.v1.Op.OP_HOST_SEND_DATA_STREAM", "HOST_SEND_DATA_CHUNK"],
+      ["actr.dynclib.v1.Op.OP_GUEST_DATA_STREAM", "GUEST_DATA_CHUNK"],
+      ["actr.dynclib.v1.GuestDataStreamV1", "GuestDataChunkV1"],
+      ["actr.DataStream", "DataChunk"],
+      ["actr.dynclib.v1.DestV1.shell", "Host"],
+      ["actr.dynclib.v1.DestV1.local", "Workload"],
+      ["actr.dynclib.v1.DestV1.actor", "Peer"],
+      ["actr.dynclib.v1.HostSendDataStreamV1", "HostSendDataChunkV1"],
+    ]);
+    expect(JSON.parse(actrAbi(["codes", "--json"]).stdout).ReleasedNames["actr.DataStream"]).toBe("DataChunk");
+  });
+
   it("--json prints one document", () => {
     const doc = JSON.parse(actrAbi(["codes", "--json"]).stdout);
     expect(doc.Op.GUEST_HOOK).toBe(104);
     expect(doc.Code.UNSUPPORTED_OP).toBe(-7);
     expect(doc.WebrtcPeerStatus.IDLE).toBe(0);
-    expect(Object.keys(doc)).toEqual(["Code", "Version", "Op", "LifecycleHook", "RuntimeHook", "WebrtcPeerStatus", "PayloadType", "ErrorCode"]);
+    expect(Object.keys(doc)).toEqual(["Code", "Version", "Op", "LifecycleHook", "RuntimeHook", "WebrtcPeerStatus", "PayloadType", "ErrorCode", "ReleasedNames"]);
     expect(doc.ErrorCode.CONNECTION_NOT_READY).toBe(10011);
   });
 });
