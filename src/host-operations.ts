@@ -268,7 +268,7 @@ export function guestHandlePayload(envelope: Uint8Array | RpcEnvelope, ctx: Invo
   }
   // rpc_envelope holds an encoded RpcEnvelope (its encoded_message option): the
   // generated encoder takes the message itself there and encodes it in place.
-  return { $typeName: GuestHandleV1Schema.typeName, ctx, rpcEnvelope: envelope as Uint8Array };
+  return { $typeName: GuestHandleV1Schema.typeName, ctx, rpcEnvelope: envelope as Uint8Array, bridgeToken: 0n };
 }
 
 /**
@@ -349,7 +349,7 @@ const runtimeHooks: ReadonlyMap<string, { id: number; eventField: string | undef
 );
 
 /** The event payload field `field` of `GuestHookV1` for `event`, checked; errors name `encodeGuestHookRequest`. */
-function hookPayload(event: GuestHookEvent, field: string | undefined): Partial<GuestHookV1> {
+function hookPayload(event: GuestHookEvent, field: string | undefined): Partial<Pick<GuestHookV1, "peer" | "credential" | "backpressure">> {
   const fn = "encodeGuestHookRequest";
   const e = event as Record<string, unknown>;
   switch (field) {
