@@ -22,6 +22,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { cargoBuild as buildCrate } from "../scripts/cargo.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, "..");
@@ -39,10 +40,8 @@ const IN_FLIGHT = 64;
 const ROUNDS = 5;
 
 function cargoBuild(dir) {
-  const cargo = spawnSync("cargo", ["--version"]);
-  if (cargo.error || cargo.status !== 0) return "cargo is not installed";
-  const build = spawnSync("cargo", ["build", "--release", "--offline", "--quiet"], { cwd: dir, stdio: "inherit" });
-  return build.status === 0 ? undefined : `${path.relative(root, dir)} did not build`;
+  const built = buildCrate(dir); // scripts/cargo.mjs: crates.io, or Debian's packages with ACTR_CARGO_REGISTRY=debian
+  return built.ok ? undefined : built.reason;
 }
 
 /**

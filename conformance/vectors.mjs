@@ -8,10 +8,10 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildOracle, oraclePath } from "./oracle.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const oracleDir = join(here, "oracle");
-const oracle = join(oracleDir, "target/release/actr-abi-oracle");
+const oracle = oraclePath;
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 1 << 30, ...options });
@@ -22,7 +22,7 @@ function run(command, args, options = {}) {
   return result.stdout;
 }
 
-run("cargo", ["build", "--release", "--offline", "--quiet"], { cwd: oracleDir, stdio: ["ignore", "inherit", "inherit"] });
+if (!buildOracle()) process.exit(1);
 const inputs = run(oracle, ["vectors"]).trimEnd().split("\n");
 const answers = run(oracle, ["check"], { input: inputs.join("\n") + "\n" }).trimEnd().split("\n");
 if (answers.length !== inputs.length) throw new Error(`${inputs.length} vectors but ${answers.length} answers`);

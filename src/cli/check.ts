@@ -9,7 +9,7 @@ import { decodeMessage, encodeMessage } from "../codec.js";
 import { AbiError } from "../errors.js";
 import { messageSchemas } from "../schemas.js";
 import { constants } from "node:buffer";
-import { CliError } from "./errors.js";
+import { UsageError } from "./errors.js";
 import { drained } from "./output.js";
 import { bytesToHex, hexToBytes } from "./hex.js";
 
@@ -58,7 +58,7 @@ export async function runCheck(args: string[], io: { stdin: NodeJS.ReadableStrea
     io.stdout.write(checkUsage);
     return 0;
   }
-  if (args.length > 0) throw new CliError(`check takes no arguments, got ${args.join(" ")}`);
+  if (args.length > 0) throw new UsageError(`check takes no arguments, got ${args.join(" ")}`);
   await answerLines(io.stdin, io.stdout);
   return 0;
 }

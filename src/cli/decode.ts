@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { AbiFrameSchema } from "../../gen/actr/dynclib/v1/abi_pb.js";
 import { decodeMessage } from "../codec.js";
 import { messageSchema } from "../schemas.js";
-import { CliError } from "./errors.js";
+import { CliError, UsageError } from "./errors.js";
 import { formatMessage } from "./format.js";
 import { readBytes } from "./input.js";
 import { messageToJson, writeJson } from "./json.js";
@@ -44,7 +44,7 @@ Examples:
 /** A count given on the command line: decimal digits only (not `""`, `-1`, `0x10` or `1e3`), at most 2^53 - 1. */
 export function parseCount(text: string, option: string): number {
   const count = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
-  if (Number.isNaN(count)) throw new CliError(`${option} must be a non-negative integer in decimal digits, got ${JSON.stringify(text)}`);
+  if (Number.isNaN(count)) throw new UsageError(`${option} must be a non-negative integer in decimal digits, got ${JSON.stringify(text)}`);
   return count;
 }
 
@@ -67,12 +67,12 @@ export async function runDecode(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(decodeUsage);
     return 0;
   }
-  if (positionals.length > 1) throw new CliError(`decode takes one INPUT, got ${positionals.length}`);
+  if (positionals.length > 1) throw new UsageError(`decode takes one INPUT, got ${positionals.length}`);
   const bytesLimit = parseCount(values["bytes-limit"], "--bytes-limit");
   const schema = values.as === undefined ? AbiFrameSchema : messageSchema(values.as);
   if (schema === undefined) throw new CliError(`unknown message "${values.as}" (try actr-abi codes, or a name such as AbiFrame)`);
   const formats = (["base64", "hex", "raw"] as const).filter((f) => values[f]);
-  if (formats.length > 1) throw new CliError(`--${formats.join(" and --")} cannot be used together`);
+  if (formats.length > 1) throw new UsageError(`--${formats.join(" and --")} cannot be used together`);
   const input = await readBytes(positionals[0], formats[0] ?? "auto", io.stdin);
   const message = decodeMessage(schema, input);
   if (values.json) {

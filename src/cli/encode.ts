@@ -10,7 +10,7 @@ import { encodeMessage } from "../codec.js";
 import { encodeFrame } from "../frames.js";
 import { namedValues } from "../enum-names.js";
 import { messageSchema, payloadSchemaForOp } from "../schemas.js";
-import { CliError } from "./errors.js";
+import { CliError, UsageError } from "./errors.js";
 import { bytesToHex } from "./hex.js";
 import { readJson } from "./input.js";
 import { messageFromJson } from "./json.js";
@@ -67,7 +67,7 @@ export async function runEncode(args: string[], io: CliIo): Promise<number> {
   }
   let bytes: Uint8Array;
   if (values.op !== undefined) {
-    if (positionals.length > 1) throw new CliError(`encode --op takes one JSON argument, got ${positionals.length}`);
+    if (positionals.length > 1) throw new UsageError(`encode --op takes one JSON argument, got ${positionals.length}`);
     const op = parseOp(values.op);
     const schema = payloadSchemaForOp(op);
     if (schema === undefined) throw new CliError(`op ${op} has no payload message`);
@@ -75,8 +75,8 @@ export async function runEncode(args: string[], io: CliIo): Promise<number> {
     bytes = encodeFrame(schema, payload);
   } else {
     const [name, json, ...extra] = positionals;
-    if (name === undefined) throw new CliError("encode needs a message NAME or --op OP (see actr-abi encode --help)");
-    if (extra.length > 0) throw new CliError(`encode takes NAME and one JSON argument, got ${positionals.length} arguments`);
+    if (name === undefined) throw new UsageError("encode needs a message NAME or --op OP (see actr-abi encode --help)");
+    if (extra.length > 0) throw new UsageError(`encode takes NAME and one JSON argument, got ${positionals.length} arguments`);
     const schema = messageSchema(name);
     if (schema === undefined) throw new CliError(`unknown message "${name}"`);
     bytes = encodeMessage(schema, messageFromJson(schema, await readJson(json, io.stdin)));

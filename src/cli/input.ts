@@ -5,7 +5,7 @@
  */
 import { constants } from "node:buffer";
 import { readFileSync } from "node:fs";
-import { CliError } from "./errors.js";
+import { CliError, UsageError } from "./errors.js";
 import { hexToBytes } from "./hex.js";
 
 /** Reads all of stdin. */
@@ -95,7 +95,7 @@ function fromText(text: string, format: "hex" | "base64", where: string): Uint8A
 export async function readBytes(input: string | undefined, format: InputFormat, stdin: NodeJS.ReadableStream): Promise<Uint8Array> {
   const fromStdin = input === undefined || input === "-";
   if (!fromStdin && !input.startsWith("@")) {
-    if (format === "raw") throw new CliError("--raw applies to @file or stdin input, not to an argument");
+    if (format === "raw") throw new UsageError("--raw applies to @file or stdin input, not to an argument");
     return fromText(input, format === "base64" ? "base64" : "hex", "input");
   }
   const where = fromStdin ? "stdin" : input.slice(1);

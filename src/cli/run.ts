@@ -1,7 +1,8 @@
 /**
  * Argument dispatch of the `actr-abi` command. Every failure it can foresee
- * (bad arguments, bad input, bytes that do not decode) is one line on stderr
- * and exit code 1, never a stack trace.
+ * (bad arguments, bad input, bytes that do not decode) is one line on stderr,
+ * never a stack trace: exit code 2 for a usage error, 1 for a failed
+ * operation, 0 for success (see errors.ts).
  *
  * @module
  */
@@ -11,7 +12,7 @@ import { runCheck } from "./check.js";
 import { runCodes } from "./codes.js";
 import { runDecode } from "./decode.js";
 import { runEncode } from "./encode.js";
-import { CliError } from "./errors.js";
+import { CliError, exitCodeOf, UsageError } from "./errors.js";
 import { runGuest } from "./run-guest.js";
 
 /** Where the command reads and writes. */
@@ -85,7 +86,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const [name, ...rest] = args;
   if (name === undefined) {
     io.stderr.write(usage);
-    return 1;
+    return 2;
   }
   if (name === "-h" || name === "--help") {
     io.stdout.write(usage);
@@ -98,13 +99,13 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   }
   const command = commands.get(name);
   try {
-    if (command === undefined) throw new CliError(`unknown command "${name}" (see actr-abi --help)`);
+    if (command === undefined) throw new UsageError(`unknown command "${name}" (see actr-abi --help)`);
     return await command(rest, io);
   } catch (err) {
     const message = describe(err);
     if (message === undefined) throw err;
     io.stderr.write(`${command === undefined ? "actr-abi" : `actr-abi ${name}`}: ${oneLine(message)}\n`);
-    return 1;
+    return exitCodeOf(err);
   }
 }
 
@@ -119,7 +120,7 @@ async function help(args: readonly string[], io: CliIo): Promise<number> {
   if (command === undefined || extra.length > 0) {
     const problem = command === undefined ? `unknown command "${topic}"` : `help takes one COMMAND, got ${args.length}`;
     io.stderr.write(`actr-abi help: ${oneLine(problem)} (commands: ${[...commands.keys()].join(", ")})\n`);
-    return 1;
+    return 2;
   }
   return command(["--help"], io);
 }

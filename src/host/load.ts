@@ -10,6 +10,7 @@ import { DEFAULT_MAX_GUEST_BYTES, encodeMessage } from "../codec.js";
 import { type HostErrorListener, type HostHandler, printHostError } from "./answer.js";
 import type { BridgeTokenListener } from "./bridge-tokens.js";
 import type { Guest } from "./guest.js";
+import { assertHostPlatform } from "./platform.js";
 import { imageFileFor } from "./private-copy.js";
 import { SameThreadGuest } from "./same-thread.js";
 import { startWorkerGuest } from "./worker-guest.js";
@@ -77,6 +78,7 @@ export interface LoadGuestOptions {
  * when the library cannot be loaded (missing file or symbol).
  */
 export async function loadGuest(libraryPath: string, options: LoadGuestOptions): Promise<Guest> {
+  assertHostPlatform();
   if (typeof options?.host !== "function") throw new TypeError("loadGuest needs options.host, the function that answers the guest's invoke calls");
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_GUEST_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`);

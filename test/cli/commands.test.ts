@@ -154,12 +154,12 @@ describe("actr-abi help and version", () => {
     expect(actrAbi(["-V"]).stdout).toBe(`${packageVersion}\n`);
   });
 
-  it("--help lists the commands; no command prints usage and exits 1", () => {
+  it("--help lists the commands; no command prints usage and exits 2 (a usage error)", () => {
     const r = actrAbi(["--help"]);
     expect(r.status).toBe(0);
     for (const command of ["decode", "encode", "check", "codes"]) expect(r.stdout).toContain(`  ${command} `);
     const none = actrAbi([]);
-    expect(none.status).toBe(1);
+    expect(none.status).toBe(2);
     expect(none.stderr).toContain("Usage: actr-abi <command>");
   });
 

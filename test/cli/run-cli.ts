@@ -17,7 +17,7 @@ export function actrAbi(args: string[], input?: string | Uint8Array): CliResult 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Asserts-free helper: stderr of a failed run is one line naming the problem, with no stack trace. */
+/** Asserts-free helper: a failed run (exit 1, or 2 for a usage error) whose stderr is one line naming the problem, with no stack trace. */
 export function isOneLineError(result: CliResult): boolean {
-  return result.status === 1 && result.stdout === "" && /^actr-abi[^\n]*: [^\n]+\n$/.test(result.stderr) && !result.stderr.includes("    at ");
+  return (result.status === 1 || result.status === 2) && result.stdout === "" && /^actr-abi[^\n]*: [^\n]+\n$/.test(result.stderr) && !result.stderr.includes("    at ");
 }
