@@ -72,7 +72,7 @@ export function runCodes(args: string[], io: CliIo): number {
     return 0;
   }
   if (values.json) {
-    const doc = Object.fromEntries(
+    const doc: Record<string, Record<string, number | string>> = Object.fromEntries(
       tables.map((t) => [t.desc.name, Object.fromEntries(namedValues(t.desc).map((v) => [v.localName, v.number]))]),
     );
     doc.ReleasedNames = Object.fromEntries(releasedNames().map((n) => [n.schema, n.released]));

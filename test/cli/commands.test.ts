@@ -125,7 +125,7 @@ describe("actr-abi codes", () => {
   it("shows the released framework's names beside the schema's, read from the schema", () => {
     const r = actrAbi(["codes"]);
     const section = r.stdout.slice(r.stdout.indexOf("Names in the released actr framework"));
-    expect(section.split("\n").slice(1, -2).map((line) => line.trim().split(/\s+/))).toEqual([
+    expect(section.split("\n").slice(1, -1).map((line) => line.trim().split(/\s+/))).toEqual([
       ["actr.dynclib.v1.Op.OP_HOST_SEND_DATA_STREAM", "HOST_SEND_DATA_CHUNK"],
       ["actr.dynclib.v1.Op.OP_GUEST_DATA_STREAM", "GUEST_DATA_CHUNK"],
       ["actr.dynclib.v1.GuestDataStreamV1", "GuestDataChunkV1"],

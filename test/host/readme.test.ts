@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { testGuest } from "./test-guest.js";
+import { testGuest, testGuestGen2 } from "./test-guest.js";
 
 const readme = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");
 const examples = [...readme.matchAll(/<!-- readme-host-example: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g)].map((m) => ({
@@ -14,7 +14,7 @@ const examples = [...readme.matchAll(/<!-- readme-host-example: ([\w-]+) -->\s*`
   code: m[2]!,
 }));
 const dir = join(import.meta.dirname, ".readme-examples");
-const skip = "skip" in testGuest ? testGuest.skip : undefined;
+const skip = "skip" in testGuest ? testGuest.skip : "skip" in testGuestGen2 ? testGuestGen2.skip : undefined;
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
