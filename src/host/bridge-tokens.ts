@@ -1,5 +1,5 @@
 /**
- * The bridge tokens of a generation-2 guest (docs/abi.md section 9): the
+ * The bridge tokens of a generation-2 guest (docs/abi.md section 8): the
  * host opens a fresh token for each call into the guest with one reference
  * of its own, the guest's contexts retain and release it, and every `invoke`
  * names the token of the call it works for. A token lives until both sides

@@ -2,7 +2,7 @@
  * The guest's C interface through koffi: the exported symbols of either
  * generation (`actr_shutdown` only in the second), the host's `HostVTable` of
  * that generation in native memory, the buffer ownership rules of
- * docs/abi.md section 7 and the bridge tokens of section 9. Nothing here
+ * docs/abi.md section 7 and the bridge tokens of section 8. Nothing here
  * knows protobuf: bytes in, bytes out.
  *
  * Hot paths avoid koffi's value conversions: every argument is a number (an
