@@ -111,6 +111,44 @@ function asError(thrown: unknown, what: string): Error {
   return thrown instanceof Error ? thrown : new Error(`${what}: ${String(thrown)}`, { cause: thrown });
 }
 
+/**
+ * Answers one `invoke` with `host`: `startInvoke`, then the handler, with
+ * what it throws or returns turned into the `AbiReply` (`failInvoke`,
+ * `finishInvoke`). The answer of an async handler is a Promise (which
+ * never rejects); what a mode does with it is the mode's.
+ */
+export function answerInvoke(
+  host: HostHandler,
+  frame: Uint8Array,
+  scope: InvokeScope,
+  maxBytes: number,
+  report: HostErrorListener,
+): InvokeAnswer | { readonly pending: Promise<InvokeAnswer>; readonly operation: HostOperation } {
+  const start = startInvoke(frame, maxBytes, scope, report);
+  if ("answer" in start) return start.answer;
+  const { operation } = start;
+  let result: HostResult | Promise<HostResult>;
+  try {
+    result = host(operation, scope.origin);
+  } catch (error) {
+    return failInvoke(error, operation, report);
+  }
+  if (!(result instanceof Promise)) return finishInvoke(result, operation, report);
+  return {
+    operation,
+    // Copied: other answers may be encoded before this one is taken (see `InvokeAnswer.reply`).
+    pending: result.then(
+      (settled) => ownAnswer(finishInvoke(settled, operation, report)),
+      (error: unknown) => ownAnswer(failInvoke(error, operation, report)),
+    ),
+  };
+}
+
+/** `answer` with a reply of its own, not a view into the shared writer. */
+function ownAnswer(answer: InvokeAnswer): InvokeAnswer {
+  return answer.reply === undefined ? answer : { rc: answer.rc, reply: answer.reply.slice() };
+}
+
 /** The default `HostErrorListener`: prints the error with the operation's kind to stderr. */
 export const printHostError: HostErrorListener = (error, operation) => {
   console.error(`@actr/dynclib-abi/host: invoke${operation === undefined ? "" : ` (${operation.kind})`} failed on the host side:`, error);

@@ -76,10 +76,18 @@ export interface Guest {
    * stay valid for the life of the process. The image stays loaded (a
    * native library cannot be safely unloaded while it may hold the host's
    * vtable); loading the same path again loads a private copy of the file.
+   * With `force`, the calls not yet inside the guest reject at once with
+   * an `AbiError`, and only the call inside native code is waited for.
    * @throws AbiError when `actr_shutdown` fails: the guest could not prove
    * its tasks stopped, and the library stays loaded for good.
    */
-  close(): Promise<void>;
+  close(options?: CloseOptions): Promise<void>;
+}
+
+/** How `Guest.close` ends the guest. */
+export interface CloseOptions {
+  /** Reject the calls not yet inside the guest at once, rather than running them first. */
+  readonly force?: boolean;
 }
 
 /** The typed calls of `Guest` over a threading mode's `run`. */
@@ -88,6 +96,17 @@ export abstract class GuestCalls implements Guest {
   abstract readonly generation: 1 | 2;
   abstract readonly outstandingHostBuffers: number;
   abstract readonly liveBridgeTokens: number;
+  /** Set by `close`: new calls are refused. */
+  protected closed = false;
+  /** Set when the guest can no longer be called (it did not return, its worker died): every call rejects with it. */
+  protected failure: Error | undefined;
+  /** Calls made and not finished, the running one included (bounded by `maxQueuedCalls`). */
+  private unfinished = 0;
+  private readonly finished = () => {
+    this.unfinished--;
+  };
+
+  constructor(private readonly maxQueuedCalls: number) {}
   /**
    * Runs one encoded frame of `op` through the guest, with the bridge token
    * it carries (0 for none) open while it runs. With `owned`, the frame is
@@ -95,7 +114,39 @@ export abstract class GuestCalls implements Guest {
    * has read it, its memory may go back to the pool (`release`).
    */
   protected abstract run(frame: Uint8Array, op: number, owned: boolean, bridgeToken: number): Promise<Uint8Array>;
-  abstract close(): Promise<void>;
+  abstract close(options?: CloseOptions): Promise<void>;
+
+  /**
+   * Why a new call cannot be made now, or undefined: the guest is closed or
+   * failed, `maxQueuedCalls` calls are unfinished, or the mode refuses it
+   * (`refusal`).
+   */
+  private refusalOfNewCall(): Error | undefined {
+    if (this.closed) return closedError(this.path);
+    if (this.failure !== undefined) return this.failure;
+    if (this.unfinished >= this.maxQueuedCalls) {
+      return new AbiError(
+        code.GENERIC_ERROR,
+        `${this.unfinished} calls into the guest ${this.path} are made and not finished, the most maxQueuedCalls (${this.maxQueuedCalls}) allows: this one is refused`,
+      );
+    }
+    return this.refusal();
+  }
+
+  /** Why the mode refuses a new call now (see `WorkerGuest`), or undefined. */
+  protected refusal(): Error | undefined {
+    return undefined;
+  }
+
+  /** Starts a call (`start`) unless it is refused, counting it until it finishes. */
+  private admit(start: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    const refusal = this.refusalOfNewCall();
+    if (refusal !== undefined) return Promise.reject(refusal);
+    this.unfinished++;
+    const result = start();
+    result.then(this.finished, this.finished);
+    return result;
+  }
 
   handle(envelope: RpcEnvelope | Uint8Array, ctx: InvocationContextV1): Promise<Uint8Array> {
     return this.request(GuestHandleV1Schema, () => guestHandlePayload(envelope, ctx));
@@ -114,9 +165,11 @@ export abstract class GuestCalls implements Guest {
   }
 
   handleFrame(frame: Uint8Array): Promise<Uint8Array> {
-    if (this.generation === 1) return this.run(frame, frameOp(frame), false, 0);
-    const request = withBridgeToken(frame);
-    return this.run(request.frame, request.op, false, request.bridgeToken);
+    return this.admit(() => {
+      if (this.generation === 1) return this.run(frame, frameOp(frame), false, 0);
+      const request = withBridgeToken(frame);
+      return this.run(request.frame, request.op, false, request.bridgeToken);
+    });
   }
 
   /**
@@ -147,12 +200,14 @@ export abstract class GuestCalls implements Guest {
     } catch (error) {
       return Promise.reject(error);
     }
-    let bridgeToken = 0;
-    if (this.generation === 2) {
-      bridgeToken = issueBridgeToken();
-      payload.bridgeToken = BigInt(bridgeToken);
-    }
-    return this.runPayload(payloadOp(schema)!, schema, payload, bridgeToken);
+    return this.admit(() => {
+      let bridgeToken = 0;
+      if (this.generation === 2) {
+        bridgeToken = issueBridgeToken();
+        payload.bridgeToken = BigInt(bridgeToken);
+      }
+      return this.runPayload(payloadOp(schema)!, schema, payload, bridgeToken);
+    });
   }
 }
 
@@ -188,6 +243,15 @@ function frameOp(frame: Uint8Array): number {
   } catch {
     return 0;
   }
+}
+
+/** The error of the calls of a guest that did not return from `actr_handle` within `callTimeoutMs`. */
+export function stuckError(path: string, callTimeoutMs: number): AbiError {
+  return new AbiError(
+    code.GENERIC_ERROR,
+    `the guest ${path} did not return from actr_handle within callTimeoutMs (${callTimeoutMs} ms), and cannot be called again ` +
+      `(a guest stuck in native code, or waiting inside actr_handle for a thread of its own that calls invoke, which a first-generation guest may not do)`,
+  );
 }
 
 /** The error of a call made after `close()`. */

@@ -12,6 +12,14 @@ import type { BridgeTokenListener } from "./bridge-tokens.js";
 import type { Guest } from "./guest.js";
 import { assertHostPlatform } from "./platform.js";
 import { imageFileFor } from "./private-copy.js";
+import {
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_INVOKE_TIMEOUT_MS,
+  DEFAULT_MAX_OUTSTANDING_HOST_BUFFERS,
+  DEFAULT_MAX_QUEUED_CALLS,
+  type GuestSettings,
+  integerOption,
+} from "./settings.js";
 import { SameThreadGuest } from "./same-thread.js";
 import { startWorkerGuest } from "./worker-guest.js";
 
@@ -64,6 +72,38 @@ export interface LoadGuestOptions {
    * when latency matters more.
    */
   readonly workerWaitMicroseconds?: number;
+  /**
+   * Host reply buffers the guest may hold at once, handed over by `invoke`
+   * and not yet given back with `free_host_buf` (default 4,096). Past it,
+   * `invoke` answers ALLOC_FAILED until the guest frees some, and
+   * `onHostError` is told once.
+   */
+  readonly maxOutstandingHostBuffers?: number;
+  /**
+   * Calls into this guest made and not yet finished, the running one
+   * included (default 10,000). Past it, a new call rejects at once with an
+   * `AbiError` (GENERIC_ERROR) saying so: nothing is queued without bound
+   * behind a slow guest.
+   */
+  readonly maxQueuedCalls?: number;
+  /**
+   * Worker mode: how long an async host handler may take, in milliseconds
+   * (default 30,000; 0 for no limit). Past it, the guest's `invoke` is
+   * answered GENERIC_ERROR, `onHostError` is told, and the handler's late
+   * answer is dropped (and reported when it comes).
+   */
+  readonly invokeTimeoutMs?: number;
+  /**
+   * How long one call may stay inside the guest, in milliseconds (default
+   * 60,000; 0 for no limit), where it can be bounded: in the worker mode,
+   * and for a generation-2 guest in the same-thread mode. Past it, the call
+   * rejects with an `AbiError` saying the guest did not return, and so do
+   * the calls after it: a guest that does not return from `actr_handle`
+   * cannot be called again (its thread stays with it). A first-generation
+   * guest waiting inside `actr_handle` for a thread of its own that calls
+   * `invoke` ends this way in the worker mode.
+   */
+  readonly callTimeoutMs?: number;
 }
 
 /**
@@ -79,26 +119,43 @@ export interface LoadGuestOptions {
  */
 export async function loadGuest(libraryPath: string, options: LoadGuestOptions): Promise<Guest> {
   assertHostPlatform();
+  if (typeof libraryPath !== "string" || libraryPath === "") throw new TypeError(`loadGuest needs the path of a guest library, got ${JSON.stringify(libraryPath)}`);
+  if (!libraryPath.includes("/")) {
+    throw new TypeError(`loadGuest needs a path with a "/" (such as ./${libraryPath}): a bare name would be looked up on the library search path, got ${JSON.stringify(libraryPath)}`);
+  }
   if (typeof options?.host !== "function") throw new TypeError("loadGuest needs options.host, the function that answers the guest's invoke calls");
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_GUEST_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
-  const init = options.init instanceof Uint8Array ? options.init.slice() : encodeMessage(InitPayloadV1Schema, options.init ?? create(InitPayloadV1Schema)).slice();
+  if (options.threading !== undefined && options.threading !== "worker" && options.threading !== "same-thread") {
+    throw new TypeError(`threading must be "worker" or "same-thread", got ${JSON.stringify(options.threading)}`);
+  }
   const workerWaitMicroseconds = options.workerWaitMicroseconds ?? 0;
   if (!Number.isFinite(workerWaitMicroseconds) || workerWaitMicroseconds < 0) {
     throw new RangeError(`workerWaitMicroseconds must be a non-negative number, got ${workerWaitMicroseconds}`);
   }
-  const image = imageFileFor(libraryPath);
   const onHostError = options.onHostError ?? printHostError;
-  const onBridgeToken = options.onBridgeToken === undefined ? undefined : guardedListener(options.onBridgeToken, onHostError);
-  const settings = { path: image.file, init, host: options.host, maxBytes, onHostError, onBridgeToken, workerWaitMicroseconds };
+  const limits = {
+    maxBytes: integerOption("maxBytes", options.maxBytes, DEFAULT_MAX_GUEST_BYTES, 0),
+    maxOutstandingHostBuffers: integerOption("maxOutstandingHostBuffers", options.maxOutstandingHostBuffers, DEFAULT_MAX_OUTSTANDING_HOST_BUFFERS, 1),
+    maxQueuedCalls: integerOption("maxQueuedCalls", options.maxQueuedCalls, DEFAULT_MAX_QUEUED_CALLS, 1),
+    invokeTimeoutMs: integerOption("invokeTimeoutMs", options.invokeTimeoutMs, DEFAULT_INVOKE_TIMEOUT_MS, 0),
+    callTimeoutMs: integerOption("callTimeoutMs", options.callTimeoutMs, DEFAULT_CALL_TIMEOUT_MS, 0),
+  };
+  const init = options.init instanceof Uint8Array ? options.init.slice() : encodeMessage(InitPayloadV1Schema, options.init ?? create(InitPayloadV1Schema)).slice();
+  const image = imageFileFor(libraryPath);
+  const settings: GuestSettings = {
+    path: image.file,
+    privateCopy: image.isCopy,
+    init,
+    host: options.host,
+    ...limits,
+    onHostError,
+    onBridgeToken: options.onBridgeToken === undefined ? undefined : guardedListener(options.onBridgeToken, onHostError),
+    workerWaitMicroseconds,
+  };
   try {
     if (options.threading === "same-thread") return new SameThreadGuest(settings);
-    if (options.threading !== undefined && options.threading !== "worker") {
-      throw new TypeError(`threading must be "worker" or "same-thread", got ${JSON.stringify(options.threading)}`);
-    }
     return await startWorkerGuest(settings);
   } finally {
-    image.discard();
+    image.discard(); // removed already, right after it was loaded; this covers a failure before
   }
 }
 

@@ -56,7 +56,7 @@ export const POOLED_REPLY_MAX = 64 * 1024;
 const CHUNK_BYTES = 64 * 1024;
 
 /** A native buffer lent to a guest. */
-interface Block {
+interface Block<Owner> {
   readonly address: number;
   /** A view of the whole block (its capacity); undefined for an unpooled buffer. */
   readonly bytes: Uint8Array | undefined;
@@ -64,10 +64,15 @@ interface Block {
   readonly sizeClass: number;
   /** The length of the reply it holds, as told to the guest; -1 while it is not lent. */
   length: number;
+  /** Who it is lent for (see `HostReplyBuffers.lend`); undefined while it is not lent. */
+  owner: Owner | undefined;
 }
 
 /** Why a `giveBack` was refused: the address is not lent, or was lent with another length. */
 export type GiveBackRefusal = { readonly kind: "notLent" } | { readonly kind: "otherLength"; readonly length: number };
+
+/** What `giveBack` did: took the buffer back from `owner`, or refused. */
+export type GiveBack<Owner> = { readonly kind: "taken"; readonly owner: Owner } | GiveBackRefusal;
 
 /**
  * Native buffers for the host's `invoke` replies, which the guest holds
@@ -77,30 +82,32 @@ export type GiveBackRefusal = { readonly kind: "notLent" } | { readonly kind: "o
  * written through a view made once (no native call per reply) and reused
  * when given back; the chunks are never freed, so they hold the most reply
  * bytes a guest ever held at once, rounded up to 64 KiB per size class.
- * Longer replies get their own `malloc`, freed when given back.
+ * Longer replies get their own `malloc`, freed when given back. One pool
+ * serves every guest of a thread: each buffer remembers the `Owner` it was
+ * lent for, told back when it is given back.
  */
-export class HostReplyBuffers {
+export class HostReplyBuffers<Owner> {
   /** Blocks given back, by size class. */
-  private readonly spare: Block[][] = [];
+  private readonly spare: Block<Owner>[][] = [];
   /**
    * Every pooled block, lent or spare, and every unpooled buffer while it is
    * lent, by address. Pooled blocks stay in it for good: lending one again
    * changes its `length`, not this map.
    */
-  private readonly blocks = new Map<number, Block>();
+  private readonly blocks = new Map<number, Block<Owner>>();
 
   /**
-   * Copies `reply` (not empty) into a native buffer lent to the guest, and
-   * returns its address; 0 when native memory ran out.
+   * Copies `reply` (not empty) into a native buffer lent to the guest, for
+   * `owner`, and returns its address; 0 when native memory ran out.
    */
-  lend(reply: Uint8Array): number {
+  lend(reply: Uint8Array, owner: Owner): number {
     const length = reply.length;
-    let block: Block | undefined;
+    let block: Block<Owner> | undefined;
     if (length > POOLED_REPLY_MAX) {
       const address = malloc(length);
       if (address === 0) return 0;
       copyNative(address, addressOf(reply), length);
-      block = { address, bytes: undefined, sizeClass: -1, length };
+      block = { address, bytes: undefined, sizeClass: -1, length, owner };
       this.blocks.set(address, block);
     } else {
       const sizeClass = classOf(length);
@@ -108,38 +115,41 @@ export class HostReplyBuffers {
       if (block === undefined) return 0;
       block.bytes!.set(reply);
       block.length = length;
+      block.owner = owner;
     }
     return block.address;
   }
 
   /**
    * Takes back the buffer at `address` that the guest held with `length`
-   * bytes. Refuses (and leaves the memory alone) an address that is not lent,
-   * or lent with another length.
+   * bytes, and says whose it was. Refuses (and leaves the memory alone) an
+   * address that is not lent, or lent with another length.
    */
-  giveBack(address: number, length: number): GiveBackRefusal | undefined {
+  giveBack(address: number, length: number): GiveBack<Owner> {
     const block = this.blocks.get(address);
     if (block === undefined || block.length < 0) return { kind: "notLent" };
     if (block.length !== length) return { kind: "otherLength", length: block.length };
+    const owner = block.owner!;
     if (block.sizeClass < 0) {
       this.blocks.delete(address);
       free(address);
     } else {
       block.length = -1;
+      block.owner = undefined;
       this.spare[block.sizeClass]!.push(block);
     }
-    return undefined;
+    return { kind: "taken", owner };
   }
 
   /** A new chunk of blocks of `sizeClass`: returns one, keeps the others spare; undefined when native memory ran out. */
-  private cut(sizeClass: number): Block | undefined {
+  private cut(sizeClass: number): Block<Owner> | undefined {
     const chunk = malloc(CHUNK_BYTES);
     if (chunk === 0) return undefined;
     const view = new Uint8Array(koffi.view(chunk, CHUNK_BYTES));
     const size = MIN_CLASS << sizeClass;
     const spare = (this.spare[sizeClass] ??= []);
     for (let offset = CHUNK_BYTES - size; offset >= 0; offset -= size) {
-      const block: Block = { address: chunk + offset, bytes: view.subarray(offset, offset + size), sizeClass, length: -1 };
+      const block: Block<Owner> = { address: chunk + offset, bytes: view.subarray(offset, offset + size), sizeClass, length: -1, owner: undefined };
       this.blocks.set(block.address, block);
       spare.push(block);
     }

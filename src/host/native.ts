@@ -20,7 +20,7 @@ import { type BridgeTokenEntry, type BridgeTokenListener, BridgeTokens, counterS
 import { addressOf, copyNative, HostReplyBuffers, malloc } from "./native-memory.js";
 
 /** Bytes of a guest's out-pointer block (see `NativeGuest.outWords`). */
-const OUT_BYTES = 32;
+const OUT_BYTES = 16;
 
 // The callback types of both generations' HostVTable (docs/abi.md sections 1
 // and 9). Pointers arrive as addresses (numbers), tokens as numbers (a BigInt
@@ -67,6 +67,8 @@ export interface HandleResult {
   readonly reply: Uint8Array | undefined;
   /** The reply's length as the guest reported it. */
   readonly replyLength: number;
+  /** True when the guest answered SUCCESS with a null reply pointer and a non-zero length. */
+  readonly nullReply?: boolean;
 }
 
 /** `actr_handle` as bound here, with koffi's `async` form (run on a libuv pool thread). */
@@ -80,10 +82,163 @@ interface ShutdownFunction {
   async(done: (error: unknown, rc: number) => void): void;
 }
 
+/** What a `NativeGuest` enforces in its callbacks. */
+export interface NativeLimits {
+  /** The longest `invoke` frame read; a longer one is answered PROTOCOL_ERROR before a byte is read. */
+  readonly maxBytes: number;
+  /** Host reply buffers the guest may hold at once; past it, `invoke` answers ALLOC_FAILED (reported once). */
+  readonly maxOutstandingHostBuffers: number;
+}
+
 /**
- * One loaded guest image: its symbols bound, the host's vtable in native
- * memory, the bookkeeping of every buffer that crosses, and, for a
- * generation-2 guest, of its bridge tokens.
+ * Told what went wrong where the guest only sees a status, with that
+ * status: a frame over the limit or with null pointers, a free of a buffer
+ * the host did not hand out (messages about frees start with
+ * `free_host_buf(`), an answer that threw, a cap reached.
+ */
+export type NativeReport = (message: string, status: number) => void;
+
+/**
+ * What the callbacks of one thread share (koffi runs a callback on the
+ * thread that registered it): the first generation's `invoke` and the
+ * `free_host_buf` of both generations, registered once per thread, so
+ * that loading guests uses up none of koffi's callback slots; the pool of
+ * host reply buffers; and the generation-1 guest inside `actr_handle` on
+ * this thread, which a first-generation `invoke` is for.
+ */
+class ThreadCallbacks {
+  /** The generation-1 guest in a call (or `actr_init`) on this thread, which its `invoke`s are for. */
+  running: NativeGuest | undefined;
+  /** The generation-1 guest that ran last on this thread: told of an `invoke` outside any call. */
+  lastRunning: NativeGuest | undefined;
+  /** Host reply buffers lent to the guests of this thread, each for its guest. */
+  readonly replyBuffers = new HostReplyBuffers<NativeGuest>();
+  /** The shared `free_host_buf`. */
+  readonly freeHostBuf: number | bigint;
+  /** The shared generation-1 `invoke`. */
+  private readonly invoke: number | bigint;
+  /**
+   * 16 bytes of native memory for an `invoke` reply's pointer and length,
+   * copied from there to the guest's out-pointers (see `answer`).
+   */
+  private readonly outAddress: number;
+  private readonly outWords: Uint32Array;
+
+  constructor() {
+    this.outAddress = allocateNative(INVOKE_OUT_BYTES);
+    this.outWords = new Uint32Array(koffi.view(this.outAddress, INVOKE_OUT_BYTES));
+    this.freeHostBuf = koffi.register((ptr: number, len: number) => this.guarded(undefined, () => this.free(ptr, len), undefined), koffi.pointer(FreeHostBufCallback));
+    this.invoke = koffi.register(
+      (frame: number, frameLen: number, replyOut: number, replyLenOut: number) => {
+        const guest = this.running;
+        if (guest === undefined) {
+          this.lastRunning?.report("invoke from outside a call (a thread of the guest's own?): a first-generation guest may only call invoke inside actr_handle; answered GENERIC_ERROR", code.GENERIC_ERROR);
+          return code.GENERIC_ERROR;
+        }
+        return this.guarded(guest, () => guest.answerInvoke(undefined, frame, frameLen, replyOut, replyLenOut), code.GENERIC_ERROR);
+      },
+      koffi.pointer(InvokeCallback),
+    );
+  }
+
+  /** A generation-1 vtable for one guest (16 bytes, never freed: the guest keeps it), over this thread's shared callbacks. */
+  generation1Vtable(): number {
+    return vtableOf([this.invoke, this.freeHostBuf]);
+  }
+
+  /**
+   * Runs a callback's body; what it throws never unwinds through the
+   * guest's frames: it is reported (to `guest`, when known) and the
+   * callback answers `failed`.
+   */
+  guarded<T>(guest: NativeGuest | undefined, body: () => T, failed: T): T {
+    try {
+      return body();
+    } catch (error) {
+      (guest ?? this.lastRunning)?.report(`a callback of the host failed (${error instanceof Error ? error.message : String(error)}); the guest was answered as if refused`, code.GENERIC_ERROR);
+      return failed;
+    }
+  }
+
+  /**
+   * Hands `reply` (encoded, may be empty) to the guest through its
+   * out-pointers: a native buffer lent for `guest`, or null with length 0.
+   * Returns the code `invoke` returns.
+   */
+  lendReply(guest: NativeGuest, reply: Uint8Array | undefined, replyOut: number, replyLenOut: number): number {
+    let ptr = 0;
+    const length = reply?.length ?? 0;
+    if (length > 0) {
+      if (!guest.mayHoldAnotherBuffer()) return code.ALLOC_FAILED;
+      ptr = this.replyBuffers.lend(reply!, guest);
+      if (ptr === 0) return code.ALLOC_FAILED;
+      guest.heldBuffers(1);
+    }
+    const words = this.outWords;
+    words[0] = ptr % 0x1_0000_0000;
+    words[1] = Math.floor(ptr / 0x1_0000_0000);
+    words[2] = length % 0x1_0000_0000;
+    words[3] = Math.floor(length / 0x1_0000_0000);
+    if (replyLenOut === replyOut + 8) {
+      copyNative(replyOut, this.outAddress, 16); // the two out-pointers side by side, as a guest's locals often are
+    } else {
+      copyNative(replyOut, this.outAddress, 8);
+      copyNative(replyLenOut, this.outAddress + 8, 8);
+    }
+    return code.SUCCESS;
+  }
+
+  private free(ptr: number, len: number): void {
+    if (ptr === 0 || len === 0) return;
+    const given = this.replyBuffers.giveBack(ptr, len);
+    if (given.kind === "taken") {
+      given.owner.heldBuffers(-1);
+      return;
+    }
+    // Not lent: no owner to tell but the guest that ran last here.
+    this.lastRunning?.report(
+      given.kind === "notLent"
+        ? `free_host_buf(0x${ptr.toString(16)}, ${len}): not a host reply buffer (or freed twice); left alone`
+        : `free_host_buf(0x${ptr.toString(16)}, ${len}): the buffer holds ${given.length} bytes; left alone`,
+      code.GENERIC_ERROR,
+    );
+  }
+}
+
+/** Bytes of `ThreadCallbacks`' reply out-block: a pointer and a length. */
+const INVOKE_OUT_BYTES = 16;
+
+let threadCallbacks: ThreadCallbacks | undefined;
+
+/** This thread's shared callbacks, registered on first use. */
+function callbacksOfThisThread(): ThreadCallbacks {
+  return (threadCallbacks ??= new ThreadCallbacks());
+}
+
+/** `bytes` of native memory that is never freed; throws when there is none. */
+function allocateNative(bytes: number): number {
+  const address = malloc(bytes);
+  if (address === 0) throw new Error(`cannot allocate ${bytes} bytes of native memory`);
+  return address;
+}
+
+/** A `HostVTable` in native memory that is never freed (the guest keeps the pointer), holding `slots` in order. */
+function vtableOf(slots: readonly (number | bigint)[]): number {
+  const bytes = slots.length * POINTER_BYTES;
+  const vtable = allocateNative(bytes);
+  new BigUint64Array(koffi.view(vtable, bytes)).set(slots.map(BigInt));
+  return vtable;
+}
+
+/** koffi's refusal when every callback slot of the process is taken. */
+const TOO_MANY_CALLBACKS = /too many callbacks/i;
+
+/**
+ * One loaded guest image: its symbols bound, its vtable in native memory,
+ * the bookkeeping of every buffer that crosses, and, for a generation-2
+ * guest, its bridge tokens and its own three callbacks (which name their
+ * tokens; they are given back once `actr_shutdown` proved the guest
+ * stopped).
  */
 export class NativeGuest {
   /** 2 when the library exports `actr_shutdown` (the only way to tell the generations apart), else 1. */
@@ -92,85 +247,102 @@ export class NativeGuest {
   readonly tokens: BridgeTokens | undefined;
   private readonly init: (vt: number, init: Uint8Array | null, len: number) => number;
   private readonly handle: HandleFunction;
-  private readonly freeResponse: (ptr: number, len: number) => void;
+  private readonly freeResponse: (ptr: number, len: number | bigint) => void;
   private readonly shutdownGuest: ShutdownFunction | undefined;
+  private readonly thread = callbacksOfThisThread();
+  /** The generation-2 callbacks registered for this guest (given back after a successful shutdown). */
+  private ownCallbacks: (number | bigint)[] = [];
+  /** The handler of this guest's `invoke`s (see `initialize`). */
+  private onInvoke: InvokeHandler = () => ({ rc: code.GENERIC_ERROR });
   /** Set by `shutdown`: from then on every `invoke` and `retain_context` answers GENERIC_ERROR, and nothing reaches the handler. */
   private closed = false;
+  /** True once the host-buffer cap was reported (it is reported once). */
+  private capReported = false;
   /**
-   * 32 bytes of native memory (never freed: a few bytes per guest, which
-   * stays loaded anyway) for out-pointers, read and written through `outWords`
-   * (little-endian u64s as pairs of u32): `actr_handle`'s `resp_out` at byte 0
-   * and `resp_len_out` at byte 8; at bytes 16 and 24, the reply pointer and
-   * length of an `invoke`, copied from there to the guest's out-pointers.
-   * Passing addresses (numbers) rather than typed arrays keeps koffi's
-   * argument conversion to its cheapest.
+   * 16 bytes of native memory (never freed: a few bytes per guest, which
+   * stays loaded anyway) for `actr_handle`'s out-pointers, read through
+   * `outWords` (little-endian u64s as pairs of u32): `resp_out` at byte 0,
+   * `resp_len_out` at byte 8. Passing addresses (numbers) rather than typed
+   * arrays keeps koffi's argument conversion to its cheapest.
    */
   private readonly outAddress: number;
   private readonly outWords: Uint32Array;
-  /** Host reply buffers the guest holds. */
-  private readonly hostBuffers = new HostReplyBuffers();
 
   /**
-   * Opens `path` (dlopen) and binds `actr_init`, `actr_handle` and
-   * `actr_free_response`. Throws when the file cannot be loaded or a symbol is missing.
+   * Opens `path` (dlopen), then calls `opened` (the file may go: the
+   * mapping stays), and binds `actr_init`, `actr_handle`,
+   * `actr_free_response` and, when exported, `actr_shutdown`. Throws when
+   * the file cannot be loaded or a symbol is missing.
    */
   constructor(
     readonly path: string,
     /** Shared counters, by `counterSlot`. */
     private readonly counters: Int32Array,
-    /**
-     * Told what went wrong where the guest only sees a status: a free of a
-     * buffer the host did not hand out (or with another length; the buffer is
-     * then left alone), an `invoke` answer that threw.
-     */
-    private readonly report: (message: string) => void,
+    private readonly limits: NativeLimits,
+    readonly report: NativeReport,
+    opened: () => void,
     /** Told of every change of a bridge token (generation 2), when given. */
     onBridgeToken?: BridgeTokenListener,
   ) {
-    const lib = koffi.load(path);
+    let lib: ReturnType<typeof koffi.load>;
+    try {
+      lib = koffi.load(path);
+    } finally {
+      opened();
+    }
     this.init = lib.func("int32_t actr_init(uintptr_t vt, const uint8_t *init, size_t initLen)") as never;
     this.handle = lib.func("int32_t actr_handle(uintptr_t req, size_t reqLen, uintptr_t respOut, uintptr_t respLenOut)") as never;
     this.freeResponse = lib.func("void actr_free_response(uintptr_t ptr, size_t len)") as never;
     this.shutdownGuest = bindOptional(lib, "int32_t actr_shutdown()") as ShutdownFunction | undefined;
     this.generation = this.shutdownGuest === undefined ? 1 : 2;
     this.tokens = this.generation === 2 ? new BridgeTokens(counters, onBridgeToken) : undefined;
-    this.outAddress = malloc(OUT_BYTES);
-    if (this.outAddress === 0) throw new Error(`cannot allocate ${OUT_BYTES} bytes of native memory`);
+    this.outAddress = allocateNative(OUT_BYTES);
     this.outWords = new Uint32Array(koffi.view(this.outAddress, OUT_BYTES));
   }
 
   /**
-   * Builds the host's `HostVTable` of the guest's generation in native
-   * memory that is never freed (the guest keeps the pointer until the
-   * process exits, and the callbacks stay valid as long), with `invoke`
+   * Builds the guest's `HostVTable` in native memory that is never freed
+   * (the guest keeps the pointer until the process exits), with `invoke`
    * running `onInvoke`, and calls `actr_init` with it and `initPayload`.
-   * Returns `actr_init`'s return code.
+   * Returns `actr_init`'s return code. A first-generation vtable holds this
+   * thread's shared callbacks; a second-generation one, three callbacks of
+   * this guest's own (they name their tokens) and the shared `free_host_buf`.
+   * @throws Error when koffi has no callback slot left.
    */
   initialize(initPayload: Uint8Array, onInvoke: InvokeHandler): number {
-    const freeHostBuf = koffi.register((ptr: number, len: number) => this.freeHostBuffer(ptr, len), koffi.pointer(FreeHostBufCallback));
-    let slots: (number | bigint)[];
+    this.onInvoke = onInvoke;
+    const thread = this.thread;
+    let vtable: number;
     const tokens = this.tokens;
     if (tokens === undefined) {
-      const invoke = koffi.register(
-        (frame: number, frameLen: number, replyOut: number, replyLenOut: number) => this.invoke(onInvoke, undefined, frame, frameLen, replyOut, replyLenOut),
-        koffi.pointer(InvokeCallback),
-      );
-      slots = [invoke, freeHostBuf];
+      vtable = thread.generation1Vtable();
     } else {
-      const retain = koffi.register((token: number | bigint) => (!this.closed && tokens.retain(token) ? code.SUCCESS : code.GENERIC_ERROR), koffi.pointer(RetainContextCallback));
-      const release = koffi.register((token: number | bigint) => tokens.release(token), koffi.pointer(ReleaseContextCallback));
-      const invoke = koffi.register(
-        (token: number | bigint, frame: number, frameLen: number, replyOut: number, replyLenOut: number) =>
-          this.invoke(onInvoke, { token, entry: tokens.lookup(token) }, frame, frameLen, replyOut, replyLenOut),
-        koffi.pointer(TokenInvokeCallback),
+      const register = (callback: (...args: never[]) => unknown, type: unknown) => {
+        try {
+          const registered = koffi.register(callback, koffi.pointer(type as never)) as number | bigint;
+          this.ownCallbacks.push(registered);
+          return registered;
+        } catch (error) {
+          this.giveBackCallbacks();
+          if (error instanceof Error && TOO_MANY_CALLBACKS.test(error.message)) {
+            throw new Error(`koffi has no callback slot left for a generation-2 guest (each open one takes three, of the process's 8,192): close guests you no longer use`, { cause: error });
+          }
+          throw error;
+        }
+      };
+      const retain = register(
+        (token: number | bigint) => thread.guarded(this, () => (!this.closed && tokens.retain(token) ? code.SUCCESS : code.GENERIC_ERROR), code.GENERIC_ERROR),
+        RetainContextCallback,
       );
-      slots = [retain, release, invoke, freeHostBuf];
+      const release = register((token: number | bigint) => thread.guarded(this, () => tokens.release(token), undefined), ReleaseContextCallback);
+      const invoke = register(
+        (token: number | bigint, frame: number, frameLen: number, replyOut: number, replyLenOut: number) =>
+          thread.guarded(this, () => this.answerInvoke({ token, entry: tokens.lookup(token) }, frame, frameLen, replyOut, replyLenOut), code.GENERIC_ERROR),
+        TokenInvokeCallback,
+      );
+      vtable = vtableOf([retain, release, invoke, thread.freeHostBuf]);
     }
-    const bytes = slots.length * POINTER_BYTES;
-    const vtable = malloc(bytes);
-    if (vtable === 0) throw new Error(`cannot allocate ${bytes} bytes of native memory`);
-    new BigUint64Array(koffi.view(vtable, bytes)).set(slots.map(BigInt));
-    return this.init(vtable, initPayload.length === 0 ? null : initPayload, initPayload.length);
+    return this.running(() => this.init(vtable, initPayload.length === 0 ? null : initPayload, initPayload.length));
   }
 
   /**
@@ -184,7 +356,7 @@ export class NativeGuest {
     this.enter(call);
     let rc: number;
     try {
-      rc = this.handle(call.address, call.length, this.outAddress, this.outAddress + 8);
+      rc = this.running(() => this.handle(call.address, call.length, this.outAddress, this.outAddress + 8));
     } finally {
       this.leave(call);
     }
@@ -214,15 +386,90 @@ export class NativeGuest {
    * on a libuv pool thread, so that this thread's event loop answers the
    * guest's threads meanwhile. From now on, `invoke` and `retain_context`
    * answer GENERIC_ERROR without reaching the handler; `release_context`
-   * and `free_host_buf` still do their bookkeeping.
+   * and `free_host_buf` still do their bookkeeping. Once `actr_shutdown`
+   * returned 0 (no guest code runs any more), the guest's own callbacks are
+   * given back to koffi.
    */
   shutdown(): Promise<number> {
     this.closed = true;
     const shutdownGuest = this.shutdownGuest;
     if (shutdownGuest === undefined) return Promise.resolve(code.SUCCESS);
     return new Promise((resolve, reject) => {
-      shutdownGuest.async((error, rc) => (error !== null && error !== undefined ? reject(error) : resolve(rc)));
+      shutdownGuest.async((error, rc) => {
+        if (error !== null && error !== undefined) return reject(error);
+        if (rc === code.SUCCESS) this.giveBackCallbacks();
+        resolve(rc);
+      });
     });
+  }
+
+  /** True while the guest may take another host reply buffer; reports the cap the first time it is reached. */
+  mayHoldAnotherBuffer(): boolean {
+    if (Atomics.load(this.counters, counterSlot.HOST_BUFFERS) < this.limits.maxOutstandingHostBuffers) return true;
+    if (!this.capReported) {
+      this.capReported = true;
+      this.report(
+        `invoke: the guest holds ${this.limits.maxOutstandingHostBuffers} host reply buffers it has not given back (maxOutstandingHostBuffers); answered ALLOC_FAILED until it frees some (reported once)`,
+        code.ALLOC_FAILED,
+      );
+    }
+    return false;
+  }
+
+  /** Counts host reply buffers the guest took (`delta` 1) or gave back (-1). */
+  heldBuffers(delta: 1 | -1): void {
+    Atomics.add(this.counters, counterSlot.HOST_BUFFERS, delta);
+  }
+
+  /**
+   * Answers one `invoke` of this guest: the frame's length against
+   * `maxBytes` before a byte is read, null pointers, the copy, the handler,
+   * and the reply handed over. Runs inside a guarded callback.
+   */
+  answerInvoke(bridge: InvokeBridge | undefined, frame: number, frameLen: number, replyOut: number, replyLenOut: number): number {
+    if (this.closed) return code.GENERIC_ERROR;
+    if (replyOut === 0 || replyLenOut === 0) {
+      this.report(`invoke with a null reply out-pointer: answered PROTOCOL_ERROR`, code.PROTOCOL_ERROR);
+      return code.PROTOCOL_ERROR;
+    }
+    if (frameLen > this.limits.maxBytes) {
+      this.report(`invoke frame of ${frameLen} bytes exceeds maxBytes (${this.limits.maxBytes}); answered PROTOCOL_ERROR, unread`, code.PROTOCOL_ERROR);
+      return code.PROTOCOL_ERROR;
+    }
+    if (frameLen > 0 && frame === 0) {
+      this.report(`invoke with a null frame of ${frameLen} bytes: answered PROTOCOL_ERROR`, code.PROTOCOL_ERROR);
+      return code.PROTOCOL_ERROR;
+    }
+    const bytes = allocate(frameLen); // the handler may keep views into it: never reused
+    if (frameLen > 0) copyNative(addressOf(bytes), frame, frameLen);
+    let answer: ReturnType<InvokeHandler>;
+    try {
+      answer = this.onInvoke(bytes, bridge);
+    } catch (error) {
+      this.report(`invoke: the host failed to answer (${error instanceof Error ? error.message : String(error)}); answered GENERIC_ERROR`, code.GENERIC_ERROR);
+      return code.GENERIC_ERROR;
+    }
+    if (answer.rc !== code.SUCCESS) return answer.rc;
+    return this.thread.lendReply(this, answer.reply, replyOut, replyLenOut);
+  }
+
+  /** Runs `body` (a call of the guest on this thread) as the first-generation guest its `invoke`s are for. */
+  private running<T>(body: () => T): T {
+    if (this.generation === 2) return body();
+    const thread = this.thread;
+    const outer = thread.running;
+    thread.running = this;
+    thread.lastRunning = this;
+    try {
+      return body();
+    } finally {
+      thread.running = outer;
+    }
+  }
+
+  /** Gives the guest's own callbacks back to koffi (only once no guest code can call them). */
+  private giveBackCallbacks(): void {
+    for (const callback of this.ownCallbacks.splice(0)) koffi.unregister(callback as never);
   }
 
   /** Opens the call's token (generation 2) and clears the out-pointers. */
@@ -238,76 +485,32 @@ export class NativeGuest {
     if (call.bridgeToken !== 0) this.tokens?.callReturned(call.bridgeToken);
   }
 
-  /** The reply `actr_handle` left in the out-pointers, copied out and given back (see `callAt`). */
+  /**
+   * The reply `actr_handle` left in the out-pointers, copied out and given
+   * back with the exact pointer and length the guest gave (see `callAt`).
+   */
   private takeReply(rc: number, maxBytes: number, replyMemory: (length: number) => Uint8Array): HandleResult {
     if (rc !== code.SUCCESS) return { rc, reply: undefined, replyLength: 0 };
     const words = this.outWords;
     const ptr = words[0]! + words[1]! * 0x1_0000_0000;
     const replyLength = words[2]! + words[3]! * 0x1_0000_0000;
-    if (ptr === 0 || replyLength === 0) {
-      this.freeResponse(ptr, replyLength); // a no-op for the guest; keeps "every reply is given back" literal
+    // A length of 2^53 or more is not exact as a number: the guest gets back the exact one.
+    const exactLength = words[3]! < 0x20_0000 ? replyLength : (BigInt(words[3]!) << 32n) | BigInt(words[2]!);
+    if (replyLength === 0) {
+      this.freeResponse(ptr, 0); // a no-op for the guest; keeps "every reply is given back" literal
       return { rc, reply: new Uint8Array(0), replyLength: 0 };
+    }
+    if (ptr === 0) {
+      this.freeResponse(0, exactLength);
+      return { rc, reply: undefined, replyLength, nullReply: true };
     }
     let reply: Uint8Array | undefined;
     if (replyLength <= maxBytes) {
       reply = replyMemory(replyLength);
       copyNative(addressOf(reply), ptr, replyLength);
     }
-    this.freeResponse(ptr, replyLength);
+    this.freeResponse(ptr, exactLength);
     return { rc, reply, replyLength };
-  }
-
-  private invoke(onInvoke: InvokeHandler, bridge: InvokeBridge | undefined, frame: number, frameLen: number, replyOut: number, replyLenOut: number): number {
-    if (this.closed) return code.GENERIC_ERROR;
-    if (replyOut === 0 || replyLenOut === 0) return code.PROTOCOL_ERROR;
-    const bytes = allocate(frameLen); // the handler may keep views into it: never reused
-    if (frameLen > 0) {
-      if (frame === 0) return code.PROTOCOL_ERROR;
-      copyNative(addressOf(bytes), frame, frameLen);
-    }
-    let answer: ReturnType<InvokeHandler>;
-    try {
-      answer = onInvoke(bytes, bridge);
-    } catch (error) {
-      // Never let an exception unwind through the guest's native frames.
-      this.report(`invoke: the host failed to answer (${error instanceof Error ? error.message : String(error)}); answered GENERIC_ERROR`);
-      return code.GENERIC_ERROR;
-    }
-    const { rc, reply } = answer;
-    if (rc !== code.SUCCESS) return rc;
-    let ptr = 0;
-    const length = reply?.length ?? 0;
-    if (length > 0) {
-      ptr = this.hostBuffers.lend(reply!);
-      if (ptr === 0) return code.ALLOC_FAILED;
-      Atomics.add(this.counters, counterSlot.HOST_BUFFERS, 1);
-    }
-    const words = this.outWords;
-    words[4] = ptr % 0x1_0000_0000;
-    words[5] = Math.floor(ptr / 0x1_0000_0000);
-    words[6] = length % 0x1_0000_0000;
-    words[7] = Math.floor(length / 0x1_0000_0000);
-    if (replyLenOut === replyOut + 8) {
-      copyNative(replyOut, this.outAddress + 16, 16); // the two out-pointers side by side, as a guest's locals often are
-    } else {
-      copyNative(replyOut, this.outAddress + 16, 8);
-      copyNative(replyLenOut, this.outAddress + 24, 8);
-    }
-    return code.SUCCESS;
-  }
-
-  private freeHostBuffer(ptr: number, len: number): void {
-    if (ptr === 0 || len === 0) return;
-    const refusal = this.hostBuffers.giveBack(ptr, len);
-    if (refusal !== undefined) {
-      this.report(
-        refusal.kind === "notLent"
-          ? `free_host_buf(0x${ptr.toString(16)}, ${len}): not a host reply buffer (or freed twice); left alone`
-          : `free_host_buf(0x${ptr.toString(16)}, ${len}): the buffer holds ${refusal.length} bytes; left alone`,
-      );
-      return;
-    }
-    Atomics.sub(this.counters, counterSlot.HOST_BUFFERS, 1);
   }
 }
 

@@ -9,6 +9,7 @@ import { code, opName, statusName } from "../codes.js";
 import { AbiError, replyToActrError } from "../errors.js";
 import { allocate } from "../pool.js";
 import { decodeReply } from "../frames.js";
+import type { HandleResult } from "./native.js";
 
 /** What one `actr_handle` came to. */
 export type CallResult =
@@ -18,12 +19,15 @@ export type CallResult =
   | { readonly kind: "returnCode"; readonly rc: number }
   /** The reply was `length` bytes, over `maxBytes`; it was freed unread. */
   | { readonly kind: "tooLong"; readonly length: number }
+  /** The guest answered SUCCESS with a null reply pointer and a length of `length`. */
+  | { readonly kind: "nullReply"; readonly length: number }
   /** The reply is not an `AbiReply`; `detail` says why. */
   | { readonly kind: "undecodable"; readonly detail: string };
 
-/** Reads what `actr_handle` returned (the reply undefined when `rc` is not SUCCESS or it was over the limit). */
-export function readReply(rc: number, reply: Uint8Array | undefined, replyLength: number): CallResult {
+/** Sorts what `actr_handle` returned into a `CallResult` (the reply undefined when `rc` is not SUCCESS, it was over the limit, or null). */
+export function readReply({ rc, reply, replyLength, nullReply }: HandleResult): CallResult {
   if (rc !== code.SUCCESS) return { kind: "returnCode", rc };
+  if (nullReply === true) return { kind: "nullReply", length: replyLength };
   if (reply === undefined) return { kind: "tooLong", length: replyLength };
   try {
     const { status, payload } = decodeReply(reply);
@@ -54,6 +58,8 @@ export function settleCall(op: number, result: CallResult, maxBytes: number): Ui
       throw new AbiError(result.rc, `actr_handle returned ${describeStatus(result.rc)} for ${describeOp(op)}`);
     case "tooLong":
       throw new AbiError(code.PROTOCOL_ERROR, `the guest's reply to ${describeOp(op)} is ${result.length} bytes, over maxBytes (${maxBytes}); it was freed unread`);
+    case "nullReply":
+      throw new AbiError(code.PROTOCOL_ERROR, `actr_handle returned SUCCESS for ${describeOp(op)} with a null reply pointer and a length of ${result.length}`);
     case "undecodable":
       throw new AbiError(code.PROTOCOL_ERROR, `the guest's reply to ${describeOp(op)} is not an AbiReply: ${result.detail}`);
   }
@@ -68,6 +74,11 @@ export function copyOut(bytes: Uint8Array): Uint8Array {
 
 function describeOp(op: number): string {
   return opName(op) ?? `op ${op}`;
+}
+
+/** The error `loadGuest` rejects with when the library cannot be loaded (a missing file or symbol), `detail` saying why. */
+export function loadError(path: string, detail: string, cause?: unknown): AbiError {
+  return new AbiError(code.INIT_FAILED, `cannot load the guest library ${path}: ${detail}`, {}, cause === undefined ? undefined : { cause });
 }
 
 /** The error `loadGuest` rejects with when `actr_init` returns `rc`. */

@@ -1,60 +1,53 @@
 /**
- * The worker mode: each guest runs on a worker thread of its own. The host
- * thread batches calls (one message carries every call made since the last
- * one) and answers `invoke`s with the host handler, sync or async, while the
- * worker blocks on `Atomics.wait`. Both sides wake each other through
- * futexes (`Atomics.notify`) besides messages: after sending calls, the host
- * thread may sleep for a bounded time (`workerWaitMicroseconds`) to take the
- * results without an event-loop wake-up; otherwise the event loop stays
- * free. Two guests run in parallel; calls into one guest run one at a time,
- * in order.
+ * The worker mode: each guest runs on a worker thread (reused for another
+ * guest once it is closed). The host thread batches calls (one message
+ * carries every call made since the last one) and answers `invoke`s with the
+ * host handler, sync or async, while the worker blocks on `Atomics.wait`.
+ * Both sides wake each other through futexes (`Atomics.notify`) besides
+ * messages: after sending calls, the host thread may sleep for a bounded
+ * time (`workerWaitMicroseconds`) to take the results without an event-loop
+ * wake-up; otherwise the event loop stays free. Two guests run in parallel;
+ * calls into one guest run one at a time, in order.
  *
  * @module
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { code } from "../codes.js";
 import { AbiError } from "../errors.js";
-import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { Writer } from "../encoder.js";
 import { encodeFrameInPlace } from "../frames.js";
 import { release } from "../pool.js";
-import { failInvoke, finishInvoke, type HostErrorListener, type HostHandler, type InvokeAnswer, startInvoke } from "./answer.js";
+import { answerInvoke, type InvokeAnswer } from "./answer.js";
+import { COUNTER_SLOTS, counterSlot } from "./bridge-tokens.js";
+import { type CloseOptions, GuestCalls, stuckError } from "./guest.js";
 import { Fifo } from "./fifo.js";
-import { closedError, GuestCalls } from "./guest.js";
-import { type BridgeTokenListener, COUNTER_SLOTS, counterSlot } from "./bridge-tokens.js";
 import type { InvokeScope } from "./invoke-scope.js";
-import { copyOut, initError, readReply, settleCall, shutdownError } from "./outcome.js";
+import { copyOut, initError, loadError, readReply, settleCall, shutdownError } from "./outcome.js";
+import type { GuestSettings } from "./settings.js";
 import {
   CALL_HEADER_BYTES,
   type CloseMessage,
   type FromWorker,
+  type LoadMessage,
   PackedReader,
   PackedWriter,
   signal,
+  SIGNAL_SLOTS,
   SPARE_BUFFERS,
   type WorkerStart,
-  type WorkerStarted,
 } from "./worker-protocol.js";
-
-/** What the worker mode needs to load a guest. */
-export interface WorkerSettings {
-  readonly path: string;
-  readonly init: Uint8Array;
-  readonly host: HostHandler;
-  readonly maxBytes: number;
-  readonly onHostError: HostErrorListener;
-  readonly onBridgeToken: BridgeTokenListener | undefined;
-  /** How long the calling thread may block waiting for the worker after sending calls (see `LoadGuestOptions.workerWaitMicroseconds`). */
-  readonly workerWaitMicroseconds: number;
-}
 
 interface Pending {
   readonly op: number;
   readonly resolve: (bytes: Uint8Array) => void;
   readonly reject: (error: unknown) => void;
+  /** Already rejected (`close({ force: true })`): its result is dropped when it comes. */
+  cancelled: boolean;
 }
 
-/** Starts the worker thread: `worker.js` beside this module; from the TypeScript sources (tests), `worker.ts` through tsx. */
+/** Starts a worker thread: `worker.js` beside this module; from the TypeScript sources (tests), `worker.ts` through tsx. */
 function spawnWorker(workerData: WorkerStart): Worker {
   const options = { workerData, transferList: [workerData.replyPort, workerData.toHost] };
   if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker.js", import.meta.url), options);
@@ -63,58 +56,105 @@ function spawnWorker(workerData: WorkerStart): Worker {
 }
 
 /**
- * Starts the worker, which loads the guest and calls `actr_init`.
- * @throws AbiError as `loadGuest`.
+ * One worker thread as the host thread sees it: the channels it keeps for
+ * every guest it hosts, and the guest it hosts now, which its messages are
+ * for (reports and token events name their guest: a closed guest's may
+ * still come).
  */
-export async function startWorkerGuest(settings: WorkerSettings): Promise<WorkerGuest> {
-  const { port1: replyPort, port2: workerReplyPort } = new MessageChannel();
-  const { port1: fromWorker, port2: toHost } = new MessageChannel();
-  const control = new SharedArrayBuffer(4);
-  const counters = new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT);
-  const signals = new SharedArrayBuffer(8);
-  const start: WorkerStart = {
-    path: settings.path,
-    init: settings.init,
-    maxBytes: settings.maxBytes,
-    traceTokens: settings.onBridgeToken !== undefined,
-    control,
-    counters,
-    replyPort: workerReplyPort,
-    toHost,
-    signals,
-  };
-  const worker = spawnWorker(start);
-  const first = await firstMessage(worker).catch((error: unknown) => {
-    throw new AbiError(code.INIT_FAILED, `cannot start the worker thread for ${settings.path}: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
-  });
-  if (first.type === "loadFailed") {
-    await worker.terminate();
-    throw new AbiError(code.INIT_FAILED, `cannot load the guest library ${settings.path}: ${first.message}`);
+class WorkerThread {
+  readonly worker: Worker;
+  /** Where `invoke` answers go. */
+  readonly replyPort: MessagePort;
+  /** Where the worker's messages arrive. */
+  readonly fromWorker: MessagePort;
+  /** Slot 0: 1 when the answer to the pending `invoke` is on `replyPort` (see `WorkerStart.invokeAnswered`). */
+  readonly invokeAnswered: Int32Array;
+  readonly signals: Int32Array;
+  /** The guest it hosts now. */
+  current: WorkerGuest | undefined;
+  /** Every guest it hosted, by id, for the reports and token events that name them. */
+  private readonly guests = new Map<number, WorkerGuest>();
+  /** Why the thread cannot be used (it exited, or a guest never returned on it). */
+  lost: Error | undefined;
+
+  constructor() {
+    const { port1: replyPort, port2: workerReplyPort } = new MessageChannel();
+    const { port1: fromWorker, port2: toHost } = new MessageChannel();
+    const invokeAnswered = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+    const signals = new SharedArrayBuffer(SIGNAL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
+    this.worker = spawnWorker({ invokeAnswered, replyPort: workerReplyPort, toHost, signals });
+    this.replyPort = replyPort;
+    this.fromWorker = fromWorker;
+    this.invokeAnswered = new Int32Array(invokeAnswered);
+    this.signals = new Int32Array(signals);
+    fromWorker.on("message", (message: FromWorker) => this.route(message));
+    const lose = (error: Error) => {
+      this.lost ??= error;
+      this.current?.fail(error);
+    };
+    this.worker.on("error", lose);
+    this.worker.on("exit", (exitCode) => lose(new Error(`the guest's worker thread exited (code ${exitCode})`)));
+    this.keepAlive(false);
   }
-  if (first.rc !== code.SUCCESS) {
-    await worker.terminate();
-    throw initError(settings.path, first.rc);
+
+  /** Hosts `guest` from now on. */
+  host(guest: WorkerGuest, id: number): void {
+    this.current = guest;
+    this.guests.set(id, guest);
+    Atomics.store(this.signals, signal.CANCELLED, 0);
   }
-  return new WorkerGuest(settings, first.generation, worker, {
-    replyPort,
-    fromWorker,
-    control: new Int32Array(control),
-    counters: new Int32Array(counters),
-    signals: new Int32Array(signals),
-  });
+
+  /** Sends `message` (and `transfer`) to the worker and wakes it. */
+  post(message: LoadMessage | CloseMessage | { type: "calls"; buffer: ArrayBuffer; length: number; spare: ArrayBuffer[] }, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(message, transfer);
+    Atomics.add(this.signals, signal.CALLS_POSTED, 1);
+    Atomics.notify(this.signals, signal.CALLS_POSTED);
+  }
+
+  /** Handles one message of the worker; false when an `invoke` is left to an async handler. */
+  route(message: FromWorker): boolean {
+    if (message.type === "report" || message.type === "token") {
+      this.guests.get(message.guestId)?.onNamedMessage(message);
+      return true;
+    }
+    return this.current?.onMessage(message) ?? true;
+  }
+
+  /** Keeps the process alive while calls are pending (ref), or not (unref). */
+  keepAlive(pending: boolean): void {
+    if (pending) {
+      this.worker.ref();
+      this.fromWorker.ref();
+    } else {
+      this.worker.unref();
+      this.fromWorker.unref();
+    }
+  }
 }
 
-/** The worker's first message (ready or loadFailed), or why it stopped before sending one. */
-function firstMessage(worker: Worker): Promise<WorkerStarted> {
-  return new Promise<WorkerStarted>((resolve, reject) => {
-    const onExit = (exitCode: number) => done(new Error(`it exited with code ${exitCode}`));
-    const done = (outcome: WorkerStarted | Error) => {
-      worker.off("message", done).off("error", done).off("exit", onExit);
-      if (outcome instanceof Error) reject(outcome);
-      else resolve(outcome);
-    };
-    worker.on("message", done).on("error", done).on("exit", onExit);
-  });
+/** Worker threads whose guest was closed, for the next guests: a worker is never terminated (see worker.ts `close`). */
+const idleThreads: WorkerThread[] = [];
+
+/** The id of the next guest loaded in a worker. */
+let nextGuestId = 1;
+
+/**
+ * Loads a guest on a worker thread (an idle one when there is one), which
+ * calls `actr_init`; invokes made during `actr_init` are answered.
+ * @throws AbiError as `loadGuest`.
+ */
+export async function startWorkerGuest(settings: GuestSettings): Promise<WorkerGuest> {
+  let thread = idleThreads.pop();
+  while (thread?.lost !== undefined) thread = idleThreads.pop();
+  thread ??= new WorkerThread();
+  const guest = new WorkerGuest(settings, thread);
+  try {
+    await guest.started;
+  } catch (error) {
+    if (thread.lost === undefined) idleThreads.push(thread);
+    throw error;
+  }
+  return guest;
 }
 
 /** The smallest buffer a batch of calls starts with. */
@@ -127,19 +167,29 @@ const MIN_BATCH_BYTES = 4096;
 const EARLY_SEND_CALLS = 16;
 const EARLY_SEND_BYTES = 64 * 1024;
 
-/** The host thread's ends of what it shares with the worker (see `WorkerStart`). */
-interface WorkerChannel {
-  /** Where `invoke` answers go. */
-  readonly replyPort: MessagePort;
-  /** Where the worker's `invoke`, `results` and `report` messages arrive. */
-  readonly fromWorker: MessagePort;
-  readonly control: Int32Array;
-  readonly counters: Int32Array;
-  readonly signals: Int32Array;
+/**
+ * The guest whose host handler is running (sync part or async), in the
+ * handler's async context: a call it makes into that same guest while its
+ * `invoke` waits would wait for the handler, which waits for the call.
+ */
+const handlerOf = new AsyncLocalStorage<HandlerScope>();
+
+/** What `handlerOf` holds while a host handler of `guest` runs. */
+interface HandlerScope {
+  readonly guest: WorkerGuest;
+  /** The handler returned a Promise: its `invoke` waits until it settles. */
+  async: boolean;
+  /** The handler's answer is taken (or dropped): calls into the guest are free again. */
+  settled: boolean;
+  /** Calls the handler made into its own guest before it returned: run once it returned synchronously, refused if it returned a Promise. */
+  readonly deferred: { readonly run: () => void; readonly refuse: (error: Error) => void }[];
 }
 
-/** A guest driven on its own worker thread. */
+/** A guest driven on a worker thread. */
 export class WorkerGuest extends GuestCalls {
+  /** Resolves once `actr_init` succeeded; rejects with `loadGuest`'s error. */
+  readonly started: Promise<void>;
+  generation: 1 | 2 = 1;
   /** Calls sent or about to be sent, oldest first: results come back in this order. */
   private readonly pending = new Fifo<Pending>();
   /** Calls made since the last batch was sent. */
@@ -157,25 +207,44 @@ export class WorkerGuest extends GuestCalls {
    * batch (see `runPayload`); undefined while a frame is being encoded.
    */
   private writer: Writer | undefined = new Writer();
-  private closed = false;
-  private failure: Error | undefined;
   private idle: (() => void) | undefined;
-  /** Told `actr_shutdown`'s return code by the worker's `closed` message (see `close`). */
-  private shutDown: ((rc: number) => void) | undefined;
-  private readonly onExit = (exitCode: number) => this.fail(new Error(`the guest's worker thread exited (code ${exitCode})`));
+  /** Told the outcome of loading (`loaded`, `loadFailed`), then `actr_shutdown`'s return code (`closed`), or why the worker was lost. */
+  private told: ((outcome: (FromWorker & { type: "loaded" | "loadFailed" | "closed" }) | Error) => void) | undefined;
+  /** The guest's counters, by `counterSlot`, written by the worker. */
+  private readonly counters = new Int32Array(new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+  /** Fires when the oldest pending call has been in the guest longer than `callTimeoutMs`. */
+  private callTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly settings: WorkerSettings,
-    readonly generation: 1 | 2,
-    private readonly worker: Worker,
-    private readonly channel: WorkerChannel,
+    private readonly settings: GuestSettings,
+    private readonly thread: WorkerThread,
   ) {
-    super();
-    channel.fromWorker.on("message", (message: FromWorker) => this.onMessage(message));
-    channel.fromWorker.unref();
-    worker.on("error", (error) => this.fail(error));
-    worker.on("exit", this.onExit);
-    worker.unref();
+    super(settings.maxQueuedCalls);
+    const guestId = nextGuestId++;
+    thread.host(this, guestId);
+    this.started = new Promise<void>((resolve, reject) => {
+      this.told = (message) => {
+        if (message instanceof Error) return reject(loadError(settings.path, `its worker thread was lost: ${message.message}`));
+        if (message.type === "loadFailed") return reject(loadError(settings.path, message.message));
+        if (message.type !== "loaded") return;
+        this.generation = message.generation;
+        if (message.rc === code.SUCCESS) resolve();
+        else reject(initError(settings.path, message.rc));
+      };
+    }).finally(() => thread.keepAlive(this.pending.length > 0));
+    thread.keepAlive(true);
+    const load: LoadMessage = {
+      type: "load",
+      guestId,
+      path: settings.path,
+      privateCopy: settings.privateCopy,
+      init: settings.init,
+      maxBytes: settings.maxBytes,
+      maxOutstandingHostBuffers: settings.maxOutstandingHostBuffers,
+      counters: this.counters.buffer as SharedArrayBuffer,
+      traceTokens: settings.onBridgeToken !== undefined,
+    };
+    thread.post(load);
   }
 
   get path(): string {
@@ -183,28 +252,49 @@ export class WorkerGuest extends GuestCalls {
   }
 
   get outstandingHostBuffers(): number {
-    return Atomics.load(this.channel.counters, counterSlot.HOST_BUFFERS);
+    return Atomics.load(this.counters, counterSlot.HOST_BUFFERS);
   }
 
   get liveBridgeTokens(): number {
-    return Atomics.load(this.channel.counters, counterSlot.LIVE_TOKENS);
+    return Atomics.load(this.counters, counterSlot.LIVE_TOKENS);
   }
 
   protected run(frame: Uint8Array, op: number, owned: boolean, bridgeToken: number): Promise<Uint8Array> {
-    if (this.closed) return Promise.reject(closedError(this.path));
-    if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      if (this.batch === undefined) {
-        this.batch = new PackedWriter(Math.max(this.batchBytes, frame.length + CALL_HEADER_BYTES), this.spareBatches.pop());
-        queueMicrotask(() => this.sendBatch());
+      const scope = handlerOf.getStore();
+      if (scope?.guest === this && !scope.settled) {
+        // A call from this guest's own handler: it waits (deferred) until the handler returned, and is refused if the handler is async.
+        const copy = frame.slice();
+        if (owned) release(frame);
+        scope.deferred.push({
+          run: () => (this.failure !== undefined ? reject(this.failure) : this.append(copy, op, bridgeToken, resolve, reject)),
+          refuse: reject,
+        });
+        return;
       }
-      this.batch.appendCall(op, frame, bridgeToken);
+      this.append(frame, op, bridgeToken, resolve, reject);
       if (owned) release(frame); // copied into the batch
-      this.unsent++;
-      if (this.pending.length === 0) this.keepAlive(true);
-      this.pending.push({ op, resolve, reject });
-      if (this.unsent >= EARLY_SEND_CALLS || this.batch.length >= EARLY_SEND_BYTES) this.sendBatch();
     });
+  }
+
+  /** Appends a call to the batch being made (starting one), and sends the batch early when it is large. */
+  private append(frame: Uint8Array, op: number, bridgeToken: number, resolve: (bytes: Uint8Array) => void, reject: (error: unknown) => void): void {
+    if (this.batch === undefined) {
+      this.batch = new PackedWriter(Math.max(this.batchBytes, frame.length + CALL_HEADER_BYTES), this.spareBatches.pop());
+      queueMicrotask(() => this.sendBatch());
+    }
+    this.batch.appendCall(op, frame, bridgeToken);
+    this.unsent++;
+    if (this.pending.length === 0) this.thread.keepAlive(true);
+    this.pending.push({ op, resolve, reject, cancelled: false });
+    if (this.unsent >= EARLY_SEND_CALLS || this.batch.length >= EARLY_SEND_BYTES) this.sendBatch();
+  }
+
+  /** An async handler of this guest, while its `invoke` waits, may not call into the same guest (it would wait for itself). */
+  protected override refusal(): Error | undefined {
+    const scope = handlerOf.getStore();
+    if (scope?.guest !== this || !scope.async || scope.settled) return undefined;
+    return reentryError(this.path);
   }
 
   /**
@@ -229,27 +319,48 @@ export class WorkerGuest extends GuestCalls {
   }
 
   /**
-   * Refuses new calls, waits for the pending ones, then has the worker shut
-   * the guest down. The worker is never terminated: the guest's callbacks
-   * live on its thread, and a thread of the guest's may still call them (they
-   * answer GENERIC_ERROR from now on); it stays idle, holding the process
-   * open no longer.
+   * Refuses new calls, waits for the pending ones (with `force`, rejects
+   * those not yet inside the guest), then has the worker shut the guest
+   * down. The worker is never terminated: the guest's callbacks live on its
+   * thread, and a thread of the guest's may still call them (they answer
+   * GENERIC_ERROR from now on); it waits for the next guest, holding the
+   * process open no longer.
    */
-  async close(): Promise<void> {
+  async close(options?: CloseOptions): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (options?.force === true) this.cancelQueued();
     if (this.pending.length > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     if (this.failure !== undefined) return;
-    this.keepAlive(true);
-    const rc = await new Promise<number>((resolve) => {
-      this.shutDown = resolve;
-      const message: CloseMessage = { type: "close" };
-      this.worker.postMessage(message);
-      Atomics.add(this.channel.signals, signal.CALLS_POSTED, 1);
-      Atomics.notify(this.channel.signals, signal.CALLS_POSTED);
+    const thread = this.thread;
+    thread.keepAlive(true);
+    const rc = await new Promise<number>((resolve, reject) => {
+      this.told = (message) => {
+        if (message instanceof Error) reject(message);
+        else if (message.type === "closed") resolve(message.rc);
+      };
+      thread.post({ type: "close" });
     });
-    this.keepAlive(false);
+    thread.keepAlive(false);
+    thread.current = undefined;
+    if (thread.lost === undefined) idleThreads.push(thread);
     if (rc !== code.SUCCESS) throw shutdownError(this.path, rc);
+  }
+
+  /** `close({ force: true })`: rejects every pending call but the oldest (the one inside the guest), and has the worker skip them. */
+  private cancelQueued(): void {
+    const error = new AbiError(code.GENERIC_ERROR, `the guest ${this.path} was closed with force before this call entered it`);
+    let first = true;
+    for (const call of this.pending.drain()) {
+      if (!first && !call.cancelled) {
+        call.cancelled = true;
+        call.reject(error);
+      }
+      first = false;
+      this.pending.push(call);
+    }
+    // The batch not sent yet is sent as it is, and the worker skips its calls too.
+    Atomics.store(this.thread.signals, signal.CANCELLED, 1);
   }
 
   /** Sends the calls made since the last batch, if any (early, or at the end of the task that made them). */
@@ -261,10 +372,8 @@ export class WorkerGuest extends GuestCalls {
     this.unsent = 0;
     const spare = this.readResults;
     this.readResults = [];
-    this.worker.postMessage({ type: "calls", buffer: batch.buffer, length: batch.length, spare }, [batch.buffer, ...spare]);
-    const { signals } = this.channel;
-    Atomics.add(signals, signal.CALLS_POSTED, 1);
-    Atomics.notify(signals, signal.CALLS_POSTED);
+    this.thread.post({ type: "calls", buffer: batch.buffer, length: batch.length, spare }, [batch.buffer, ...spare]);
+    this.watchCalls();
     this.waitForWorker();
   }
 
@@ -280,13 +389,13 @@ export class WorkerGuest extends GuestCalls {
   private waitForWorker(): void {
     const budget = this.settings.workerWaitMicroseconds;
     if (budget <= 0) return;
-    const { fromWorker, signals } = this.channel;
+    const { fromWorker, signals } = this.thread;
     const deadline = performance.now() + budget / 1000;
     while (this.pending.length > this.unsent && this.failure === undefined) {
       const seen = Atomics.load(signals, signal.TO_HOST_POSTED);
       const next = receiveMessageOnPort(fromWorker);
       if (next !== undefined) {
-        if (!this.onMessage(next.message as FromWorker)) return;
+        if (!this.thread.route(next.message as FromWorker)) return;
         continue;
       }
       const left = deadline - performance.now();
@@ -294,107 +403,156 @@ export class WorkerGuest extends GuestCalls {
     }
   }
 
-  /** Handles one message of the worker; false when an `invoke` is left to an async handler. */
-  private onMessage(message: FromWorker): boolean {
+  /** Handles one message of the worker for the guest it hosts; false when an `invoke` is left to an async handler. */
+  onMessage(message: FromWorker): boolean {
     switch (message.type) {
       case "invoke":
         return this.answerInvoke(message.frame, message.scope);
-      case "closed":
-        this.shutDown?.(message.rc);
-        return true;
-      case "token":
-        this.settings.onBridgeToken?.(message.event);
-        return true;
       case "results":
         this.settle(new PackedReader(message.buffer, message.length));
         // Every result was copied out (settleCall): the buffer can be written again.
         if (this.readResults.length < SPARE_BUFFERS) this.readResults.push(message.buffer);
         for (const buffer of message.spare) if (this.spareBatches.length < SPARE_BUFFERS) this.spareBatches.push(buffer);
         return true;
-      case "report":
-        this.settings.onHostError(new AbiError(code.GENERIC_ERROR, message.message), undefined);
+      case "loaded":
+      case "loadFailed":
+      case "closed":
+        this.told?.(message);
         return true;
       default:
-        this.fail(new Error(`worker protocol: unexpected ${(message as { type: string }).type} message`));
+        this.fail(new Error(`worker protocol: unexpected ${message.type} message`));
         return false;
     }
   }
 
-  /** Keeps the process alive while calls are pending (ref), or not (unref). */
-  private keepAlive(pending: boolean): void {
-    if (pending) {
-      this.worker.ref();
-      this.channel.fromWorker.ref();
-    } else {
-      this.worker.unref();
-      this.channel.fromWorker.unref();
-    }
+  /** Handles a message that names this guest: a report, a token event. */
+  onNamedMessage(message: FromWorker & { type: "report" | "token" }): void {
+    if (message.type === "report") this.settings.onHostError(new AbiError(message.status, message.message), undefined);
+    else this.settings.onBridgeToken?.(message.event);
   }
 
   private settle(results: PackedReader): void {
     const { maxBytes } = this.settings;
     while (!results.done) {
-      const { rc, reply, replyLength } = results.result();
+      const { rc, reply, replyLength, nullReply } = results.result();
       const call = this.pending.shift()!;
+      if (call.cancelled) continue;
       try {
         // The payload is a view into the results buffer, which is written again: copied out.
-        call.resolve(copyOut(settleCall(call.op, readReply(rc, reply, replyLength), maxBytes)));
+        call.resolve(copyOut(settleCall(call.op, readReply({ rc, reply, replyLength, nullReply }), maxBytes)));
       } catch (error) {
         call.reject(error);
       }
     }
+    this.watchCalls(true);
     if (this.pending.length === 0) {
-      this.keepAlive(false);
+      this.thread.keepAlive(false);
       this.idle?.();
     }
   }
 
-  /** Answers an `invoke`; false when the answer is left to an async handler. */
-  private answerInvoke(frame: Uint8Array, scope: InvokeScope): boolean {
-    try {
-      return this.startAnswer(frame, scope);
-    } catch (error) {
-      // The worker is blocked until it gets an answer: never leave it without one.
-      this.settings.onHostError(error instanceof Error ? error : new Error(String(error)), undefined);
-      this.sendAnswer({ rc: code.GENERIC_ERROR });
-      return true;
+  /**
+   * Keeps one timer on the oldest pending call (`callTimeoutMs`): started
+   * when calls are sent, restarted when results come (`progress`), cleared
+   * when none is pending.
+   */
+  private watchCalls(progress = false): void {
+    const limit = this.settings.callTimeoutMs;
+    if (limit <= 0) return;
+    if (this.pending.length === 0) {
+      clearTimeout(this.callTimer);
+      this.callTimer = undefined;
+      return;
     }
+    if (this.callTimer !== undefined && !progress) return;
+    clearTimeout(this.callTimer);
+    this.callTimer = setTimeout(() => {
+      this.callTimer = undefined;
+      if (this.pending.length > 0) {
+        this.thread.lost = stuckError(this.path, limit);
+        this.fail(this.thread.lost);
+      }
+    }, limit);
+    this.callTimer.unref();
   }
 
-  private startAnswer(frame: Uint8Array, scope: InvokeScope): boolean {
+  /** Answers an `invoke`; false when the answer is left to an async handler. */
+  private answerInvoke(frame: Uint8Array, scope: InvokeScope): boolean {
     const { host, maxBytes, onHostError } = this.settings;
-    const start = startInvoke(frame, maxBytes, scope, onHostError);
-    if ("answer" in start) return this.sendAnswer(start.answer);
-    const { operation } = start;
-    let result;
+    const handler: HandlerScope = { guest: this, async: false, settled: false, deferred: [] };
+    let answer: ReturnType<typeof answerInvoke>;
     try {
-      result = host(operation, scope.origin);
+      answer = handlerOf.run(handler, () => answerInvoke(host, frame, scope, maxBytes, onHostError));
     } catch (error) {
-      return this.sendAnswer(failInvoke(error, operation, onHostError));
+      // The worker is blocked until it gets an answer: never leave it without one.
+      onHostError(error instanceof Error ? error : new Error(String(error)), undefined);
+      answer = { rc: code.GENERIC_ERROR };
     }
-    if (!(result instanceof Promise)) return this.sendAnswer(finishInvoke(result, operation, onHostError));
-    result.then(
-      (settled) => this.sendAnswer(finishInvoke(settled, operation, onHostError)),
-      (error: unknown) => this.sendAnswer(failInvoke(error, operation, onHostError)),
-    );
+    if (!("pending" in answer)) {
+      handler.settled = true;
+      this.sendAnswer(answer);
+      for (const call of handler.deferred) call.run();
+      return true;
+    }
+    // An async handler: the calls it made into this guest would wait for it, and it for them.
+    handler.async = true;
+    for (const call of handler.deferred) call.refuse(reentryError(this.path));
+    this.awaitAnswer(answer.pending, answer.operation.kind, handler);
     return false;
   }
 
-  /** Hands the answer to the worker blocked in `invoke` and wakes it. Returns true (answered). */
-  private sendAnswer(answer: InvokeAnswer): true {
-    const { replyPort, control } = this.channel;
+  /** Waits for an async handler's answer, at most `invokeTimeoutMs`; then the guest gets GENERIC_ERROR and the late answer is dropped. */
+  private awaitAnswer(pending: Promise<InvokeAnswer>, kind: string, handler: { settled: boolean }): void {
+    const limit = this.settings.invokeTimeoutMs;
+    let answered = false;
+    const timer =
+      limit > 0
+        ? setTimeout(() => {
+            answered = true;
+            this.settings.onHostError(
+              new AbiError(code.GENERIC_ERROR, `the host handler did not answer a ${kind} within invokeTimeoutMs (${limit} ms): the guest was answered GENERIC_ERROR`),
+              undefined,
+            );
+            this.sendAnswer({ rc: code.GENERIC_ERROR });
+          }, limit)
+        : undefined;
+    void pending.then((settled) => {
+      handler.settled = true;
+      clearTimeout(timer);
+      if (answered) {
+        this.settings.onHostError(new AbiError(code.GENERIC_ERROR, `the host handler answered a ${kind} after invokeTimeoutMs (${limit} ms): its answer was dropped`), undefined);
+        return;
+      }
+      answered = true;
+      this.sendAnswer(settled);
+    });
+  }
+
+  /** Hands the answer to the worker blocked in `invoke` and wakes it. */
+  private sendAnswer(answer: InvokeAnswer): void {
+    const { replyPort, invokeAnswered } = this.thread;
     // The reply is a view into a reused buffer: post an exact copy, transferred.
     const reply = answer.reply?.slice();
     replyPort.postMessage({ rc: answer.rc, reply }, reply === undefined ? [] : [reply.buffer]);
-    Atomics.store(control, 0, 1);
-    Atomics.notify(control, 0);
-    return true;
+    Atomics.store(invokeAnswered, 0, 1);
+    Atomics.notify(invokeAnswered, 0);
   }
 
-  private fail(error: Error): void {
+  /** The guest can no longer be called: every pending call rejects with `error`, and so will later ones. */
+  fail(error: Error): void {
     this.failure ??= error;
-    for (const call of this.pending.drain()) call.reject(error);
-    this.keepAlive(false);
+    this.told?.(error);
+    clearTimeout(this.callTimer);
+    for (const call of this.pending.drain()) if (!call.cancelled) call.reject(error);
+    this.thread.keepAlive(false);
     this.idle?.();
   }
+}
+
+/** The error of a call an async host handler makes into its own guest while that guest waits for it in `invoke`. */
+function reentryError(path: string): AbiError {
+  return new AbiError(
+    code.GENERIC_ERROR,
+    `a host handler of the guest ${path} called into the same guest while the guest waits for that handler in invoke: the call would wait for the handler, and the handler for the call; refused`,
+  );
 }

@@ -10,55 +10,53 @@ import type { BridgeTokenEvent } from "./bridge-tokens.js";
 import type { InvokeScope } from "./invoke-scope.js";
 import type { HandleResult } from "./native.js";
 
-/** What the worker is started with. */
+/**
+ * What a worker thread is started with: the channels it keeps for every
+ * guest it hosts (a worker hosts one guest at a time, and is reused for the
+ * next once a guest is closed).
+ */
 export interface WorkerStart {
-  readonly path: string;
-  readonly init: Uint8Array;
-  readonly maxBytes: number;
-  /** True when the host wants every change of a bridge token (a `token` message each). */
-  readonly traceTokens: boolean;
-  /** `Int32Array` slot 0: 1 when the answer to the pending `invoke` is waiting on `replyPort`. */
-  readonly control: SharedArrayBuffer;
-  /** An `Int32Array` of the guest's counters, by `counterSlot` (written by the worker, read by the host). */
-  readonly counters: SharedArrayBuffer;
+  /** `Int32Array` slot 0: 1 when the answer to the pending `invoke` is waiting on `replyPort` (see `invokeAnswered`). */
+  readonly invokeAnswered: SharedArrayBuffer;
   /** Where the host posts `invoke` answers; the worker reads them synchronously. */
   readonly replyPort: MessagePort;
-  /** Where the worker posts `invoke`, `results` and `report` messages; the host reads them as events, or synchronously while it waits. */
+  /** Where the worker posts everything else (`FromWorker`); the host reads them as events, or synchronously while it waits. */
   readonly toHost: MessagePort;
-  /** An `Int32Array` of the counters in `signal`, each bumped and notified after a post, for the side waiting with `Atomics.wait`. */
+  /** An `Int32Array` of the slots in `signal`. */
   readonly signals: SharedArrayBuffer;
 }
 
 /** The slots of `WorkerStart.signals`. */
 export const signal = {
-  /** Messages the worker posted to `toHost`. */
+  /** Messages the worker posted to `toHost`, bumped and notified after each post. */
   TO_HOST_POSTED: 0,
-  /** Call batches the host posted to the worker. */
+  /** Messages the host posted to the worker, bumped and notified after each post. */
   CALLS_POSTED: 1,
+  /** 1 while the calls sent are cancelled (`close({ force: true })`): the worker answers them without entering the guest. */
+  CANCELLED: 2,
 } as const;
 
-/** Worker → host, on `parentPort`: the outcome of loading the guest. */
-export type WorkerStarted =
-  | { readonly type: "ready"; readonly rc: number; readonly generation: 1 | 2 }
-  | { readonly type: "loadFailed"; readonly message: string };
+/** The number of slots in `signal`. */
+export const SIGNAL_SLOTS = 3;
 
-/** Worker → host, on `toHost`. */
-export type FromWorker =
-  | { readonly type: "invoke"; readonly frame: Uint8Array; readonly scope: InvokeScope }
-  | {
-      readonly type: "results";
-      readonly buffer: ArrayBuffer;
-      readonly length: number;
-      /** Call batches the worker has run, given back for new batches (see `SPARE_BUFFERS`). */
-      readonly spare: ArrayBuffer[];
-    }
-  | { readonly type: "report"; readonly message: string }
-  /** A change of a bridge token (only when `WorkerStart.traceTokens`). */
-  | { readonly type: "token"; readonly event: BridgeTokenEvent }
-  /** The answer to `CloseMessage`: `actr_shutdown`'s return code (0 for a generation-1 guest). */
-  | { readonly type: "closed"; readonly rc: number };
+/** Host → worker: load a guest and call its `actr_init`; answered with `loaded` or `loadFailed`. */
+export interface LoadMessage {
+  readonly type: "load";
+  /** Names the guest in the worker's reports (a worker hosts several guests over its life). */
+  readonly guestId: number;
+  readonly path: string;
+  /** True when `path` is a private copy, removed right after it is loaded. */
+  readonly privateCopy: boolean;
+  readonly init: Uint8Array;
+  readonly maxBytes: number;
+  readonly maxOutstandingHostBuffers: number;
+  /** An `Int32Array` of the guest's counters, by `counterSlot` (written by the worker, read by the host). */
+  readonly counters: SharedArrayBuffer;
+  /** True when the host wants every change of a bridge token (a `token` message each). */
+  readonly traceTokens: boolean;
+}
 
-/** Host → worker, after the last call: shut the guest down (see `NativeGuest.shutdown`); answered with a `closed` message. */
+/** Host → worker, after the last call: shut the guest down (see `NativeGuest.shutdown`); answered with `closed`. */
 export interface CloseMessage {
   readonly type: "close";
 }
@@ -68,9 +66,33 @@ export interface CallsMessage {
   readonly type: "calls";
   readonly buffer: ArrayBuffer;
   readonly length: number;
-  /** Results the host has read, given back for new results (see `SPARE_BUFFERS`). */
+  /** Result buffers the host has read, given back for new results (see `SPARE_BUFFERS`). */
   readonly spare: ArrayBuffer[];
 }
+
+/** Host → worker, on the worker's `parentPort`. */
+export type ToWorker = LoadMessage | CallsMessage | CloseMessage;
+
+/** Worker → host, on `toHost`. */
+export type FromWorker =
+  /** The guest loaded and `actr_init` returned `rc`. */
+  | { readonly type: "loaded"; readonly guestId: number; readonly rc: number; readonly generation: 1 | 2 }
+  /** The library could not be loaded (`message` says why). */
+  | { readonly type: "loadFailed"; readonly guestId: number; readonly message: string }
+  | { readonly type: "invoke"; readonly frame: Uint8Array; readonly scope: InvokeScope }
+  | {
+      readonly type: "results";
+      readonly buffer: ArrayBuffer;
+      readonly length: number;
+      /** Call batches the worker has run, given back for new batches (see `SPARE_BUFFERS`). */
+      readonly spare: ArrayBuffer[];
+    }
+  /** What went wrong where the guest only sees `status` (see `NativeReport`). */
+  | { readonly type: "report"; readonly guestId: number; readonly message: string; readonly status: number }
+  /** A change of a bridge token (only when `LoadMessage.traceTokens`). */
+  | { readonly type: "token"; readonly guestId: number; readonly event: BridgeTokenEvent }
+  /** The answer to `CloseMessage`: `actr_shutdown`'s return code (0 for a generation-1 guest). */
+  | { readonly type: "closed"; readonly guestId: number; readonly rc: number };
 
 /**
  * How many read batch buffers each side keeps to give back to the other.
@@ -79,6 +101,11 @@ export interface CallsMessage {
  * (transferred) with its next message and are written again.
  */
 export const SPARE_BUFFERS = 4;
+
+/** `copied` of a result whose reply was not copied (a return code, or over the limit). */
+const NOT_COPIED = -1;
+/** `copied` of a result whose reply was a null pointer with a length. */
+const NULL_REPLY = -2;
 
 /** Bytes of a call record's header: `op`, `length`, `bridgeToken`. */
 export const CALL_HEADER_BYTES = 16;
@@ -90,7 +117,8 @@ const RESULT_HEADER_BYTES = 16;
  * A growable byte buffer of records, little-endian: calls are
  * `[u32 op][u32 length][f64 bridgeToken][frame]`; results are
  * `[i32 rc][i32 copied][f64 replyLength][reply]`, the guest's reply as it
- * came (`copied` bytes; -1 when none was copied: see `HandleResult.reply`),
+ * came (`copied` bytes; -1 when none was copied: see `HandleResult.reply`;
+ * -2 for a null reply pointer with a length: `HandleResult.nullReply`),
  * decoded by the host thread so the worker only runs guest calls. Its
  * buffer is transferred, so each batch starts a writer of its own.
  */
@@ -136,10 +164,10 @@ export class PackedWriter {
   };
 
   /** Writes the header of the result record started at `at` (the reply, if any, is already in place). */
-  endResult(at: number, { rc, reply, replyLength }: HandleResult): void {
+  endResult(at: number, { rc, reply, replyLength, nullReply }: HandleResult): void {
     const view = this.view;
     view.setInt32(at, rc, true);
-    view.setInt32(at + 4, reply === undefined ? -1 : reply.length, true);
+    view.setInt32(at + 4, reply !== undefined ? reply.length : nullReply === true ? NULL_REPLY : NOT_COPIED, true);
     view.setFloat64(at + 8, replyLength, true); // a length the guest reports may not fit 32 bits
   }
 
@@ -198,6 +226,7 @@ export class PackedReader {
     const rc = this.word();
     const copied = this.word();
     const replyLength = this.float();
+    if (copied === NULL_REPLY) return { rc, reply: undefined, replyLength, nullReply: true };
     if (copied < 0) return { rc, reply: undefined, replyLength };
     const reply = this.bytes.subarray(this.offset, this.offset + copied);
     this.offset += copied;

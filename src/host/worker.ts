@@ -1,5 +1,6 @@
 /**
- * The worker thread of a worker-mode guest: it loads the guest, owns its
+ * The worker thread of the worker mode. It hosts one guest at a time (and
+ * the next once that one is closed): it loads the guest, owns its
  * callbacks, runs the batches of calls the host sends back to back, blocks
  * in `invoke` (on `Atomics.wait`) while the host thread answers, and
  * between batches waits briefly on `Atomics.wait`, then sleeps in its event
@@ -11,17 +12,20 @@
  */
 import { receiveMessageOnPort, parentPort, workerData } from "node:worker_threads";
 import { code } from "../codes.js";
-import { type InvokeScope, invokeScope } from "./invoke-scope.js";
+import { invokeScope } from "./invoke-scope.js";
 import { type GuestCall, type InvokeBridge, NativeGuest } from "./native.js";
 import { addressOf } from "./native-memory.js";
-import type { CallsMessage, CloseMessage, FromWorker, WorkerStart, WorkerStarted } from "./worker-protocol.js";
+import { removePrivateCopy } from "./private-copy.js";
+import type { CallsMessage, FromWorker, LoadMessage, ToWorker, WorkerStart } from "./worker-protocol.js";
 import { PackedReader, PackedWriter, signal, SPARE_BUFFERS } from "./worker-protocol.js";
 
 const start = workerData as WorkerStart;
 const port = parentPort!;
-const control = new Int32Array(start.control);
+const invokeAnswered = new Int32Array(start.invokeAnswered);
 const signals = new Int32Array(start.signals);
-const maxBytes = start.maxBytes;
+
+/** The guest this worker hosts, and what it was loaded with; undefined between guests. */
+let hosted: { readonly guest: NativeGuest; readonly load: LoadMessage } | undefined;
 /** The op of the call inside the guest, 0 when none (tells a generation-1 `invoke` where it is). */
 let runningOp = 0;
 
@@ -32,43 +36,54 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   Atomics.notify(signals, signal.TO_HOST_POSTED);
 }
 
-function started(message: WorkerStarted): void {
-  port.postMessage(message);
-}
-
 /**
  * Asks the host thread to answer `frame`, and blocks until it has. Runs on
  * this thread whichever thread of the guest called `invoke`: koffi queues a
  * call from another thread to this thread's event loop (see `serve`).
  */
 function invokeOnHost(frame: Uint8Array, bridge: InvokeBridge | undefined): { rc: number; reply?: Uint8Array } {
-  const scope: InvokeScope = invokeScope(bridge, runningOp);
   // `frame` may be a view into a shared slab: send an exact copy, transferred.
   const copy = frame.slice();
-  post({ type: "invoke", frame: copy, scope }, [copy.buffer]);
+  post({ type: "invoke", frame: copy, scope: invokeScope(bridge, runningOp) }, [copy.buffer]);
   for (;;) {
-    Atomics.wait(control, 0, 0);
+    Atomics.wait(invokeAnswered, 0, 0);
     const answer = receiveMessageOnPort(start.replyPort);
     if (answer !== undefined) {
-      Atomics.store(control, 0, 0);
+      Atomics.store(invokeAnswered, 0, 0);
       return answer.message as { rc: number; reply?: Uint8Array };
     }
   }
 }
 
-let guest: NativeGuest;
-try {
-  guest = new NativeGuest(
-    start.path,
-    new Int32Array(start.counters),
-    (message) => post({ type: "report", message }),
-    start.traceTokens ? (event) => post({ type: "token", event }) : undefined,
-  );
-} catch (error) {
-  started({ type: "loadFailed", message: error instanceof Error ? error.message : String(error) });
-  process.exit(0);
+/** Loads the guest `load` names and calls its `actr_init`; tells the host how it went. */
+function loadGuest(load: LoadMessage): void {
+  const { guestId, path } = load;
+  let guest: NativeGuest;
+  try {
+    guest = new NativeGuest(
+      path,
+      new Int32Array(load.counters),
+      load,
+      (message, status) => post({ type: "report", guestId, message, status }),
+      () => load.privateCopy && removePrivateCopy(path),
+      load.traceTokens ? (event) => post({ type: "token", guestId, event }) : undefined,
+    );
+  } catch (error) {
+    post({ type: "loadFailed", guestId, message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  hosted = { guest, load };
+  let rc: number;
+  try {
+    rc = guest.initialize(load.init, invokeOnHost);
+  } catch (error) {
+    hosted = undefined;
+    post({ type: "loadFailed", guestId, message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  if (rc !== code.SUCCESS) hosted = undefined;
+  post({ type: "loaded", guestId, rc, generation: guest.generation });
 }
-started({ type: "ready", rc: guest.initialize(start.init, invokeOnHost), generation: guest.generation });
 
 /** Result buffers the host gave back, for new results. */
 const spareResults: ArrayBuffer[] = [];
@@ -90,17 +105,23 @@ function takeSpare(batch: CallsMessage): void {
   for (const buffer of batch.spare) if (spareResults.length < SPARE_BUFFERS) spareResults.push(buffer);
 }
 
+/** The result of a call the host cancelled (`close({ force: true })`): the guest is not entered. */
+const CANCELLED_RESULT = { rc: code.GENERIC_ERROR, reply: undefined, replyLength: 0 } as const;
+
+/** True while the calls sent are cancelled. */
+const cancelled = () => Atomics.load(signals, signal.CANCELLED) === 1;
+
 /**
  * Runs every call of a batch on this thread, copying each reply straight
  * into `results` (the host thread decodes them), and adds the batch's
  * buffer to `done` (to give back to the host) once it is read.
  */
-function runBatch(batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[]): void {
+function runBatch(guest: NativeGuest, maxBytes: number, batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[]): void {
   takeSpare(batch);
   for (const call of callsOf(batch)) {
     runningOp = call.op;
     const at = results.startResult();
-    results.endResult(at, guest.callAt(call, maxBytes, results.replyMemory));
+    results.endResult(at, cancelled() ? CANCELLED_RESULT : guest.callAt(call, maxBytes, results.replyMemory));
     runningOp = 0;
   }
   if (done.length < SPARE_BUFFERS) done.push(batch.buffer);
@@ -112,33 +133,43 @@ function runBatch(batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[
  * answers every `invoke` meanwhile, from whichever thread of the guest's
  * (a handler may wait for a task of its own that calls the host).
  */
-async function runBatchOnPool(batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[]): Promise<void> {
+async function runBatchOnPool(guest: NativeGuest, maxBytes: number, batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[]): Promise<void> {
   takeSpare(batch);
   for (const call of callsOf(batch)) {
     const at = results.startResult();
-    results.endResult(at, await guest.callAtAsync(call, maxBytes, results.replyMemory));
+    results.endResult(at, cancelled() ? CANCELLED_RESULT : await guest.callAtAsync(call, maxBytes, results.replyMemory));
   }
   if (done.length < SPARE_BUFFERS) done.push(batch.buffer);
-}
-
-/**
- * Runs the batches of a generation-2 guest (`runBatchOnPool`): `first`,
- * then those posted meanwhile, and posts their results in one message.
- */
-async function serveOnPool(first: CallsMessage): Promise<void> {
-  const results = new PackedWriter(resultsBytes, spareResults.pop());
-  const spare: ArrayBuffer[] = [];
-  for (let batch: CallsMessage | undefined = first; batch !== undefined; batch = receiveMessageOnPort(port)?.message as CallsMessage | undefined) {
-    await runBatchOnPool(batch, results, spare);
-  }
-  resultsBytes = Math.max(MIN_RESULTS_BYTES, results.length);
-  post({ type: "results", buffer: results.buffer, length: results.length, spare }, [results.buffer, ...spare]);
 }
 
 /** The smallest buffer a batch of results starts with. */
 const MIN_RESULTS_BYTES = 4096;
 /** The size the next results start with: the last ones' (a steady load's batches are alike), so they seldom grow. */
 let resultsBytes = MIN_RESULTS_BYTES;
+
+/** Posts the results of the batches run, with the batch buffers to give back. */
+function postResults(results: PackedWriter, spare: ArrayBuffer[]): void {
+  resultsBytes = Math.max(MIN_RESULTS_BYTES, results.length);
+  post({ type: "results", buffer: results.buffer, length: results.length, spare }, [results.buffer, ...spare]);
+}
+
+/**
+ * Runs the batches of a generation-2 guest (`runBatchOnPool`): `first`,
+ * then those posted meanwhile, and posts their results in one message.
+ */
+async function serveOnPool(guest: NativeGuest, maxBytes: number, first: CallsMessage): Promise<void> {
+  const results = new PackedWriter(resultsBytes, spareResults.pop());
+  const spare: ArrayBuffer[] = [];
+  for (let batch: CallsMessage | undefined = first; batch !== undefined; batch = nextCalls()) {
+    await runBatchOnPool(guest, maxBytes, batch, results, spare);
+  }
+  postResults(results, spare);
+}
+
+/** The next message, if it is a batch of calls (calls are never posted behind a `load` or `close`). */
+function nextCalls(): CallsMessage | undefined {
+  return receiveMessageOnPort(port)?.message as CallsMessage | undefined;
+}
 
 /**
  * How long the worker waits for the next batch on `Atomics.wait` (a wake-up
@@ -159,10 +190,11 @@ const YIELD_MS = 10;
 setInterval(() => {}, 1 << 30);
 
 /**
- * The worker's life after `ready`: it runs the batches the host posts (each
- * bumps `signals[CALLS_POSTED]`), back to back, and between them blocks on
+ * The worker's life: it takes what the host posts (each post bumps
+ * `signals[CALLS_POSTED]`): a guest to load, batches of calls, which it
+ * runs back to back, and the close of the guest. Between them it blocks on
  * `Atomics.wait` for up to `WAIT_FOR_CALLS_MS`, as a futex wake-up costs far
- * less than an event-loop one. Then it sleeps in its event loop
+ * less than an event-loop one; then it sleeps in its event loop
  * (`Atomics.waitAsync`), where the `invoke`s of the guest's own threads
  * reach it. Calls queued while a batch runs go in the same reply: the host
  * is woken once.
@@ -172,31 +204,32 @@ function serve(): void {
   let waitUntil = performance.now() + WAIT_FOR_CALLS_MS;
   for (;;) {
     const seen = Atomics.load(signals, signal.CALLS_POSTED);
-    const first = receiveMessageOnPort(port);
-    if (first === undefined) {
+    const next = receiveMessageOnPort(port);
+    if (next === undefined) {
       const now = performance.now();
       if (now >= yieldAt) break;
       if (now >= waitUntil) return sleep(seen);
       Atomics.wait(signals, signal.CALLS_POSTED, seen, Math.min(waitUntil, yieldAt) - now);
       continue;
     }
-    const message = first.message as CallsMessage | CloseMessage;
-    if (message.type === "close") {
+    const message = next.message as ToWorker;
+    if (message.type === "load") {
+      loadGuest(message);
+    } else if (message.type === "close") {
       close();
       return sleep(Atomics.load(signals, signal.CALLS_POSTED));
+    } else {
+      const { guest, load } = hosted!;
+      if (guest.generation === 2) {
+        void serveOnPool(guest, load.maxBytes, message).then(serve);
+        return;
+      }
+      const results = new PackedWriter(resultsBytes, spareResults.pop());
+      const spare: ArrayBuffer[] = [];
+      runBatch(guest, load.maxBytes, message, results, spare);
+      for (let more = nextCalls(); more !== undefined; more = nextCalls()) runBatch(guest, load.maxBytes, more, results, spare);
+      postResults(results, spare);
     }
-    if (guest.generation === 2) {
-      void serveOnPool(message).then(serve);
-      return;
-    }
-    const results = new PackedWriter(resultsBytes, spareResults.pop());
-    const spare: ArrayBuffer[] = [];
-    runBatch(message, results, spare);
-    for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
-      runBatch(next.message as CallsMessage, results, spare);
-    }
-    resultsBytes = Math.max(MIN_RESULTS_BYTES, results.length);
-    post({ type: "results", buffer: results.buffer, length: results.length, spare }, [results.buffer, ...spare]);
     if (performance.now() >= yieldAt) break;
     waitUntil = performance.now() + WAIT_FOR_CALLS_MS;
   }
@@ -213,15 +246,19 @@ function sleep(seen: number): void {
 /**
  * Shuts the guest down (`actr_shutdown` on a pool thread, while this
  * thread's event loop answers the guest's own threads), and tells the host.
- * The worker then stays, idle: the guest's callbacks live on this thread,
- * and a guest thread may still call them.
+ * The worker then waits for the next guest: the closed guest's callbacks
+ * live on this thread (they answer GENERIC_ERROR from now on), and a thread
+ * of that guest's may still call them, so the worker is never terminated.
  */
 function close(): void {
+  const { guest, load } = hosted!;
+  hosted = undefined;
+  const { guestId } = load;
   guest.shutdown().then(
-    (rc) => post({ type: "closed", rc }),
+    (rc) => post({ type: "closed", guestId, rc }),
     (error: unknown) => {
-      post({ type: "report", message: `actr_shutdown could not be called: ${error instanceof Error ? error.message : String(error)}` });
-      post({ type: "closed", rc: code.GENERIC_ERROR });
+      post({ type: "report", guestId, message: `actr_shutdown could not be called: ${error instanceof Error ? error.message : String(error)}`, status: code.GENERIC_ERROR });
+      post({ type: "closed", guestId, rc: code.GENERIC_ERROR });
     },
   );
 }

@@ -41,68 +41,79 @@ describe("addressOf", () => {
   });
 });
 
+/** What `giveBack` says of a buffer lent for "g". */
+const taken = { kind: "taken", owner: "g" };
+
 describe("HostReplyBuffers", () => {
+  it("tells back whom each buffer was lent for", () => {
+    const buffers = new HostReplyBuffers<string>();
+    const a = buffers.lend(pattern(10, 1), "a");
+    const b = buffers.lend(pattern(10, 2), "b");
+    expect(buffers.giveBack(b, 10)).toEqual({ kind: "taken", owner: "b" });
+    expect(buffers.giveBack(a, 10)).toEqual({ kind: "taken", owner: "a" });
+  });
+
   it("lends a native copy of each reply, and takes it back once", () => {
-    const buffers = new HostReplyBuffers();
+    const buffers = new HostReplyBuffers<string>();
     for (const length of [1, 63, 64, 65, 128, 129, 4096, POOLED_REPLY_MAX, POOLED_REPLY_MAX + 1, 200_000]) {
       const reply = pattern(length, length);
-      const address = buffers.lend(reply);
+      const address = buffers.lend(reply, "g");
       expect(address).not.toBe(0);
       expectBytesAt(address, reply);
-      expect(buffers.giveBack(address, length)).toBeUndefined();
+      expect(buffers.giveBack(address, length)).toEqual(taken);
       expect(buffers.giveBack(address, length)).toEqual({ kind: "notLent" });
     }
   });
 
   it("replies held at once get distinct buffers that do not overlap", () => {
-    const buffers = new HostReplyBuffers();
+    const buffers = new HostReplyBuffers<string>();
     const held = Array.from({ length: 300 }, (_, i) => {
       const reply = pattern(1 + ((i * 37) % 3000), i);
-      return { reply, address: buffers.lend(reply) };
+      return { reply, address: buffers.lend(reply, "g") };
     });
     expect(new Set(held.map((h) => h.address)).size).toBe(held.length);
     // Every copy is intact after all the others were written.
     for (const { reply, address } of held) expectBytesAt(address, reply);
-    for (const { reply, address } of held) expect(buffers.giveBack(address, reply.length)).toBeUndefined();
+    for (const { reply, address } of held) expect(buffers.giveBack(address, reply.length)).toEqual(taken);
   });
 
   it("a buffer given back is lent again for a reply of its size class", () => {
-    const buffers = new HostReplyBuffers();
-    const first = buffers.lend(pattern(100, 1));
-    expect(buffers.giveBack(first, 100)).toBeUndefined();
-    const second = buffers.lend(pattern(120, 2));
+    const buffers = new HostReplyBuffers<string>();
+    const first = buffers.lend(pattern(100, 1), "g");
+    expect(buffers.giveBack(first, 100)).toEqual(taken);
+    const second = buffers.lend(pattern(120, 2), "g");
     expect(second).toBe(first);
     expect(read(second, 120)).toEqual(pattern(120, 2));
     // Another size class gets another buffer.
-    expect(buffers.lend(pattern(300, 3))).not.toBe(first);
+    expect(buffers.lend(pattern(300, 3), "g")).not.toBe(first);
   });
 
   it("refuses an address it did not lend, or a length other than the one lent, and leaves the buffer lent", () => {
-    const buffers = new HostReplyBuffers();
+    const buffers = new HostReplyBuffers<string>();
     const reply = pattern(50, 4);
-    const address = buffers.lend(reply);
+    const address = buffers.lend(reply, "g");
     expect(buffers.giveBack(address + 1, 50)).toEqual({ kind: "notLent" });
     expect(buffers.giveBack(0x1000, 50)).toEqual({ kind: "notLent" });
     expect(buffers.giveBack(address, 49)).toEqual({ kind: "otherLength", length: 50 });
     expect(buffers.giveBack(address, 64)).toEqual({ kind: "otherLength", length: 50 });
     expect(read(address, 50)).toEqual(reply);
-    expect(buffers.giveBack(address, 50)).toBeUndefined();
+    expect(buffers.giveBack(address, 50)).toEqual(taken);
     // A spare block of the pool is not lent either.
-    const spare = buffers.lend(pattern(50, 5));
-    expect(buffers.giveBack(spare, 50)).toBeUndefined();
+    const spare = buffers.lend(pattern(50, 5), "g");
+    expect(buffers.giveBack(spare, 50)).toEqual(taken);
     expect(buffers.giveBack(spare + 64, 50)).toEqual({ kind: "notLent" });
   });
 
   it("an unpooled reply's buffer is its own, freed when given back", () => {
-    const buffers = new HostReplyBuffers();
+    const buffers = new HostReplyBuffers<string>();
     const length = POOLED_REPLY_MAX + 1;
-    const a = buffers.lend(pattern(length, 6));
-    const b = buffers.lend(pattern(length, 7));
+    const a = buffers.lend(pattern(length, 6), "g");
+    const b = buffers.lend(pattern(length, 7), "g");
     expect(b).not.toBe(a);
-    expect(buffers.giveBack(a, length)).toBeUndefined();
+    expect(buffers.giveBack(a, length)).toEqual(taken);
     expect(buffers.giveBack(a, length)).toEqual({ kind: "notLent" });
     expectBytesAt(b, pattern(length, 7));
-    expect(buffers.giveBack(b, length)).toBeUndefined();
+    expect(buffers.giveBack(b, length)).toEqual(taken);
   });
 });
 
