@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { ActrId } from "../../gen/actr/actr_pb.js";
@@ -95,16 +96,20 @@ Options:
   --brief                 the trace with one line per event, frames not shown
   --raw                   write the last response's bytes to stdout, nothing else
   --bytes-limit N         hex bytes shown before eliding (default 32)
+  --timeout MS            end the run (exit 1, one line) when it takes longer than
+                          MS milliseconds: a guest that never returns
   --linger MS             keep the guest open MS milliseconds after the last call,
                           so that invokes of its background tasks are seen before
                           it is closed (actr_shutdown); default 0
   -h, --help              show this help
 
-A script runs every call, whatever the earlier ones answered. Exit status:
-0 when the last call succeeded (or, with nothing to send, actr_init did); 1
-when it failed (the ActrError, or the non-zero code of actr_handle or
-actr_init) or the guest cannot be loaded, with the reason on one line of
-stderr; 2 for a usage error.
+A script runs every call, whatever the earlier ones answered. The guest
+runs in a child process of the command, so that a guest that crashes it or
+never returns (--timeout) ends the run with one line. Exit status: 0 when
+the last call succeeded (or, with nothing to send, actr_init did); 1 when it
+failed (the ActrError, or the non-zero code of actr_handle or actr_init),
+the guest cannot be loaded, crashed or timed out, with the reason on one
+line of stderr; 2 for a usage error.
 `;
 
 /** Loads a guest: `loadGuest` of `@actr/dynclib-abi/host`. */
@@ -120,9 +125,62 @@ export async function hostRuntimeLoader(): Promise<GuestLoader> {
   return (path, options) => loadGuest(path, { ...options, threading: "same-thread" });
 }
 
-/** Runs `actr-abi run` with its arguments, on the host runtime; resolves to the exit status. */
+/** Set in the child process that runs the guest for `actr-abi run` (see `runGuest`). */
+const SUPERVISED = "ACTR_ABI_RUN_SUPERVISED";
+
+/**
+ * Runs `actr-abi run` with its arguments, on the host runtime; resolves to
+ * the exit status. On the process's own stdio, the guest runs in a child
+ * process (this command again) that this one watches: a guest that crashes
+ * the process, or outlives `--timeout`, then ends with one line saying so
+ * rather than with nothing.
+ */
 export function runGuest(args: string[], io: CliIo): Promise<number> {
+  if (io.stdout === process.stdout && process.env[SUPERVISED] !== "1" && process.argv[1] !== undefined) return superviseRun(args, io);
   return runGuestWith(args, io, hostRuntimeLoader);
+}
+
+/**
+ * Runs `actr-abi run ARGS` in a child process with this one's stdio, and
+ * waits at most `--timeout` for it. Resolves to its exit status, or to 1
+ * with one line when it was killed by a signal or timed out.
+ */
+function superviseRun(args: string[], io: CliIo): Promise<number> {
+  const timeoutMs = timeoutOf(args);
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, "run", ...args], {
+    stdio: "inherit",
+    env: { ...process.env, [SUPERVISED]: "1" },
+  });
+  let timedOut = false;
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill("SIGKILL")), timeoutMs);
+  return new Promise((resolve) => {
+    child.on("exit", (status, signal) => {
+      clearTimeout(timer);
+      if (status !== null && !timedOut) return resolve(status);
+      const reason = timedOut
+        ? `the guest did not finish within --timeout ${timeoutMs} ms; its process was killed`
+        : `the guest's process was killed by ${signal ?? "a signal"} (a crash inside the guest, most likely)`;
+      if (args.includes("--json") && !args.includes("--raw")) io.stdout.write(JSON.stringify({ event: "exit", status: 1, reason }) + "\n");
+      io.stderr.write(`actr-abi run: ${reason}\n`);
+      resolve(1);
+    });
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      io.stderr.write(`actr-abi run: cannot start the guest's process: ${error.message}\n`);
+      resolve(1);
+    });
+  });
+}
+
+/** The value of `--timeout` among `args`, when it is a valid one (the child reports a wrong one as a usage error). */
+function timeoutOf(args: string[]): number | undefined {
+  let text: string | undefined;
+  for (const [i, arg] of args.entries()) {
+    if (arg === "--timeout") text = args[i + 1];
+    else if (arg.startsWith("--timeout=")) text = arg.slice("--timeout=".length);
+  }
+  const ms = Number(text);
+  return text !== undefined && Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
 }
 
 /** A usage mistake: exit status 2. */
@@ -140,6 +198,7 @@ const runOptions = {
   raw: { type: "boolean", default: false },
   "bytes-limit": { type: "string", default: "32" },
   linger: { type: "string", default: "0" },
+  timeout: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -177,6 +236,9 @@ async function readPlan(args: string[], io: CliIo): Promise<RunPlan | "help"> {
   const bytesLimit = Number(values["bytes-limit"]);
   if (!Number.isSafeInteger(bytesLimit) || bytesLimit < 0) {
     throw new UsageError(`--bytes-limit must be a non-negative integer, got ${values["bytes-limit"]}`);
+  }
+  if (values.timeout !== undefined && !(Number.isSafeInteger(Number(values.timeout)) && Number(values.timeout) > 0)) {
+    throw new UsageError(`--timeout must be a positive integer of milliseconds, got ${values.timeout}`);
   }
   const lingerMs = Number(values.linger);
   if (!Number.isSafeInteger(lingerMs) || lingerMs < 0) throw new UsageError(`--linger must be a non-negative integer of milliseconds, got ${values.linger}`);
@@ -344,6 +406,7 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
 
   // Invokes the host answers with a code before its handler runs (a frame that does not decode).
   const onHostError = (error: Error, operation: HostOperation | undefined) => {
+    if (FREE_REPORT.test(error.message)) return emit({ event: "freeRefused", call, message: oneLine(error) });
     if (operation === undefined) invoke = placeInvoke(undefined).invoke;
     emit({ event: "hostError", call, invoke, status: error instanceof AbiError ? error.status : undefined, message: oneLine(error) });
   };
@@ -411,6 +474,9 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
   else if (!plan.json) io.stdout.write(formatMessage(AbiReplySchema, decodeReply(reply), reply, { bytesLimit: plan.bytesLimit }).join("\n") + "\n");
   return finish(0);
 }
+
+/** How the host runtime reports a `free_host_buf` it refused (not an invoke). */
+const FREE_REPORT = /^free_host_buf\(/;
 
 /** How `loadGuest` says that `actr_init` itself failed (any other rejection is a library that did not load). */
 const initReturned = /^actr_init returned /;

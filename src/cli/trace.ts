@@ -66,6 +66,8 @@ export type TraceEvent =
   | { readonly event: "send"; readonly call: number; readonly schema: DescMessage; readonly bytes: Uint8Array }
   /** The guest calls `invoke` with the `AbiFrame` `bytes`. */
   | ({ readonly event: "invoke"; readonly call: number; readonly invoke: number; readonly bytes: Uint8Array } & InvokeBridgeInfo)
+  /** The host refused a `free_host_buf` of the guest (a pointer it did not hand out, or another length); `message` says which. */
+  | { readonly event: "freeRefused"; readonly call: number; readonly message: string }
   /**
    * A bridge token of call `call` changed (second generation): the guest
    * retained or released it, the host let go of it as the call returned
@@ -175,7 +177,7 @@ function frameHeading(bytes: Uint8Array): string {
   return `${opName(op) ?? `op ${op}`}${subject === "" ? "" : ` ${subject}`}`;
 }
 
-const direction = (event: Exclude<TraceEvent, { event: "token" }>): Direction =>
+const direction = (event: Exclude<TraceEvent, { event: "token" | "freeRefused" }>): Direction =>
   event.event === "send" || event.event === "answer" ? "host → guest" : "guest → host";
 
 const label = (event: TraceEvent) => ("invoke" in event ? `[${event.call}.${event.invoke}]` : `[${event.call}]`);
@@ -213,6 +215,7 @@ export function formatTraceEvent(event: TraceEvent, options: FormatOptions): str
   if (event.event === "token") {
     return [`${label(event)} token ${event.token} ${event.action}, ${event.references} reference${event.references === 1 ? "" : "s"} left`];
   }
+  if (event.event === "freeRefused") return [`${label(event)} guest → host  free refused: ${event.message}`];
   const head = `${label(event)} ${direction(event)}  `;
   const body = (schema: DescMessage, bytes: Uint8Array) =>
     formatMessage(schema, decodeMessage(schema, bytes), bytes, options).map((line) => `    ${line}`);
@@ -255,6 +258,7 @@ export function traceEventToJson(event: TraceEvent): TraceJson {
   if (event.event === "token") {
     return { event: "token", call: event.call, action: event.action, token: event.token.toString(), references: event.references };
   }
+  if (event.event === "freeRefused") return { event: "freeRefused", call: event.call, direction: "guest → host", message: event.message };
   const head: TraceJson = { event: event.event, call: event.call };
   if ("invoke" in event) head.invoke = event.invoke;
   if ("bridgeToken" in event && event.bridgeToken !== undefined) {

@@ -270,6 +270,18 @@ describe.skipIf("skip" in testGuestGen2)(`actr-abi run against the generation-2 
     expect(events.filter((e) => e.event === "token").map((e) => e.action)).toEqual(["retain", "release", "returned"]);
   });
 
+  it("--timeout ends a call that does not return in time: exit 1, one line", () => {
+    const started = Date.now();
+    const r = run("--route", "sleep", "--payload", hex("20000"), "--timeout", "700", "--brief");
+    expect(r.status).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.stderr.trim().split("\n").at(-1)).toBe("actr-abi run: the guest did not finish within --timeout 700 ms; its process was killed");
+  });
+
+  it("--timeout must be a positive integer (exit 2)", () => {
+    expect(run("--route", "echo", "--timeout", "0").status).toBe(2);
+  });
+
   it("--linger must be a non-negative integer (exit 2)", () => {
     const r = run("--route", "echo", "--linger", "soon");
     expect(r.status).toBe(2);
