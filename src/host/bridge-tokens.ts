@@ -19,16 +19,42 @@ export const counterSlot = {
 /** The number of slots in `counterSlot`. */
 export const COUNTER_SLOTS = 2;
 
-/** The first token a process issues; 0 is never issued (it is "no token" on the wire). */
-let nextToken = 1;
-
 /**
- * A fresh bridge token, never issued before in this thread. Tokens are
- * issued on the thread that makes the calls (the host's), so they are
- * unique across the guests it drives.
+ * A token is `key × 2^32 + sequence`: the key of the guest it was issued
+ * for (each guest loaded in a thread gets its own, from 1), and the call's
+ * number in that guest (from 1). So tokens are never 0, never reused in a
+ * thread, and tell which guest they belong to, even once released, as the
+ * callbacks a thread shares between its guests need.
  */
-export function issueBridgeToken(): number {
-  return nextToken++;
+const SEQUENCE_SPAN = 2 ** 32;
+/** Keys stay under this, so that every token is a safe integer. */
+const KEY_LIMIT = 2 ** 21;
+
+let nextGuestKey = 1;
+
+/** A key for a new guest, never given before in this thread. */
+export function newGuestKey(): number {
+  if (nextGuestKey >= KEY_LIMIT) throw new RangeError(`this thread has loaded ${KEY_LIMIT - 1} guests: no bridge tokens are left for another`);
+  return nextGuestKey++;
+}
+
+/** The key of the guest `token` was issued for; undefined for a value no guest's token can have. */
+export function guestKeyOf(token: number | bigint): number | undefined {
+  if (typeof token !== "number" || !Number.isSafeInteger(token) || token <= 0) return undefined;
+  return Math.floor(token / SEQUENCE_SPAN);
+}
+
+/** Issues the bridge tokens of one guest (see `SEQUENCE_SPAN`). */
+export class BridgeTokenIssuer {
+  private sequence = 0;
+
+  constructor(private readonly key: number) {}
+
+  /** A fresh token, never issued before in this thread. */
+  issue(): number {
+    if (++this.sequence >= SEQUENCE_SPAN) throw new RangeError(`the guest has made ${SEQUENCE_SPAN - 1} calls: no bridge tokens are left for another`);
+    return this.key * SEQUENCE_SPAN + this.sequence;
+  }
 }
 
 /** One change of a bridge token, as `LoadGuestOptions.onBridgeToken` is told it. */

@@ -25,7 +25,7 @@ import {
   guestLifecyclePayload,
 } from "../host-operations.js";
 import { payloadOp, payloadSchemaForOp } from "../schemas.js";
-import { issueBridgeToken } from "./bridge-tokens.js";
+import { BridgeTokenIssuer, newGuestKey } from "./bridge-tokens.js";
 
 /** One guest, loaded and initialised by `loadGuest`. Calls into it run one at a time, in the order they were made. */
 export interface Guest {
@@ -63,9 +63,9 @@ export interface Guest {
    * Sends an already encoded `AbiFrame`, and resolves with the reply's
    * payload: for frames the typed calls cannot build (debugging, tests).
    * The frame goes as it is, with one exception: for a generation-2 guest,
-   * a guest request whose payload carries no bridge token gets a fresh one
-   * written in (the frame is re-encoded). A token the frame carries is
-   * opened for the call as it is.
+   * a guest request gets a fresh bridge token written into its payload (the
+   * frame is re-encoded; a token it carried is replaced), as every call
+   * needs a token the host issued.
    */
   handleFrame(frame: Uint8Array): Promise<Uint8Array>;
   /**
@@ -105,6 +105,11 @@ export abstract class GuestCalls implements Guest {
   private readonly finished = () => {
     this.unfinished--;
   };
+
+  /** This guest's key among the guests of this thread (see `BridgeTokenIssuer`). */
+  protected readonly key = newGuestKey();
+  /** Issues the bridge tokens of this guest's calls (generation 2). */
+  private readonly tokens = new BridgeTokenIssuer(this.key);
 
   constructor(private readonly maxQueuedCalls: number) {}
   /**
@@ -167,7 +172,7 @@ export abstract class GuestCalls implements Guest {
   handleFrame(frame: Uint8Array): Promise<Uint8Array> {
     return this.admit(() => {
       if (this.generation === 1) return this.run(frame, frameOp(frame), false, 0);
-      const request = withBridgeToken(frame);
+      const request = withBridgeToken(frame, this.tokens);
       return this.run(request.frame, request.op, false, request.bridgeToken);
     });
   }
@@ -203,7 +208,7 @@ export abstract class GuestCalls implements Guest {
     return this.admit(() => {
       let bridgeToken = 0;
       if (this.generation === 2) {
-        bridgeToken = issueBridgeToken();
+        bridgeToken = this.tokens.issue();
         payload.bridgeToken = BigInt(bridgeToken);
       }
       return this.runPayload(payloadOp(schema)!, schema, payload, bridgeToken);
@@ -212,14 +217,14 @@ export abstract class GuestCalls implements Guest {
 }
 
 /**
- * A frame for a generation-2 guest (see `Guest.handleFrame`): its op, and
- * the bridge token of its payload, a fresh one written in when it has none.
- * A frame that does not decode, or whose token is over 2^53 (never
- * issued), goes as it is with no token opened (the guest will say so).
+ * A frame for a generation-2 guest (see `Guest.handleFrame`): its op, and a
+ * fresh bridge token written into its payload (re-encoded). A frame that
+ * does not decode, or is not a guest request, goes as it is with no token
+ * opened (the guest will say what it makes of it).
  */
-function withBridgeToken(frame: Uint8Array): { frame: Uint8Array; op: number; bridgeToken: number } {
+function withBridgeToken(frame: Uint8Array, tokens: BridgeTokenIssuer): { frame: Uint8Array; op: number; bridgeToken: number } {
   let decoded: AbiFrame;
-  let payload: { bridgeToken?: bigint } | undefined;
+  let payload: { bridgeToken?: bigint };
   let schema: DescMessage | undefined;
   try {
     decoded = decodeFrame(frame);
@@ -229,9 +234,7 @@ function withBridgeToken(frame: Uint8Array): { frame: Uint8Array; op: number; br
   } catch {
     return { frame, op: frameOp(frame), bridgeToken: 0 };
   }
-  const carried = payload.bridgeToken ?? 0n;
-  if (carried !== 0n) return { frame, op: decoded.op, bridgeToken: carried <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(carried) : 0 };
-  const bridgeToken = issueBridgeToken();
+  const bridgeToken = tokens.issue();
   payload.bridgeToken = BigInt(bridgeToken);
   return { frame: encodeFrame(schema, payload as MessageShape<typeof schema>), op: decoded.op, bridgeToken };
 }

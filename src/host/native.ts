@@ -16,7 +16,7 @@
 import { code } from "../codes.js";
 import { allocate } from "../pool.js";
 import { koffi } from "./koffi.js";
-import { type BridgeTokenEntry, type BridgeTokenListener, BridgeTokens, counterSlot } from "./bridge-tokens.js";
+import { type BridgeTokenEntry, type BridgeTokenListener, BridgeTokens, counterSlot, guestKeyOf } from "./bridge-tokens.js";
 import { addressOf, copyNative, HostReplyBuffers, malloc } from "./native-memory.js";
 
 /** Bytes of a guest's out-pointer block (see `NativeGuest.outWords`). */
@@ -99,24 +99,32 @@ export interface NativeLimits {
 export type NativeReport = (message: string, status: number) => void;
 
 /**
- * What the callbacks of one thread share (koffi runs a callback on the
- * thread that registered it): the first generation's `invoke` and the
- * `free_host_buf` of both generations, registered once per thread, so
- * that loading guests uses up none of koffi's callback slots; the pool of
- * host reply buffers; and the generation-1 guest inside `actr_handle` on
- * this thread, which a first-generation `invoke` is for.
+ * The callbacks of one thread (koffi runs a callback on the thread that
+ * registered it), registered once and shared by every guest the thread
+ * loads, so that loading guests uses up none of koffi's callback slots:
+ * both generations' `invoke` and `free_host_buf`, and the second's
+ * `retain_context` and `release_context`. A first-generation `invoke` is for
+ * the guest inside `actr_handle` on this thread; a second-generation
+ * callback is for the guest its token names (`guestKeyOf`). Also the pool
+ * of host reply buffers.
  */
 class ThreadCallbacks {
   /** The generation-1 guest in a call (or `actr_init`) on this thread, which its `invoke`s are for. */
   running: NativeGuest | undefined;
-  /** The generation-1 guest that ran last on this thread: told of an `invoke` outside any call. */
+  /** The guest that ran last on this thread: told of what cannot be told to a guest of its own (an `invoke` outside any call, a free of a buffer never lent). */
   lastRunning: NativeGuest | undefined;
+  /** The generation-2 guests of this thread, by key (see `guestKeyOf`); closed ones too, whose threads may still call. */
+  readonly guests = new Map<number, NativeGuest>();
   /** Host reply buffers lent to the guests of this thread, each for its guest. */
   readonly replyBuffers = new HostReplyBuffers<NativeGuest>();
   /** The shared `free_host_buf`. */
   readonly freeHostBuf: number | bigint;
   /** The shared generation-1 `invoke`. */
   private readonly invoke: number | bigint;
+  /** The shared generation-2 `retain_context`, `release_context` and `invoke`. */
+  private readonly retainContext: number | bigint;
+  private readonly releaseContext: number | bigint;
+  private readonly tokenInvoke: number | bigint;
   /**
    * 16 bytes of native memory for an `invoke` reply's pointer and length,
    * copied from there to the guest's out-pointers (see `answer`).
@@ -139,11 +147,40 @@ class ThreadCallbacks {
       },
       koffi.pointer(InvokeCallback),
     );
+    this.retainContext = koffi.register(
+      (token: number | bigint) => {
+        const guest = this.guestOf(token);
+        return guest === undefined ? code.GENERIC_ERROR : this.guarded(guest, () => guest.retainToken(token), code.GENERIC_ERROR);
+      },
+      koffi.pointer(RetainContextCallback),
+    );
+    this.releaseContext = koffi.register(
+      (token: number | bigint) => {
+        const guest = this.guestOf(token);
+        if (guest !== undefined) this.guarded(guest, () => guest.tokens!.release(token), undefined);
+      },
+      koffi.pointer(ReleaseContextCallback),
+    );
+    this.tokenInvoke = koffi.register(
+      (token: number | bigint, frame: number, frameLen: number, replyOut: number, replyLenOut: number) => {
+        // A token no guest of this thread issued is answered by the guest that ran last (its handler path reports it).
+        const guest = this.guestOf(token) ?? this.lastRunning;
+        if (guest === undefined) return code.GENERIC_ERROR;
+        return this.guarded(guest, () => guest.answerInvoke({ token, entry: guest.tokens?.lookup(token) }, frame, frameLen, replyOut, replyLenOut), code.GENERIC_ERROR);
+      },
+      koffi.pointer(TokenInvokeCallback),
+    );
   }
 
-  /** A generation-1 vtable for one guest (16 bytes, never freed: the guest keeps it), over this thread's shared callbacks. */
-  generation1Vtable(): number {
-    return vtableOf([this.invoke, this.freeHostBuf]);
+  /** A vtable of `generation` for one guest (never freed: the guest keeps it), over this thread's shared callbacks. */
+  vtable(generation: AbiGeneration): number {
+    return vtableOf(generation === 1 ? [this.invoke, this.freeHostBuf] : [this.retainContext, this.releaseContext, this.tokenInvoke, this.freeHostBuf]);
+  }
+
+  /** The generation-2 guest of this thread that issued `token`, if any. */
+  private guestOf(token: number | bigint): NativeGuest | undefined {
+    const key = guestKeyOf(token);
+    return key === undefined ? undefined : this.guests.get(key);
   }
 
   /**
@@ -230,15 +267,10 @@ function vtableOf(slots: readonly (number | bigint)[]): number {
   return vtable;
 }
 
-/** koffi's refusal when every callback slot of the process is taken. */
-const TOO_MANY_CALLBACKS = /too many callbacks/i;
-
 /**
- * One loaded guest image: its symbols bound, its vtable in native memory,
- * the bookkeeping of every buffer that crosses, and, for a generation-2
- * guest, its bridge tokens and its own three callbacks (which name their
- * tokens; they are given back once `actr_shutdown` proved the guest
- * stopped).
+ * One loaded guest image: its symbols bound, its vtable in native memory
+ * (over its thread's shared callbacks), the bookkeeping of every buffer
+ * that crosses, and, for a generation-2 guest, of its bridge tokens.
  */
 export class NativeGuest {
   /** 2 when the library exports `actr_shutdown` (the only way to tell the generations apart), else 1. */
@@ -250,8 +282,6 @@ export class NativeGuest {
   private readonly freeResponse: (ptr: number, len: number | bigint) => void;
   private readonly shutdownGuest: ShutdownFunction | undefined;
   private readonly thread = callbacksOfThisThread();
-  /** The generation-2 callbacks registered for this guest (given back after a successful shutdown). */
-  private ownCallbacks: (number | bigint)[] = [];
   /** The handler of this guest's `invoke`s (see `initialize`). */
   private onInvoke: InvokeHandler = () => ({ rc: code.GENERIC_ERROR });
   /** Set by `shutdown`: from then on every `invoke` and `retain_context` answers GENERIC_ERROR, and nothing reaches the handler. */
@@ -276,6 +306,8 @@ export class NativeGuest {
    */
   constructor(
     readonly path: string,
+    /** The guest's key among the guests of this thread: its bridge tokens carry it (see `guestKeyOf`). */
+    key: number,
     /** Shared counters, by `counterSlot`. */
     private readonly counters: Int32Array,
     private readonly limits: NativeLimits,
@@ -296,53 +328,27 @@ export class NativeGuest {
     this.shutdownGuest = bindOptional(lib, "int32_t actr_shutdown()") as ShutdownFunction | undefined;
     this.generation = this.shutdownGuest === undefined ? 1 : 2;
     this.tokens = this.generation === 2 ? new BridgeTokens(counters, onBridgeToken) : undefined;
+    if (this.generation === 2) this.thread.guests.set(key, this);
     this.outAddress = allocateNative(OUT_BYTES);
     this.outWords = new Uint32Array(koffi.view(this.outAddress, OUT_BYTES));
   }
 
   /**
-   * Builds the guest's `HostVTable` in native memory that is never freed
-   * (the guest keeps the pointer until the process exits), with `invoke`
-   * running `onInvoke`, and calls `actr_init` with it and `initPayload`.
-   * Returns `actr_init`'s return code. A first-generation vtable holds this
-   * thread's shared callbacks; a second-generation one, three callbacks of
-   * this guest's own (they name their tokens) and the shared `free_host_buf`.
-   * @throws Error when koffi has no callback slot left.
+   * Builds the guest's `HostVTable` of its generation in native memory that
+   * is never freed (the guest keeps the pointer until the process exits),
+   * over this thread's shared callbacks, with this guest's `invoke`s
+   * answered by `onInvoke`, and calls `actr_init` with it and
+   * `initPayload`. Returns `actr_init`'s return code.
    */
   initialize(initPayload: Uint8Array, onInvoke: InvokeHandler): number {
     this.onInvoke = onInvoke;
-    const thread = this.thread;
-    let vtable: number;
-    const tokens = this.tokens;
-    if (tokens === undefined) {
-      vtable = thread.generation1Vtable();
-    } else {
-      const register = (callback: (...args: never[]) => unknown, type: unknown) => {
-        try {
-          const registered = koffi.register(callback, koffi.pointer(type as never)) as number | bigint;
-          this.ownCallbacks.push(registered);
-          return registered;
-        } catch (error) {
-          this.giveBackCallbacks();
-          if (error instanceof Error && TOO_MANY_CALLBACKS.test(error.message)) {
-            throw new Error(`koffi has no callback slot left for a generation-2 guest (each open one takes three, of the process's 8,192): close guests you no longer use`, { cause: error });
-          }
-          throw error;
-        }
-      };
-      const retain = register(
-        (token: number | bigint) => thread.guarded(this, () => (!this.closed && tokens.retain(token) ? code.SUCCESS : code.GENERIC_ERROR), code.GENERIC_ERROR),
-        RetainContextCallback,
-      );
-      const release = register((token: number | bigint) => thread.guarded(this, () => tokens.release(token), undefined), ReleaseContextCallback);
-      const invoke = register(
-        (token: number | bigint, frame: number, frameLen: number, replyOut: number, replyLenOut: number) =>
-          thread.guarded(this, () => this.answerInvoke({ token, entry: tokens.lookup(token) }, frame, frameLen, replyOut, replyLenOut), code.GENERIC_ERROR),
-        TokenInvokeCallback,
-      );
-      vtable = vtableOf([retain, release, invoke, thread.freeHostBuf]);
-    }
+    const vtable = this.thread.vtable(this.generation);
     return this.running(() => this.init(vtable, initPayload.length === 0 ? null : initPayload, initPayload.length));
+  }
+
+  /** `retain_context` of this guest's `token`: SUCCESS while it is open and the token live, else GENERIC_ERROR. */
+  retainToken(token: number | bigint): number {
+    return !this.closed && this.tokens!.retain(token) ? code.SUCCESS : code.GENERIC_ERROR;
   }
 
   /**
@@ -386,20 +392,14 @@ export class NativeGuest {
    * on a libuv pool thread, so that this thread's event loop answers the
    * guest's threads meanwhile. From now on, `invoke` and `retain_context`
    * answer GENERIC_ERROR without reaching the handler; `release_context`
-   * and `free_host_buf` still do their bookkeeping. Once `actr_shutdown`
-   * returned 0 (no guest code runs any more), the guest's own callbacks are
-   * given back to koffi.
+   * and `free_host_buf` still do their bookkeeping.
    */
   shutdown(): Promise<number> {
     this.closed = true;
     const shutdownGuest = this.shutdownGuest;
     if (shutdownGuest === undefined) return Promise.resolve(code.SUCCESS);
     return new Promise((resolve, reject) => {
-      shutdownGuest.async((error, rc) => {
-        if (error !== null && error !== undefined) return reject(error);
-        if (rc === code.SUCCESS) this.giveBackCallbacks();
-        resolve(rc);
-      });
+      shutdownGuest.async((error, rc) => (error !== null && error !== undefined ? reject(error) : resolve(rc)));
     });
   }
 
@@ -453,13 +453,13 @@ export class NativeGuest {
     return this.thread.lendReply(this, answer.reply, replyOut, replyLenOut);
   }
 
-  /** Runs `body` (a call of the guest on this thread) as the first-generation guest its `invoke`s are for. */
+  /** Runs `body` (a call of the guest on this thread) as the guest its thread's first-generation `invoke`s are for. */
   private running<T>(body: () => T): T {
-    if (this.generation === 2) return body();
     const thread = this.thread;
+    thread.lastRunning = this;
+    if (this.generation === 2) return body();
     const outer = thread.running;
     thread.running = this;
-    thread.lastRunning = this;
     try {
       return body();
     } finally {
@@ -467,13 +467,9 @@ export class NativeGuest {
     }
   }
 
-  /** Gives the guest's own callbacks back to koffi (only once no guest code can call them). */
-  private giveBackCallbacks(): void {
-    for (const callback of this.ownCallbacks.splice(0)) koffi.unregister(callback as never);
-  }
-
   /** Opens the call's token (generation 2) and clears the out-pointers. */
   private enter(call: GuestCall): void {
+    this.thread.lastRunning = this;
     if (call.bridgeToken !== 0) this.tokens?.open(call.bridgeToken, call.op);
     const words = this.outWords;
     // A guest that answers SUCCESS without writing its out-pointers leaves a null reply, never the last one.

@@ -26,6 +26,7 @@ import { addressOf } from "./native-memory.js";
 import { initError, loadError, readReply, settleCall, shutdownError } from "./outcome.js";
 import { removePrivateCopy } from "./private-copy.js";
 import type { GuestSettings } from "./settings.js";
+import { noteStuckThread } from "./stuck-threads.js";
 
 interface Queued {
   readonly frame: Uint8Array;
@@ -61,6 +62,7 @@ export class SameThreadGuest extends GuestCalls {
     try {
       this.native = new NativeGuest(
         path,
+        this.key,
         this.counters,
         settings,
         (message, status) => onHostError(new AbiError(status, message), undefined),
@@ -197,7 +199,10 @@ export class SameThreadGuest extends GuestCalls {
           : await Promise.race([
               returned,
               new Promise<never>((_, reject) => {
-                timer = setTimeout(() => reject((this.failure ??= stuckError(this.path, limit))), limit);
+                timer = setTimeout(() => {
+                  noteStuckThread();
+                  reject((this.failure ??= stuckError(this.path, limit)));
+                }, limit);
                 timer.unref();
               }),
             ]);

@@ -26,6 +26,7 @@ import { Fifo } from "./fifo.js";
 import type { InvokeScope } from "./invoke-scope.js";
 import { copyOut, initError, loadError, readReply, settleCall, shutdownError } from "./outcome.js";
 import type { GuestSettings } from "./settings.js";
+import { noteStuckThread } from "./stuck-threads.js";
 import {
   CALL_HEADER_BYTES,
   type CloseMessage,
@@ -135,9 +136,6 @@ class WorkerThread {
 /** Worker threads whose guest was closed, for the next guests: a worker is never terminated (see worker.ts `close`). */
 const idleThreads: WorkerThread[] = [];
 
-/** The id of the next guest loaded in a worker. */
-let nextGuestId = 1;
-
 /**
  * Loads a guest on a worker thread (an idle one when there is one), which
  * calls `actr_init`; invokes made during `actr_init` are answered.
@@ -220,7 +218,7 @@ export class WorkerGuest extends GuestCalls {
     private readonly thread: WorkerThread,
   ) {
     super(settings.maxQueuedCalls);
-    const guestId = nextGuestId++;
+    const guestId = this.key;
     thread.host(this, guestId);
     this.started = new Promise<void>((resolve, reject) => {
       this.told = (message) => {
@@ -470,6 +468,7 @@ export class WorkerGuest extends GuestCalls {
       this.callTimer = undefined;
       if (this.pending.length > 0) {
         this.thread.lost = stuckError(this.path, limit);
+        noteStuckThread();
         this.fail(this.thread.lost);
       }
     }, limit);

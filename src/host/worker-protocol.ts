@@ -42,7 +42,10 @@ export const SIGNAL_SLOTS = 3;
 /** Host → worker: load a guest and call its `actr_init`; answered with `loaded` or `loadFailed`. */
 export interface LoadMessage {
   readonly type: "load";
-  /** Names the guest in the worker's reports (a worker hosts several guests over its life). */
+  /**
+   * Names the guest in the worker's reports (a worker hosts several guests
+   * over its life): its key, which its bridge tokens carry (`guestKeyOf`).
+   */
   readonly guestId: number;
   readonly path: string;
   /** True when `path` is a private copy, removed right after it is loaded. */

@@ -62,6 +62,7 @@ function loadGuest(load: LoadMessage): void {
   try {
     guest = new NativeGuest(
       path,
+      guestId,
       new Int32Array(load.counters),
       load,
       (message, status) => post({ type: "report", guestId, message, status }),
