@@ -10,6 +10,6 @@
 import "./koffi.js"; // fails first, with what to install, when koffi is missing
 export type { HostErrorListener, HostHandler } from "./answer.js";
 export type { BridgeTokenEvent, BridgeTokenListener } from "./bridge-tokens.js";
-export type { Guest } from "./guest.js";
+export type { CloseOptions, Guest } from "./guest.js";
 export type { InvokeOrigin } from "./invoke-scope.js";
 export { loadGuest, type LoadGuestOptions } from "./load.js";
