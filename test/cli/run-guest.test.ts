@@ -239,26 +239,28 @@ describe.skipIf("skip" in testGuestGen2)(`actr-abi run against the generation-2 
   const lib = "library" in testGuestGen2 ? testGuestGen2.library : "";
   const run = (...args: string[]) => actrAbi(["run", lib, ...args]);
   const rules = () => answers([{ kind: "call", reply: { echo: true } }, { kind: "tell", reply: { done: true } }]);
+  /** The token of the first call of the first guest of a process: its key (1) × 2^32 + its sequence (1). */
+  const T = String(2 ** 32 + 1);
 
   it("traces the call's token, its retains and releases, and a background invoke under the call that spawned it (--linger)", () => {
     const r = run("--route", "spawnCall", "--payload", hex("10"), "--answers", rules(), "--brief", "--linger", "300");
     expect(r.status).toBe(0);
     const lines = untimed(r.stderr).split("\n");
-    expect(lines).toContain('[1] host → guest  GUEST_HANDLE "spawnCall", token 1');
-    expect(lines).toContain("[1] token 1 retain, 2 references left");
-    expect(lines).toContain("[1] token 1 returned, 1 reference left");
-    expect(lines).toContain('[1.1] guest → host  HOST_CALL "peer.Echo/Ping", background, token 1');
-    expect(lines).toContain('[1.2] guest → host  HOST_TELL "report.spawnCall", background, token 1');
-    expect(lines).toContain("[1] token 1 release, 0 references left");
+    expect(lines).toContain(`[1] host → guest  GUEST_HANDLE "spawnCall", token ${T}`);
+    expect(lines).toContain(`[1] token ${T} retain, 2 references left`);
+    expect(lines).toContain(`[1] token ${T} returned, 1 reference left`);
+    expect(lines).toContain(`[1.1] guest → host  HOST_CALL "peer.Echo/Ping", background, token ${T}`);
+    expect(lines).toContain(`[1.2] guest → host  HOST_TELL "report.spawnCall", background, token ${T}`);
+    expect(lines).toContain(`[1] token ${T} release, 0 references left`);
     // The background call comes after the call returned.
-    expect(lines.indexOf("[1] guest → host  reply SUCCESS (0), T")).toBeLessThan(lines.indexOf('[1.1] guest → host  HOST_CALL "peer.Echo/Ping", background, token 1'));
+    expect(lines.indexOf("[1] guest → host  reply SUCCESS (0), T")).toBeLessThan(lines.indexOf(`[1.1] guest → host  HOST_CALL "peer.Echo/Ping", background, token ${T}`));
   });
 
   it("without --linger the guest is closed first: the background invoke never reaches the host", () => {
     const r = run("--route", "spawnCall", "--payload", hex("200"), "--answers", rules(), "--brief");
     expect(r.status).toBe(0);
     expect(r.stderr).not.toMatch(/background/);
-    expect(r.stderr).toMatch(/\[1\] token 1 release, 0 references left/); // actr_shutdown dropped the task's context
+    expect(r.stderr).toMatch(new RegExp(`\\[1\\] token ${T} release, 0 references left`)); // actr_shutdown dropped the task's context
   });
 
   it("an invoke inside the handler is not marked background, and --json carries the token", () => {
@@ -266,7 +268,7 @@ describe.skipIf("skip" in testGuestGen2)(`actr-abi run against the generation-2 
     expect(r.status).toBe(0);
     const events = r.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
     const invoke = events.find((e) => e.event === "invoke")!;
-    expect(invoke).toMatchObject({ call: 1, invoke: 1, bridgeToken: "1", background: false });
+    expect(invoke).toMatchObject({ call: 1, invoke: 1, bridgeToken: T, background: false });
     expect(events.filter((e) => e.event === "token").map((e) => e.action)).toEqual(["retain", "release", "returned"]);
   });
 
