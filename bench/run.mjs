@@ -24,7 +24,6 @@ import { caseIds, implementations } from "./cases.mjs";
 import { hostBench, hostCaseIds, hostTable } from "./host.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.join(here, "..");
 
 const { values } = parseArgs({
   options: {
