@@ -5,7 +5,7 @@
 // prost) before anything is timed. Each timed sample runs a batch of calls;
 // the result is the median over the samples, in ns per call; the
 // implementations of a case take turns in rounds of about 2 ms. Writes
-// bench/results.json; --readme rewrites the table in README.md.
+// bench/results.json; --readme rewrites the table in bench/README.md.
 //
 // Then the host runtime's cases (bench/host.mjs), and bench/hostile.mjs (the
 // hostile-input cost against prost) unless --skip-hostile or --case is given.
@@ -24,7 +24,6 @@ import { caseIds, implementations } from "./cases.mjs";
 import { hostBench, hostCaseIds, hostTable } from "./host.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.join(here, "..");
 
 const { values } = parseArgs({
   options: {
@@ -198,10 +197,10 @@ if (!values["skip-hostile"] && values.case === undefined) {
 }
 
 if (values.readme) {
-  const readmePath = path.join(root, "README.md");
+  const readmePath = path.join(here, "README.md");
   const readme = readFileSync(readmePath, "utf8");
   const updated = readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`);
-  if (updated === readme) throw new Error("README.md has no <!-- bench:start --> ... <!-- bench:end --> section");
+  if (updated === readme) throw new Error("bench/README.md has no <!-- bench:start --> ... <!-- bench:end --> section");
   writeFileSync(readmePath, updated);
-  console.log("bench: updated the table in README.md");
+  console.log("bench: updated the table in bench/README.md");
 }

@@ -1,15 +1,16 @@
-// The README's "Running a guest" examples run as written, against the test
+// The documentation's host runtime examples (the README's "Running a guest",
+// and any in the other files of `exampleFiles`) run as written, against the test
 // guest: each ```ts block after a `<!-- readme-host-example: NAME -->` marker
 // is written to a module and imported. They need the guest built with cargo,
 // so they live here (and skip, saying why, without cargo) rather than in
 // test/readme.test.ts.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { exampleText } from "../support/readme.js";
 import { testGuest, testGuestGen2 } from "./test-guest.js";
 
-const readme = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");
-const examples = [...readme.matchAll(/<!-- readme-host-example: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g)].map((m) => ({
+const examples = [...exampleText.matchAll(/<!-- readme-host-example: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g)].map((m) => ({
   name: m[1]!,
   code: m[2]!,
 }));

@@ -1,6 +1,7 @@
-// The README's runnable examples: each ```ts block after a
+// The documentation's runnable examples: each ```ts block after a
 // `<!-- readme-example: NAME -->` marker, and each `$ command` of a
-// ```console block after a marker such as `<!-- readme-cli -->`.
+// ```console block after a marker such as `<!-- readme-cli -->`, in the
+// files of `exampleFiles`.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -10,15 +11,23 @@ export interface ReadmeExample {
   readonly code: string;
 }
 
-/** The README's text. */
-export const readme = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");
+/** The files whose marked blocks run as tests, from the repository root. */
+export const exampleFiles: readonly string[] = ["README.md", "docs/cli.md", "docs/host-runtime.md"];
 
-/** Every `<!-- readme-example: NAME -->` TypeScript block of the README, in order. */
+const read = (file: string) => readFileSync(join(import.meta.dirname, "../..", file), "utf8");
+
+/** The README's text. */
+export const readme = read("README.md");
+
+/** The text of every file of `exampleFiles`, one after another. */
+export const exampleText = exampleFiles.map(read).join("\n");
+
+/** Every `<!-- readme-example: NAME -->` TypeScript block of `exampleFiles`, in order. */
 export const readmeExamples: readonly ReadmeExample[] = [
-  ...readme.matchAll(/<!-- readme-example: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g),
+  ...exampleText.matchAll(/<!-- readme-example: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g),
 ].map((m) => ({ name: m[1]!, code: m[2]! }));
 
-/** One command of a console block and the output the README shows for it. */
+/** One command of a console block and the output the documentation shows for it. */
 export interface ConsoleSession {
   readonly command: string;
   readonly output: string;
@@ -26,7 +35,7 @@ export interface ConsoleSession {
 
 /** The `$ command` lines of every ```console block right after `<!-- marker -->`, with the output under each. */
 export function consoleSessions(marker: string): ConsoleSession[] {
-  const blocks = [...readme.matchAll(new RegExp(`<!-- ${marker} -->\\s*\`\`\`console\\n([\\s\\S]*?)\`\`\``, "g"))].map((m) => m[1]!);
+  const blocks = [...exampleText.matchAll(new RegExp(`<!-- ${marker} -->\\s*\`\`\`console\\n([\\s\\S]*?)\`\`\``, "g"))].map((m) => m[1]!);
   return blocks.flatMap((block) =>
     block
       .split(/^\$ /m)
