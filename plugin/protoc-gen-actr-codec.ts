@@ -20,18 +20,19 @@ import { WireType } from "@bufbuild/protobuf/wire";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { createEcmaScriptPlugin, type GeneratedFile, type ImportSymbol, type Printable, runNodeJs, type Schema } from "@bufbuild/protoplugin";
 import { encoded_message } from "../gen/actr/dynclib/v1/codes_pb.js";
-import { SLACK } from "../src/encoder.js";
+import { SLACK } from "../src/codec-limits.js";
 import { unsupportedReason } from "../src/supported.js";
 
 
 /**
- * The directory of the runtime modules the generated code imports, from the
+ * The directory of the codec runtime's entry module (src/codec-runtime.ts),
+ * the one module of the package the generated code imports, from the
  * output root: option `runtime_dir` (default `../src`, for `gen/`).
  */
 let runtimeDir = "../src";
-const decoderModule = () => `${runtimeDir}/decoder.js`;
-const encoderModule = () => `${runtimeDir}/encoder.js`;
-const codecModule = () => `${runtimeDir}/message-codec.js`;
+const decoderModule = () => `${runtimeDir}/codec-runtime.js`;
+const encoderModule = () => `${runtimeDir}/codec-runtime.js`;
+const codecModule = () => `${runtimeDir}/codec-runtime.js`;
 
 /** A field of a message as the generator sees it: one of four presence rules. */
 type Presence = "implicit" | "explicit" | "required" | "oneof";

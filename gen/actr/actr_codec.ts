@@ -11,11 +11,8 @@
 
 import type { ActrId, ActrType, DataStream, ErrorResponse, MetadataEntry, Realm, RpcEnvelope } from "./actr_pb.js";
 import { ActrIdSchema, ActrTypeSchema, DataStreamSchema, ErrorResponseSchema, MetadataEntrySchema, RealmSchema, RpcEnvelopeSchema } from "./actr_pb.js";
-import type { Writer } from "../../src/encoder.js";
-import { checkArray, encode64, encodeBytes, encodeInt32, encodeString, encodeUint32, endNested, room, SHORT_STRING, SHORT_STRING_ROOM, writeShortUtf8, wrongMessage } from "../../src/encoder.js";
-import type { Reader } from "../../src/decoder.js";
-import { enterMessage, readBytes, readInt32, readInt64, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../src/decoder.js";
-import type { MessageCodec } from "../../src/message-codec.js";
+import type { MessageCodec, Reader, Writer } from "../../src/codec-runtime.js";
+import { checkArray, encode64, encodeBytes, encodeInt32, encodeString, encodeUint32, endNested, enterMessage, readBytes, readInt32, readInt64, readKey, readLength, readString, readUint32, readUint64, room, SHORT_STRING, SHORT_STRING_ROOM, skipField, writeShortUtf8, wrongMessage, wrongWireType } from "../../src/codec-runtime.js";
 
 /**
  * An empty `actr.Realm`: what an unset required field of this type encodes as (never returned).

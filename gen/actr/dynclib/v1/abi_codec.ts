@@ -12,11 +12,8 @@
 
 import type { AbiFrame, AbiReply, BackpressureEventV1, CredentialEventV1, DestV1, GuestDataStreamV1, GuestHandleV1, GuestHookV1, GuestLifecycleV1, HostCallRawV1, HostCallV1, HostDiscoverV1, HostRegisterStreamV1, HostSendDataStreamV1, HostTellV1, HostUnregisterStreamV1, InitPayloadV1, InvocationContextV1, PeerEventV1, TimestampV1 } from "./abi_pb.js";
 import { AbiFrameSchema, AbiReplySchema, BackpressureEventV1Schema, CredentialEventV1Schema, DestV1Schema, GuestDataStreamV1Schema, GuestHandleV1Schema, GuestHookV1Schema, GuestLifecycleV1Schema, HostCallRawV1Schema, HostCallV1Schema, HostDiscoverV1Schema, HostRegisterStreamV1Schema, HostSendDataStreamV1Schema, HostTellV1Schema, HostUnregisterStreamV1Schema, InitPayloadV1Schema, InvocationContextV1Schema, PeerEventV1Schema, TimestampV1Schema } from "./abi_pb.js";
-import type { Writer } from "../../../../src/encoder.js";
-import { encode64, encodeBool, encodeBytes, encodeInt32, encodeString, encodeUint32, endNested, invalidOneof, room, SHORT_STRING, SHORT_STRING_ROOM, writeShortUtf8, wrongEncodedMessage, wrongMessage } from "../../../../src/encoder.js";
-import type { Reader } from "../../../../src/decoder.js";
-import { enterMessage, readBool, readBytes, readInt32, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../../../src/decoder.js";
-import type { MessageCodec } from "../../../../src/message-codec.js";
+import type { MessageCodec, Reader, Writer } from "../../../../src/codec-runtime.js";
+import { encode64, encodeBool, encodeBytes, encodeInt32, encodeString, encodeUint32, endNested, enterMessage, invalidOneof, readBool, readBytes, readInt32, readKey, readLength, readString, readUint32, readUint64, room, SHORT_STRING, SHORT_STRING_ROOM, skipField, writeShortUtf8, wrongEncodedMessage, wrongMessage, wrongWireType } from "../../../../src/codec-runtime.js";
 import { decodeActrId, decodeActrType, decodeDataStream, emptyActrId, emptyActrType, emptyDataStream, encodeActrId, encodeActrType, encodeDataStream, encodeRpcEnvelope } from "../../actr_codec.js";
 import type { ActrId, ActrType, DataStream, RpcEnvelope } from "../../actr_pb.js";
 import { ActrIdSchema, ActrTypeSchema, DataStreamSchema, RpcEnvelopeSchema } from "../../actr_pb.js";

@@ -168,7 +168,7 @@ export type GuestHandleV1 = Message<"actr.dynclib.v1.GuestHandleV1"> & {
   rpcEnvelope: Uint8Array;
 
   /**
-   * Generation 2 (docs/abi.md section 9): the bridge token of this call, which
+   * Generation 2 (docs/abi.md section 8): the bridge token of this call, which
    * the guest's contexts retain and its `invoke` calls name; 0 (absent) for a
    * generation-1 guest.
    *
@@ -201,7 +201,7 @@ export type GuestDataStreamV1 = Message<"actr.dynclib.v1.GuestDataStreamV1"> & {
   sender?: ActrId | undefined;
 
   /**
-   * Generation 2 (docs/abi.md section 9): the bridge token of this call, which
+   * Generation 2 (docs/abi.md section 8): the bridge token of this call, which
    * the guest's contexts retain and its `invoke` calls name; 0 (absent) for a
    * generation-1 guest.
    *
@@ -234,7 +234,7 @@ export type GuestLifecycleV1 = Message<"actr.dynclib.v1.GuestLifecycleV1"> & {
   hook: number;
 
   /**
-   * Generation 2 (docs/abi.md section 9): the bridge token of this call, which
+   * Generation 2 (docs/abi.md section 8): the bridge token of this call, which
    * the guest's contexts retain and its `invoke` calls name; 0 (absent) for a
    * generation-1 guest.
    *
@@ -380,7 +380,7 @@ export type GuestHookV1 = Message<"actr.dynclib.v1.GuestHookV1"> & {
   backpressure?: BackpressureEventV1 | undefined;
 
   /**
-   * Generation 2 (docs/abi.md section 9): the bridge token of this call, which
+   * Generation 2 (docs/abi.md section 8): the bridge token of this call, which
    * the guest's contexts retain and its `invoke` calls name; 0 (absent) for a
    * generation-1 guest.
    *
