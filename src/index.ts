@@ -12,6 +12,7 @@ export * from "./codes.js";
 export * from "./codec.js";
 export * from "./errors.js";
 export * from "./frames.js";
+export * from "./guest-requests.js";
 export * from "./host-operations.js";
 export * from "./schemas.js";
 export {

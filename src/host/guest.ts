@@ -23,7 +23,7 @@ import {
   guestHandlePayload,
   guestHookPayload,
   guestLifecyclePayload,
-} from "../host-operations.js";
+} from "../guest-requests.js";
 import { payloadOp, payloadSchemaForOp } from "../schemas.js";
 import { issueBridgeToken } from "./bridge-tokens.js";
 
