@@ -12,7 +12,7 @@ export default {
   test: {
     ...mutation.test,
     include: [
-      "test/codec*.test.ts",
+      "test/codec/*.test.ts",
       "test/ascii.test.ts",
       "test/pool.test.ts",
       "test/conformance/vectors.test.ts",

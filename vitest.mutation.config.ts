@@ -7,12 +7,13 @@
 // cases (test/support/mutation-setup.ts). A test file that fails to load
 // counts as one failed test (test/support/unloadable-file-as-failed-test.ts),
 // so a mutant that breaks a module's load is scored killed, not survived
-// (test/support/ holds the harness and its own tests, left out here).
+// (test/support/ holds the harness, left out here). One configuration, not
+// vitest.config.ts's two projects: what they share, and no dist/ build.
 import { defineConfig, mergeConfig } from "vitest/config";
-import base from "./vitest.config.js";
+import { allTests, shared } from "./vitest.config.js";
 
 export default mergeConfig(
-  { ...base, test: { ...base.test, globalSetup: [], reporters: ["default", "./test/support/unloadable-file-as-failed-test.ts"] } },
+  { ...shared, test: { ...shared.test, include: allTests, reporters: ["default", "./test/support/unloadable-file-as-failed-test.ts"] } },
   defineConfig({
     test: {
       setupFiles: ["./test/support/mutation-setup.ts"],

@@ -9,32 +9,188 @@
  * The generated code is straight-line: fixed property names, one `switch` on
  * the field key per message, nested messages decoded by direct calls on one
  * reader, no reflection at run time. The shared rules (varints, keys,
- * lengths, unknown fields, value checks) live in `src/decoder.ts` and
- * `src/encoder.ts`.
+ * lengths, unknown fields, value checks) live in the codec runtime, whose
+ * one entry module (src/codec-runtime.ts) is all the generated code imports
+ * from this package.
+ *
+ * The plugin depends only on the schema it is given and on modules of
+ * `src/` that import nothing generated (src/codec-limits.ts,
+ * src/supported.ts), so that `gen/` can be generated from nothing
+ * (scripts/check-generated.mjs checks it). It works in two steps: the
+ * analysis (`analyseFile`) reads the schema into plans of plain data and
+ * refuses what the codec cannot handle; the emission (`emitFile`) prints
+ * those plans, and decides nothing about the schema.
  *
  * @module
  */
-import { type DescField, type DescFile, type DescMessage, type DescOneof, getOption, hasOption, ScalarType } from "@bufbuild/protobuf";
+import { type DescExtension, type DescField, type DescFile, type DescMessage, type DescOneof, getOption, hasOption, ScalarType } from "@bufbuild/protobuf";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { createEcmaScriptPlugin, type GeneratedFile, type ImportSymbol, type Printable, runNodeJs, type Schema } from "@bufbuild/protoplugin";
-import { encoded_message } from "../gen/actr/dynclib/v1/codes_pb.js";
-import { SLACK } from "../src/encoder.js";
+import { SLACK } from "../src/codec-limits.js";
 import { unsupportedReason } from "../src/supported.js";
 
+// ---- options ------------------------------------------------------------------------
 
-/**
- * The directory of the runtime modules the generated code imports, from the
- * output root: option `runtime_dir` (default `../src`, for `gen/`).
- */
-let runtimeDir = "../src";
-const decoderModule = () => `${runtimeDir}/decoder.js`;
-const encoderModule = () => `${runtimeDir}/encoder.js`;
-const codecModule = () => `${runtimeDir}/message-codec.js`;
+/** The plugin's own options (protoplugin parses the standard ones, `target` and so on). */
+interface Options {
+  /**
+   * The directory of the codec runtime's entry module (src/codec-runtime.ts)
+   * from the output root: option `runtime_dir`, default `../src` (for `gen/`).
+   */
+  readonly runtimeDir: string;
+}
+
+function parseOptions(rawOptions: { key: string; value: string }[]): Options {
+  let runtimeDir = "../src";
+  for (const { key, value } of rawOptions) {
+    switch (key) {
+      case "runtime_dir":
+        runtimeDir = value;
+        break;
+      default:
+        throw new Error(`unknown option ${key}`);
+    }
+  }
+  return { runtimeDir };
+}
+
+const plugin = createEcmaScriptPlugin<Options>({
+  name: "protoc-gen-actr-codec",
+  version: "v1",
+  parseOptions,
+  generateTs(schema: Schema<Options>) {
+    const messagesByName = new Map<string, DescMessage>();
+    let encodedMessageOption: DescExtension | undefined;
+    for (const file of schema.allFiles) {
+      for (const type of nestedTypes(file)) {
+        if (type.kind === "message") messagesByName.set(type.typeName, type);
+        else if (type.kind === "extension" && type.typeName === ENCODED_MESSAGE_OPTION) encodedMessageOption = type;
+      }
+    }
+    const context: Context = { messagesByName, encodedMessageOption };
+    for (const file of schema.files) {
+      const plan = analyseFile(file, context);
+      if (plan.messages.length > 0) emitFile(schema.generateFile(`${file.name}_codec.ts`), plan, schema.options.runtimeDir);
+    }
+  },
+});
+
+// ---- analysis: the schema as plans of plain data --------------------------------------
+
+/** The full name of the option that marks a bytes field as holding an encoded message (proto/actr/dynclib/v1/codes.proto). */
+const ENCODED_MESSAGE_OPTION = "actr.dynclib.v1.encoded_message";
+
+/** What the analysis looks up across files: every message by full name, and the option's declaration when the schema has it. */
+interface Context {
+  readonly messagesByName: ReadonlyMap<string, DescMessage>;
+  readonly encodedMessageOption: DescExtension | undefined;
+}
 
 /** A field of a message as the generator sees it: one of four presence rules. */
 type Presence = "implicit" | "explicit" | "required" | "oneof";
+
+/** The value kind of a singular field, or of the items of a repeated one. */
+type Kind = "uint32" | "int32" | "uint64" | "int64" | "bool" | "string" | "bytes" | "message";
+
+/** One field, everything its code needs. */
+interface FieldPlan {
+  readonly field: DescField;
+  /** The name on the wire and in errors (`realm_id`) and the property name (`realmId`). */
+  readonly name: string;
+  readonly localName: string;
+  readonly number: number;
+  readonly kind: Kind;
+  readonly presence: Presence;
+  readonly repeated: boolean;
+  readonly wireType: WireType;
+  /** The field's key, and its varint bytes. */
+  readonly key: number;
+  readonly keyBytes: readonly number[];
+  /** The message type of a message field (or of the items of a repeated one). */
+  readonly message: DescMessage | undefined;
+  /** The message an implicit `bytes` field holds encoded (its `encoded_message` option). */
+  readonly encoded: DescMessage | undefined;
+  /** Can that message's encoding be empty (it has no required field)? The field is then left out, key and all. */
+  readonly encodedMayBeEmpty: boolean;
+  /** The index of this field's nested message among the message's nesting sites (see `lengthBytesIn`), when it has one. */
+  readonly site: number | undefined;
+  /** The oneof the field belongs to. */
+  readonly oneof: DescOneof | undefined;
+}
+
+/** One message, everything its code needs. */
+interface MessagePlan {
+  readonly desc: DescMessage;
+  /** The full name (`actr.ActrId`). */
+  readonly typeName: string;
+  /** Its fields in field-number order, as prost writes them. */
+  readonly fields: readonly FieldPlan[];
+  /** Its fields in declaration order (the order of the properties of its prototype of zero values). */
+  readonly declared: readonly FieldPlan[];
+  readonly oneofs: readonly DescOneof[];
+  /** The places where its encoder nests a message (the size of its `lengthBytesIn` table). */
+  readonly nestedSites: number;
+  /** Does it have a required field (so that its encoding is never empty)? */
+  readonly hasRequired: boolean;
+  /** Does a decoded message need protobuf-es's prototype of zero values (an explicit scalar that may be absent)? */
+  readonly needsPrototype: boolean;
+}
+
+/** One file: its messages, in declaration order. */
+interface FilePlan {
+  readonly file: DescFile;
+  readonly messages: readonly MessagePlan[];
+}
+
+function analyseFile(file: DescFile, context: Context): FilePlan {
+  return { file, messages: file.messages.map((desc) => analyseMessage(desc, context)) };
+}
+
+function analyseMessage(desc: DescMessage, context: Context): MessagePlan {
+  let sites = 0;
+  const fields = desc.fields
+    .concat()
+    .sort((a, b) => a.number - b.number)
+    .map((field): FieldPlan => {
+      const kind = kindOf(field);
+      const presence = presenceOf(field);
+      const encoded = encodedMessageOf(field, presence, context);
+      const wireType = wireTypeOf(kind);
+      const key = ((field.number << 3) | wireType) >>> 0;
+      return {
+        field,
+        name: field.name,
+        localName: field.localName,
+        number: field.number,
+        kind,
+        presence,
+        repeated: field.fieldKind === "list",
+        wireType,
+        key,
+        keyBytes: varintBytes(key),
+        message: field.message,
+        encoded,
+        encodedMayBeEmpty: encoded !== undefined && !encoded.fields.some((f) => presenceOf(f) === "required"),
+        site: kind === "message" || encoded !== undefined ? sites++ : undefined,
+        oneof: field.oneof,
+      };
+    });
+  // Every field's unchecked bytes may follow one room check (see src/encoder.ts).
+  const unchecked = fields.reduce((sum, field) => sum + uncheckedBytes(field), 0);
+  if (unchecked > SLACK) throw new Error(`${desc.typeName}: its fields may write ${unchecked} bytes between room checks, more than SLACK (${SLACK})`);
+  return {
+    desc,
+    typeName: desc.typeName,
+    fields,
+    declared: desc.fields.map((field) => fields.find((plan) => plan.field === field)!),
+    oneofs: desc.oneofs,
+    nestedSites: sites,
+    hasRequired: fields.some((field) => field.presence === "required"),
+    needsPrototype: fields.some((field) => field.presence === "explicit" && field.kind !== "message"),
+  };
+}
 
 function presenceOf(field: DescField): Presence {
   if (field.oneof !== undefined) return "oneof";
@@ -50,9 +206,6 @@ function presenceOf(field: DescField): Presence {
       throw new Error(`${field.toString()}: unknown field presence ${field.presence}`);
   }
 }
-
-/** The value kind of a singular field, or of the items of a repeated one. */
-type Kind = "uint32" | "int32" | "uint64" | "int64" | "bool" | "string" | "bytes" | "message";
 
 function kindOf(field: DescField): Kind {
   const reason = unsupportedReason(field);
@@ -74,9 +227,8 @@ function wireTypeOf(kind: Kind): WireType {
   return kind === "string" || kind === "bytes" || kind === "message" ? WireType.LengthDelimited : WireType.Varint;
 }
 
-/** The varint bytes of a field key. */
-function keyBytes(field: DescField, kind: Kind): number[] {
-  let v = ((field.number << 3) | wireTypeOf(kind)) >>> 0;
+/** The varint bytes of `v` (a field key). */
+function varintBytes(v: number): number[] {
   const out: number[] = [];
   while (v > 0x7f) {
     out.push((v & 0x7f) | 0x80);
@@ -86,8 +238,156 @@ function keyBytes(field: DescField, kind: Kind): number[] {
   return out;
 }
 
-function keyOf(field: DescField, kind: Kind): number {
-  return ((field.number << 3) | wireTypeOf(kind)) >>> 0;
+/**
+ * The message an implicit `bytes` field holds encoded (its
+ * `(actr.dynclib.v1.encoded_message)` option), or undefined. Such a field
+ * may also hold the message itself: it is then encoded in place, as the
+ * nested message field it is on the wire. The option is read with its
+ * declaration from the schema being generated (a field can only carry it
+ * when its file imports that declaration).
+ */
+function encodedMessageOf(field: DescField, presence: Presence, context: Context): DescMessage | undefined {
+  const option = context.encodedMessageOption;
+  if (option === undefined || !hasOption(field, option)) return undefined;
+  const name = getOption(field, option);
+  if (typeof name !== "string") throw new Error(`${field.toString()}: (${ENCODED_MESSAGE_OPTION}) is not a string`);
+  const desc = context.messagesByName.get(name);
+  if (desc === undefined) throw new Error(`${field.toString()}: (${ENCODED_MESSAGE_OPTION}) names unknown message ${name}`);
+  if (field.fieldKind !== "scalar" || field.scalar !== ScalarType.BYTES || presence !== "implicit") {
+    throw new Error(`${field.toString()}: (${ENCODED_MESSAGE_OPTION}) is supported on implicit bytes fields only`);
+  }
+  return desc;
+}
+
+/**
+ * The most bytes the encoder's code for `field` writes without checking
+ * the buffer's room: its key and a scalar, or its key and the bytes kept for
+ * a length (up to 5 for a nested message; strings, bytes and nested
+ * messages check their own room).
+ */
+function uncheckedBytes(field: FieldPlan): number {
+  const key = field.keyBytes.length;
+  switch (field.kind) {
+    case "uint32":
+    case "int32":
+    case "uint64":
+    case "int64":
+      return key + 10;
+    case "message":
+      return key + 5;
+    default:
+      return key + (field.encoded === undefined ? 1 : 5);
+  }
+}
+
+// ---- emission: the plans as TypeScript ------------------------------------------------
+
+/** What emitted code calls a message by: its functions, its empty value and its type name. */
+interface Names {
+  readonly encode: Printable;
+  readonly decode: Printable;
+  readonly empty: Printable;
+  /** The module-level constant holding the type name (see `emitTypeNames`). */
+  readonly typeName: string;
+  /** The TypeScript type of the message. */
+  readonly shape: ImportSymbol;
+}
+
+/** The emitter of one generated file: the file, the plan and how to name things in it. */
+interface Emitter {
+  readonly f: GeneratedFile;
+  readonly file: DescFile;
+  /** An import from the codec runtime's entry module. */
+  readonly runtime: (name: string, typeOnly?: boolean) => ImportSymbol;
+  readonly namesOf: (desc: DescMessage) => Names;
+}
+
+function emitFile(f: GeneratedFile, plan: FilePlan, runtimeDir: string): void {
+  const runtimeModule = `${runtimeDir}/codec-runtime.js`;
+  const e: Emitter = {
+    f,
+    file: plan.file,
+    runtime: (name, typeOnly = false) => f.import(name, runtimeModule, typeOnly),
+    namesOf: (desc) => {
+      const shape = f.importShape(desc);
+      // Functions of this file by name; those of another file imported from its codec module.
+      const symbol = (name: string): Printable => (desc.file === plan.file ? name : f.import(name, `./${desc.file.name}_codec.js`));
+      return {
+        encode: symbol(`encode${shape.name}`),
+        decode: symbol(`decode${shape.name}`),
+        empty: symbol(`empty${shape.name}`),
+        typeName: `${shape.name}$typeName`,
+        shape,
+      };
+    },
+  };
+  f.preamble(plan.file);
+  emitTypeNames(e, plan);
+  for (const message of plan.messages) emitMessage(e, message);
+  f.print(f.jsDoc(`The codecs of every message of ${plan.file.proto.name}.`));
+  f.print`export const codecs: readonly ${e.runtime("MessageCodec", true)}<any>[] = [${plan.messages.map((m) => `${e.namesOf(m.desc).shape.name}Codec`).join(", ")}];`;
+}
+
+/**
+ * The type name of every message the file's code writes or checks, once
+ * each, as its schema holds it. Generated code writes and compares that one
+ * string, never a copy of it, so that every message built by protobuf-es's
+ * `create`, by this package or by a decoder carries the same string object,
+ * and a type check is a pointer comparison. The same constant names the
+ * message in errors.
+ */
+function emitTypeNames(e: Emitter, plan: FilePlan): void {
+  const used: DescMessage[] = plan.messages.map((m) => m.desc);
+  for (const message of plan.messages) {
+    for (const field of message.fields) {
+      for (const desc of [field.message, field.encoded]) if (desc !== undefined && !used.includes(desc)) used.push(desc);
+    }
+  }
+  const constants = new Map<string, DescMessage>();
+  for (const desc of used) {
+    const name = e.namesOf(desc).typeName;
+    const other = constants.get(name);
+    if (other !== undefined) throw new Error(`${e.file.name}: ${desc.typeName} and ${other.typeName} would share the constant ${name}`);
+    constants.set(name, desc);
+  }
+  e.f.print(e.f.jsDoc("The type name of each message this file writes or checks, as its schema holds it: the one string object every message of the type carries."));
+  for (const [name, desc] of constants) e.f.print`const ${name} = ${e.f.importSchema(desc)}.typeName;`;
+  e.f.print();
+}
+
+function emitMessage(e: Emitter, message: MessagePlan): void {
+  const { f } = e;
+  const { shape, typeName: T } = e.namesOf(message.desc);
+
+  // ---- empty: what an absent required field of this type encodes as ----
+  f.print(f.jsDoc(`An empty \`${message.typeName}\`: what an unset required field of this type encodes as (never returned).`));
+  const emptyFields = [
+    ...message.fields.filter((field) => field.repeated).map((field) => `, ${field.localName}: []`),
+    ...message.oneofs.map((oneof) => `, ${oneof.localName}: { case: undefined }`),
+  ];
+  f.print`export const empty${shape.name} = { $typeName: ${T}${emptyFields.join("")} } as unknown as ${shape};`;
+  f.print();
+
+  emitEncode(e, message);
+  emitDecode(e, message);
+
+  f.print(f.jsDoc(`The generated codec of \`${message.typeName}\`.`));
+  f.print`export const ${shape.name}Codec: ${e.runtime("MessageCodec", true)}<${shape}> = {`;
+  f.print`  schema: ${f.importSchema(message.desc)},`;
+  f.print`  encode: encode${shape.name},`;
+  f.print`  decode: decode${shape.name},`;
+  f.print`};`;
+  f.print();
+}
+
+/** The TypeScript test that a value of `oneof` is none of its cases. */
+function oneofCheck(oneof: DescOneof): string {
+  const cases = oneof.fields.map((field) => `${oneofVar(oneof)}.case !== ${JSON.stringify(field.localName)}`);
+  return `${oneofVar(oneof)}.case !== undefined && ${cases.join(" && ")}`;
+}
+
+function oneofVar(oneof: DescOneof): string {
+  return `${oneof.localName}$`;
 }
 
 /** The zero value of a scalar kind, as TypeScript source. */
@@ -126,164 +426,17 @@ function notZero(kind: Kind, v: string): string {
   }
 }
 
-/** Every message of the files being generated and their imports, by full name. */
-let messagesByName = new Map<string, DescMessage>();
-
-/**
- * The message an implicit `bytes` field holds encoded (its
- * `(actr.dynclib.v1.encoded_message)` option), or undefined. Such a field
- * may also hold the message itself: it is then encoded in place, as the
- * nested message field it is on the wire.
- */
-function encodedMessageOf(field: DescField): DescMessage | undefined {
-  if (!hasOption(field, encoded_message)) return undefined;
-  const name = getOption(field, encoded_message);
-  const desc = messagesByName.get(name);
-  if (desc === undefined) throw new Error(`${field.toString()}: (actr.dynclib.v1.encoded_message) names unknown message ${name}`);
-  if (field.fieldKind !== "scalar" || field.scalar !== ScalarType.BYTES || presenceOf(field) !== "implicit") {
-    throw new Error(`${field.toString()}: (actr.dynclib.v1.encoded_message) is supported on implicit bytes fields only`);
-  }
-  return desc;
-}
-
-/** Names of the generated functions and constants of one message. */
-interface Names {
-  encode: Printable;
-  decode: Printable;
-  empty: Printable;
-}
-
-const plugin = createEcmaScriptPlugin({
-  name: "protoc-gen-actr-codec",
-  version: "v1",
-  parseOptions(options: { key: string; value: string }[]): object {
-    for (const { key, value } of options) {
-      if (key !== "runtime_dir") throw new Error(`unknown option ${key}`);
-      runtimeDir = value;
-    }
-    return {};
-  },
-  generateTs(schema: Schema) {
-    messagesByName = new Map(schema.allFiles.flatMap((file) => [...nestedTypes(file)].filter((t) => t.kind === "message").map((t) => [t.typeName, t])));
-    for (const file of schema.files) if (file.messages.length > 0) generateFile(schema, file);
-  },
-});
-
-function generateFile(schema: Schema, file: DescFile): void {
-  const f = schema.generateFile(`${file.name}_codec.ts`);
-  f.preamble(file);
-  const names = (desc: DescMessage): Names => {
-    const shape = f.importShape(desc).name;
-    // Functions of this file by name; those of another file imported from its codec module.
-    const symbol = (name: string): Printable => (desc.file === file ? name : f.import(name, `./${desc.file.name}_codec.js`));
-    return {
-      encode: symbol(`encode${shape}`),
-      decode: symbol(`decode${shape}`),
-      empty: symbol(`empty${shape}`),
-    };
-  };
-  const codecs: string[] = [];
-  for (const desc of file.messages) {
-    generateMessage(f, desc, names);
-    codecs.push(`${f.importShape(desc).name}Codec`);
-  }
-  f.print(f.jsDoc(`The codecs of every message of ${file.proto.name}.`));
-  f.print`export const codecs: readonly ${f.import("MessageCodec", codecModule(), true)}<any>[] = [${codecs.join(", ")}];`;
-}
-
-/** The fields of `desc` in field-number order, as prost writes them. */
-function byNumber(desc: DescMessage): DescField[] {
-  return desc.fields.concat().sort((a, b) => a.number - b.number);
-}
-
-/** Does `desc` have a required field (so that its encoding is never empty)? */
-function hasRequired(desc: DescMessage): boolean {
-  return desc.fields.some((field) => presenceOf(field) === "required");
-}
-
-/** Does a decoded `desc` need protobuf-es's prototype of zero values (an explicit scalar that may be absent)? */
-function needsPrototype(desc: DescMessage): boolean {
-  return desc.fields.some((field) => presenceOf(field) === "explicit" && field.fieldKind !== "message");
-}
-
-/**
- * The type name of `message` as its schema holds it. Generated code writes
- * and compares that one string, never a copy of it, so that every message
- * built by protobuf-es's `create`, by this package or by a decoder carries
- * the same string object, and a type check is a pointer comparison.
- */
-function typeNameOf(f: GeneratedFile, message: DescMessage): Printable {
-  return [f.importSchema(message), ".typeName"];
-}
-
 /**
  * The statement that throws with `fail` (encoder.ts's `wrongMessage` or
- * `wrongEncodedMessage`) unless `v` is a message of type `message`. The
+ * `wrongEncodedMessage`) unless `v` is a message of type `child`. The
  * test is written out in each encoder rather than shared in a helper: V8
  * keeps what a property load has seen per call site, and a load shared by
  * every message type is megamorphic (several times slower) where each of
  * these sees one type.
  */
-function messageCheck(f: GeneratedFile, message: DescMessage, fail: ImportSymbol, M: string, F: string): Printable {
-  const T = typeNameOf(f, message);
-  return ['if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ', T, ") ", fail, "(v, ", T, `, ${M}, ${F});`];
-}
-
-function generateMessage(f: GeneratedFile, desc: DescMessage, namesOf: (desc: DescMessage) => Names): void {
-  const shape = f.importShape(desc);
-  const typeName = desc.typeName;
-  const M = JSON.stringify(typeName);
-
-  // ---- empty: what an absent required field of this type encodes as ----
-  f.print(f.jsDoc(`An empty \`${typeName}\`: what an unset required field of this type encodes as (never returned).`));
-  const emptyFields = [
-    ...desc.fields.filter((field) => field.fieldKind === "list").map((field) => `, ${field.localName}: []`),
-    ...desc.oneofs.map((oneof) => `, ${oneof.localName}: { case: undefined }`),
-  ];
-  f.print`export const empty${shape.name} = { $typeName: ${typeNameOf(f, desc)}${emptyFields.join("")} } as unknown as ${shape};`;
-  f.print();
-
-  generateEncode(f, desc, shape, namesOf, M);
-  generateDecode(f, desc, shape, namesOf, M);
-
-  f.print(f.jsDoc(`The generated codec of \`${typeName}\`.`));
-  f.print`export const ${shape.name}Codec: ${f.import("MessageCodec", codecModule(), true)}<${shape}> = {`;
-  f.print`  schema: ${f.importSchema(desc)},`;
-  f.print`  encode: encode${shape.name},`;
-  f.print`  decode: decode${shape.name},`;
-  f.print`};`;
-  f.print();
-}
-
-/** The oneofs of `desc` with the TypeScript test that a value is none of their cases. */
-function oneofCheck(oneof: DescOneof): string {
-  const cases = oneof.fields.map((field) => `${oneofVar(oneof)}.case !== ${JSON.stringify(field.localName)}`);
-  return `${oneofVar(oneof)}.case !== undefined && ${cases.join(" && ")}`;
-}
-
-function oneofVar(oneof: DescOneof): string {
-  return `${oneof.localName}$`;
-}
-
-/**
- * The most bytes `generateEncode`'s code for `field` writes without checking
- * the buffer's room: its key and a scalar, or its key and the bytes kept for
- * a length (up to 5 for a nested message; strings, bytes and nested
- * messages check their own room).
- */
-function uncheckedBytes(field: DescField, kind: Kind): number {
-  const key = keyBytes(field, kind).length;
-  switch (kind) {
-    case "uint32":
-    case "int32":
-    case "uint64":
-    case "int64":
-      return key + 10;
-    case "message":
-      return key + 5;
-    default:
-      return key + (encodedMessageOf(field) === undefined ? 1 : 5);
-  }
+function messageCheck(e: Emitter, child: DescMessage, fail: ImportSymbol, M: string, F: string): Printable {
+  const T = e.namesOf(child).typeName;
+  return [`if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ${T}) `, fail, `(v, ${T}, ${M}, ${F});`];
 }
 
 /**
@@ -300,66 +453,57 @@ const scalarWriters: Record<Exclude<Kind, "message">, { fn: string; grows: boole
   bytes: { fn: "encodeBytes", grows: true },
 };
 
-function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names, M: string): void {
-  const enc = (name: string) => f.import(name, encoderModule());
-  const Writer = f.import("Writer", encoderModule(), true);
-  const fields = byNumber(desc);
-  // Every field's unchecked bytes may follow one room check (see src/encoder.ts).
-  const unchecked = fields.reduce((sum, field) => sum + uncheckedBytes(field, kindOf(field)), 0);
-  if (unchecked > SLACK) throw new Error(`${desc.typeName}: its fields may write ${unchecked} bytes between room checks, more than SLACK (${SLACK})`);
+function emitEncode(e: Emitter, message: MessagePlan): void {
+  const { f, runtime: rt } = e;
+  const { shape, typeName: M } = e.namesOf(message.desc);
   // The bytes kept for the length of each message nested here, one per site, as `endNested` last set them.
-  const nestedSites = fields.filter((field) => kindOf(field) === "message" || encodedMessageOf(field) !== undefined).length;
   const keptBytes = `lengthBytesIn${shape.name}`;
-  let sites = 0;
-  if (nestedSites > 0) {
+  if (message.nestedSites > 0) {
     f.print(f.jsDoc(`The bytes \`encode${shape.name}\` keeps for the length of the message at each place it nests one, as the last such length took (see \`endNested\`).`));
-    f.print`const ${keptBytes} = new Uint8Array(${nestedSites}).fill(1);`;
+    f.print`const ${keptBytes} = new Uint8Array(${message.nestedSites}).fill(1);`;
     f.print();
   }
   f.print(
     f.jsDoc(
-      `Checks every value of a \`${desc.typeName}\` and writes its fields (no length prefix) into \`w.buf\` at \`pos\`, growing the buffer as needed; returns the position after them.`,
+      `Checks every value of a \`${message.typeName}\` and writes its fields (no length prefix) into \`w.buf\` at \`pos\`, growing the buffer as needed; returns the position after them.`,
     ),
   );
-  f.print`export function encode${shape.name}(m: ${shape}, w: ${Writer}, pos: number): number {`;
-  f.print`  let buf = ${enc("room")}(w, pos);`;
-  for (const oneof of desc.oneofs) {
+  f.print`export function encode${shape.name}(m: ${shape}, w: ${rt("Writer", true)}, pos: number): number {`;
+  f.print`  let buf = ${rt("room")}(w, pos);`;
+  for (const oneof of message.oneofs) {
     const v = oneofVar(oneof);
     f.print`  const ${v} = m.${oneof.localName} as { case?: unknown; value?: unknown } | undefined | null;`;
-    f.print`  if (${v} === null || (${v} !== undefined && (typeof ${v} !== "object" || (${oneofCheck(oneof)})))) ${enc("invalidOneof")}(${v}, ${M}, ${JSON.stringify(oneof.name)});`;
+    f.print`  if (${v} === null || (${v} !== undefined && (typeof ${v} !== "object" || (${oneofCheck(oneof)})))) ${rt("invalidOneof")}(${v}, ${M}, ${JSON.stringify(oneof.name)});`;
   }
-  for (const field of fields) {
-    const kind = kindOf(field);
+  for (const field of message.fields) {
+    const { kind, presence, encoded } = field;
     const F = JSON.stringify(field.name);
-    const key = keyBytes(field, kind);
-    const tag = key.map((b) => `buf[pos++] = ${b};`).join(" ");
-    const presence = presenceOf(field);
-    const encoded = encodedMessageOf(field);
+    const tag = field.keyBytes.map((b) => `buf[pos++] = ${b};`).join(" ");
     const holds = encoded === undefined ? "" : `, or the ${encoded.typeName} it holds`;
-    f.print`  // ${field.number}: ${field.name} (${presence} ${field.fieldKind === "list" ? "repeated " : ""}${kind}${holds})`;
+    f.print`  // ${field.number}: ${field.name} (${presence} ${field.repeated ? "repeated " : ""}${kind}${holds})`;
     // A nested message, inline with a direct call so that each call site sees
     // one message type, after the bytes kept for its length at this site.
     const nested = (child: DescMessage, indent: string): void => {
-      const site = sites++;
+      const names = e.namesOf(child);
       f.print`${indent}${tag}`;
       f.print`${indent}const at = pos;`;
-      f.print`${indent}const body = at + ${keptBytes}[${site}]!;`;
-      f.print`${indent}pos = ${enc("endNested")}(w, at, body, ${namesOf(child).encode}(v as ${f.importShape(child)}, w, body), ${keptBytes}, ${site});`;
+      f.print`${indent}const body = at + ${keptBytes}[${field.site!}]!;`;
+      f.print`${indent}pos = ${rt("endNested")}(w, at, body, ${names.encode}(v as ${names.shape}, w, body), ${keptBytes}, ${field.site!});`;
       f.print`${indent}buf = w.buf;`;
     };
-    if (field.fieldKind === "list") {
+    if (field.repeated) {
       f.print`  {`;
       f.print`    const items: unknown = m.${field.localName};`;
-      f.print`    ${enc("checkArray")}(items, ${M}, ${F});`;
+      f.print`    ${rt("checkArray")}(items, ${M}, ${F});`;
       f.print`    for (let i = 0; i < items.length; i++) {`;
       f.print`      const v = items[i];`;
-      f.print`      ${messageCheck(f, field.message!, enc("wrongMessage"), M, F)}`;
+      f.print`      ${messageCheck(e, field.message!, rt("wrongMessage"), M, F)}`;
       nested(field.message!, "      ");
       f.print`    }`;
       f.print`  }`;
       continue;
     }
-    const { read, test } = valueAccess(field, kind, presence, namesOf);
+    const { read, test } = valueAccess(e, field);
     f.print`  {`;
     f.print`    ${read}`;
     if (encoded !== undefined) {
@@ -367,14 +511,14 @@ function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
       f.print`    if (v instanceof Uint8Array) {`;
       f.print`      if (v.length !== 0) {`;
       f.print`        ${tag}`;
-      f.print`        pos = ${enc("encodeBytes")}(w, pos, v, ${M}, ${F});`;
+      f.print`        pos = ${rt("encodeBytes")}(w, pos, v, ${M}, ${F});`;
       f.print`        buf = w.buf;`;
       f.print`      }`;
       f.print`    } else if (v !== undefined) {`;
-      f.print`      ${messageCheck(f, encoded, enc("wrongEncodedMessage"), M, F)}`;
+      f.print`      ${messageCheck(e, encoded, rt("wrongEncodedMessage"), M, F)}`;
       nested(encoded, "      ");
       // An empty encoding is left out, key and all; a message with a required field is never empty.
-      if (!hasRequired(encoded)) f.print`      if (pos === at + 1) pos = at - ${key.length};`;
+      if (field.encodedMayBeEmpty) f.print`      if (pos === at + 1) pos = at - ${field.keyBytes.length};`;
       f.print`    }`;
       f.print`  }`;
       continue;
@@ -382,21 +526,20 @@ function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
     if (test === "true") f.print`    {`;
     else f.print`    if (${test}) {`;
     if (kind === "message") {
-      f.print`      ${messageCheck(f, field.message!, enc("wrongMessage"), M, F)}`;
+      f.print`      ${messageCheck(e, field.message!, rt("wrongMessage"), M, F)}`;
       nested(field.message!, "      ");
     } else if (kind === "string") {
       f.print`      ${tag}`;
-      shortAsciiString(f, enc, M, F);
+      shortAsciiString(e, M, F);
     } else {
       const writer = scalarWriters[kind];
       f.print`      ${tag}`;
-      f.print`      pos = ${enc(writer.fn)}(${writer.grows ? "w" : "buf"}, pos, v, ${writer.signed ?? ""}${M}, ${F});`;
+      f.print`      pos = ${rt(writer.fn)}(${writer.grows ? "w" : "buf"}, pos, v, ${writer.signed ?? ""}${M}, ${F});`;
       if (writer.grows) f.print`      buf = w.buf;`;
     }
     f.print`    }`;
     f.print`  }`;
   }
-  if (sites !== nestedSites) throw new Error(`${desc.typeName}: ${sites} nested messages written, ${nestedSites} counted`);
   f.print`  return pos;`;
   f.print`}`;
   f.print();
@@ -411,15 +554,16 @@ function generateEncode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
  * which checks its type and grows the buffer. In line, as a hand-written
  * codec does: a call per string cost a fifth of encoding an `ActrId`.
  */
-function shortAsciiString(f: GeneratedFile, enc: (name: string) => ImportSymbol, M: string, F: string): void {
-  f.print`      if (typeof v === "string" && v.length < ${enc("SHORT_STRING")} && pos + ${enc("SHORT_STRING_ROOM")} <= buf.length) {`;
+function shortAsciiString(e: Emitter, M: string, F: string): void {
+  const { f, runtime: rt } = e;
+  f.print`      if (typeof v === "string" && v.length < ${rt("SHORT_STRING")} && pos + ${rt("SHORT_STRING_ROOM")} <= buf.length) {`;
   f.print`        const at = pos++;`;
   f.print`        let units = 0;`;
   f.print`        for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);`;
   f.print`        if (units < 0x80) buf[at] = v.length;`;
-  f.print`        else pos = ${enc("writeShortUtf8")}(buf, at, v, ${M}, ${F});`;
+  f.print`        else pos = ${rt("writeShortUtf8")}(buf, at, v, ${M}, ${F});`;
   f.print`      } else {`;
-  f.print`        pos = ${enc("encodeString")}(w, pos, v, ${M}, ${F});`;
+  f.print`        pos = ${rt("encodeString")}(w, pos, v, ${M}, ${F});`;
   f.print`        buf = w.buf;`;
   f.print`      }`;
 }
@@ -430,9 +574,9 @@ function shortAsciiString(f: GeneratedFile, enc: (name: string) => ImportSymbol,
  * property), required fields always (an absent one as its zero or empty
  * message), oneof members when their case is selected.
  */
-function valueAccess(field: DescField, kind: Kind, presence: Presence, namesOf: (d: DescMessage) => Names): { read: Printable; test: string } {
-  const name = field.localName;
-  switch (presence) {
+function valueAccess(e: Emitter, field: FieldPlan): { read: Printable; test: string } {
+  const { localName: name, kind } = field;
+  switch (field.presence) {
     case "oneof": {
       const v = oneofVar(field.oneof!);
       return {
@@ -442,7 +586,7 @@ function valueAccess(field: DescField, kind: Kind, presence: Presence, namesOf: 
     }
     case "required":
       return {
-        read: [`const v: unknown = m.${name} === undefined ? `, kind === "message" ? namesOf(field.message!).empty : zeroOf(kind), ` : m.${name};`],
+        read: [`const v: unknown = m.${name} === undefined ? `, kind === "message" ? e.namesOf(field.message!).empty : zeroOf(kind), ` : m.${name};`],
         test: "true",
       };
     case "explicit":
@@ -450,75 +594,75 @@ function valueAccess(field: DescField, kind: Kind, presence: Presence, namesOf: 
         read: `const v: unknown = ${kind === "message" ? `m.${name}` : `Object.hasOwn(m, ${JSON.stringify(name)}) ? m.${name} : undefined`};`,
         test: "v !== undefined",
       };
-    default:
+    case "implicit":
       return { read: `const v: unknown = m.${name};`, test: kind === "message" ? "v !== undefined" : `v !== undefined && ${notZero(kind, "v")}` };
   }
 }
 
-function readExpr(f: GeneratedFile, kind: Kind, M: string, F: string): Printable {
-  const read = {
-    uint32: "readUint32",
-    int32: "readInt32",
-    uint64: "readUint64",
-    int64: "readInt64",
-    bool: "readBool",
-    string: "readString",
-    bytes: "readBytes",
-  } as const;
+/** The checked reader (src/decoder.ts) of each scalar kind. */
+const scalarReaders: Record<Exclude<Kind, "message">, string> = {
+  uint32: "readUint32",
+  int32: "readInt32",
+  uint64: "readUint64",
+  int64: "readInt64",
+  bool: "readBool",
+  string: "readString",
+  bytes: "readBytes",
+};
+
+function readExpr(e: Emitter, kind: Kind, M: string, F: string): Printable {
   if (kind === "message") throw new Error("message fields are decoded by their own function");
-  return [f.import(read[kind], decoderModule()), `(r, end, ${M}, ${F})`];
+  return [e.runtime(scalarReaders[kind]), `(r, end, ${M}, ${F})`];
 }
 
 /** The local variable holding a field's value while decoding. */
-function local(field: DescField): string {
+function local(field: FieldPlan): string {
   return `${field.localName}$`;
 }
 
-function generateDecode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol, namesOf: (d: DescMessage) => Names, M: string): void {
-  const dec = (name: string) => f.import(name, decoderModule());
-  const Reader = f.import("Reader", decoderModule(), true);
-  const fields = byNumber(desc);
+function emitDecode(e: Emitter, message: MessagePlan): void {
+  const { f, runtime: rt } = e;
+  const { shape, typeName: M } = e.namesOf(message.desc);
+  const { fields } = message;
   f.print(
     f.jsDoc(
-      `Decodes the fields of a \`${desc.typeName}\` in \`[r.pos, end)\` as prost does, merging into \`into\` when given; \`budget\` is what is left of the recursion limit.`,
+      `Decodes the fields of a \`${message.typeName}\` in \`[r.pos, end)\` as prost does, merging into \`into\` when given; \`budget\` is what is left of the recursion limit.`,
     ),
   );
-  f.print`export function decode${shape.name}(r: ${Reader}, end: number, budget: number, into?: ${shape}): ${shape} {`;
+  f.print`export function decode${shape.name}(r: ${rt("Reader", true)}, end: number, budget: number, into?: ${shape}): ${shape} {`;
   // Locals, starting from `into` (a repeated occurrence of a message field merges into the first).
   for (const field of fields) {
     if (field.oneof !== undefined) continue;
-    const kind = kindOf(field);
     const name = field.localName;
     const type: Printable = [shape, `[${JSON.stringify(name)}]`];
-    if (field.fieldKind === "list") {
+    if (field.repeated) {
       f.print`  const ${local(field)}: ${type} = into === undefined ? [] : into.${name};`;
-    } else if (field.fieldKind === "message") {
+    } else if (field.kind === "message") {
       f.print`  let ${local(field)}: ${type} = into === undefined ? undefined : into.${name};`;
-    } else if (presenceOf(field) === "explicit") {
+    } else if (field.presence === "explicit") {
       f.print`  let ${local(field)}: ${type} | undefined = into !== undefined && Object.hasOwn(into, ${JSON.stringify(name)}) ? into.${name} : undefined;`;
-    } else if (kind === "bytes") {
+    } else if (field.kind === "bytes") {
       // The empty default is made at the end, only when the field was absent.
       f.print`  let ${local(field)}: ${type} | undefined = into === undefined ? undefined : into.${name};`;
     } else {
-      f.print`  let ${local(field)}: ${type} = into === undefined ? ${zeroOf(kind)} : into.${name};`;
+      f.print`  let ${local(field)}: ${type} = into === undefined ? ${zeroOf(field.kind)} : into.${name};`;
     }
   }
-  for (const oneof of desc.oneofs) {
+  for (const oneof of message.oneofs) {
     f.print`  let ${oneofVar(oneof)}: ${shape}[${JSON.stringify(oneof.localName)}] = into === undefined ? { case: undefined } : into.${oneof.localName};`;
   }
   f.print`  while (r.pos < end) {`;
   f.print`    const at = r.pos;`;
-  f.print`    const key = ${dec("readKey")}(r, end, ${M});`;
+  f.print`    const key = ${rt("readKey")}(r, end, ${M});`;
   f.print`    switch (key) {`;
   for (const field of fields) {
-    const kind = kindOf(field);
     const F = JSON.stringify(field.name);
-    f.print`      case ${keyOf(field, kind)}: {`;
-    if (kind === "message") {
-      const child = namesOf(field.message!);
-      f.print`        ${dec("enterMessage")}(r, budget, ${M}, ${F});`;
-      f.print`        const stop = ${dec("readLength")}(r, end, ${M}, ${F});`;
-      if (field.fieldKind === "list") {
+    f.print`      case ${field.key}: {`;
+    if (field.kind === "message") {
+      const child = e.namesOf(field.message!);
+      f.print`        ${rt("enterMessage")}(r, budget, ${M}, ${F});`;
+      f.print`        const stop = ${rt("readLength")}(r, end, ${M}, ${F});`;
+      if (field.repeated) {
         f.print`        ${local(field)}.push(${child.decode}(r, stop, budget - 1));`;
       } else if (field.oneof !== undefined) {
         const v = oneofVar(field.oneof);
@@ -528,62 +672,63 @@ function generateDecode(f: GeneratedFile, desc: DescMessage, shape: ImportSymbol
         f.print`        ${local(field)} = ${child.decode}(r, stop, budget - 1, ${local(field)});`;
       }
     } else if (field.oneof !== undefined) {
-      f.print`        ${oneofVar(field.oneof)} = { case: ${JSON.stringify(field.localName)}, value: ${readExpr(f, kind, M, F)} };`;
+      f.print`        ${oneofVar(field.oneof)} = { case: ${JSON.stringify(field.localName)}, value: ${readExpr(e, field.kind, M, F)} };`;
     } else {
-      f.print`        ${local(field)} = ${readExpr(f, kind, M, F)};`;
+      f.print`        ${local(field)} = ${readExpr(e, field.kind, M, F)};`;
     }
     f.print`        break;`;
     f.print`      }`;
   }
+  // A known field number with another wire type is an error; any other field is skipped.
   f.print`      default:`;
   if (fields.length > 0) {
     f.print`        switch (key >>> 3) {`;
     for (const field of fields) {
-      const kind = kindOf(field);
       f.print`          case ${field.number}:`;
-      f.print`            ${dec("wrongWireType")}(r, at, key, ${M}, ${JSON.stringify(field.name)}, ${wireTypeOf(kind)});`;
+      f.print`            ${rt("wrongWireType")}(r, at, key, ${M}, ${JSON.stringify(field.name)}, ${field.wireType});`;
+      f.print`            break;`;
     }
     f.print`        }`;
   }
-  f.print`        ${dec("skipField")}(r, end, key, budget, ${M}, at);`;
+  f.print`        ${rt("skipField")}(r, end, key, budget, ${M}, at);`;
+  f.print`        break;`;
   f.print`    }`;
   f.print`  }`;
   // The message, every property in one fixed order.
   // An absent required message reads as its default: what decoding no bytes gives.
   const properties: [string, Printable][] = fields
-    .filter((field) => field.oneof === undefined && !(presenceOf(field) === "explicit" && field.fieldKind !== "message"))
+    .filter((field) => field.oneof === undefined && !(field.presence === "explicit" && field.kind !== "message"))
     .map((field) => [
       field.localName,
-      presenceOf(field) === "required" && field.fieldKind === "message"
-        ? [`${local(field)} ?? `, namesOf(field.message!).decode, "(r, r.pos, 0)"]
-        : field.fieldKind === "scalar" && field.scalar === ScalarType.BYTES
+      field.presence === "required" && field.kind === "message"
+        ? [`${local(field)} ?? `, e.namesOf(field.message!).decode, "(r, r.pos, 0)"]
+        : field.kind === "bytes"
           ? `${local(field)} ?? ${zeroOf("bytes")}`
           : local(field),
     ]);
-  for (const oneof of desc.oneofs) properties.push([oneof.localName, oneofVar(oneof)]);
+  for (const oneof of message.oneofs) properties.push([oneof.localName, oneofVar(oneof)]);
   const values: Printable[] = properties.map(([name, value]) => [`, ${name}: `, value]);
-  if (!needsPrototype(desc)) {
-    f.print`  return { $typeName: ${typeNameOf(f, desc)}${values} };`;
-  } else {
-    // Explicit scalars that were not seen stay unset: protobuf-es reads them from the prototype of zero values.
-    const zeros = desc.fields
-      .filter((field) => field.oneof === undefined && field.fieldKind !== "message" && field.fieldKind !== "list")
-      .map((field) => `${field.localName}: ${zeroOf(kindOf(field))}`);
-    f.print`  const m = Object.create(${shape.name}$zero) as ${shape};`;
-    f.print`  (m as { $typeName: string }).$typeName = ${typeNameOf(f, desc)};`;
-    for (const [name, value] of properties) f.print`  m.${name} = ${value};`;
-    for (const field of fields) {
-      if (field.oneof !== undefined || presenceOf(field) !== "explicit" || field.fieldKind === "message") continue;
-      f.print`  if (${local(field)} !== undefined) m.${field.localName} = ${local(field)};`;
-    }
-    f.print`  return m;`;
+  if (!message.needsPrototype) {
+    f.print`  return { $typeName: ${M}${values} };`;
     f.print`}`;
-    f.print();
-    f.print`const ${shape.name}$zero = { ${zeros.join(", ")} };`;
     f.print();
     return;
   }
+  // Explicit scalars that were not seen stay unset: protobuf-es reads them from the prototype of zero values.
+  const zeros = message.declared
+    .filter((field) => field.oneof === undefined && field.kind !== "message")
+    .map((field) => `${field.localName}: ${zeroOf(field.kind)}`);
+  f.print`  const m = Object.create(${shape.name}$zero) as ${shape};`;
+  f.print`  (m as { $typeName: string }).$typeName = ${M};`;
+  for (const [name, value] of properties) f.print`  m.${name} = ${value};`;
+  for (const field of fields) {
+    if (field.oneof !== undefined || field.presence !== "explicit" || field.kind === "message") continue;
+    f.print`  if (${local(field)} !== undefined) m.${field.localName} = ${local(field)};`;
+  }
+  f.print`  return m;`;
   f.print`}`;
+  f.print();
+  f.print`const ${shape.name}$zero = { ${zeros.join(", ")} };`;
   f.print();
 }
 

@@ -25,10 +25,10 @@
 import { code } from "./codes.js";
 import { AbiError } from "./errors.js";
 import { I64_MAX, I64_MIN, U64_MAX } from "./integers.js";
+import { SHORT_STRING, SHORT_STRING_ROOM, SLACK } from "./codec-limits.js";
 import { allocate } from "./pool.js";
 
-/** Bytes a generated function may write unchecked after `room` or a long write (see the module's doc). */
-export const SLACK = 512;
+export { SHORT_STRING, SHORT_STRING_ROOM, SLACK };
 
 /** The size of a new `Writer`'s buffer. */
 export const INITIAL_WRITER_BYTES = 8192;
@@ -249,22 +249,6 @@ export function utf8Length(s: string): number {
   }
   return n;
 }
-
-/**
- * Strings of fewer UTF-16 units than this have fewer than 128 UTF-8 bytes
- * (at most 3 per unit), so a one-byte length prefix: they are written
- * first and measured after.
- */
-export const SHORT_STRING = 43;
-
-/**
- * The room a short string needs after its key to be written without a check
- * (its length byte and up to 3 bytes a unit), and `SLACK` after it. The
- * generated encoders write a short ASCII string in line when this much room
- * follows (see `writeShortUtf8` for one that is not ASCII), and call
- * `encodeString` otherwise.
- */
-export const SHORT_STRING_ROOM = 1 + 3 * SHORT_STRING + SLACK;
 
 /** The error for a string with a lone surrogate. */
 function loneSurrogate(message: string, field: string): never {

@@ -6,14 +6,71 @@
  * host-operation decoding, and `ActrError` with the Rust texts, all agreeing
  * with prost byte for byte.
  *
+ * Every export is listed here by name: this list is the package's public
+ * API (api/*.api.md records it; `npm run api` rewrites that record). The
+ * modules it names hold more, for the package's own use.
+ *
  * @module
  */
-export * from "./codes.js";
-export * from "./codec.js";
-export * from "./errors.js";
-export * from "./frames.js";
-export * from "./host-operations.js";
-export * from "./schemas.js";
+export {
+  type CodeTable,
+  code,
+  lifecycleHook,
+  lifecycleHookName,
+  op,
+  opName,
+  runtimeHook,
+  runtimeHookName,
+  statusName,
+  version,
+  webrtcPeerStatus,
+} from "./codes.js";
+export { DEFAULT_MAX_GUEST_BYTES, type DecodeOptions, decodeMessage, decodeMessageIn, encodeMessage } from "./codec.js";
+export {
+  AbiError,
+  type AbiErrorLocation,
+  abiErrorToActr,
+  ActrError,
+  type ActrErrorCode,
+  type ActrErrorFields,
+  type ActrErrorKind,
+  actrErrorToErrorResponse,
+  actrErrorToWireCode,
+  errorResponseToActrError,
+  hostStatusForError,
+  replyToActrError,
+  wireCodeToActrError,
+} from "./errors.js";
+export { decodeFrame, decodePayload, decodeReply, encodeFrame, errorReply, successReply, toFrame } from "./frames.js";
+export {
+  encodeGuestDataStreamRequest,
+  encodeGuestHandleRequest,
+  encodeGuestHookRequest,
+  encodeGuestLifecycleRequest,
+  type GuestHookEvent,
+  type PeerEventInit,
+} from "./guest-requests.js";
+export {
+  decodeHostOperation,
+  encodeHostReply,
+  type HostOperation,
+  hostOperationKinds,
+  type HostResult,
+  type HostResultForm,
+  hostResultForm,
+  validateHostOperation,
+} from "./host-operations.js";
+export {
+  abiRegistry,
+  codeTableOf,
+  encodedMessageOf,
+  messageSchema,
+  messageSchemas,
+  payloadOp,
+  payloadSchemaForOp,
+  type ReleasedName,
+  releasedNames,
+} from "./schemas.js";
 export {
   actrId,
   actrType,
@@ -29,8 +86,70 @@ export {
   timestampToDate,
   timestampToV1,
 } from "./values.js";
-export * from "../gen/actr/actr_pb.js";
-export * from "../gen/actr/dynclib/v1/abi_pb.js";
+export {
+  type ActrId,
+  ActrIdSchema,
+  type ActrType,
+  ActrTypeSchema,
+  type DataStream,
+  DataStreamSchema,
+  Direction,
+  DirectionSchema,
+  type ErrorResponse,
+  ErrorResponseSchema,
+  file_actr_actr,
+  type MetadataEntry,
+  MetadataEntrySchema,
+  PayloadType,
+  PayloadTypeSchema,
+  type Realm,
+  RealmSchema,
+  type RpcEnvelope,
+  RpcEnvelopeSchema,
+} from "../gen/actr/actr_pb.js";
+export {
+  type AbiFrame,
+  AbiFrameSchema,
+  type AbiReply,
+  AbiReplySchema,
+  type BackpressureEventV1,
+  BackpressureEventV1Schema,
+  type CredentialEventV1,
+  CredentialEventV1Schema,
+  type DestV1,
+  DestV1Schema,
+  file_actr_dynclib_v1_abi,
+  type GuestDataStreamV1,
+  GuestDataStreamV1Schema,
+  type GuestHandleV1,
+  GuestHandleV1Schema,
+  type GuestHookV1,
+  GuestHookV1Schema,
+  type GuestLifecycleV1,
+  GuestLifecycleV1Schema,
+  type HostCallRawV1,
+  HostCallRawV1Schema,
+  type HostCallV1,
+  HostCallV1Schema,
+  type HostDiscoverV1,
+  HostDiscoverV1Schema,
+  type HostRegisterStreamV1,
+  HostRegisterStreamV1Schema,
+  type HostSendDataStreamV1,
+  HostSendDataStreamV1Schema,
+  type HostTellV1,
+  HostTellV1Schema,
+  type HostUnregisterStreamV1,
+  HostUnregisterStreamV1Schema,
+  type InitPayloadV1,
+  InitPayloadV1Schema,
+  type InvocationContextV1,
+  InvocationContextV1Schema,
+  type PeerEventV1,
+  PeerEventV1Schema,
+  type TimestampV1,
+  TimestampV1Schema,
+} from "../gen/actr/dynclib/v1/abi_pb.js";
 export {
   Code,
   CodeSchema,

@@ -11,16 +11,24 @@
 
 import type { ActrId, ActrType, DataStream, ErrorResponse, MetadataEntry, Realm, RpcEnvelope } from "./actr_pb.js";
 import { ActrIdSchema, ActrTypeSchema, DataStreamSchema, ErrorResponseSchema, MetadataEntrySchema, RealmSchema, RpcEnvelopeSchema } from "./actr_pb.js";
-import type { Writer } from "../../src/encoder.js";
-import { checkArray, encode64, encodeBytes, encodeInt32, encodeString, encodeUint32, endNested, room, SHORT_STRING, SHORT_STRING_ROOM, writeShortUtf8, wrongMessage } from "../../src/encoder.js";
-import type { Reader } from "../../src/decoder.js";
-import { enterMessage, readBytes, readInt32, readInt64, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../src/decoder.js";
-import type { MessageCodec } from "../../src/message-codec.js";
+import type { MessageCodec, Reader, Writer } from "../../src/codec-runtime.js";
+import { checkArray, encode64, encodeBytes, encodeInt32, encodeString, encodeUint32, endNested, enterMessage, readBytes, readInt32, readInt64, readKey, readLength, readString, readUint32, readUint64, room, SHORT_STRING, SHORT_STRING_ROOM, skipField, writeShortUtf8, wrongMessage, wrongWireType } from "../../src/codec-runtime.js";
+
+/**
+ * The type name of each message this file writes or checks, as its schema holds it: the one string object every message of the type carries.
+ */
+const Realm$typeName = RealmSchema.typeName;
+const ActrType$typeName = ActrTypeSchema.typeName;
+const ActrId$typeName = ActrIdSchema.typeName;
+const MetadataEntry$typeName = MetadataEntrySchema.typeName;
+const DataStream$typeName = DataStreamSchema.typeName;
+const ErrorResponse$typeName = ErrorResponseSchema.typeName;
+const RpcEnvelope$typeName = RpcEnvelopeSchema.typeName;
 
 /**
  * An empty `actr.Realm`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyRealm = { $typeName: RealmSchema.typeName } as unknown as Realm;
+export const emptyRealm = { $typeName: Realm$typeName } as unknown as Realm;
 
 /**
  * Checks every value of a `actr.Realm` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -32,7 +40,7 @@ export function encodeRealm(m: Realm, w: Writer, pos: number): number {
     const v: unknown = m.realmId === undefined ? 0 : m.realmId;
     {
       buf[pos++] = 8;
-      pos = encodeUint32(buf, pos, v, "actr.Realm", "realm_id");
+      pos = encodeUint32(buf, pos, v, Realm$typeName, "realm_id");
     }
   }
   return pos;
@@ -45,21 +53,23 @@ export function decodeRealm(r: Reader, end: number, budget: number, into?: Realm
   let realmId$: Realm["realmId"] = into === undefined ? 0 : into.realmId;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.Realm");
+    const key = readKey(r, end, Realm$typeName);
     switch (key) {
       case 8: {
-        realmId$ = readUint32(r, end, "actr.Realm", "realm_id");
+        realmId$ = readUint32(r, end, Realm$typeName, "realm_id");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.Realm", "realm_id", 0);
+            wrongWireType(r, at, key, Realm$typeName, "realm_id", 0);
+            break;
         }
-        skipField(r, end, key, budget, "actr.Realm", at);
+        skipField(r, end, key, budget, Realm$typeName, at);
+        break;
     }
   }
-  return { $typeName: RealmSchema.typeName, realmId: realmId$ };
+  return { $typeName: Realm$typeName, realmId: realmId$ };
 }
 
 /**
@@ -74,7 +84,7 @@ export const RealmCodec: MessageCodec<Realm> = {
 /**
  * An empty `actr.ActrType`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyActrType = { $typeName: ActrTypeSchema.typeName } as unknown as ActrType;
+export const emptyActrType = { $typeName: ActrType$typeName } as unknown as ActrType;
 
 /**
  * Checks every value of a `actr.ActrType` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -91,9 +101,9 @@ export function encodeActrType(m: ActrType, w: Writer, pos: number): number {
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.ActrType", "manufacturer");
+        else pos = writeShortUtf8(buf, at, v, ActrType$typeName, "manufacturer");
       } else {
-        pos = encodeString(w, pos, v, "actr.ActrType", "manufacturer");
+        pos = encodeString(w, pos, v, ActrType$typeName, "manufacturer");
         buf = w.buf;
       }
     }
@@ -108,9 +118,9 @@ export function encodeActrType(m: ActrType, w: Writer, pos: number): number {
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.ActrType", "name");
+        else pos = writeShortUtf8(buf, at, v, ActrType$typeName, "name");
       } else {
-        pos = encodeString(w, pos, v, "actr.ActrType", "name");
+        pos = encodeString(w, pos, v, ActrType$typeName, "name");
         buf = w.buf;
       }
     }
@@ -125,9 +135,9 @@ export function encodeActrType(m: ActrType, w: Writer, pos: number): number {
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.ActrType", "version");
+        else pos = writeShortUtf8(buf, at, v, ActrType$typeName, "version");
       } else {
-        pos = encodeString(w, pos, v, "actr.ActrType", "version");
+        pos = encodeString(w, pos, v, ActrType$typeName, "version");
         buf = w.buf;
       }
     }
@@ -144,33 +154,37 @@ export function decodeActrType(r: Reader, end: number, budget: number, into?: Ac
   let version$: ActrType["version"] = into === undefined ? "" : into.version;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.ActrType");
+    const key = readKey(r, end, ActrType$typeName);
     switch (key) {
       case 10: {
-        manufacturer$ = readString(r, end, "actr.ActrType", "manufacturer");
+        manufacturer$ = readString(r, end, ActrType$typeName, "manufacturer");
         break;
       }
       case 18: {
-        name$ = readString(r, end, "actr.ActrType", "name");
+        name$ = readString(r, end, ActrType$typeName, "name");
         break;
       }
       case 26: {
-        version$ = readString(r, end, "actr.ActrType", "version");
+        version$ = readString(r, end, ActrType$typeName, "version");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.ActrType", "manufacturer", 2);
+            wrongWireType(r, at, key, ActrType$typeName, "manufacturer", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.ActrType", "name", 2);
+            wrongWireType(r, at, key, ActrType$typeName, "name", 2);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.ActrType", "version", 2);
+            wrongWireType(r, at, key, ActrType$typeName, "version", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.ActrType", at);
+        skipField(r, end, key, budget, ActrType$typeName, at);
+        break;
     }
   }
-  return { $typeName: ActrTypeSchema.typeName, manufacturer: manufacturer$, name: name$, version: version$ };
+  return { $typeName: ActrType$typeName, manufacturer: manufacturer$, name: name$, version: version$ };
 }
 
 /**
@@ -185,7 +199,7 @@ export const ActrTypeCodec: MessageCodec<ActrType> = {
 /**
  * An empty `actr.ActrId`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyActrId = { $typeName: ActrIdSchema.typeName } as unknown as ActrId;
+export const emptyActrId = { $typeName: ActrId$typeName } as unknown as ActrId;
 
 /**
  * The bytes `encodeActrId` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -201,7 +215,7 @@ export function encodeActrId(m: ActrId, w: Writer, pos: number): number {
   {
     const v: unknown = m.realm === undefined ? emptyRealm : m.realm;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== RealmSchema.typeName) wrongMessage(v, RealmSchema.typeName, "actr.ActrId", "realm");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== Realm$typeName) wrongMessage(v, Realm$typeName, ActrId$typeName, "realm");
       buf[pos++] = 10;
       const at = pos;
       const body = at + lengthBytesInActrId[0]!;
@@ -214,14 +228,14 @@ export function encodeActrId(m: ActrId, w: Writer, pos: number): number {
     const v: unknown = m.serialNumber === undefined ? 0n : m.serialNumber;
     {
       buf[pos++] = 16;
-      pos = encode64(buf, pos, v, false, "actr.ActrId", "serial_number");
+      pos = encode64(buf, pos, v, false, ActrId$typeName, "serial_number");
     }
   }
   // 3: type (required message)
   {
     const v: unknown = m.type === undefined ? emptyActrType : m.type;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrTypeSchema.typeName) wrongMessage(v, ActrTypeSchema.typeName, "actr.ActrId", "type");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrType$typeName) wrongMessage(v, ActrType$typeName, ActrId$typeName, "type");
       buf[pos++] = 26;
       const at = pos;
       const body = at + lengthBytesInActrId[1]!;
@@ -241,37 +255,41 @@ export function decodeActrId(r: Reader, end: number, budget: number, into?: Actr
   let type$: ActrId["type"] = into === undefined ? undefined : into.type;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.ActrId");
+    const key = readKey(r, end, ActrId$typeName);
     switch (key) {
       case 10: {
-        enterMessage(r, budget, "actr.ActrId", "realm");
-        const stop = readLength(r, end, "actr.ActrId", "realm");
+        enterMessage(r, budget, ActrId$typeName, "realm");
+        const stop = readLength(r, end, ActrId$typeName, "realm");
         realm$ = decodeRealm(r, stop, budget - 1, realm$);
         break;
       }
       case 16: {
-        serialNumber$ = readUint64(r, end, "actr.ActrId", "serial_number");
+        serialNumber$ = readUint64(r, end, ActrId$typeName, "serial_number");
         break;
       }
       case 26: {
-        enterMessage(r, budget, "actr.ActrId", "type");
-        const stop = readLength(r, end, "actr.ActrId", "type");
+        enterMessage(r, budget, ActrId$typeName, "type");
+        const stop = readLength(r, end, ActrId$typeName, "type");
         type$ = decodeActrType(r, stop, budget - 1, type$);
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.ActrId", "realm", 2);
+            wrongWireType(r, at, key, ActrId$typeName, "realm", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.ActrId", "serial_number", 0);
+            wrongWireType(r, at, key, ActrId$typeName, "serial_number", 0);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.ActrId", "type", 2);
+            wrongWireType(r, at, key, ActrId$typeName, "type", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.ActrId", at);
+        skipField(r, end, key, budget, ActrId$typeName, at);
+        break;
     }
   }
-  return { $typeName: ActrIdSchema.typeName, realm: realm$ ?? decodeRealm(r, r.pos, 0), serialNumber: serialNumber$, type: type$ ?? decodeActrType(r, r.pos, 0) };
+  return { $typeName: ActrId$typeName, realm: realm$ ?? decodeRealm(r, r.pos, 0), serialNumber: serialNumber$, type: type$ ?? decodeActrType(r, r.pos, 0) };
 }
 
 /**
@@ -286,7 +304,7 @@ export const ActrIdCodec: MessageCodec<ActrId> = {
 /**
  * An empty `actr.MetadataEntry`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyMetadataEntry = { $typeName: MetadataEntrySchema.typeName } as unknown as MetadataEntry;
+export const emptyMetadataEntry = { $typeName: MetadataEntry$typeName } as unknown as MetadataEntry;
 
 /**
  * Checks every value of a `actr.MetadataEntry` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -303,9 +321,9 @@ export function encodeMetadataEntry(m: MetadataEntry, w: Writer, pos: number): n
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.MetadataEntry", "key");
+        else pos = writeShortUtf8(buf, at, v, MetadataEntry$typeName, "key");
       } else {
-        pos = encodeString(w, pos, v, "actr.MetadataEntry", "key");
+        pos = encodeString(w, pos, v, MetadataEntry$typeName, "key");
         buf = w.buf;
       }
     }
@@ -320,9 +338,9 @@ export function encodeMetadataEntry(m: MetadataEntry, w: Writer, pos: number): n
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.MetadataEntry", "value");
+        else pos = writeShortUtf8(buf, at, v, MetadataEntry$typeName, "value");
       } else {
-        pos = encodeString(w, pos, v, "actr.MetadataEntry", "value");
+        pos = encodeString(w, pos, v, MetadataEntry$typeName, "value");
         buf = w.buf;
       }
     }
@@ -338,27 +356,30 @@ export function decodeMetadataEntry(r: Reader, end: number, budget: number, into
   let value$: MetadataEntry["value"] = into === undefined ? "" : into.value;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.MetadataEntry");
+    const key = readKey(r, end, MetadataEntry$typeName);
     switch (key) {
       case 10: {
-        key$ = readString(r, end, "actr.MetadataEntry", "key");
+        key$ = readString(r, end, MetadataEntry$typeName, "key");
         break;
       }
       case 18: {
-        value$ = readString(r, end, "actr.MetadataEntry", "value");
+        value$ = readString(r, end, MetadataEntry$typeName, "value");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.MetadataEntry", "key", 2);
+            wrongWireType(r, at, key, MetadataEntry$typeName, "key", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.MetadataEntry", "value", 2);
+            wrongWireType(r, at, key, MetadataEntry$typeName, "value", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.MetadataEntry", at);
+        skipField(r, end, key, budget, MetadataEntry$typeName, at);
+        break;
     }
   }
-  return { $typeName: MetadataEntrySchema.typeName, key: key$, value: value$ };
+  return { $typeName: MetadataEntry$typeName, key: key$, value: value$ };
 }
 
 /**
@@ -373,7 +394,7 @@ export const MetadataEntryCodec: MessageCodec<MetadataEntry> = {
 /**
  * An empty `actr.DataStream`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyDataStream = { $typeName: DataStreamSchema.typeName, metadata: [] } as unknown as DataStream;
+export const emptyDataStream = { $typeName: DataStream$typeName, metadata: [] } as unknown as DataStream;
 
 /**
  * The bytes `encodeDataStream` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -395,9 +416,9 @@ export function encodeDataStream(m: DataStream, w: Writer, pos: number): number 
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.DataStream", "stream_id");
+        else pos = writeShortUtf8(buf, at, v, DataStream$typeName, "stream_id");
       } else {
-        pos = encodeString(w, pos, v, "actr.DataStream", "stream_id");
+        pos = encodeString(w, pos, v, DataStream$typeName, "stream_id");
         buf = w.buf;
       }
     }
@@ -407,7 +428,7 @@ export function encodeDataStream(m: DataStream, w: Writer, pos: number): number 
     const v: unknown = m.sequence === undefined ? 0n : m.sequence;
     {
       buf[pos++] = 16;
-      pos = encode64(buf, pos, v, false, "actr.DataStream", "sequence");
+      pos = encode64(buf, pos, v, false, DataStream$typeName, "sequence");
     }
   }
   // 3: payload (required bytes)
@@ -415,17 +436,17 @@ export function encodeDataStream(m: DataStream, w: Writer, pos: number): number 
     const v: unknown = m.payload === undefined ? new Uint8Array(0) : m.payload;
     {
       buf[pos++] = 26;
-      pos = encodeBytes(w, pos, v, "actr.DataStream", "payload");
+      pos = encodeBytes(w, pos, v, DataStream$typeName, "payload");
       buf = w.buf;
     }
   }
   // 4: metadata (implicit repeated message)
   {
     const items: unknown = m.metadata;
-    checkArray(items, "actr.DataStream", "metadata");
+    checkArray(items, DataStream$typeName, "metadata");
     for (let i = 0; i < items.length; i++) {
       const v = items[i];
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== MetadataEntrySchema.typeName) wrongMessage(v, MetadataEntrySchema.typeName, "actr.DataStream", "metadata");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== MetadataEntry$typeName) wrongMessage(v, MetadataEntry$typeName, DataStream$typeName, "metadata");
       buf[pos++] = 34;
       const at = pos;
       const body = at + lengthBytesInDataStream[0]!;
@@ -438,7 +459,7 @@ export function encodeDataStream(m: DataStream, w: Writer, pos: number): number 
     const v: unknown = Object.hasOwn(m, "timestampMs") ? m.timestampMs : undefined;
     if (v !== undefined) {
       buf[pos++] = 40;
-      pos = encode64(buf, pos, v, true, "actr.DataStream", "timestamp_ms");
+      pos = encode64(buf, pos, v, true, DataStream$typeName, "timestamp_ms");
     }
   }
   return pos;
@@ -455,48 +476,54 @@ export function decodeDataStream(r: Reader, end: number, budget: number, into?: 
   let timestampMs$: DataStream["timestampMs"] | undefined = into !== undefined && Object.hasOwn(into, "timestampMs") ? into.timestampMs : undefined;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.DataStream");
+    const key = readKey(r, end, DataStream$typeName);
     switch (key) {
       case 10: {
-        streamId$ = readString(r, end, "actr.DataStream", "stream_id");
+        streamId$ = readString(r, end, DataStream$typeName, "stream_id");
         break;
       }
       case 16: {
-        sequence$ = readUint64(r, end, "actr.DataStream", "sequence");
+        sequence$ = readUint64(r, end, DataStream$typeName, "sequence");
         break;
       }
       case 26: {
-        payload$ = readBytes(r, end, "actr.DataStream", "payload");
+        payload$ = readBytes(r, end, DataStream$typeName, "payload");
         break;
       }
       case 34: {
-        enterMessage(r, budget, "actr.DataStream", "metadata");
-        const stop = readLength(r, end, "actr.DataStream", "metadata");
+        enterMessage(r, budget, DataStream$typeName, "metadata");
+        const stop = readLength(r, end, DataStream$typeName, "metadata");
         metadata$.push(decodeMetadataEntry(r, stop, budget - 1));
         break;
       }
       case 40: {
-        timestampMs$ = readInt64(r, end, "actr.DataStream", "timestamp_ms");
+        timestampMs$ = readInt64(r, end, DataStream$typeName, "timestamp_ms");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.DataStream", "stream_id", 2);
+            wrongWireType(r, at, key, DataStream$typeName, "stream_id", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.DataStream", "sequence", 0);
+            wrongWireType(r, at, key, DataStream$typeName, "sequence", 0);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.DataStream", "payload", 2);
+            wrongWireType(r, at, key, DataStream$typeName, "payload", 2);
+            break;
           case 4:
-            wrongWireType(r, at, key, "actr.DataStream", "metadata", 2);
+            wrongWireType(r, at, key, DataStream$typeName, "metadata", 2);
+            break;
           case 5:
-            wrongWireType(r, at, key, "actr.DataStream", "timestamp_ms", 0);
+            wrongWireType(r, at, key, DataStream$typeName, "timestamp_ms", 0);
+            break;
         }
-        skipField(r, end, key, budget, "actr.DataStream", at);
+        skipField(r, end, key, budget, DataStream$typeName, at);
+        break;
     }
   }
   const m = Object.create(DataStream$zero) as DataStream;
-  (m as { $typeName: string }).$typeName = DataStreamSchema.typeName;
+  (m as { $typeName: string }).$typeName = DataStream$typeName;
   m.streamId = streamId$;
   m.sequence = sequence$;
   m.payload = payload$ ?? new Uint8Array(0);
@@ -519,7 +546,7 @@ export const DataStreamCodec: MessageCodec<DataStream> = {
 /**
  * An empty `actr.ErrorResponse`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyErrorResponse = { $typeName: ErrorResponseSchema.typeName } as unknown as ErrorResponse;
+export const emptyErrorResponse = { $typeName: ErrorResponse$typeName } as unknown as ErrorResponse;
 
 /**
  * Checks every value of a `actr.ErrorResponse` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -531,7 +558,7 @@ export function encodeErrorResponse(m: ErrorResponse, w: Writer, pos: number): n
     const v: unknown = m.code === undefined ? 0 : m.code;
     {
       buf[pos++] = 8;
-      pos = encodeUint32(buf, pos, v, "actr.ErrorResponse", "code");
+      pos = encodeUint32(buf, pos, v, ErrorResponse$typeName, "code");
     }
   }
   // 2: message (required string)
@@ -544,9 +571,9 @@ export function encodeErrorResponse(m: ErrorResponse, w: Writer, pos: number): n
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.ErrorResponse", "message");
+        else pos = writeShortUtf8(buf, at, v, ErrorResponse$typeName, "message");
       } else {
-        pos = encodeString(w, pos, v, "actr.ErrorResponse", "message");
+        pos = encodeString(w, pos, v, ErrorResponse$typeName, "message");
         buf = w.buf;
       }
     }
@@ -562,27 +589,30 @@ export function decodeErrorResponse(r: Reader, end: number, budget: number, into
   let message$: ErrorResponse["message"] = into === undefined ? "" : into.message;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.ErrorResponse");
+    const key = readKey(r, end, ErrorResponse$typeName);
     switch (key) {
       case 8: {
-        code$ = readUint32(r, end, "actr.ErrorResponse", "code");
+        code$ = readUint32(r, end, ErrorResponse$typeName, "code");
         break;
       }
       case 18: {
-        message$ = readString(r, end, "actr.ErrorResponse", "message");
+        message$ = readString(r, end, ErrorResponse$typeName, "message");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.ErrorResponse", "code", 0);
+            wrongWireType(r, at, key, ErrorResponse$typeName, "code", 0);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.ErrorResponse", "message", 2);
+            wrongWireType(r, at, key, ErrorResponse$typeName, "message", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.ErrorResponse", at);
+        skipField(r, end, key, budget, ErrorResponse$typeName, at);
+        break;
     }
   }
-  return { $typeName: ErrorResponseSchema.typeName, code: code$, message: message$ };
+  return { $typeName: ErrorResponse$typeName, code: code$, message: message$ };
 }
 
 /**
@@ -597,7 +627,7 @@ export const ErrorResponseCodec: MessageCodec<ErrorResponse> = {
 /**
  * An empty `actr.RpcEnvelope`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyRpcEnvelope = { $typeName: RpcEnvelopeSchema.typeName, metadata: [] } as unknown as RpcEnvelope;
+export const emptyRpcEnvelope = { $typeName: RpcEnvelope$typeName, metadata: [] } as unknown as RpcEnvelope;
 
 /**
  * The bytes `encodeRpcEnvelope` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -619,9 +649,9 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.RpcEnvelope", "route_key");
+        else pos = writeShortUtf8(buf, at, v, RpcEnvelope$typeName, "route_key");
       } else {
-        pos = encodeString(w, pos, v, "actr.RpcEnvelope", "route_key");
+        pos = encodeString(w, pos, v, RpcEnvelope$typeName, "route_key");
         buf = w.buf;
       }
     }
@@ -631,7 +661,7 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
     const v: unknown = Object.hasOwn(m, "payload") ? m.payload : undefined;
     if (v !== undefined) {
       buf[pos++] = 18;
-      pos = encodeBytes(w, pos, v, "actr.RpcEnvelope", "payload");
+      pos = encodeBytes(w, pos, v, RpcEnvelope$typeName, "payload");
       buf = w.buf;
     }
   }
@@ -639,7 +669,7 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
   {
     const v: unknown = m.error;
     if (v !== undefined) {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ErrorResponseSchema.typeName) wrongMessage(v, ErrorResponseSchema.typeName, "actr.RpcEnvelope", "error");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ErrorResponse$typeName) wrongMessage(v, ErrorResponse$typeName, RpcEnvelope$typeName, "error");
       buf[pos++] = 26;
       const at = pos;
       const body = at + lengthBytesInRpcEnvelope[0]!;
@@ -652,7 +682,7 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
     const v: unknown = Object.hasOwn(m, "direction") ? m.direction : undefined;
     if (v !== undefined) {
       buf[pos++] = 32;
-      pos = encodeInt32(buf, pos, v, "actr.RpcEnvelope", "direction");
+      pos = encodeInt32(buf, pos, v, RpcEnvelope$typeName, "direction");
     }
   }
   // 100: traceparent (explicit string)
@@ -665,9 +695,9 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.RpcEnvelope", "traceparent");
+        else pos = writeShortUtf8(buf, at, v, RpcEnvelope$typeName, "traceparent");
       } else {
-        pos = encodeString(w, pos, v, "actr.RpcEnvelope", "traceparent");
+        pos = encodeString(w, pos, v, RpcEnvelope$typeName, "traceparent");
         buf = w.buf;
       }
     }
@@ -682,9 +712,9 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.RpcEnvelope", "tracestate");
+        else pos = writeShortUtf8(buf, at, v, RpcEnvelope$typeName, "tracestate");
       } else {
-        pos = encodeString(w, pos, v, "actr.RpcEnvelope", "tracestate");
+        pos = encodeString(w, pos, v, RpcEnvelope$typeName, "tracestate");
         buf = w.buf;
       }
     }
@@ -699,9 +729,9 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.RpcEnvelope", "request_id");
+        else pos = writeShortUtf8(buf, at, v, RpcEnvelope$typeName, "request_id");
       } else {
-        pos = encodeString(w, pos, v, "actr.RpcEnvelope", "request_id");
+        pos = encodeString(w, pos, v, RpcEnvelope$typeName, "request_id");
         buf = w.buf;
       }
     }
@@ -709,10 +739,10 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
   // 103: metadata (implicit repeated message)
   {
     const items: unknown = m.metadata;
-    checkArray(items, "actr.RpcEnvelope", "metadata");
+    checkArray(items, RpcEnvelope$typeName, "metadata");
     for (let i = 0; i < items.length; i++) {
       const v = items[i];
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== MetadataEntrySchema.typeName) wrongMessage(v, MetadataEntrySchema.typeName, "actr.RpcEnvelope", "metadata");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== MetadataEntry$typeName) wrongMessage(v, MetadataEntry$typeName, RpcEnvelope$typeName, "metadata");
       buf[pos++] = 186; buf[pos++] = 6;
       const at = pos;
       const body = at + lengthBytesInRpcEnvelope[1]!;
@@ -725,7 +755,7 @@ export function encodeRpcEnvelope(m: RpcEnvelope, w: Writer, pos: number): numbe
     const v: unknown = m.timeoutMs === undefined ? 0n : m.timeoutMs;
     {
       buf[pos++] = 192; buf[pos++] = 6;
-      pos = encode64(buf, pos, v, true, "actr.RpcEnvelope", "timeout_ms");
+      pos = encode64(buf, pos, v, true, RpcEnvelope$typeName, "timeout_ms");
     }
   }
   return pos;
@@ -746,74 +776,84 @@ export function decodeRpcEnvelope(r: Reader, end: number, budget: number, into?:
   let timeoutMs$: RpcEnvelope["timeoutMs"] = into === undefined ? 0n : into.timeoutMs;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.RpcEnvelope");
+    const key = readKey(r, end, RpcEnvelope$typeName);
     switch (key) {
       case 10: {
-        routeKey$ = readString(r, end, "actr.RpcEnvelope", "route_key");
+        routeKey$ = readString(r, end, RpcEnvelope$typeName, "route_key");
         break;
       }
       case 18: {
-        payload$ = readBytes(r, end, "actr.RpcEnvelope", "payload");
+        payload$ = readBytes(r, end, RpcEnvelope$typeName, "payload");
         break;
       }
       case 26: {
-        enterMessage(r, budget, "actr.RpcEnvelope", "error");
-        const stop = readLength(r, end, "actr.RpcEnvelope", "error");
+        enterMessage(r, budget, RpcEnvelope$typeName, "error");
+        const stop = readLength(r, end, RpcEnvelope$typeName, "error");
         error$ = decodeErrorResponse(r, stop, budget - 1, error$);
         break;
       }
       case 32: {
-        direction$ = readInt32(r, end, "actr.RpcEnvelope", "direction");
+        direction$ = readInt32(r, end, RpcEnvelope$typeName, "direction");
         break;
       }
       case 802: {
-        traceparent$ = readString(r, end, "actr.RpcEnvelope", "traceparent");
+        traceparent$ = readString(r, end, RpcEnvelope$typeName, "traceparent");
         break;
       }
       case 810: {
-        tracestate$ = readString(r, end, "actr.RpcEnvelope", "tracestate");
+        tracestate$ = readString(r, end, RpcEnvelope$typeName, "tracestate");
         break;
       }
       case 818: {
-        requestId$ = readString(r, end, "actr.RpcEnvelope", "request_id");
+        requestId$ = readString(r, end, RpcEnvelope$typeName, "request_id");
         break;
       }
       case 826: {
-        enterMessage(r, budget, "actr.RpcEnvelope", "metadata");
-        const stop = readLength(r, end, "actr.RpcEnvelope", "metadata");
+        enterMessage(r, budget, RpcEnvelope$typeName, "metadata");
+        const stop = readLength(r, end, RpcEnvelope$typeName, "metadata");
         metadata$.push(decodeMetadataEntry(r, stop, budget - 1));
         break;
       }
       case 832: {
-        timeoutMs$ = readInt64(r, end, "actr.RpcEnvelope", "timeout_ms");
+        timeoutMs$ = readInt64(r, end, RpcEnvelope$typeName, "timeout_ms");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.RpcEnvelope", "route_key", 2);
+            wrongWireType(r, at, key, RpcEnvelope$typeName, "route_key", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.RpcEnvelope", "payload", 2);
+            wrongWireType(r, at, key, RpcEnvelope$typeName, "payload", 2);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.RpcEnvelope", "error", 2);
+            wrongWireType(r, at, key, RpcEnvelope$typeName, "error", 2);
+            break;
           case 4:
-            wrongWireType(r, at, key, "actr.RpcEnvelope", "direction", 0);
+            wrongWireType(r, at, key, RpcEnvelope$typeName, "direction", 0);
+            break;
           case 100:
-            wrongWireType(r, at, key, "actr.RpcEnvelope", "traceparent", 2);
+            wrongWireType(r, at, key, RpcEnvelope$typeName, "traceparent", 2);
+            break;
           case 101:
-            wrongWireType(r, at, key, "actr.RpcEnvelope", "tracestate", 2);
+            wrongWireType(r, at, key, RpcEnvelope$typeName, "tracestate", 2);
+            break;
           case 102:
-            wrongWireType(r, at, key, "actr.RpcEnvelope", "request_id", 2);
+            wrongWireType(r, at, key, RpcEnvelope$typeName, "request_id", 2);
+            break;
           case 103:
-            wrongWireType(r, at, key, "actr.RpcEnvelope", "metadata", 2);
+            wrongWireType(r, at, key, RpcEnvelope$typeName, "metadata", 2);
+            break;
           case 104:
-            wrongWireType(r, at, key, "actr.RpcEnvelope", "timeout_ms", 0);
+            wrongWireType(r, at, key, RpcEnvelope$typeName, "timeout_ms", 0);
+            break;
         }
-        skipField(r, end, key, budget, "actr.RpcEnvelope", at);
+        skipField(r, end, key, budget, RpcEnvelope$typeName, at);
+        break;
     }
   }
   const m = Object.create(RpcEnvelope$zero) as RpcEnvelope;
-  (m as { $typeName: string }).$typeName = RpcEnvelopeSchema.typeName;
+  (m as { $typeName: string }).$typeName = RpcEnvelope$typeName;
   m.routeKey = routeKey$;
   m.error = error$;
   m.requestId = requestId$;

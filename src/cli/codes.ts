@@ -19,7 +19,7 @@ import {
 import { parseArgs } from "node:util";
 import { namedValues } from "../enum-names.js";
 import { payloadSchemaForOp, releasedNames } from "../schemas.js";
-import type { CliIo } from "./run.js";
+import type { CliIo } from "./io.js";
 
 /** The help text of `actr-abi codes`. */
 export const codesUsage = `Usage: actr-abi codes [--json]

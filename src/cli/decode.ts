@@ -11,7 +11,7 @@ import { CliError, UsageError } from "./errors.js";
 import { formatMessage } from "./format.js";
 import { readBytes } from "./input.js";
 import { messageToJson, writeJson } from "./json.js";
-import type { CliIo } from "./run.js";
+import type { CliIo } from "./io.js";
 
 /** The help text of `actr-abi decode`. */
 export const decodeUsage = `Usage: actr-abi decode [INPUT] [options]

@@ -14,7 +14,7 @@ import { CliError, UsageError } from "./errors.js";
 import { bytesToHex } from "./hex.js";
 import { readJson } from "./input.js";
 import { messageFromJson } from "./json.js";
-import type { CliIo } from "./run.js";
+import type { CliIo } from "./io.js";
 
 /** The help text of `actr-abi encode`. */
 export const encodeUsage = `Usage: actr-abi encode NAME [JSON] [options]

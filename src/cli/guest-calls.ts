@@ -9,7 +9,7 @@ import { type ActrId, ActrIdSchema, type DataStream, DataStreamSchema, MetadataE
 import { GuestHookV1Schema, type InvocationContextV1 } from "../../gen/actr/dynclib/v1/abi_pb.js";
 import { hook_event as hookEventOption, LifecycleHookSchema, RuntimeHookSchema } from "../../gen/actr/dynclib/v1/codes_pb.js";
 import { AbiError } from "../errors.js";
-import { encodeGuestHookRequest, type GuestHookEvent } from "../host-operations.js";
+import { encodeGuestHookRequest, type GuestHookEvent } from "../guest-requests.js";
 import { actrId, invocationContext } from "../values.js";
 import { CliError } from "./errors.js";
 import { readBytes } from "./input.js";

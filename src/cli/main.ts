@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { runCli } from "./run.js";
+import { runCli } from "./dispatch.js";
 
 // A reader that stops early (`actr-abi check | head -1`) is not an error.
 // Output that cannot be written (ENOSPC on a full disk) is one line on stderr.

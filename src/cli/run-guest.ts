@@ -22,15 +22,8 @@ import {
 import { encodeMessage } from "../codec.js";
 import { AbiError, ActrError } from "../errors.js";
 import { decodeFrame, decodePayload, decodeReply, encodeFrame, successReply } from "../frames.js";
-import {
-  encodeGuestDataStreamRequest,
-  encodeGuestHandleRequest,
-  encodeGuestHookRequest,
-  encodeGuestLifecycleRequest,
-  encodeHostReply,
-  type HostOperation,
-  type HostResult,
-} from "../host-operations.js";
+import { encodeGuestDataStreamRequest, encodeGuestHandleRequest, encodeGuestHookRequest, encodeGuestLifecycleRequest } from "../guest-requests.js";
+import { encodeHostReply, type HostOperation, type HostResult } from "../host-operations.js";
 import { payloadSchemaForOp } from "../schemas.js";
 import { invocationContext, lifecycleContext } from "../values.js";
 import { type AnswerRule, answerOperation, parseAnswers } from "./answers.js";
@@ -40,7 +33,7 @@ import { callOptions, defaultSelfId, defaultTimeoutMs, type GuestCall, hasCallOp
 import { readJson } from "./input.js";
 import { messageFromJson } from "./json.js";
 import type { BridgeTokenEvent, Guest, InvokeOrigin, LoadGuestOptions } from "../host/index.js";
-import type { CliIo } from "./run.js";
+import type { CliIo } from "./io.js";
 import { parseScript } from "./script.js";
 import { actrErrorVariant, type CallOutcome, outcomeSummary, traceWriter } from "./trace.js";
 

@@ -23,7 +23,7 @@ import {
   guestHandlePayload,
   guestHookPayload,
   guestLifecyclePayload,
-} from "../host-operations.js";
+} from "../guest-requests.js";
 import { payloadOp, payloadSchemaForOp } from "../schemas.js";
 import { BridgeTokenIssuer, newGuestKey } from "./bridge-tokens.js";
 

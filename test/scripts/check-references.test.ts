@@ -27,15 +27,15 @@ describe("findBadReferences", () => {
     expect(problems("README.md", "beside this repository: ../shared-notes/abi.md\n")).toEqual([
       '1: "../shared-notes/abi.md" leaves the repository',
     ]);
-    expect(problems("src/cli/run.ts", 'new URL("../../../../package.json", import.meta.url)')).toEqual([
+    expect(problems("src/cli/dispatch.ts", 'new URL("../../../../package.json", import.meta.url)')).toEqual([
       '1: "../../../../package.json" leaves the repository',
     ]);
   });
 
   it("accepts ../ paths that stay inside, also from the compiled file in dist/", () => {
     expect(problems("src/values.ts", 'import { x } from "../gen/actr/actr_pb.js";')).toEqual([]);
-    // dist/src/cli/run.js reads the package's own package.json.
-    expect(problems("src/cli/run.ts", 'new URL("../../../package.json", import.meta.url)')).toEqual([]);
+    // dist/src/cli/dispatch.js reads the package's own package.json.
+    expect(problems("src/cli/dispatch.ts", 'new URL("../../../package.json", import.meta.url)')).toEqual([]);
     expect(problems("docs/abi.md", "[schema](../proto/actr/actr.proto)")).toEqual([]);
   });
 

@@ -12,19 +12,44 @@
 
 import type { AbiFrame, AbiReply, BackpressureEventV1, CredentialEventV1, DestV1, GuestDataStreamV1, GuestHandleV1, GuestHookV1, GuestLifecycleV1, HostCallRawV1, HostCallV1, HostDiscoverV1, HostRegisterStreamV1, HostSendDataStreamV1, HostTellV1, HostUnregisterStreamV1, InitPayloadV1, InvocationContextV1, PeerEventV1, TimestampV1 } from "./abi_pb.js";
 import { AbiFrameSchema, AbiReplySchema, BackpressureEventV1Schema, CredentialEventV1Schema, DestV1Schema, GuestDataStreamV1Schema, GuestHandleV1Schema, GuestHookV1Schema, GuestLifecycleV1Schema, HostCallRawV1Schema, HostCallV1Schema, HostDiscoverV1Schema, HostRegisterStreamV1Schema, HostSendDataStreamV1Schema, HostTellV1Schema, HostUnregisterStreamV1Schema, InitPayloadV1Schema, InvocationContextV1Schema, PeerEventV1Schema, TimestampV1Schema } from "./abi_pb.js";
-import type { Writer } from "../../../../src/encoder.js";
-import { encode64, encodeBool, encodeBytes, encodeInt32, encodeString, encodeUint32, endNested, invalidOneof, room, SHORT_STRING, SHORT_STRING_ROOM, writeShortUtf8, wrongEncodedMessage, wrongMessage } from "../../../../src/encoder.js";
-import type { Reader } from "../../../../src/decoder.js";
-import { enterMessage, readBool, readBytes, readInt32, readKey, readLength, readString, readUint32, readUint64, skipField, wrongWireType } from "../../../../src/decoder.js";
-import type { MessageCodec } from "../../../../src/message-codec.js";
-import { decodeActrId, decodeActrType, decodeDataStream, emptyActrId, emptyActrType, emptyDataStream, encodeActrId, encodeActrType, encodeDataStream, encodeRpcEnvelope } from "../../actr_codec.js";
 import type { ActrId, ActrType, DataStream, RpcEnvelope } from "../../actr_pb.js";
 import { ActrIdSchema, ActrTypeSchema, DataStreamSchema, RpcEnvelopeSchema } from "../../actr_pb.js";
+import type { MessageCodec, Reader, Writer } from "../../../../src/codec-runtime.js";
+import { encode64, encodeBool, encodeBytes, encodeInt32, encodeString, encodeUint32, endNested, enterMessage, invalidOneof, readBool, readBytes, readInt32, readKey, readLength, readString, readUint32, readUint64, room, SHORT_STRING, SHORT_STRING_ROOM, skipField, writeShortUtf8, wrongEncodedMessage, wrongMessage, wrongWireType } from "../../../../src/codec-runtime.js";
+import { decodeActrId, decodeActrType, decodeDataStream, emptyActrId, emptyActrType, emptyDataStream, encodeActrId, encodeActrType, encodeDataStream, encodeRpcEnvelope } from "../../actr_codec.js";
+
+/**
+ * The type name of each message this file writes or checks, as its schema holds it: the one string object every message of the type carries.
+ */
+const InitPayloadV1$typeName = InitPayloadV1Schema.typeName;
+const AbiFrame$typeName = AbiFrameSchema.typeName;
+const AbiReply$typeName = AbiReplySchema.typeName;
+const InvocationContextV1$typeName = InvocationContextV1Schema.typeName;
+const GuestHandleV1$typeName = GuestHandleV1Schema.typeName;
+const GuestDataStreamV1$typeName = GuestDataStreamV1Schema.typeName;
+const GuestLifecycleV1$typeName = GuestLifecycleV1Schema.typeName;
+const TimestampV1$typeName = TimestampV1Schema.typeName;
+const PeerEventV1$typeName = PeerEventV1Schema.typeName;
+const CredentialEventV1$typeName = CredentialEventV1Schema.typeName;
+const BackpressureEventV1$typeName = BackpressureEventV1Schema.typeName;
+const GuestHookV1$typeName = GuestHookV1Schema.typeName;
+const DestV1$typeName = DestV1Schema.typeName;
+const HostCallV1$typeName = HostCallV1Schema.typeName;
+const HostTellV1$typeName = HostTellV1Schema.typeName;
+const HostCallRawV1$typeName = HostCallRawV1Schema.typeName;
+const HostDiscoverV1$typeName = HostDiscoverV1Schema.typeName;
+const HostRegisterStreamV1$typeName = HostRegisterStreamV1Schema.typeName;
+const HostUnregisterStreamV1$typeName = HostUnregisterStreamV1Schema.typeName;
+const HostSendDataStreamV1$typeName = HostSendDataStreamV1Schema.typeName;
+const ActrId$typeName = ActrIdSchema.typeName;
+const RpcEnvelope$typeName = RpcEnvelopeSchema.typeName;
+const DataStream$typeName = DataStreamSchema.typeName;
+const ActrType$typeName = ActrTypeSchema.typeName;
 
 /**
  * An empty `actr.dynclib.v1.InitPayloadV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyInitPayloadV1 = { $typeName: InitPayloadV1Schema.typeName } as unknown as InitPayloadV1;
+export const emptyInitPayloadV1 = { $typeName: InitPayloadV1$typeName } as unknown as InitPayloadV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.InitPayloadV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -36,7 +61,7 @@ export function encodeInitPayloadV1(m: InitPayloadV1, w: Writer, pos: number): n
     const v: unknown = m.version;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 8;
-      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.InitPayloadV1", "version");
+      pos = encodeUint32(buf, pos, v, InitPayloadV1$typeName, "version");
     }
   }
   // 2: actr_type (implicit string)
@@ -49,9 +74,9 @@ export function encodeInitPayloadV1(m: InitPayloadV1, w: Writer, pos: number): n
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.InitPayloadV1", "actr_type");
+        else pos = writeShortUtf8(buf, at, v, InitPayloadV1$typeName, "actr_type");
       } else {
-        pos = encodeString(w, pos, v, "actr.dynclib.v1.InitPayloadV1", "actr_type");
+        pos = encodeString(w, pos, v, InitPayloadV1$typeName, "actr_type");
         buf = w.buf;
       }
     }
@@ -61,7 +86,7 @@ export function encodeInitPayloadV1(m: InitPayloadV1, w: Writer, pos: number): n
     const v: unknown = m.credential;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 26;
-      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.InitPayloadV1", "credential");
+      pos = encodeBytes(w, pos, v, InitPayloadV1$typeName, "credential");
       buf = w.buf;
     }
   }
@@ -70,7 +95,7 @@ export function encodeInitPayloadV1(m: InitPayloadV1, w: Writer, pos: number): n
     const v: unknown = m.actorId;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 34;
-      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.InitPayloadV1", "actor_id");
+      pos = encodeBytes(w, pos, v, InitPayloadV1$typeName, "actor_id");
       buf = w.buf;
     }
   }
@@ -79,7 +104,7 @@ export function encodeInitPayloadV1(m: InitPayloadV1, w: Writer, pos: number): n
     const v: unknown = m.realmId;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 40;
-      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.InitPayloadV1", "realm_id");
+      pos = encodeUint32(buf, pos, v, InitPayloadV1$typeName, "realm_id");
     }
   }
   return pos;
@@ -96,45 +121,51 @@ export function decodeInitPayloadV1(r: Reader, end: number, budget: number, into
   let realmId$: InitPayloadV1["realmId"] = into === undefined ? 0 : into.realmId;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.InitPayloadV1");
+    const key = readKey(r, end, InitPayloadV1$typeName);
     switch (key) {
       case 8: {
-        version$ = readUint32(r, end, "actr.dynclib.v1.InitPayloadV1", "version");
+        version$ = readUint32(r, end, InitPayloadV1$typeName, "version");
         break;
       }
       case 18: {
-        actrType$ = readString(r, end, "actr.dynclib.v1.InitPayloadV1", "actr_type");
+        actrType$ = readString(r, end, InitPayloadV1$typeName, "actr_type");
         break;
       }
       case 26: {
-        credential$ = readBytes(r, end, "actr.dynclib.v1.InitPayloadV1", "credential");
+        credential$ = readBytes(r, end, InitPayloadV1$typeName, "credential");
         break;
       }
       case 34: {
-        actorId$ = readBytes(r, end, "actr.dynclib.v1.InitPayloadV1", "actor_id");
+        actorId$ = readBytes(r, end, InitPayloadV1$typeName, "actor_id");
         break;
       }
       case 40: {
-        realmId$ = readUint32(r, end, "actr.dynclib.v1.InitPayloadV1", "realm_id");
+        realmId$ = readUint32(r, end, InitPayloadV1$typeName, "realm_id");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.InitPayloadV1", "version", 0);
+            wrongWireType(r, at, key, InitPayloadV1$typeName, "version", 0);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.InitPayloadV1", "actr_type", 2);
+            wrongWireType(r, at, key, InitPayloadV1$typeName, "actr_type", 2);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.InitPayloadV1", "credential", 2);
+            wrongWireType(r, at, key, InitPayloadV1$typeName, "credential", 2);
+            break;
           case 4:
-            wrongWireType(r, at, key, "actr.dynclib.v1.InitPayloadV1", "actor_id", 2);
+            wrongWireType(r, at, key, InitPayloadV1$typeName, "actor_id", 2);
+            break;
           case 5:
-            wrongWireType(r, at, key, "actr.dynclib.v1.InitPayloadV1", "realm_id", 0);
+            wrongWireType(r, at, key, InitPayloadV1$typeName, "realm_id", 0);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.InitPayloadV1", at);
+        skipField(r, end, key, budget, InitPayloadV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: InitPayloadV1Schema.typeName, version: version$, actrType: actrType$, credential: credential$ ?? new Uint8Array(0), actorId: actorId$ ?? new Uint8Array(0), realmId: realmId$ };
+  return { $typeName: InitPayloadV1$typeName, version: version$, actrType: actrType$, credential: credential$ ?? new Uint8Array(0), actorId: actorId$ ?? new Uint8Array(0), realmId: realmId$ };
 }
 
 /**
@@ -149,7 +180,7 @@ export const InitPayloadV1Codec: MessageCodec<InitPayloadV1> = {
 /**
  * An empty `actr.dynclib.v1.AbiFrame`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyAbiFrame = { $typeName: AbiFrameSchema.typeName } as unknown as AbiFrame;
+export const emptyAbiFrame = { $typeName: AbiFrame$typeName } as unknown as AbiFrame;
 
 /**
  * Checks every value of a `actr.dynclib.v1.AbiFrame` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -161,7 +192,7 @@ export function encodeAbiFrame(m: AbiFrame, w: Writer, pos: number): number {
     const v: unknown = m.abiVersion;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 8;
-      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.AbiFrame", "abi_version");
+      pos = encodeUint32(buf, pos, v, AbiFrame$typeName, "abi_version");
     }
   }
   // 2: op (implicit uint32)
@@ -169,7 +200,7 @@ export function encodeAbiFrame(m: AbiFrame, w: Writer, pos: number): number {
     const v: unknown = m.op;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 16;
-      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.AbiFrame", "op");
+      pos = encodeUint32(buf, pos, v, AbiFrame$typeName, "op");
     }
   }
   // 3: payload (implicit bytes)
@@ -177,7 +208,7 @@ export function encodeAbiFrame(m: AbiFrame, w: Writer, pos: number): number {
     const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 26;
-      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.AbiFrame", "payload");
+      pos = encodeBytes(w, pos, v, AbiFrame$typeName, "payload");
       buf = w.buf;
     }
   }
@@ -193,33 +224,37 @@ export function decodeAbiFrame(r: Reader, end: number, budget: number, into?: Ab
   let payload$: AbiFrame["payload"] | undefined = into === undefined ? undefined : into.payload;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.AbiFrame");
+    const key = readKey(r, end, AbiFrame$typeName);
     switch (key) {
       case 8: {
-        abiVersion$ = readUint32(r, end, "actr.dynclib.v1.AbiFrame", "abi_version");
+        abiVersion$ = readUint32(r, end, AbiFrame$typeName, "abi_version");
         break;
       }
       case 16: {
-        op$ = readUint32(r, end, "actr.dynclib.v1.AbiFrame", "op");
+        op$ = readUint32(r, end, AbiFrame$typeName, "op");
         break;
       }
       case 26: {
-        payload$ = readBytes(r, end, "actr.dynclib.v1.AbiFrame", "payload");
+        payload$ = readBytes(r, end, AbiFrame$typeName, "payload");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.AbiFrame", "abi_version", 0);
+            wrongWireType(r, at, key, AbiFrame$typeName, "abi_version", 0);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.AbiFrame", "op", 0);
+            wrongWireType(r, at, key, AbiFrame$typeName, "op", 0);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.AbiFrame", "payload", 2);
+            wrongWireType(r, at, key, AbiFrame$typeName, "payload", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.AbiFrame", at);
+        skipField(r, end, key, budget, AbiFrame$typeName, at);
+        break;
     }
   }
-  return { $typeName: AbiFrameSchema.typeName, abiVersion: abiVersion$, op: op$, payload: payload$ ?? new Uint8Array(0) };
+  return { $typeName: AbiFrame$typeName, abiVersion: abiVersion$, op: op$, payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -234,7 +269,7 @@ export const AbiFrameCodec: MessageCodec<AbiFrame> = {
 /**
  * An empty `actr.dynclib.v1.AbiReply`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyAbiReply = { $typeName: AbiReplySchema.typeName } as unknown as AbiReply;
+export const emptyAbiReply = { $typeName: AbiReply$typeName } as unknown as AbiReply;
 
 /**
  * Checks every value of a `actr.dynclib.v1.AbiReply` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -246,7 +281,7 @@ export function encodeAbiReply(m: AbiReply, w: Writer, pos: number): number {
     const v: unknown = m.abiVersion;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 8;
-      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.AbiReply", "abi_version");
+      pos = encodeUint32(buf, pos, v, AbiReply$typeName, "abi_version");
     }
   }
   // 2: status (implicit int32)
@@ -254,7 +289,7 @@ export function encodeAbiReply(m: AbiReply, w: Writer, pos: number): number {
     const v: unknown = m.status;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 16;
-      pos = encodeInt32(buf, pos, v, "actr.dynclib.v1.AbiReply", "status");
+      pos = encodeInt32(buf, pos, v, AbiReply$typeName, "status");
     }
   }
   // 3: payload (implicit bytes)
@@ -262,7 +297,7 @@ export function encodeAbiReply(m: AbiReply, w: Writer, pos: number): number {
     const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 26;
-      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.AbiReply", "payload");
+      pos = encodeBytes(w, pos, v, AbiReply$typeName, "payload");
       buf = w.buf;
     }
   }
@@ -278,33 +313,37 @@ export function decodeAbiReply(r: Reader, end: number, budget: number, into?: Ab
   let payload$: AbiReply["payload"] | undefined = into === undefined ? undefined : into.payload;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.AbiReply");
+    const key = readKey(r, end, AbiReply$typeName);
     switch (key) {
       case 8: {
-        abiVersion$ = readUint32(r, end, "actr.dynclib.v1.AbiReply", "abi_version");
+        abiVersion$ = readUint32(r, end, AbiReply$typeName, "abi_version");
         break;
       }
       case 16: {
-        status$ = readInt32(r, end, "actr.dynclib.v1.AbiReply", "status");
+        status$ = readInt32(r, end, AbiReply$typeName, "status");
         break;
       }
       case 26: {
-        payload$ = readBytes(r, end, "actr.dynclib.v1.AbiReply", "payload");
+        payload$ = readBytes(r, end, AbiReply$typeName, "payload");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.AbiReply", "abi_version", 0);
+            wrongWireType(r, at, key, AbiReply$typeName, "abi_version", 0);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.AbiReply", "status", 0);
+            wrongWireType(r, at, key, AbiReply$typeName, "status", 0);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.AbiReply", "payload", 2);
+            wrongWireType(r, at, key, AbiReply$typeName, "payload", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.AbiReply", at);
+        skipField(r, end, key, budget, AbiReply$typeName, at);
+        break;
     }
   }
-  return { $typeName: AbiReplySchema.typeName, abiVersion: abiVersion$, status: status$, payload: payload$ ?? new Uint8Array(0) };
+  return { $typeName: AbiReply$typeName, abiVersion: abiVersion$, status: status$, payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -319,7 +358,7 @@ export const AbiReplyCodec: MessageCodec<AbiReply> = {
 /**
  * An empty `actr.dynclib.v1.InvocationContextV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyInvocationContextV1 = { $typeName: InvocationContextV1Schema.typeName } as unknown as InvocationContextV1;
+export const emptyInvocationContextV1 = { $typeName: InvocationContextV1$typeName } as unknown as InvocationContextV1;
 
 /**
  * The bytes `encodeInvocationContextV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -335,7 +374,7 @@ export function encodeInvocationContextV1(m: InvocationContextV1, w: Writer, pos
   {
     const v: unknown = m.selfId === undefined ? emptyActrId : m.selfId;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.InvocationContextV1", "self_id");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrId$typeName) wrongMessage(v, ActrId$typeName, InvocationContextV1$typeName, "self_id");
       buf[pos++] = 10;
       const at = pos;
       const body = at + lengthBytesInInvocationContextV1[0]!;
@@ -347,7 +386,7 @@ export function encodeInvocationContextV1(m: InvocationContextV1, w: Writer, pos
   {
     const v: unknown = m.callerId;
     if (v !== undefined) {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.InvocationContextV1", "caller_id");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrId$typeName) wrongMessage(v, ActrId$typeName, InvocationContextV1$typeName, "caller_id");
       buf[pos++] = 18;
       const at = pos;
       const body = at + lengthBytesInInvocationContextV1[1]!;
@@ -365,9 +404,9 @@ export function encodeInvocationContextV1(m: InvocationContextV1, w: Writer, pos
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.InvocationContextV1", "request_id");
+        else pos = writeShortUtf8(buf, at, v, InvocationContextV1$typeName, "request_id");
       } else {
-        pos = encodeString(w, pos, v, "actr.dynclib.v1.InvocationContextV1", "request_id");
+        pos = encodeString(w, pos, v, InvocationContextV1$typeName, "request_id");
         buf = w.buf;
       }
     }
@@ -384,37 +423,41 @@ export function decodeInvocationContextV1(r: Reader, end: number, budget: number
   let requestId$: InvocationContextV1["requestId"] = into === undefined ? "" : into.requestId;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.InvocationContextV1");
+    const key = readKey(r, end, InvocationContextV1$typeName);
     switch (key) {
       case 10: {
-        enterMessage(r, budget, "actr.dynclib.v1.InvocationContextV1", "self_id");
-        const stop = readLength(r, end, "actr.dynclib.v1.InvocationContextV1", "self_id");
+        enterMessage(r, budget, InvocationContextV1$typeName, "self_id");
+        const stop = readLength(r, end, InvocationContextV1$typeName, "self_id");
         selfId$ = decodeActrId(r, stop, budget - 1, selfId$);
         break;
       }
       case 18: {
-        enterMessage(r, budget, "actr.dynclib.v1.InvocationContextV1", "caller_id");
-        const stop = readLength(r, end, "actr.dynclib.v1.InvocationContextV1", "caller_id");
+        enterMessage(r, budget, InvocationContextV1$typeName, "caller_id");
+        const stop = readLength(r, end, InvocationContextV1$typeName, "caller_id");
         callerId$ = decodeActrId(r, stop, budget - 1, callerId$);
         break;
       }
       case 26: {
-        requestId$ = readString(r, end, "actr.dynclib.v1.InvocationContextV1", "request_id");
+        requestId$ = readString(r, end, InvocationContextV1$typeName, "request_id");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.InvocationContextV1", "self_id", 2);
+            wrongWireType(r, at, key, InvocationContextV1$typeName, "self_id", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.InvocationContextV1", "caller_id", 2);
+            wrongWireType(r, at, key, InvocationContextV1$typeName, "caller_id", 2);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.InvocationContextV1", "request_id", 2);
+            wrongWireType(r, at, key, InvocationContextV1$typeName, "request_id", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.InvocationContextV1", at);
+        skipField(r, end, key, budget, InvocationContextV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: InvocationContextV1Schema.typeName, selfId: selfId$ ?? decodeActrId(r, r.pos, 0), callerId: callerId$, requestId: requestId$ };
+  return { $typeName: InvocationContextV1$typeName, selfId: selfId$ ?? decodeActrId(r, r.pos, 0), callerId: callerId$, requestId: requestId$ };
 }
 
 /**
@@ -429,7 +472,7 @@ export const InvocationContextV1Codec: MessageCodec<InvocationContextV1> = {
 /**
  * An empty `actr.dynclib.v1.GuestHandleV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyGuestHandleV1 = { $typeName: GuestHandleV1Schema.typeName } as unknown as GuestHandleV1;
+export const emptyGuestHandleV1 = { $typeName: GuestHandleV1$typeName } as unknown as GuestHandleV1;
 
 /**
  * The bytes `encodeGuestHandleV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -445,7 +488,7 @@ export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): n
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== InvocationContextV1Schema.typeName) wrongMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestHandleV1", "ctx");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== InvocationContextV1$typeName) wrongMessage(v, InvocationContextV1$typeName, GuestHandleV1$typeName, "ctx");
       buf[pos++] = 10;
       const at = pos;
       const body = at + lengthBytesInGuestHandleV1[0]!;
@@ -459,11 +502,11 @@ export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): n
     if (v instanceof Uint8Array) {
       if (v.length !== 0) {
         buf[pos++] = 18;
-        pos = encodeBytes(w, pos, v, "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
+        pos = encodeBytes(w, pos, v, GuestHandleV1$typeName, "rpc_envelope");
         buf = w.buf;
       }
     } else if (v !== undefined) {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== RpcEnvelopeSchema.typeName) wrongEncodedMessage(v, RpcEnvelopeSchema.typeName, "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== RpcEnvelope$typeName) wrongEncodedMessage(v, RpcEnvelope$typeName, GuestHandleV1$typeName, "rpc_envelope");
       buf[pos++] = 18;
       const at = pos;
       const body = at + lengthBytesInGuestHandleV1[1]!;
@@ -476,7 +519,7 @@ export function encodeGuestHandleV1(m: GuestHandleV1, w: Writer, pos: number): n
     const v: unknown = m.bridgeToken;
     if (v !== undefined && v !== 0n && v !== 0) {
       buf[pos++] = 24;
-      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.GuestHandleV1", "bridge_token");
+      pos = encode64(buf, pos, v, false, GuestHandleV1$typeName, "bridge_token");
     }
   }
   return pos;
@@ -491,35 +534,39 @@ export function decodeGuestHandleV1(r: Reader, end: number, budget: number, into
   let bridgeToken$: GuestHandleV1["bridgeToken"] = into === undefined ? 0n : into.bridgeToken;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.GuestHandleV1");
+    const key = readKey(r, end, GuestHandleV1$typeName);
     switch (key) {
       case 10: {
-        enterMessage(r, budget, "actr.dynclib.v1.GuestHandleV1", "ctx");
-        const stop = readLength(r, end, "actr.dynclib.v1.GuestHandleV1", "ctx");
+        enterMessage(r, budget, GuestHandleV1$typeName, "ctx");
+        const stop = readLength(r, end, GuestHandleV1$typeName, "ctx");
         ctx$ = decodeInvocationContextV1(r, stop, budget - 1, ctx$);
         break;
       }
       case 18: {
-        rpcEnvelope$ = readBytes(r, end, "actr.dynclib.v1.GuestHandleV1", "rpc_envelope");
+        rpcEnvelope$ = readBytes(r, end, GuestHandleV1$typeName, "rpc_envelope");
         break;
       }
       case 24: {
-        bridgeToken$ = readUint64(r, end, "actr.dynclib.v1.GuestHandleV1", "bridge_token");
+        bridgeToken$ = readUint64(r, end, GuestHandleV1$typeName, "bridge_token");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestHandleV1", "ctx", 2);
+            wrongWireType(r, at, key, GuestHandleV1$typeName, "ctx", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestHandleV1", "rpc_envelope", 2);
+            wrongWireType(r, at, key, GuestHandleV1$typeName, "rpc_envelope", 2);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestHandleV1", "bridge_token", 0);
+            wrongWireType(r, at, key, GuestHandleV1$typeName, "bridge_token", 0);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.GuestHandleV1", at);
+        skipField(r, end, key, budget, GuestHandleV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: GuestHandleV1Schema.typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), rpcEnvelope: rpcEnvelope$ ?? new Uint8Array(0), bridgeToken: bridgeToken$ };
+  return { $typeName: GuestHandleV1$typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), rpcEnvelope: rpcEnvelope$ ?? new Uint8Array(0), bridgeToken: bridgeToken$ };
 }
 
 /**
@@ -534,7 +581,7 @@ export const GuestHandleV1Codec: MessageCodec<GuestHandleV1> = {
 /**
  * An empty `actr.dynclib.v1.GuestDataStreamV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyGuestDataStreamV1 = { $typeName: GuestDataStreamV1Schema.typeName } as unknown as GuestDataStreamV1;
+export const emptyGuestDataStreamV1 = { $typeName: GuestDataStreamV1$typeName } as unknown as GuestDataStreamV1;
 
 /**
  * The bytes `encodeGuestDataStreamV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -550,7 +597,7 @@ export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: nu
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DataStreamSchema.typeName) wrongMessage(v, DataStreamSchema.typeName, "actr.dynclib.v1.GuestDataStreamV1", "chunk");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DataStream$typeName) wrongMessage(v, DataStream$typeName, GuestDataStreamV1$typeName, "chunk");
       buf[pos++] = 10;
       const at = pos;
       const body = at + lengthBytesInGuestDataStreamV1[0]!;
@@ -562,7 +609,7 @@ export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: nu
   {
     const v: unknown = m.sender === undefined ? emptyActrId : m.sender;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.GuestDataStreamV1", "sender");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrId$typeName) wrongMessage(v, ActrId$typeName, GuestDataStreamV1$typeName, "sender");
       buf[pos++] = 18;
       const at = pos;
       const body = at + lengthBytesInGuestDataStreamV1[1]!;
@@ -575,7 +622,7 @@ export function encodeGuestDataStreamV1(m: GuestDataStreamV1, w: Writer, pos: nu
     const v: unknown = m.bridgeToken;
     if (v !== undefined && v !== 0n && v !== 0) {
       buf[pos++] = 24;
-      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.GuestDataStreamV1", "bridge_token");
+      pos = encode64(buf, pos, v, false, GuestDataStreamV1$typeName, "bridge_token");
     }
   }
   return pos;
@@ -590,37 +637,41 @@ export function decodeGuestDataStreamV1(r: Reader, end: number, budget: number, 
   let bridgeToken$: GuestDataStreamV1["bridgeToken"] = into === undefined ? 0n : into.bridgeToken;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.GuestDataStreamV1");
+    const key = readKey(r, end, GuestDataStreamV1$typeName);
     switch (key) {
       case 10: {
-        enterMessage(r, budget, "actr.dynclib.v1.GuestDataStreamV1", "chunk");
-        const stop = readLength(r, end, "actr.dynclib.v1.GuestDataStreamV1", "chunk");
+        enterMessage(r, budget, GuestDataStreamV1$typeName, "chunk");
+        const stop = readLength(r, end, GuestDataStreamV1$typeName, "chunk");
         chunk$ = decodeDataStream(r, stop, budget - 1, chunk$);
         break;
       }
       case 18: {
-        enterMessage(r, budget, "actr.dynclib.v1.GuestDataStreamV1", "sender");
-        const stop = readLength(r, end, "actr.dynclib.v1.GuestDataStreamV1", "sender");
+        enterMessage(r, budget, GuestDataStreamV1$typeName, "sender");
+        const stop = readLength(r, end, GuestDataStreamV1$typeName, "sender");
         sender$ = decodeActrId(r, stop, budget - 1, sender$);
         break;
       }
       case 24: {
-        bridgeToken$ = readUint64(r, end, "actr.dynclib.v1.GuestDataStreamV1", "bridge_token");
+        bridgeToken$ = readUint64(r, end, GuestDataStreamV1$typeName, "bridge_token");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestDataStreamV1", "chunk", 2);
+            wrongWireType(r, at, key, GuestDataStreamV1$typeName, "chunk", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestDataStreamV1", "sender", 2);
+            wrongWireType(r, at, key, GuestDataStreamV1$typeName, "sender", 2);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestDataStreamV1", "bridge_token", 0);
+            wrongWireType(r, at, key, GuestDataStreamV1$typeName, "bridge_token", 0);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.GuestDataStreamV1", at);
+        skipField(r, end, key, budget, GuestDataStreamV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: GuestDataStreamV1Schema.typeName, chunk: chunk$ ?? decodeDataStream(r, r.pos, 0), sender: sender$ ?? decodeActrId(r, r.pos, 0), bridgeToken: bridgeToken$ };
+  return { $typeName: GuestDataStreamV1$typeName, chunk: chunk$ ?? decodeDataStream(r, r.pos, 0), sender: sender$ ?? decodeActrId(r, r.pos, 0), bridgeToken: bridgeToken$ };
 }
 
 /**
@@ -635,7 +686,7 @@ export const GuestDataStreamV1Codec: MessageCodec<GuestDataStreamV1> = {
 /**
  * An empty `actr.dynclib.v1.GuestLifecycleV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyGuestLifecycleV1 = { $typeName: GuestLifecycleV1Schema.typeName } as unknown as GuestLifecycleV1;
+export const emptyGuestLifecycleV1 = { $typeName: GuestLifecycleV1$typeName } as unknown as GuestLifecycleV1;
 
 /**
  * The bytes `encodeGuestLifecycleV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -651,7 +702,7 @@ export function encodeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer, pos: numb
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== InvocationContextV1Schema.typeName) wrongMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestLifecycleV1", "ctx");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== InvocationContextV1$typeName) wrongMessage(v, InvocationContextV1$typeName, GuestLifecycleV1$typeName, "ctx");
       buf[pos++] = 10;
       const at = pos;
       const body = at + lengthBytesInGuestLifecycleV1[0]!;
@@ -664,7 +715,7 @@ export function encodeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer, pos: numb
     const v: unknown = m.hook;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 16;
-      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.GuestLifecycleV1", "hook");
+      pos = encodeUint32(buf, pos, v, GuestLifecycleV1$typeName, "hook");
     }
   }
   // 3: bridge_token (implicit uint64)
@@ -672,7 +723,7 @@ export function encodeGuestLifecycleV1(m: GuestLifecycleV1, w: Writer, pos: numb
     const v: unknown = m.bridgeToken;
     if (v !== undefined && v !== 0n && v !== 0) {
       buf[pos++] = 24;
-      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.GuestLifecycleV1", "bridge_token");
+      pos = encode64(buf, pos, v, false, GuestLifecycleV1$typeName, "bridge_token");
     }
   }
   return pos;
@@ -687,35 +738,39 @@ export function decodeGuestLifecycleV1(r: Reader, end: number, budget: number, i
   let bridgeToken$: GuestLifecycleV1["bridgeToken"] = into === undefined ? 0n : into.bridgeToken;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.GuestLifecycleV1");
+    const key = readKey(r, end, GuestLifecycleV1$typeName);
     switch (key) {
       case 10: {
-        enterMessage(r, budget, "actr.dynclib.v1.GuestLifecycleV1", "ctx");
-        const stop = readLength(r, end, "actr.dynclib.v1.GuestLifecycleV1", "ctx");
+        enterMessage(r, budget, GuestLifecycleV1$typeName, "ctx");
+        const stop = readLength(r, end, GuestLifecycleV1$typeName, "ctx");
         ctx$ = decodeInvocationContextV1(r, stop, budget - 1, ctx$);
         break;
       }
       case 16: {
-        hook$ = readUint32(r, end, "actr.dynclib.v1.GuestLifecycleV1", "hook");
+        hook$ = readUint32(r, end, GuestLifecycleV1$typeName, "hook");
         break;
       }
       case 24: {
-        bridgeToken$ = readUint64(r, end, "actr.dynclib.v1.GuestLifecycleV1", "bridge_token");
+        bridgeToken$ = readUint64(r, end, GuestLifecycleV1$typeName, "bridge_token");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestLifecycleV1", "ctx", 2);
+            wrongWireType(r, at, key, GuestLifecycleV1$typeName, "ctx", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestLifecycleV1", "hook", 0);
+            wrongWireType(r, at, key, GuestLifecycleV1$typeName, "hook", 0);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestLifecycleV1", "bridge_token", 0);
+            wrongWireType(r, at, key, GuestLifecycleV1$typeName, "bridge_token", 0);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.GuestLifecycleV1", at);
+        skipField(r, end, key, budget, GuestLifecycleV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: GuestLifecycleV1Schema.typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), hook: hook$, bridgeToken: bridgeToken$ };
+  return { $typeName: GuestLifecycleV1$typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), hook: hook$, bridgeToken: bridgeToken$ };
 }
 
 /**
@@ -730,7 +785,7 @@ export const GuestLifecycleV1Codec: MessageCodec<GuestLifecycleV1> = {
 /**
  * An empty `actr.dynclib.v1.TimestampV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyTimestampV1 = { $typeName: TimestampV1Schema.typeName } as unknown as TimestampV1;
+export const emptyTimestampV1 = { $typeName: TimestampV1$typeName } as unknown as TimestampV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.TimestampV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -742,7 +797,7 @@ export function encodeTimestampV1(m: TimestampV1, w: Writer, pos: number): numbe
     const v: unknown = m.seconds;
     if (v !== undefined && v !== 0n && v !== 0) {
       buf[pos++] = 8;
-      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.TimestampV1", "seconds");
+      pos = encode64(buf, pos, v, false, TimestampV1$typeName, "seconds");
     }
   }
   // 2: nanoseconds (implicit uint32)
@@ -750,7 +805,7 @@ export function encodeTimestampV1(m: TimestampV1, w: Writer, pos: number): numbe
     const v: unknown = m.nanoseconds;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 16;
-      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.TimestampV1", "nanoseconds");
+      pos = encodeUint32(buf, pos, v, TimestampV1$typeName, "nanoseconds");
     }
   }
   return pos;
@@ -764,27 +819,30 @@ export function decodeTimestampV1(r: Reader, end: number, budget: number, into?:
   let nanoseconds$: TimestampV1["nanoseconds"] = into === undefined ? 0 : into.nanoseconds;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.TimestampV1");
+    const key = readKey(r, end, TimestampV1$typeName);
     switch (key) {
       case 8: {
-        seconds$ = readUint64(r, end, "actr.dynclib.v1.TimestampV1", "seconds");
+        seconds$ = readUint64(r, end, TimestampV1$typeName, "seconds");
         break;
       }
       case 16: {
-        nanoseconds$ = readUint32(r, end, "actr.dynclib.v1.TimestampV1", "nanoseconds");
+        nanoseconds$ = readUint32(r, end, TimestampV1$typeName, "nanoseconds");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.TimestampV1", "seconds", 0);
+            wrongWireType(r, at, key, TimestampV1$typeName, "seconds", 0);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.TimestampV1", "nanoseconds", 0);
+            wrongWireType(r, at, key, TimestampV1$typeName, "nanoseconds", 0);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.TimestampV1", at);
+        skipField(r, end, key, budget, TimestampV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: TimestampV1Schema.typeName, seconds: seconds$, nanoseconds: nanoseconds$ };
+  return { $typeName: TimestampV1$typeName, seconds: seconds$, nanoseconds: nanoseconds$ };
 }
 
 /**
@@ -799,7 +857,7 @@ export const TimestampV1Codec: MessageCodec<TimestampV1> = {
 /**
  * An empty `actr.dynclib.v1.PeerEventV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyPeerEventV1 = { $typeName: PeerEventV1Schema.typeName } as unknown as PeerEventV1;
+export const emptyPeerEventV1 = { $typeName: PeerEventV1$typeName } as unknown as PeerEventV1;
 
 /**
  * The bytes `encodePeerEventV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -815,7 +873,7 @@ export function encodePeerEventV1(m: PeerEventV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.peer === undefined ? emptyActrId : m.peer;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.PeerEventV1", "peer");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrId$typeName) wrongMessage(v, ActrId$typeName, PeerEventV1$typeName, "peer");
       buf[pos++] = 10;
       const at = pos;
       const body = at + lengthBytesInPeerEventV1[0]!;
@@ -828,7 +886,7 @@ export function encodePeerEventV1(m: PeerEventV1, w: Writer, pos: number): numbe
     const v: unknown = Object.hasOwn(m, "relayed") ? m.relayed : undefined;
     if (v !== undefined) {
       buf[pos++] = 16;
-      pos = encodeBool(buf, pos, v, "actr.dynclib.v1.PeerEventV1", "relayed");
+      pos = encodeBool(buf, pos, v, PeerEventV1$typeName, "relayed");
     }
   }
   // 3: status (explicit uint32)
@@ -836,7 +894,7 @@ export function encodePeerEventV1(m: PeerEventV1, w: Writer, pos: number): numbe
     const v: unknown = Object.hasOwn(m, "status") ? m.status : undefined;
     if (v !== undefined) {
       buf[pos++] = 24;
-      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.PeerEventV1", "status");
+      pos = encodeUint32(buf, pos, v, PeerEventV1$typeName, "status");
     }
   }
   return pos;
@@ -851,36 +909,40 @@ export function decodePeerEventV1(r: Reader, end: number, budget: number, into?:
   let status$: PeerEventV1["status"] | undefined = into !== undefined && Object.hasOwn(into, "status") ? into.status : undefined;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.PeerEventV1");
+    const key = readKey(r, end, PeerEventV1$typeName);
     switch (key) {
       case 10: {
-        enterMessage(r, budget, "actr.dynclib.v1.PeerEventV1", "peer");
-        const stop = readLength(r, end, "actr.dynclib.v1.PeerEventV1", "peer");
+        enterMessage(r, budget, PeerEventV1$typeName, "peer");
+        const stop = readLength(r, end, PeerEventV1$typeName, "peer");
         peer$ = decodeActrId(r, stop, budget - 1, peer$);
         break;
       }
       case 16: {
-        relayed$ = readBool(r, end, "actr.dynclib.v1.PeerEventV1", "relayed");
+        relayed$ = readBool(r, end, PeerEventV1$typeName, "relayed");
         break;
       }
       case 24: {
-        status$ = readUint32(r, end, "actr.dynclib.v1.PeerEventV1", "status");
+        status$ = readUint32(r, end, PeerEventV1$typeName, "status");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.PeerEventV1", "peer", 2);
+            wrongWireType(r, at, key, PeerEventV1$typeName, "peer", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.PeerEventV1", "relayed", 0);
+            wrongWireType(r, at, key, PeerEventV1$typeName, "relayed", 0);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.PeerEventV1", "status", 0);
+            wrongWireType(r, at, key, PeerEventV1$typeName, "status", 0);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.PeerEventV1", at);
+        skipField(r, end, key, budget, PeerEventV1$typeName, at);
+        break;
     }
   }
   const m = Object.create(PeerEventV1$zero) as PeerEventV1;
-  (m as { $typeName: string }).$typeName = PeerEventV1Schema.typeName;
+  (m as { $typeName: string }).$typeName = PeerEventV1$typeName;
   m.peer = peer$ ?? decodeActrId(r, r.pos, 0);
   if (relayed$ !== undefined) m.relayed = relayed$;
   if (status$ !== undefined) m.status = status$;
@@ -901,7 +963,7 @@ export const PeerEventV1Codec: MessageCodec<PeerEventV1> = {
 /**
  * An empty `actr.dynclib.v1.CredentialEventV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyCredentialEventV1 = { $typeName: CredentialEventV1Schema.typeName } as unknown as CredentialEventV1;
+export const emptyCredentialEventV1 = { $typeName: CredentialEventV1$typeName } as unknown as CredentialEventV1;
 
 /**
  * The bytes `encodeCredentialEventV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -917,7 +979,7 @@ export function encodeCredentialEventV1(m: CredentialEventV1, w: Writer, pos: nu
   {
     const v: unknown = m.newExpiry === undefined ? emptyTimestampV1 : m.newExpiry;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== TimestampV1Schema.typeName) wrongMessage(v, TimestampV1Schema.typeName, "actr.dynclib.v1.CredentialEventV1", "new_expiry");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== TimestampV1$typeName) wrongMessage(v, TimestampV1$typeName, CredentialEventV1$typeName, "new_expiry");
       buf[pos++] = 10;
       const at = pos;
       const body = at + lengthBytesInCredentialEventV1[0]!;
@@ -935,23 +997,25 @@ export function decodeCredentialEventV1(r: Reader, end: number, budget: number, 
   let newExpiry$: CredentialEventV1["newExpiry"] = into === undefined ? undefined : into.newExpiry;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.CredentialEventV1");
+    const key = readKey(r, end, CredentialEventV1$typeName);
     switch (key) {
       case 10: {
-        enterMessage(r, budget, "actr.dynclib.v1.CredentialEventV1", "new_expiry");
-        const stop = readLength(r, end, "actr.dynclib.v1.CredentialEventV1", "new_expiry");
+        enterMessage(r, budget, CredentialEventV1$typeName, "new_expiry");
+        const stop = readLength(r, end, CredentialEventV1$typeName, "new_expiry");
         newExpiry$ = decodeTimestampV1(r, stop, budget - 1, newExpiry$);
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.CredentialEventV1", "new_expiry", 2);
+            wrongWireType(r, at, key, CredentialEventV1$typeName, "new_expiry", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.CredentialEventV1", at);
+        skipField(r, end, key, budget, CredentialEventV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: CredentialEventV1Schema.typeName, newExpiry: newExpiry$ ?? decodeTimestampV1(r, r.pos, 0) };
+  return { $typeName: CredentialEventV1$typeName, newExpiry: newExpiry$ ?? decodeTimestampV1(r, r.pos, 0) };
 }
 
 /**
@@ -966,7 +1030,7 @@ export const CredentialEventV1Codec: MessageCodec<CredentialEventV1> = {
 /**
  * An empty `actr.dynclib.v1.BackpressureEventV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyBackpressureEventV1 = { $typeName: BackpressureEventV1Schema.typeName } as unknown as BackpressureEventV1;
+export const emptyBackpressureEventV1 = { $typeName: BackpressureEventV1$typeName } as unknown as BackpressureEventV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.BackpressureEventV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -978,7 +1042,7 @@ export function encodeBackpressureEventV1(m: BackpressureEventV1, w: Writer, pos
     const v: unknown = m.queueLen;
     if (v !== undefined && v !== 0n && v !== 0) {
       buf[pos++] = 8;
-      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.BackpressureEventV1", "queue_len");
+      pos = encode64(buf, pos, v, false, BackpressureEventV1$typeName, "queue_len");
     }
   }
   // 2: threshold (implicit uint64)
@@ -986,7 +1050,7 @@ export function encodeBackpressureEventV1(m: BackpressureEventV1, w: Writer, pos
     const v: unknown = m.threshold;
     if (v !== undefined && v !== 0n && v !== 0) {
       buf[pos++] = 16;
-      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.BackpressureEventV1", "threshold");
+      pos = encode64(buf, pos, v, false, BackpressureEventV1$typeName, "threshold");
     }
   }
   return pos;
@@ -1000,27 +1064,30 @@ export function decodeBackpressureEventV1(r: Reader, end: number, budget: number
   let threshold$: BackpressureEventV1["threshold"] = into === undefined ? 0n : into.threshold;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.BackpressureEventV1");
+    const key = readKey(r, end, BackpressureEventV1$typeName);
     switch (key) {
       case 8: {
-        queueLen$ = readUint64(r, end, "actr.dynclib.v1.BackpressureEventV1", "queue_len");
+        queueLen$ = readUint64(r, end, BackpressureEventV1$typeName, "queue_len");
         break;
       }
       case 16: {
-        threshold$ = readUint64(r, end, "actr.dynclib.v1.BackpressureEventV1", "threshold");
+        threshold$ = readUint64(r, end, BackpressureEventV1$typeName, "threshold");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.BackpressureEventV1", "queue_len", 0);
+            wrongWireType(r, at, key, BackpressureEventV1$typeName, "queue_len", 0);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.BackpressureEventV1", "threshold", 0);
+            wrongWireType(r, at, key, BackpressureEventV1$typeName, "threshold", 0);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.BackpressureEventV1", at);
+        skipField(r, end, key, budget, BackpressureEventV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: BackpressureEventV1Schema.typeName, queueLen: queueLen$, threshold: threshold$ };
+  return { $typeName: BackpressureEventV1$typeName, queueLen: queueLen$, threshold: threshold$ };
 }
 
 /**
@@ -1035,7 +1102,7 @@ export const BackpressureEventV1Codec: MessageCodec<BackpressureEventV1> = {
 /**
  * An empty `actr.dynclib.v1.GuestHookV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyGuestHookV1 = { $typeName: GuestHookV1Schema.typeName } as unknown as GuestHookV1;
+export const emptyGuestHookV1 = { $typeName: GuestHookV1$typeName } as unknown as GuestHookV1;
 
 /**
  * The bytes `encodeGuestHookV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -1051,7 +1118,7 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.ctx === undefined ? emptyInvocationContextV1 : m.ctx;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== InvocationContextV1Schema.typeName) wrongMessage(v, InvocationContextV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "ctx");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== InvocationContextV1$typeName) wrongMessage(v, InvocationContextV1$typeName, GuestHookV1$typeName, "ctx");
       buf[pos++] = 10;
       const at = pos;
       const body = at + lengthBytesInGuestHookV1[0]!;
@@ -1064,14 +1131,14 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
     const v: unknown = m.hook;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 16;
-      pos = encodeUint32(buf, pos, v, "actr.dynclib.v1.GuestHookV1", "hook");
+      pos = encodeUint32(buf, pos, v, GuestHookV1$typeName, "hook");
     }
   }
   // 3: peer (explicit message)
   {
     const v: unknown = m.peer;
     if (v !== undefined) {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== PeerEventV1Schema.typeName) wrongMessage(v, PeerEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "peer");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== PeerEventV1$typeName) wrongMessage(v, PeerEventV1$typeName, GuestHookV1$typeName, "peer");
       buf[pos++] = 26;
       const at = pos;
       const body = at + lengthBytesInGuestHookV1[1]!;
@@ -1083,7 +1150,7 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.credential;
     if (v !== undefined) {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== CredentialEventV1Schema.typeName) wrongMessage(v, CredentialEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "credential");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== CredentialEventV1$typeName) wrongMessage(v, CredentialEventV1$typeName, GuestHookV1$typeName, "credential");
       buf[pos++] = 34;
       const at = pos;
       const body = at + lengthBytesInGuestHookV1[2]!;
@@ -1095,7 +1162,7 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
   {
     const v: unknown = m.backpressure;
     if (v !== undefined) {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== BackpressureEventV1Schema.typeName) wrongMessage(v, BackpressureEventV1Schema.typeName, "actr.dynclib.v1.GuestHookV1", "backpressure");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== BackpressureEventV1$typeName) wrongMessage(v, BackpressureEventV1$typeName, GuestHookV1$typeName, "backpressure");
       buf[pos++] = 42;
       const at = pos;
       const body = at + lengthBytesInGuestHookV1[3]!;
@@ -1108,7 +1175,7 @@ export function encodeGuestHookV1(m: GuestHookV1, w: Writer, pos: number): numbe
     const v: unknown = m.bridgeToken;
     if (v !== undefined && v !== 0n && v !== 0) {
       buf[pos++] = 48;
-      pos = encode64(buf, pos, v, false, "actr.dynclib.v1.GuestHookV1", "bridge_token");
+      pos = encode64(buf, pos, v, false, GuestHookV1$typeName, "bridge_token");
     }
   }
   return pos;
@@ -1126,59 +1193,66 @@ export function decodeGuestHookV1(r: Reader, end: number, budget: number, into?:
   let bridgeToken$: GuestHookV1["bridgeToken"] = into === undefined ? 0n : into.bridgeToken;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.GuestHookV1");
+    const key = readKey(r, end, GuestHookV1$typeName);
     switch (key) {
       case 10: {
-        enterMessage(r, budget, "actr.dynclib.v1.GuestHookV1", "ctx");
-        const stop = readLength(r, end, "actr.dynclib.v1.GuestHookV1", "ctx");
+        enterMessage(r, budget, GuestHookV1$typeName, "ctx");
+        const stop = readLength(r, end, GuestHookV1$typeName, "ctx");
         ctx$ = decodeInvocationContextV1(r, stop, budget - 1, ctx$);
         break;
       }
       case 16: {
-        hook$ = readUint32(r, end, "actr.dynclib.v1.GuestHookV1", "hook");
+        hook$ = readUint32(r, end, GuestHookV1$typeName, "hook");
         break;
       }
       case 26: {
-        enterMessage(r, budget, "actr.dynclib.v1.GuestHookV1", "peer");
-        const stop = readLength(r, end, "actr.dynclib.v1.GuestHookV1", "peer");
+        enterMessage(r, budget, GuestHookV1$typeName, "peer");
+        const stop = readLength(r, end, GuestHookV1$typeName, "peer");
         peer$ = decodePeerEventV1(r, stop, budget - 1, peer$);
         break;
       }
       case 34: {
-        enterMessage(r, budget, "actr.dynclib.v1.GuestHookV1", "credential");
-        const stop = readLength(r, end, "actr.dynclib.v1.GuestHookV1", "credential");
+        enterMessage(r, budget, GuestHookV1$typeName, "credential");
+        const stop = readLength(r, end, GuestHookV1$typeName, "credential");
         credential$ = decodeCredentialEventV1(r, stop, budget - 1, credential$);
         break;
       }
       case 42: {
-        enterMessage(r, budget, "actr.dynclib.v1.GuestHookV1", "backpressure");
-        const stop = readLength(r, end, "actr.dynclib.v1.GuestHookV1", "backpressure");
+        enterMessage(r, budget, GuestHookV1$typeName, "backpressure");
+        const stop = readLength(r, end, GuestHookV1$typeName, "backpressure");
         backpressure$ = decodeBackpressureEventV1(r, stop, budget - 1, backpressure$);
         break;
       }
       case 48: {
-        bridgeToken$ = readUint64(r, end, "actr.dynclib.v1.GuestHookV1", "bridge_token");
+        bridgeToken$ = readUint64(r, end, GuestHookV1$typeName, "bridge_token");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestHookV1", "ctx", 2);
+            wrongWireType(r, at, key, GuestHookV1$typeName, "ctx", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestHookV1", "hook", 0);
+            wrongWireType(r, at, key, GuestHookV1$typeName, "hook", 0);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestHookV1", "peer", 2);
+            wrongWireType(r, at, key, GuestHookV1$typeName, "peer", 2);
+            break;
           case 4:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestHookV1", "credential", 2);
+            wrongWireType(r, at, key, GuestHookV1$typeName, "credential", 2);
+            break;
           case 5:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestHookV1", "backpressure", 2);
+            wrongWireType(r, at, key, GuestHookV1$typeName, "backpressure", 2);
+            break;
           case 6:
-            wrongWireType(r, at, key, "actr.dynclib.v1.GuestHookV1", "bridge_token", 0);
+            wrongWireType(r, at, key, GuestHookV1$typeName, "bridge_token", 0);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.GuestHookV1", at);
+        skipField(r, end, key, budget, GuestHookV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: GuestHookV1Schema.typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), hook: hook$, peer: peer$, credential: credential$, backpressure: backpressure$, bridgeToken: bridgeToken$ };
+  return { $typeName: GuestHookV1$typeName, ctx: ctx$ ?? decodeInvocationContextV1(r, r.pos, 0), hook: hook$, peer: peer$, credential: credential$, backpressure: backpressure$, bridgeToken: bridgeToken$ };
 }
 
 /**
@@ -1193,7 +1267,7 @@ export const GuestHookV1Codec: MessageCodec<GuestHookV1> = {
 /**
  * An empty `actr.dynclib.v1.DestV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyDestV1 = { $typeName: DestV1Schema.typeName, kind: { case: undefined } } as unknown as DestV1;
+export const emptyDestV1 = { $typeName: DestV1$typeName, kind: { case: undefined } } as unknown as DestV1;
 
 /**
  * The bytes `encodeDestV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -1206,13 +1280,13 @@ const lengthBytesInDestV1 = new Uint8Array(1).fill(1);
 export function encodeDestV1(m: DestV1, w: Writer, pos: number): number {
   let buf = room(w, pos);
   const kind$ = m.kind as { case?: unknown; value?: unknown } | undefined | null;
-  if (kind$ === null || (kind$ !== undefined && (typeof kind$ !== "object" || (kind$.case !== undefined && kind$.case !== "shell" && kind$.case !== "local" && kind$.case !== "actor")))) invalidOneof(kind$, "actr.dynclib.v1.DestV1", "kind");
+  if (kind$ === null || (kind$ !== undefined && (typeof kind$ !== "object" || (kind$.case !== undefined && kind$.case !== "shell" && kind$.case !== "local" && kind$.case !== "actor")))) invalidOneof(kind$, DestV1$typeName, "kind");
   // 1: shell (oneof bool)
   {
     const v = kind$ == null ? undefined : kind$.case === "shell" ? kind$.value : undefined;
     if (kind$ != null && kind$.case === "shell") {
       buf[pos++] = 8;
-      pos = encodeBool(buf, pos, v, "actr.dynclib.v1.DestV1", "shell");
+      pos = encodeBool(buf, pos, v, DestV1$typeName, "shell");
     }
   }
   // 2: local (oneof bool)
@@ -1220,14 +1294,14 @@ export function encodeDestV1(m: DestV1, w: Writer, pos: number): number {
     const v = kind$ == null ? undefined : kind$.case === "local" ? kind$.value : undefined;
     if (kind$ != null && kind$.case === "local") {
       buf[pos++] = 16;
-      pos = encodeBool(buf, pos, v, "actr.dynclib.v1.DestV1", "local");
+      pos = encodeBool(buf, pos, v, DestV1$typeName, "local");
     }
   }
   // 3: actor (oneof message)
   {
     const v = kind$ == null ? undefined : kind$.case === "actor" ? kind$.value : undefined;
     if (kind$ != null && kind$.case === "actor") {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.DestV1", "actor");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrId$typeName) wrongMessage(v, ActrId$typeName, DestV1$typeName, "actor");
       buf[pos++] = 26;
       const at = pos;
       const body = at + lengthBytesInDestV1[0]!;
@@ -1245,35 +1319,39 @@ export function decodeDestV1(r: Reader, end: number, budget: number, into?: Dest
   let kind$: DestV1["kind"] = into === undefined ? { case: undefined } : into.kind;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.DestV1");
+    const key = readKey(r, end, DestV1$typeName);
     switch (key) {
       case 8: {
-        kind$ = { case: "shell", value: readBool(r, end, "actr.dynclib.v1.DestV1", "shell") };
+        kind$ = { case: "shell", value: readBool(r, end, DestV1$typeName, "shell") };
         break;
       }
       case 16: {
-        kind$ = { case: "local", value: readBool(r, end, "actr.dynclib.v1.DestV1", "local") };
+        kind$ = { case: "local", value: readBool(r, end, DestV1$typeName, "local") };
         break;
       }
       case 26: {
-        enterMessage(r, budget, "actr.dynclib.v1.DestV1", "actor");
-        const stop = readLength(r, end, "actr.dynclib.v1.DestV1", "actor");
+        enterMessage(r, budget, DestV1$typeName, "actor");
+        const stop = readLength(r, end, DestV1$typeName, "actor");
         kind$ = { case: "actor", value: decodeActrId(r, stop, budget - 1, kind$.case === "actor" ? kind$.value : undefined) };
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.DestV1", "shell", 0);
+            wrongWireType(r, at, key, DestV1$typeName, "shell", 0);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.DestV1", "local", 0);
+            wrongWireType(r, at, key, DestV1$typeName, "local", 0);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.DestV1", "actor", 2);
+            wrongWireType(r, at, key, DestV1$typeName, "actor", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.DestV1", at);
+        skipField(r, end, key, budget, DestV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: DestV1Schema.typeName, kind: kind$ };
+  return { $typeName: DestV1$typeName, kind: kind$ };
 }
 
 /**
@@ -1288,7 +1366,7 @@ export const DestV1Codec: MessageCodec<DestV1> = {
 /**
  * An empty `actr.dynclib.v1.HostCallV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostCallV1 = { $typeName: HostCallV1Schema.typeName } as unknown as HostCallV1;
+export const emptyHostCallV1 = { $typeName: HostCallV1$typeName } as unknown as HostCallV1;
 
 /**
  * The bytes `encodeHostCallV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -1310,9 +1388,9 @@ export function encodeHostCallV1(m: HostCallV1, w: Writer, pos: number): number 
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.HostCallV1", "route_key");
+        else pos = writeShortUtf8(buf, at, v, HostCallV1$typeName, "route_key");
       } else {
-        pos = encodeString(w, pos, v, "actr.dynclib.v1.HostCallV1", "route_key");
+        pos = encodeString(w, pos, v, HostCallV1$typeName, "route_key");
         buf = w.buf;
       }
     }
@@ -1321,7 +1399,7 @@ export function encodeHostCallV1(m: HostCallV1, w: Writer, pos: number): number 
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DestV1Schema.typeName) wrongMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostCallV1", "dest");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DestV1$typeName) wrongMessage(v, DestV1$typeName, HostCallV1$typeName, "dest");
       buf[pos++] = 18;
       const at = pos;
       const body = at + lengthBytesInHostCallV1[0]!;
@@ -1334,7 +1412,7 @@ export function encodeHostCallV1(m: HostCallV1, w: Writer, pos: number): number 
     const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 26;
-      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.HostCallV1", "payload");
+      pos = encodeBytes(w, pos, v, HostCallV1$typeName, "payload");
       buf = w.buf;
     }
   }
@@ -1350,35 +1428,39 @@ export function decodeHostCallV1(r: Reader, end: number, budget: number, into?: 
   let payload$: HostCallV1["payload"] | undefined = into === undefined ? undefined : into.payload;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.HostCallV1");
+    const key = readKey(r, end, HostCallV1$typeName);
     switch (key) {
       case 10: {
-        routeKey$ = readString(r, end, "actr.dynclib.v1.HostCallV1", "route_key");
+        routeKey$ = readString(r, end, HostCallV1$typeName, "route_key");
         break;
       }
       case 18: {
-        enterMessage(r, budget, "actr.dynclib.v1.HostCallV1", "dest");
-        const stop = readLength(r, end, "actr.dynclib.v1.HostCallV1", "dest");
+        enterMessage(r, budget, HostCallV1$typeName, "dest");
+        const stop = readLength(r, end, HostCallV1$typeName, "dest");
         dest$ = decodeDestV1(r, stop, budget - 1, dest$);
         break;
       }
       case 26: {
-        payload$ = readBytes(r, end, "actr.dynclib.v1.HostCallV1", "payload");
+        payload$ = readBytes(r, end, HostCallV1$typeName, "payload");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostCallV1", "route_key", 2);
+            wrongWireType(r, at, key, HostCallV1$typeName, "route_key", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostCallV1", "dest", 2);
+            wrongWireType(r, at, key, HostCallV1$typeName, "dest", 2);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostCallV1", "payload", 2);
+            wrongWireType(r, at, key, HostCallV1$typeName, "payload", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.HostCallV1", at);
+        skipField(r, end, key, budget, HostCallV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: HostCallV1Schema.typeName, routeKey: routeKey$, dest: dest$ ?? decodeDestV1(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
+  return { $typeName: HostCallV1$typeName, routeKey: routeKey$, dest: dest$ ?? decodeDestV1(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -1393,7 +1475,7 @@ export const HostCallV1Codec: MessageCodec<HostCallV1> = {
 /**
  * An empty `actr.dynclib.v1.HostTellV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostTellV1 = { $typeName: HostTellV1Schema.typeName } as unknown as HostTellV1;
+export const emptyHostTellV1 = { $typeName: HostTellV1$typeName } as unknown as HostTellV1;
 
 /**
  * The bytes `encodeHostTellV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -1415,9 +1497,9 @@ export function encodeHostTellV1(m: HostTellV1, w: Writer, pos: number): number 
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.HostTellV1", "route_key");
+        else pos = writeShortUtf8(buf, at, v, HostTellV1$typeName, "route_key");
       } else {
-        pos = encodeString(w, pos, v, "actr.dynclib.v1.HostTellV1", "route_key");
+        pos = encodeString(w, pos, v, HostTellV1$typeName, "route_key");
         buf = w.buf;
       }
     }
@@ -1426,7 +1508,7 @@ export function encodeHostTellV1(m: HostTellV1, w: Writer, pos: number): number 
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DestV1Schema.typeName) wrongMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostTellV1", "dest");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DestV1$typeName) wrongMessage(v, DestV1$typeName, HostTellV1$typeName, "dest");
       buf[pos++] = 18;
       const at = pos;
       const body = at + lengthBytesInHostTellV1[0]!;
@@ -1439,7 +1521,7 @@ export function encodeHostTellV1(m: HostTellV1, w: Writer, pos: number): number 
     const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 26;
-      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.HostTellV1", "payload");
+      pos = encodeBytes(w, pos, v, HostTellV1$typeName, "payload");
       buf = w.buf;
     }
   }
@@ -1455,35 +1537,39 @@ export function decodeHostTellV1(r: Reader, end: number, budget: number, into?: 
   let payload$: HostTellV1["payload"] | undefined = into === undefined ? undefined : into.payload;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.HostTellV1");
+    const key = readKey(r, end, HostTellV1$typeName);
     switch (key) {
       case 10: {
-        routeKey$ = readString(r, end, "actr.dynclib.v1.HostTellV1", "route_key");
+        routeKey$ = readString(r, end, HostTellV1$typeName, "route_key");
         break;
       }
       case 18: {
-        enterMessage(r, budget, "actr.dynclib.v1.HostTellV1", "dest");
-        const stop = readLength(r, end, "actr.dynclib.v1.HostTellV1", "dest");
+        enterMessage(r, budget, HostTellV1$typeName, "dest");
+        const stop = readLength(r, end, HostTellV1$typeName, "dest");
         dest$ = decodeDestV1(r, stop, budget - 1, dest$);
         break;
       }
       case 26: {
-        payload$ = readBytes(r, end, "actr.dynclib.v1.HostTellV1", "payload");
+        payload$ = readBytes(r, end, HostTellV1$typeName, "payload");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostTellV1", "route_key", 2);
+            wrongWireType(r, at, key, HostTellV1$typeName, "route_key", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostTellV1", "dest", 2);
+            wrongWireType(r, at, key, HostTellV1$typeName, "dest", 2);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostTellV1", "payload", 2);
+            wrongWireType(r, at, key, HostTellV1$typeName, "payload", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.HostTellV1", at);
+        skipField(r, end, key, budget, HostTellV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: HostTellV1Schema.typeName, routeKey: routeKey$, dest: dest$ ?? decodeDestV1(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
+  return { $typeName: HostTellV1$typeName, routeKey: routeKey$, dest: dest$ ?? decodeDestV1(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -1498,7 +1584,7 @@ export const HostTellV1Codec: MessageCodec<HostTellV1> = {
 /**
  * An empty `actr.dynclib.v1.HostCallRawV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostCallRawV1 = { $typeName: HostCallRawV1Schema.typeName } as unknown as HostCallRawV1;
+export const emptyHostCallRawV1 = { $typeName: HostCallRawV1$typeName } as unknown as HostCallRawV1;
 
 /**
  * The bytes `encodeHostCallRawV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -1520,9 +1606,9 @@ export function encodeHostCallRawV1(m: HostCallRawV1, w: Writer, pos: number): n
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.HostCallRawV1", "route_key");
+        else pos = writeShortUtf8(buf, at, v, HostCallRawV1$typeName, "route_key");
       } else {
-        pos = encodeString(w, pos, v, "actr.dynclib.v1.HostCallRawV1", "route_key");
+        pos = encodeString(w, pos, v, HostCallRawV1$typeName, "route_key");
         buf = w.buf;
       }
     }
@@ -1531,7 +1617,7 @@ export function encodeHostCallRawV1(m: HostCallRawV1, w: Writer, pos: number): n
   {
     const v: unknown = m.target === undefined ? emptyActrId : m.target;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrIdSchema.typeName) wrongMessage(v, ActrIdSchema.typeName, "actr.dynclib.v1.HostCallRawV1", "target");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrId$typeName) wrongMessage(v, ActrId$typeName, HostCallRawV1$typeName, "target");
       buf[pos++] = 18;
       const at = pos;
       const body = at + lengthBytesInHostCallRawV1[0]!;
@@ -1544,7 +1630,7 @@ export function encodeHostCallRawV1(m: HostCallRawV1, w: Writer, pos: number): n
     const v: unknown = m.payload;
     if (v !== undefined && !(v instanceof Uint8Array && v.length === 0)) {
       buf[pos++] = 26;
-      pos = encodeBytes(w, pos, v, "actr.dynclib.v1.HostCallRawV1", "payload");
+      pos = encodeBytes(w, pos, v, HostCallRawV1$typeName, "payload");
       buf = w.buf;
     }
   }
@@ -1560,35 +1646,39 @@ export function decodeHostCallRawV1(r: Reader, end: number, budget: number, into
   let payload$: HostCallRawV1["payload"] | undefined = into === undefined ? undefined : into.payload;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.HostCallRawV1");
+    const key = readKey(r, end, HostCallRawV1$typeName);
     switch (key) {
       case 10: {
-        routeKey$ = readString(r, end, "actr.dynclib.v1.HostCallRawV1", "route_key");
+        routeKey$ = readString(r, end, HostCallRawV1$typeName, "route_key");
         break;
       }
       case 18: {
-        enterMessage(r, budget, "actr.dynclib.v1.HostCallRawV1", "target");
-        const stop = readLength(r, end, "actr.dynclib.v1.HostCallRawV1", "target");
+        enterMessage(r, budget, HostCallRawV1$typeName, "target");
+        const stop = readLength(r, end, HostCallRawV1$typeName, "target");
         target$ = decodeActrId(r, stop, budget - 1, target$);
         break;
       }
       case 26: {
-        payload$ = readBytes(r, end, "actr.dynclib.v1.HostCallRawV1", "payload");
+        payload$ = readBytes(r, end, HostCallRawV1$typeName, "payload");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostCallRawV1", "route_key", 2);
+            wrongWireType(r, at, key, HostCallRawV1$typeName, "route_key", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostCallRawV1", "target", 2);
+            wrongWireType(r, at, key, HostCallRawV1$typeName, "target", 2);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostCallRawV1", "payload", 2);
+            wrongWireType(r, at, key, HostCallRawV1$typeName, "payload", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.HostCallRawV1", at);
+        skipField(r, end, key, budget, HostCallRawV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: HostCallRawV1Schema.typeName, routeKey: routeKey$, target: target$ ?? decodeActrId(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
+  return { $typeName: HostCallRawV1$typeName, routeKey: routeKey$, target: target$ ?? decodeActrId(r, r.pos, 0), payload: payload$ ?? new Uint8Array(0) };
 }
 
 /**
@@ -1603,7 +1693,7 @@ export const HostCallRawV1Codec: MessageCodec<HostCallRawV1> = {
 /**
  * An empty `actr.dynclib.v1.HostDiscoverV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostDiscoverV1 = { $typeName: HostDiscoverV1Schema.typeName } as unknown as HostDiscoverV1;
+export const emptyHostDiscoverV1 = { $typeName: HostDiscoverV1$typeName } as unknown as HostDiscoverV1;
 
 /**
  * The bytes `encodeHostDiscoverV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -1619,7 +1709,7 @@ export function encodeHostDiscoverV1(m: HostDiscoverV1, w: Writer, pos: number):
   {
     const v: unknown = m.targetType === undefined ? emptyActrType : m.targetType;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrTypeSchema.typeName) wrongMessage(v, ActrTypeSchema.typeName, "actr.dynclib.v1.HostDiscoverV1", "target_type");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ActrType$typeName) wrongMessage(v, ActrType$typeName, HostDiscoverV1$typeName, "target_type");
       buf[pos++] = 10;
       const at = pos;
       const body = at + lengthBytesInHostDiscoverV1[0]!;
@@ -1637,23 +1727,25 @@ export function decodeHostDiscoverV1(r: Reader, end: number, budget: number, int
   let targetType$: HostDiscoverV1["targetType"] = into === undefined ? undefined : into.targetType;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.HostDiscoverV1");
+    const key = readKey(r, end, HostDiscoverV1$typeName);
     switch (key) {
       case 10: {
-        enterMessage(r, budget, "actr.dynclib.v1.HostDiscoverV1", "target_type");
-        const stop = readLength(r, end, "actr.dynclib.v1.HostDiscoverV1", "target_type");
+        enterMessage(r, budget, HostDiscoverV1$typeName, "target_type");
+        const stop = readLength(r, end, HostDiscoverV1$typeName, "target_type");
         targetType$ = decodeActrType(r, stop, budget - 1, targetType$);
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostDiscoverV1", "target_type", 2);
+            wrongWireType(r, at, key, HostDiscoverV1$typeName, "target_type", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.HostDiscoverV1", at);
+        skipField(r, end, key, budget, HostDiscoverV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: HostDiscoverV1Schema.typeName, targetType: targetType$ ?? decodeActrType(r, r.pos, 0) };
+  return { $typeName: HostDiscoverV1$typeName, targetType: targetType$ ?? decodeActrType(r, r.pos, 0) };
 }
 
 /**
@@ -1668,7 +1760,7 @@ export const HostDiscoverV1Codec: MessageCodec<HostDiscoverV1> = {
 /**
  * An empty `actr.dynclib.v1.HostRegisterStreamV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostRegisterStreamV1 = { $typeName: HostRegisterStreamV1Schema.typeName } as unknown as HostRegisterStreamV1;
+export const emptyHostRegisterStreamV1 = { $typeName: HostRegisterStreamV1$typeName } as unknown as HostRegisterStreamV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.HostRegisterStreamV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -1685,9 +1777,9 @@ export function encodeHostRegisterStreamV1(m: HostRegisterStreamV1, w: Writer, p
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.HostRegisterStreamV1", "stream_id");
+        else pos = writeShortUtf8(buf, at, v, HostRegisterStreamV1$typeName, "stream_id");
       } else {
-        pos = encodeString(w, pos, v, "actr.dynclib.v1.HostRegisterStreamV1", "stream_id");
+        pos = encodeString(w, pos, v, HostRegisterStreamV1$typeName, "stream_id");
         buf = w.buf;
       }
     }
@@ -1702,21 +1794,23 @@ export function decodeHostRegisterStreamV1(r: Reader, end: number, budget: numbe
   let streamId$: HostRegisterStreamV1["streamId"] = into === undefined ? "" : into.streamId;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.HostRegisterStreamV1");
+    const key = readKey(r, end, HostRegisterStreamV1$typeName);
     switch (key) {
       case 10: {
-        streamId$ = readString(r, end, "actr.dynclib.v1.HostRegisterStreamV1", "stream_id");
+        streamId$ = readString(r, end, HostRegisterStreamV1$typeName, "stream_id");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostRegisterStreamV1", "stream_id", 2);
+            wrongWireType(r, at, key, HostRegisterStreamV1$typeName, "stream_id", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.HostRegisterStreamV1", at);
+        skipField(r, end, key, budget, HostRegisterStreamV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: HostRegisterStreamV1Schema.typeName, streamId: streamId$ };
+  return { $typeName: HostRegisterStreamV1$typeName, streamId: streamId$ };
 }
 
 /**
@@ -1731,7 +1825,7 @@ export const HostRegisterStreamV1Codec: MessageCodec<HostRegisterStreamV1> = {
 /**
  * An empty `actr.dynclib.v1.HostUnregisterStreamV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostUnregisterStreamV1 = { $typeName: HostUnregisterStreamV1Schema.typeName } as unknown as HostUnregisterStreamV1;
+export const emptyHostUnregisterStreamV1 = { $typeName: HostUnregisterStreamV1$typeName } as unknown as HostUnregisterStreamV1;
 
 /**
  * Checks every value of a `actr.dynclib.v1.HostUnregisterStreamV1` and writes its fields (no length prefix) into `w.buf` at `pos`, growing the buffer as needed; returns the position after them.
@@ -1748,9 +1842,9 @@ export function encodeHostUnregisterStreamV1(m: HostUnregisterStreamV1, w: Write
         let units = 0;
         for (let i = 0; i < v.length; i++) units |= buf[pos++] = v.charCodeAt(i);
         if (units < 0x80) buf[at] = v.length;
-        else pos = writeShortUtf8(buf, at, v, "actr.dynclib.v1.HostUnregisterStreamV1", "stream_id");
+        else pos = writeShortUtf8(buf, at, v, HostUnregisterStreamV1$typeName, "stream_id");
       } else {
-        pos = encodeString(w, pos, v, "actr.dynclib.v1.HostUnregisterStreamV1", "stream_id");
+        pos = encodeString(w, pos, v, HostUnregisterStreamV1$typeName, "stream_id");
         buf = w.buf;
       }
     }
@@ -1765,21 +1859,23 @@ export function decodeHostUnregisterStreamV1(r: Reader, end: number, budget: num
   let streamId$: HostUnregisterStreamV1["streamId"] = into === undefined ? "" : into.streamId;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.HostUnregisterStreamV1");
+    const key = readKey(r, end, HostUnregisterStreamV1$typeName);
     switch (key) {
       case 10: {
-        streamId$ = readString(r, end, "actr.dynclib.v1.HostUnregisterStreamV1", "stream_id");
+        streamId$ = readString(r, end, HostUnregisterStreamV1$typeName, "stream_id");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostUnregisterStreamV1", "stream_id", 2);
+            wrongWireType(r, at, key, HostUnregisterStreamV1$typeName, "stream_id", 2);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.HostUnregisterStreamV1", at);
+        skipField(r, end, key, budget, HostUnregisterStreamV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: HostUnregisterStreamV1Schema.typeName, streamId: streamId$ };
+  return { $typeName: HostUnregisterStreamV1$typeName, streamId: streamId$ };
 }
 
 /**
@@ -1794,7 +1890,7 @@ export const HostUnregisterStreamV1Codec: MessageCodec<HostUnregisterStreamV1> =
 /**
  * An empty `actr.dynclib.v1.HostSendDataStreamV1`: what an unset required field of this type encodes as (never returned).
  */
-export const emptyHostSendDataStreamV1 = { $typeName: HostSendDataStreamV1Schema.typeName } as unknown as HostSendDataStreamV1;
+export const emptyHostSendDataStreamV1 = { $typeName: HostSendDataStreamV1$typeName } as unknown as HostSendDataStreamV1;
 
 /**
  * The bytes `encodeHostSendDataStreamV1` keeps for the length of the message at each place it nests one, as the last such length took (see `endNested`).
@@ -1810,7 +1906,7 @@ export function encodeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, p
   {
     const v: unknown = m.dest === undefined ? emptyDestV1 : m.dest;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DestV1Schema.typeName) wrongMessage(v, DestV1Schema.typeName, "actr.dynclib.v1.HostSendDataStreamV1", "dest");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DestV1$typeName) wrongMessage(v, DestV1$typeName, HostSendDataStreamV1$typeName, "dest");
       buf[pos++] = 10;
       const at = pos;
       const body = at + lengthBytesInHostSendDataStreamV1[0]!;
@@ -1822,7 +1918,7 @@ export function encodeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, p
   {
     const v: unknown = m.chunk === undefined ? emptyDataStream : m.chunk;
     {
-      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DataStreamSchema.typeName) wrongMessage(v, DataStreamSchema.typeName, "actr.dynclib.v1.HostSendDataStreamV1", "chunk");
+      if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== DataStream$typeName) wrongMessage(v, DataStream$typeName, HostSendDataStreamV1$typeName, "chunk");
       buf[pos++] = 18;
       const at = pos;
       const body = at + lengthBytesInHostSendDataStreamV1[1]!;
@@ -1835,7 +1931,7 @@ export function encodeHostSendDataStreamV1(m: HostSendDataStreamV1, w: Writer, p
     const v: unknown = m.payloadType;
     if (v !== undefined && v !== 0) {
       buf[pos++] = 24;
-      pos = encodeInt32(buf, pos, v, "actr.dynclib.v1.HostSendDataStreamV1", "payload_type");
+      pos = encodeInt32(buf, pos, v, HostSendDataStreamV1$typeName, "payload_type");
     }
   }
   return pos;
@@ -1850,37 +1946,41 @@ export function decodeHostSendDataStreamV1(r: Reader, end: number, budget: numbe
   let payloadType$: HostSendDataStreamV1["payloadType"] = into === undefined ? 0 : into.payloadType;
   while (r.pos < end) {
     const at = r.pos;
-    const key = readKey(r, end, "actr.dynclib.v1.HostSendDataStreamV1");
+    const key = readKey(r, end, HostSendDataStreamV1$typeName);
     switch (key) {
       case 10: {
-        enterMessage(r, budget, "actr.dynclib.v1.HostSendDataStreamV1", "dest");
-        const stop = readLength(r, end, "actr.dynclib.v1.HostSendDataStreamV1", "dest");
+        enterMessage(r, budget, HostSendDataStreamV1$typeName, "dest");
+        const stop = readLength(r, end, HostSendDataStreamV1$typeName, "dest");
         dest$ = decodeDestV1(r, stop, budget - 1, dest$);
         break;
       }
       case 18: {
-        enterMessage(r, budget, "actr.dynclib.v1.HostSendDataStreamV1", "chunk");
-        const stop = readLength(r, end, "actr.dynclib.v1.HostSendDataStreamV1", "chunk");
+        enterMessage(r, budget, HostSendDataStreamV1$typeName, "chunk");
+        const stop = readLength(r, end, HostSendDataStreamV1$typeName, "chunk");
         chunk$ = decodeDataStream(r, stop, budget - 1, chunk$);
         break;
       }
       case 24: {
-        payloadType$ = readInt32(r, end, "actr.dynclib.v1.HostSendDataStreamV1", "payload_type");
+        payloadType$ = readInt32(r, end, HostSendDataStreamV1$typeName, "payload_type");
         break;
       }
       default:
         switch (key >>> 3) {
           case 1:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostSendDataStreamV1", "dest", 2);
+            wrongWireType(r, at, key, HostSendDataStreamV1$typeName, "dest", 2);
+            break;
           case 2:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostSendDataStreamV1", "chunk", 2);
+            wrongWireType(r, at, key, HostSendDataStreamV1$typeName, "chunk", 2);
+            break;
           case 3:
-            wrongWireType(r, at, key, "actr.dynclib.v1.HostSendDataStreamV1", "payload_type", 0);
+            wrongWireType(r, at, key, HostSendDataStreamV1$typeName, "payload_type", 0);
+            break;
         }
-        skipField(r, end, key, budget, "actr.dynclib.v1.HostSendDataStreamV1", at);
+        skipField(r, end, key, budget, HostSendDataStreamV1$typeName, at);
+        break;
     }
   }
-  return { $typeName: HostSendDataStreamV1Schema.typeName, dest: dest$ ?? decodeDestV1(r, r.pos, 0), chunk: chunk$ ?? decodeDataStream(r, r.pos, 0), payloadType: payloadType$ };
+  return { $typeName: HostSendDataStreamV1$typeName, dest: dest$ ?? decodeDestV1(r, r.pos, 0), chunk: chunk$ ?? decodeDataStream(r, r.pos, 0), payloadType: payloadType$ };
 }
 
 /**

@@ -20,8 +20,8 @@ import {
   PeerEventV1Schema,
   RealmSchema,
   RpcEnvelopeSchema,
-} from "../src/index.js";
-import { abiErrorOf } from "./support/thrown.js";
+} from "../../src/index.js";
+import { abiErrorOf } from "../support/thrown.js";
 
 const bytes = (hex: string) => new Uint8Array(Buffer.from(hex, "hex"));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");

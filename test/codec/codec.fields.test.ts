@@ -7,7 +7,7 @@ import { create, type DescField, type DescMessage, isFieldSet, isMessage, Scalar
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { describe, expect, it } from "vitest";
-import { AbiError, decodeMessage, encodedMessageOf, encodeMessage, messageSchemas } from "../src/index.js";
+import { AbiError, decodeMessage, encodedMessageOf, encodeMessage, messageSchemas } from "../../src/index.js";
 
 /** The wire type prost expects for `field`. */
 function wireTypeOf(field: DescField): WireType {

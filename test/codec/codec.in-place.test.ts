@@ -4,9 +4,9 @@
 // runtime's same-thread mode). Checked against prost's bytes.
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { codecOf, encodeInPlace } from "../src/codec.js";
-import { INITIAL_WRITER_BYTES, Writer } from "../src/encoder.js";
-import { encodeFrameInPlace } from "../src/frames.js";
+import { codecOf, encodeInPlace } from "../../src/codec.js";
+import { INITIAL_WRITER_BYTES, Writer } from "../../src/encoder.js";
+import { encodeFrameInPlace } from "../../src/frames.js";
 import {
   actrId,
   AbiError,
@@ -18,8 +18,8 @@ import {
   invocationContext,
   messageSchemas,
   RpcEnvelopeSchema,
-} from "../src/index.js";
-import { goldenVectors } from "./support/golden-vectors.js";
+} from "../../src/index.js";
+import { goldenVectors } from "../support/golden-vectors.js";
 
 const accepted = goldenVectors.filter((v) => v.verdict === "ok");
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");

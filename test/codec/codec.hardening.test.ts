@@ -27,8 +27,8 @@ import {
   RealmSchema,
   RpcEnvelopeSchema,
   successReply,
-} from "../src/index.js";
-import { abiErrorOf } from "./support/thrown.js";
+} from "../../src/index.js";
+import { abiErrorOf } from "../support/thrown.js";
 
 const bytes = (hex: string) => new Uint8Array(Buffer.from(hex, "hex"));
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
@@ -50,7 +50,7 @@ describe("pooled output", () => {
 
   it("a frame header built on first use is not cut from a slab a caller can detach", async () => {
     vi.resetModules(); // a fresh module: no frame header has been built yet
-    const abi = await import("../src/index.js");
+    const abi = await import("../../src/index.js");
     const request = () => abi.encodeFrame(abi.HostRegisterStreamV1Schema, create(abi.HostRegisterStreamV1Schema, { streamId: "s" }));
     const first = request(); // builds op 5's header, then cuts this result from the smallest size class
     structuredClone(first.buffer, { transfer: [first.buffer as ArrayBuffer] });

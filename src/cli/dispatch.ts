@@ -1,5 +1,6 @@
 /**
- * Argument dispatch of the `actr-abi` command. Every failure it can foresee
+ * The command dispatcher of `actr-abi`: picks the command from the
+ * arguments and runs it. Every failure it can foresee
  * (bad arguments, bad input, bytes that do not decode) is one line on stderr,
  * never a stack trace: exit code 2 for a usage error, 1 for a failed
  * operation, 0 for success (see errors.ts).
@@ -13,14 +14,8 @@ import { runCodes } from "./codes.js";
 import { runDecode } from "./decode.js";
 import { runEncode } from "./encode.js";
 import { CliError, exitCodeOf, UsageError } from "./errors.js";
+import type { CliIo } from "./io.js";
 import { runGuest } from "./run-guest.js";
-
-/** Where the command reads and writes. */
-export interface CliIo {
-  readonly stdin: NodeJS.ReadableStream;
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-}
 
 /** The version of this package, from its package.json. */
 export function packageVersion(): string {

@@ -3,9 +3,9 @@
 // same plugin): prost writes fields by number, whatever the declaration order.
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { decodeWith, encodeWith } from "../src/codec.js";
-import { UnorderedCodec } from "./gen/fixture/v1/order_codec.js";
-import { UnorderedSchema } from "./gen/fixture/v1/order_pb.js";
+import { decodeWith, encodeWith } from "../../src/codec.js";
+import { UnorderedCodec } from "../gen/fixture/v1/order_codec.js";
+import { UnorderedSchema } from "../gen/fixture/v1/order_pb.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
 

@@ -7,12 +7,12 @@
 // Uint8Array does silently, and the bytes would differ from prost's.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { codecOf, encodeWith } from "../src/codec.js";
-import { finish, SLACK, Writer } from "../src/encoder.js";
-import { actrId, decodeMessage, encodeMessage, GuestHandleV1Schema, invocationContext, messageSchemas, RpcEnvelopeSchema } from "../src/index.js";
-import { UnorderedCodec } from "./gen/fixture/v1/order_codec.js";
-import { type Unordered, UnorderedSchema } from "./gen/fixture/v1/order_pb.js";
-import { goldenVectors } from "./support/golden-vectors.js";
+import { codecOf, encodeWith } from "../../src/codec.js";
+import { finish, SLACK, Writer } from "../../src/encoder.js";
+import { actrId, decodeMessage, encodeMessage, GuestHandleV1Schema, invocationContext, messageSchemas, RpcEnvelopeSchema } from "../../src/index.js";
+import { UnorderedCodec } from "../gen/fixture/v1/order_codec.js";
+import { type Unordered, UnorderedSchema } from "../gen/fixture/v1/order_pb.js";
+import { goldenVectors } from "../support/golden-vectors.js";
 
 const accepted = goldenVectors.filter((v) => v.verdict === "ok");
 

@@ -19,8 +19,8 @@ import {
   encodeMessage,
   messageSchemas,
   payloadOp,
-} from "../src/index.js";
-import { damaged, messageArbitrary } from "./support/arbitrary.js";
+} from "../../src/index.js";
+import { damaged, messageArbitrary } from "../support/arbitrary.js";
 
 /** `n` runs, or fewer when a global fast-check configuration (the mutation run's) asks for fewer. */
 const runsOf = (n: number) => ({ numRuns: Math.min(n, fc.readConfigureGlobal().numRuns ?? n) });
