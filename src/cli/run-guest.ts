@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { ActrId } from "../../gen/actr/actr_pb.js";
-import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import {
   AbiFrameSchema,
   AbiReplySchema,
@@ -21,8 +21,8 @@ import {
 } from "../../gen/actr/dynclib/v1/abi_pb.js";
 import { encodeMessage } from "../codec.js";
 import { AbiError, ActrError } from "../errors.js";
-import { decodeFrame, decodePayload, decodeReply, encodeFrame, successReply } from "../frames.js";
-import { encodeGuestDataStreamRequest, encodeGuestHandleRequest, encodeGuestHookRequest, encodeGuestLifecycleRequest } from "../guest-requests.js";
+import { decodeReply, encodeFrame, successReply } from "../frames.js";
+import { guestDataStreamPayload, guestHandlePayload, guestHookPayload, guestLifecyclePayload } from "../guest-requests.js";
 import { encodeHostReply, type HostOperation, type HostResult } from "../host-operations.js";
 import { payloadSchemaForOp } from "../schemas.js";
 import { invocationContext, lifecycleContext } from "../values.js";
@@ -278,41 +278,33 @@ function enter(guest: Guest, call: GuestCall, plan: RunPlan): { frame: (bridgeTo
   switch (call.kind) {
     case "handle": {
       const ctx = invocationContext({ selfId: plan.selfId, callerId: plan.callerId, requestId: call.envelope.requestId });
-      return { frame: (token) => withToken(GuestHandleV1Schema, decodeFramePayload(encodeGuestHandleRequest(call.envelope, ctx), GuestHandleV1Schema), token), run: () => guest.handle(call.envelope, ctx) };
+      return {
+        frame: (bridgeToken) => encodeFrame(GuestHandleV1Schema, { ...guestHandlePayload(call.envelope, ctx), bridgeToken }),
+        run: () => guest.handle(call.envelope, ctx),
+      };
     }
     case "lifecycle": {
       const ctx = lifecycleContext(plan.selfId, call.hook);
       return {
-        frame: (token) => withToken(GuestLifecycleV1Schema, decodeFramePayload(encodeGuestLifecycleRequest(call.hook, ctx), GuestLifecycleV1Schema), token),
+        frame: (bridgeToken) => encodeFrame(GuestLifecycleV1Schema, { ...guestLifecyclePayload(call.hook, ctx), bridgeToken }),
         run: () => guest.lifecycle(call.hook, ctx).then(() => undefined),
       };
     }
     case "hook": {
       const ctx = invocationContext({ selfId: plan.selfId });
       return {
-        frame: (token) => withToken(GuestHookV1Schema, decodeFramePayload(encodeGuestHookRequest(call.event, ctx), GuestHookV1Schema), token),
+        frame: (bridgeToken) => encodeFrame(GuestHookV1Schema, { ...guestHookPayload(call.event, ctx), bridgeToken }),
         run: () => guest.hook(call.event, ctx).then(() => undefined),
       };
     }
     case "dataStream": {
       const sender = plan.callerId ?? plan.selfId;
       return {
-        frame: (token) => withToken(GuestDataStreamV1Schema, decodeFramePayload(encodeGuestDataStreamRequest(call.chunk, sender), GuestDataStreamV1Schema), token),
+        frame: (bridgeToken) => encodeFrame(GuestDataStreamV1Schema, { ...guestDataStreamPayload(call.chunk, sender), bridgeToken }),
         run: () => guest.dataStream(call.chunk, sender).then(() => undefined),
       };
     }
   }
-}
-
-/** The payload of a guest request frame, decoded. */
-function decodeFramePayload<Desc extends DescMessage>(frame: Uint8Array, schema: Desc): MessageShape<Desc> {
-  return decodePayload(schema, decodeFrame(frame));
-}
-
-/** The frame of `payload` with `bridgeToken` in it, as the host sends it. */
-function withToken<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>, bridgeToken: bigint): Uint8Array {
-  (payload as unknown as { bridgeToken: bigint }).bridgeToken = bridgeToken;
-  return encodeFrame(schema, payload);
 }
 
 /** The one-line reason a run failed, for stderr and the exit event. */
