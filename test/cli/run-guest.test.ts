@@ -243,7 +243,7 @@ describe.skipIf("skip" in testGuestGen2)(`actr-abi run against the generation-2 
   const T = String(2 ** 32 + 1);
 
   it("traces the call's token, its retains and releases, and a background invoke under the call that spawned it (--linger)", () => {
-    const r = run("--route", "spawnCall", "--payload", hex("10"), "--answers", rules(), "--brief", "--linger", "300");
+    const r = run("--route", "spawnCall", "--payload", hex("10"), "--answers", rules(), "--brief", "--linger", "1500");
     expect(r.status).toBe(0);
     const lines = untimed(r.stderr).split("\n");
     expect(lines).toContain(`[1] host → guest  GUEST_HANDLE "spawnCall", token ${T}`);
@@ -257,7 +257,7 @@ describe.skipIf("skip" in testGuestGen2)(`actr-abi run against the generation-2 
   });
 
   it("without --linger the guest is closed first: the background invoke never reaches the host", () => {
-    const r = run("--route", "spawnCall", "--payload", hex("200"), "--answers", rules(), "--brief");
+    const r = run("--route", "spawnCall", "--payload", hex("3000"), "--answers", rules(), "--brief");
     expect(r.status).toBe(0);
     expect(r.stderr).not.toMatch(/background/);
     expect(r.stderr).toMatch(new RegExp(`\\[1\\] token ${T} release, 0 references left`)); // actr_shutdown dropped the task's context
