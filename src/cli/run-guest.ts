@@ -27,7 +27,7 @@ import { encodeHostReply, type HostOperation, type HostResult } from "../host-op
 import { payloadSchemaForOp } from "../schemas.js";
 import { invocationContext, lifecycleContext } from "../values.js";
 import { type AnswerRule, answerOperation, parseAnswers } from "./answers.js";
-import { CliError } from "./errors.js";
+import { CliError, UsageError } from "./errors.js";
 import { formatMessage } from "./format.js";
 import { callOptions, defaultSelfId, defaultTimeoutMs, type GuestCall, hasCallOptions, parseActrId, parseGuestCall } from "./guest-calls.js";
 import { readJson } from "./input.js";
@@ -175,9 +175,6 @@ function timeoutOf(args: string[]): number | undefined {
   const ms = Number(text);
   return text !== undefined && Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
 }
-
-/** A usage mistake: exit status 2. */
-class UsageError extends CliError {}
 
 const runOptions = {
   ...callOptions,

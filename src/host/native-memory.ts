@@ -21,6 +21,8 @@ export const copyNative = libc.func("void memcpy(uintptr_t dst, uintptr_t src, s
 export const malloc = libc.func("uintptr_t malloc(size_t n)") as (n: number) => number;
 /** Gives back memory from `malloc`. */
 export const free = libc.func("void free(uintptr_t ptr)") as (ptr: number) => void;
+/** Ends the process at once with `status`: no exit handlers, no thread joined (see stuck-threads.ts). */
+export const exitNow = libc.func("void _exit(int status)") as (status: number) => void;
 
 let lastBuffer: ArrayBufferLike | undefined;
 let lastAddress = 0;

@@ -9,13 +9,12 @@
  *
  * @module
  */
-import { koffi } from "./koffi.js";
+import { exitNow } from "./native-memory.js";
 
 let stuckThreads = 0;
 
 /** Notes one more thread stuck in a guest; from the first, the process exits without joining threads. */
 export function noteStuckThread(): void {
   if (stuckThreads++ > 0) return;
-  const exitNow = koffi.load(null).func("void _exit(int status)") as (status: number) => void;
   process.on("exit", (exitCode) => exitNow(typeof exitCode === "number" ? exitCode : 0));
 }

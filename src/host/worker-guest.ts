@@ -29,7 +29,6 @@ import type { GuestSettings } from "./settings.js";
 import { noteStuckThread } from "./stuck-threads.js";
 import {
   CALL_HEADER_BYTES,
-  type CloseMessage,
   type FromWorker,
   type LoadMessage,
   PackedReader,
@@ -37,6 +36,7 @@ import {
   signal,
   SIGNAL_SLOTS,
   SPARE_BUFFERS,
+  type ToWorker,
   type WorkerStart,
 } from "./worker-protocol.js";
 
@@ -106,7 +106,7 @@ class WorkerThread {
   }
 
   /** Sends `message` (and `transfer`) to the worker and wakes it. */
-  post(message: LoadMessage | CloseMessage | { type: "calls"; buffer: ArrayBuffer; length: number; spare: ArrayBuffer[] }, transfer: ArrayBuffer[] = []): void {
+  post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
     this.worker.postMessage(message, transfer);
     Atomics.add(this.signals, signal.CALLS_POSTED, 1);
     Atomics.notify(this.signals, signal.CALLS_POSTED);
