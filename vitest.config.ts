@@ -21,6 +21,7 @@ export const integrationTests = [
   "test/conformance/runner.test.ts",
   "test/host/generation2.test.ts",
   "test/host/guest.test.ts",
+  "test/host/hostile/**/*.test.ts",
   "test/host/koffi-missing.test.ts",
   "test/host/leak.test.ts",
   "test/host/native-memory.test.ts",
