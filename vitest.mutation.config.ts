@@ -1,7 +1,7 @@
 // The vitest configuration of `npm run mutation` (Stryker): the in-process
 // tests only. Tests that run the built command or the packed tarball in a
 // child process (test/cli, test/package, the README examples, the
-// conformance runner, the host without koffi) cannot see a mutant, so they are left out; so is the
+// conformance runner, the host without koffi, the hostile guests' scenarios) cannot see a mutant, so they are left out; so is the
 // dist/ build they need, and the check of the repository's own files
 // (test/scripts: it asks git, which Stryker's sandbox copy is not). Property tests run fewer
 // cases (test/support/mutation-setup.ts). A test file that fails to load
@@ -17,7 +17,7 @@ export default mergeConfig(
   defineConfig({
     test: {
       setupFiles: ["./test/support/mutation-setup.ts"],
-      exclude: ["test/cli/**", "test/package/**", "test/scripts/**", "test/host/koffi-missing.test.ts", "test/readme.test.ts", "test/conformance/runner.test.ts", "test/proto/breaking.test.ts", "test/support/**", "**/node_modules/**"],
+      exclude: ["test/cli/**", "test/package/**", "test/scripts/**", "test/host/koffi-missing.test.ts", "test/host/hostile/**", "test/readme.test.ts", "test/conformance/runner.test.ts", "test/proto/breaking.test.ts", "test/support/**", "**/node_modules/**"],
     },
   }),
 );
