@@ -90,7 +90,7 @@ export interface Envelope {
 const MAX_KEPT_BYTES = 1 << 20;
 
 // One Writer is kept for reuse; a nested call (from a getter, say) gets its own.
-let spare: Writer | undefined = new Writer();
+let reusableWriter: Writer | undefined = new Writer();
 
 /** Room kept before a message encoded inside an `Envelope`: its key and the longest length varint. */
 const ENVELOPE_KEY_AND_LENGTH = 1 + 5;
@@ -134,15 +134,15 @@ function writeEncoding(codec: MessageCodec, message: unknown, envelope: Envelope
  * @internal
  */
 export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Envelope): Uint8Array {
-  const w = spare ?? new Writer();
-  spare = undefined;
+  const w = reusableWriter ?? new Writer();
+  reusableWriter = undefined;
   try {
     writeEncoding(codec, message, envelope, w);
     return finish(w, w.start, w.end);
   } finally {
     if (w.holes !== 0) w.forget(); // an encoding that failed
     // Kept for the next encoding, unless a huge message grew its buffer.
-    spare = w.buf.length > MAX_KEPT_BYTES ? new Writer() : w;
+    reusableWriter = w.buf.length > MAX_KEPT_BYTES ? new Writer() : w;
   }
 }
 

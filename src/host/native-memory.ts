@@ -89,10 +89,10 @@ export type GiveBack<Owner> = { readonly kind: "taken"; readonly owner: Owner } 
  * lent for, told back when it is given back.
  */
 export class HostReplyBuffers<Owner> {
-  /** Blocks given back, by size class. */
-  private readonly spare: Block<Owner>[][] = [];
+  /** Pooled blocks not lent (never lent, or given back), by size class. */
+  private readonly freeBlocks: Block<Owner>[][] = [];
   /**
-   * Every pooled block, lent or spare, and every unpooled buffer while it is
+   * Every pooled block, lent or free, and every unpooled buffer while it is
    * lent, by address. Pooled blocks stay in it for good: lending one again
    * changes its `length`, not this map.
    */
@@ -113,7 +113,7 @@ export class HostReplyBuffers<Owner> {
       this.blocks.set(address, block);
     } else {
       const sizeClass = classOf(length);
-      block = this.spare[sizeClass]?.pop() ?? this.cut(sizeClass);
+      block = this.freeBlocks[sizeClass]?.pop() ?? this.cut(sizeClass);
       if (block === undefined) return 0;
       block.bytes!.set(reply);
       block.length = length;
@@ -138,23 +138,23 @@ export class HostReplyBuffers<Owner> {
     } else {
       block.length = -1;
       block.owner = undefined;
-      this.spare[block.sizeClass]!.push(block);
+      this.freeBlocks[block.sizeClass]!.push(block);
     }
     return { kind: "taken", owner };
   }
 
-  /** A new chunk of blocks of `sizeClass`: returns one, keeps the others spare; undefined when native memory ran out. */
+  /** A new chunk of blocks of `sizeClass`: returns one, keeps the others free; undefined when native memory ran out. */
   private cut(sizeClass: number): Block<Owner> | undefined {
     const chunk = malloc(CHUNK_BYTES);
     if (chunk === 0) return undefined;
     const view = new Uint8Array(koffi.view(chunk, CHUNK_BYTES));
     const size = MIN_CLASS << sizeClass;
-    const spare = (this.spare[sizeClass] ??= []);
+    const freeOfClass = (this.freeBlocks[sizeClass] ??= []);
     for (let offset = CHUNK_BYTES - size; offset >= 0; offset -= size) {
       const block: Block<Owner> = { address: chunk + offset, bytes: view.subarray(offset, offset + size), sizeClass, length: -1, owner: undefined };
       this.blocks.set(block.address, block);
-      spare.push(block);
+      freeOfClass.push(block);
     }
-    return spare.pop();
+    return freeOfClass.pop();
   }
 }
