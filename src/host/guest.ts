@@ -178,18 +178,18 @@ export abstract class GuestCalls implements Guest {
   }
 
   /**
-   * Runs the frame of op `frameOp` that carries `payload`, a message of
+   * Runs the frame of op `op` that carries `payload`, a message of
    * `schema` whose fields are checked. By default it is encoded (pooled, see
    * `encodeFrame`) and given to `run`; a mode may encode it where it likes.
    */
-  protected runPayload<Desc extends DescMessage>(frameOp: number, schema: Desc, payload: MessageShape<Desc>, bridgeToken: number): Promise<Uint8Array> {
+  protected runPayload<Desc extends DescMessage>(op: number, schema: Desc, payload: MessageShape<Desc>, bridgeToken: number): Promise<Uint8Array> {
     let frame: Uint8Array;
     try {
       frame = encodeFrame(schema, payload);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.run(frame, frameOp, true, bridgeToken);
+    return this.run(frame, op, true, bridgeToken);
   }
 
   /**

@@ -24,7 +24,7 @@ import { COUNTER_SLOTS, counterSlot } from "./bridge-tokens.js";
 import { type CloseOptions, GuestCalls, stuckError } from "./guest.js";
 import { Fifo } from "./fifo.js";
 import type { InvokeScope } from "./invoke-scope.js";
-import { copyOut, initError, loadError, readReply, settleCall, shutdownError } from "./outcome.js";
+import { copyOut, initError, loadError, settleCall, shutdownError, sortHandleResult } from "./outcome.js";
 import type { GuestSettings } from "./settings.js";
 import { noteStuckThread } from "./stuck-threads.js";
 import {
@@ -437,7 +437,7 @@ export class WorkerGuest extends GuestCalls {
       if (call.cancelled) continue;
       try {
         // The payload is a view into the results buffer, which is written again: copied out.
-        call.resolve(copyOut(settleCall(call.op, readReply({ rc, reply, replyLength, nullReply }), maxBytes)));
+        call.resolve(copyOut(settleCall(call.op, sortHandleResult({ rc, reply, replyLength, nullReply }), maxBytes)));
       } catch (error) {
         call.reject(error);
       }
