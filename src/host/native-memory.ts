@@ -16,13 +16,13 @@ import { koffi } from "./koffi.js";
 const libc = koffi.load(null);
 
 /** Copies `n` bytes from native address `src` to native address `dst`. */
-export const copyNative = libc.func("void memcpy(uintptr_t dst, uintptr_t src, size_t n)") as (dst: number, src: number, n: number) => void;
+export const copyNative: (dst: number, src: number, n: number) => void = libc.func("void memcpy(uintptr_t dst, uintptr_t src, size_t n)");
 /** `n` bytes of native memory, or 0 when there is none. */
-export const malloc = libc.func("uintptr_t malloc(size_t n)") as (n: number) => number;
+export const malloc: (n: number) => number = libc.func("uintptr_t malloc(size_t n)");
 /** Gives back memory from `malloc`. */
-export const free = libc.func("void free(uintptr_t ptr)") as (ptr: number) => void;
+export const free: (ptr: number) => void = libc.func("void free(uintptr_t ptr)");
 /** Ends the process at once with `status`: no exit handlers, no thread joined (see stuck-threads.ts). */
-export const exitNow = libc.func("void _exit(int status)") as (status: number) => void;
+export const exitNow: (status: number) => void = libc.func("void _exit(int status)");
 
 let lastBuffer: ArrayBufferLike | undefined;
 let lastAddress = 0;
