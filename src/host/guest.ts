@@ -96,6 +96,14 @@ export abstract class GuestCalls implements Guest {
   abstract readonly generation: 1 | 2;
   abstract readonly outstandingHostBuffers: number;
   abstract readonly liveBridgeTokens: number;
+  /**
+   * Native allocations of the host reply pool made for this guest's replies
+   * and not freed (`counterSlot.REPLY_ALLOCATIONS`): flat under a steady
+   * load, so the leak check counts it. Not part of the public `Guest`.
+   *
+   * @internal
+   */
+  abstract readonly replyAllocations: number;
   /** Set by `close`: new calls are refused. */
   protected closed = false;
   /** Set when the guest can no longer be called (it did not return, its worker died): every call rejects with it. */

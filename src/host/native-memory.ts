@@ -97,6 +97,18 @@ export class HostReplyBuffers<Owner> {
    * changes its `length`, not this map.
    */
   private readonly blocks = new Map<number, Block<Owner>>();
+  /** See `allocations`. */
+  private allocationCount = 0;
+
+  /**
+   * The native allocations (`malloc`s) this pool holds: its chunks, which it
+   * keeps for good, and the unpooled buffers lent. It grows only when the
+   * guests hold more replies at once than ever before (or longer ones), so a
+   * steady load leaves it flat.
+   */
+  get allocations(): number {
+    return this.allocationCount;
+  }
 
   /**
    * Copies `reply` (not empty) into a native buffer lent to the guest, for
@@ -111,6 +123,7 @@ export class HostReplyBuffers<Owner> {
       copyNative(address, addressOf(reply), length);
       block = { address, bytes: undefined, sizeClass: -1, length, owner };
       this.blocks.set(address, block);
+      this.allocationCount++;
     } else {
       const sizeClass = classOf(length);
       block = this.freeBlocks[sizeClass]?.pop() ?? this.cut(sizeClass);
@@ -135,6 +148,7 @@ export class HostReplyBuffers<Owner> {
     if (block.sizeClass < 0) {
       this.blocks.delete(address);
       free(address);
+      this.allocationCount--;
     } else {
       block.length = -1;
       block.owner = undefined;
@@ -147,6 +161,7 @@ export class HostReplyBuffers<Owner> {
   private cut(sizeClass: number): Block<Owner> | undefined {
     const chunk = malloc(CHUNK_BYTES);
     if (chunk === 0) return undefined;
+    this.allocationCount++;
     const view = new Uint8Array(koffi.view(chunk, CHUNK_BYTES));
     const size = MIN_CLASS << sizeClass;
     const freeOfClass = (this.freeBlocks[sizeClass] ??= []);

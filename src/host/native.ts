@@ -197,7 +197,9 @@ class ThreadCallbacks {
     const length = reply?.length ?? 0;
     if (length > 0) {
       if (!guest.mayHoldAnotherBuffer()) return code.ALLOC_FAILED;
+      const allocations = this.replyBuffers.allocations;
       ptr = this.replyBuffers.lend(reply!, guest);
+      if (this.replyBuffers.allocations !== allocations) guest.replyAllocations(this.replyBuffers.allocations - allocations);
       if (ptr === 0) return code.ALLOC_FAILED;
       guest.heldBuffers(1);
     }
@@ -217,9 +219,11 @@ class ThreadCallbacks {
 
   private free(ptr: number, len: number): void {
     if (ptr === 0 || len === 0) return;
+    const allocations = this.replyBuffers.allocations;
     const given = this.replyBuffers.giveBack(ptr, len);
     if (given.kind === "taken") {
       given.owner.heldBuffers(-1);
+      if (this.replyBuffers.allocations !== allocations) given.owner.replyAllocations(this.replyBuffers.allocations - allocations);
       return;
     }
     // Not lent: no owner to tell but the guest that ran last here.
@@ -410,6 +414,11 @@ export class NativeGuest {
   /** Counts host reply buffers the guest took (`delta` 1) or gave back (-1). */
   heldBuffers(delta: 1 | -1): void {
     Atomics.add(this.counters, counterSlot.HOST_BUFFERS, delta);
+  }
+
+  /** Counts native allocations of the reply pool made for this guest's replies (`delta` > 0) or freed (< 0): `counterSlot.REPLY_ALLOCATIONS`. */
+  replyAllocations(delta: number): void {
+    Atomics.add(this.counters, counterSlot.REPLY_ALLOCATIONS, delta);
   }
 
   /**

@@ -95,6 +95,10 @@ export class SameThreadGuest extends GuestCalls {
     return this.counters[counterSlot.LIVE_TOKENS]!;
   }
 
+  get replyAllocations(): number {
+    return this.counters[counterSlot.REPLY_ALLOCATIONS]!;
+  }
+
   protected run(frame: Uint8Array, op: number, owned: boolean, bridgeToken: number): Promise<Uint8Array> {
     if (this.running) {
       return new Promise((resolve, reject) => this.queue.push({ frame, op, owned, bridgeToken, resolve, reject }));

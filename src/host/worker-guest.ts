@@ -257,6 +257,10 @@ export class WorkerGuest extends GuestCalls {
     return Atomics.load(this.counters, counterSlot.LIVE_TOKENS);
   }
 
+  get replyAllocations(): number {
+    return Atomics.load(this.counters, counterSlot.REPLY_ALLOCATIONS);
+  }
+
   protected run(frame: Uint8Array, op: number, owned: boolean, bridgeToken: number): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
       const scope = handlerOf.getStore();
