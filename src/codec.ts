@@ -90,10 +90,15 @@ export interface Envelope {
 const MAX_KEPT_BYTES = 1 << 20;
 
 // One Writer is kept for reuse; a nested call (from a getter, say) gets its own.
-let spare: Writer | undefined = new Writer();
+let reusableWriter: Writer | undefined = new Writer();
 
 /** Room kept before a message encoded inside an `Envelope`: its key and the longest length varint. */
 const ENVELOPE_KEY_AND_LENGTH = 1 + 5;
+
+/** True when `message` is a protobuf-es message of the type named `typeName` (as its `$typeName` says). */
+function isMessageOf(message: unknown, typeName: string): message is Message {
+  return typeof message === "object" && message !== null && (message as { $typeName?: unknown }).$typeName === typeName;
+}
 
 /**
  * Writes the encoding of `message` with `codec`, inside `envelope` when
@@ -101,7 +106,7 @@ const ENVELOPE_KEY_AND_LENGTH = 1 + 5;
  */
 function writeEncoding(codec: MessageCodec, message: unknown, envelope: Envelope | undefined, w: Writer): void {
   const schema = codec.schema;
-  if (typeof message !== "object" || message === null || (message as { $typeName?: unknown }).$typeName !== schema.typeName) {
+  if (!isMessageOf(message, schema.typeName)) {
     throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${schema.typeName}: expected a ${schema.typeName} message, got ${describe(message)}`, {
       messageName: schema.typeName,
     });
@@ -110,7 +115,7 @@ function writeEncoding(codec: MessageCodec, message: unknown, envelope: Envelope
   // The message's fields go after room for the envelope, which is written
   // in front of them once their length is known.
   const bodyStart = envelope === undefined ? 0 : envelope.header.length + ENVELOPE_KEY_AND_LENGTH;
-  const end = codec.encode(message as never, w, bodyStart);
+  const end = codec.encode(message, w, bodyStart);
   const buf = w.buf;
   let start = bodyStart;
   if (envelope !== undefined) {
@@ -134,15 +139,15 @@ function writeEncoding(codec: MessageCodec, message: unknown, envelope: Envelope
  * @internal
  */
 export function encodeWith(codec: MessageCodec, message: unknown, envelope?: Envelope): Uint8Array {
-  const w = spare ?? new Writer();
-  spare = undefined;
+  const w = reusableWriter ?? new Writer();
+  reusableWriter = undefined;
   try {
     writeEncoding(codec, message, envelope, w);
     return finish(w, w.start, w.end);
   } finally {
     if (w.holes !== 0) w.forget(); // an encoding that failed
     // Kept for the next encoding, unless a huge message grew its buffer.
-    spare = w.buf.length > MAX_KEPT_BYTES ? new Writer() : w;
+    reusableWriter = w.buf.length > MAX_KEPT_BYTES ? new Writer() : w;
   }
 }
 

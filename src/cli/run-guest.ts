@@ -26,7 +26,7 @@ import { guestDataStreamPayload, guestHandlePayload, guestHookPayload, guestLife
 import { encodeHostReply, type HostOperation, type HostResult } from "../host-operations.js";
 import { payloadSchemaForOp } from "../schemas.js";
 import { invocationContext, lifecycleContext } from "../values.js";
-import { type AnswerRule, answerOperation, parseAnswers } from "./answers.js";
+import { type AnswerRule, answerOperation, parseAnswers } from "./answers-file.js";
 import { CliError, UsageError } from "./errors.js";
 import { formatMessage } from "./format.js";
 import { callOptions, defaultSelfId, defaultTimeoutMs, type GuestCall, hasCallOptions, parseActrId, parseGuestCall } from "./guest-calls.js";

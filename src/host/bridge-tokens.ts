@@ -14,10 +14,16 @@ export const counterSlot = {
   HOST_BUFFERS: 0,
   /** Bridge tokens not yet released by both sides. */
   LIVE_TOKENS: 1,
+  /**
+   * Native allocations of the thread's host reply pool made for this guest's
+   * replies and not freed (see `HostReplyBuffers.allocations`): the chunks
+   * cut while lending to it, and its unpooled replies not given back.
+   */
+  REPLY_ALLOCATIONS: 2,
 } as const;
 
 /** The number of slots in `counterSlot`. */
-export const COUNTER_SLOTS = 2;
+export const COUNTER_SLOTS = 3;
 
 /**
  * A token is `key × 2^32 + sequence`: the key of the guest it was issued

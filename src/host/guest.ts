@@ -96,6 +96,14 @@ export abstract class GuestCalls implements Guest {
   abstract readonly generation: 1 | 2;
   abstract readonly outstandingHostBuffers: number;
   abstract readonly liveBridgeTokens: number;
+  /**
+   * Native allocations of the host reply pool made for this guest's replies
+   * and not freed (`counterSlot.REPLY_ALLOCATIONS`): flat under a steady
+   * load, so the leak check counts it. Not part of the public `Guest`.
+   *
+   * @internal
+   */
+  abstract readonly replyAllocations: number;
   /** Set by `close`: new calls are refused. */
   protected closed = false;
   /** Set when the guest can no longer be called (it did not return, its worker died): every call rejects with it. */
@@ -178,18 +186,18 @@ export abstract class GuestCalls implements Guest {
   }
 
   /**
-   * Runs the frame of op `frameOp` that carries `payload`, a message of
+   * Runs the frame of op `op` that carries `payload`, a message of
    * `schema` whose fields are checked. By default it is encoded (pooled, see
    * `encodeFrame`) and given to `run`; a mode may encode it where it likes.
    */
-  protected runPayload<Desc extends DescMessage>(frameOp: number, schema: Desc, payload: MessageShape<Desc>, bridgeToken: number): Promise<Uint8Array> {
+  protected runPayload<Desc extends DescMessage>(op: number, schema: Desc, payload: MessageShape<Desc>, bridgeToken: number): Promise<Uint8Array> {
     let frame: Uint8Array;
     try {
       frame = encodeFrame(schema, payload);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.run(frame, frameOp, true, bridgeToken);
+    return this.run(frame, op, true, bridgeToken);
   }
 
   /**

@@ -16,13 +16,13 @@ import { koffi } from "./koffi.js";
 const libc = koffi.load(null);
 
 /** Copies `n` bytes from native address `src` to native address `dst`. */
-export const copyNative = libc.func("void memcpy(uintptr_t dst, uintptr_t src, size_t n)") as (dst: number, src: number, n: number) => void;
+export const copyNative: (dst: number, src: number, n: number) => void = libc.func("void memcpy(uintptr_t dst, uintptr_t src, size_t n)");
 /** `n` bytes of native memory, or 0 when there is none. */
-export const malloc = libc.func("uintptr_t malloc(size_t n)") as (n: number) => number;
+export const malloc: (n: number) => number = libc.func("uintptr_t malloc(size_t n)");
 /** Gives back memory from `malloc`. */
-export const free = libc.func("void free(uintptr_t ptr)") as (ptr: number) => void;
+export const free: (ptr: number) => void = libc.func("void free(uintptr_t ptr)");
 /** Ends the process at once with `status`: no exit handlers, no thread joined (see stuck-threads.ts). */
-export const exitNow = libc.func("void _exit(int status)") as (status: number) => void;
+export const exitNow: (status: number) => void = libc.func("void _exit(int status)");
 
 let lastBuffer: ArrayBufferLike | undefined;
 let lastAddress = 0;
@@ -89,14 +89,26 @@ export type GiveBack<Owner> = { readonly kind: "taken"; readonly owner: Owner } 
  * lent for, told back when it is given back.
  */
 export class HostReplyBuffers<Owner> {
-  /** Blocks given back, by size class. */
-  private readonly spare: Block<Owner>[][] = [];
+  /** Pooled blocks not lent (never lent, or given back), by size class. */
+  private readonly freeBlocks: Block<Owner>[][] = [];
   /**
-   * Every pooled block, lent or spare, and every unpooled buffer while it is
+   * Every pooled block, lent or free, and every unpooled buffer while it is
    * lent, by address. Pooled blocks stay in it for good: lending one again
    * changes its `length`, not this map.
    */
   private readonly blocks = new Map<number, Block<Owner>>();
+  /** See `allocations`. */
+  private allocationCount = 0;
+
+  /**
+   * The native allocations (`malloc`s) this pool holds: its chunks, which it
+   * keeps for good, and the unpooled buffers lent. It grows only when the
+   * guests hold more replies at once than ever before (or longer ones), so a
+   * steady load leaves it flat.
+   */
+  get allocations(): number {
+    return this.allocationCount;
+  }
 
   /**
    * Copies `reply` (not empty) into a native buffer lent to the guest, for
@@ -111,9 +123,10 @@ export class HostReplyBuffers<Owner> {
       copyNative(address, addressOf(reply), length);
       block = { address, bytes: undefined, sizeClass: -1, length, owner };
       this.blocks.set(address, block);
+      this.allocationCount++;
     } else {
       const sizeClass = classOf(length);
-      block = this.spare[sizeClass]?.pop() ?? this.cut(sizeClass);
+      block = this.freeBlocks[sizeClass]?.pop() ?? this.cut(sizeClass);
       if (block === undefined) return 0;
       block.bytes!.set(reply);
       block.length = length;
@@ -135,26 +148,28 @@ export class HostReplyBuffers<Owner> {
     if (block.sizeClass < 0) {
       this.blocks.delete(address);
       free(address);
+      this.allocationCount--;
     } else {
       block.length = -1;
       block.owner = undefined;
-      this.spare[block.sizeClass]!.push(block);
+      this.freeBlocks[block.sizeClass]!.push(block);
     }
     return { kind: "taken", owner };
   }
 
-  /** A new chunk of blocks of `sizeClass`: returns one, keeps the others spare; undefined when native memory ran out. */
+  /** A new chunk of blocks of `sizeClass`: returns one, keeps the others free; undefined when native memory ran out. */
   private cut(sizeClass: number): Block<Owner> | undefined {
     const chunk = malloc(CHUNK_BYTES);
     if (chunk === 0) return undefined;
+    this.allocationCount++;
     const view = new Uint8Array(koffi.view(chunk, CHUNK_BYTES));
     const size = MIN_CLASS << sizeClass;
-    const spare = (this.spare[sizeClass] ??= []);
+    const freeOfClass = (this.freeBlocks[sizeClass] ??= []);
     for (let offset = CHUNK_BYTES - size; offset >= 0; offset -= size) {
       const block: Block<Owner> = { address: chunk + offset, bytes: view.subarray(offset, offset + size), sizeClass, length: -1, owner: undefined };
       this.blocks.set(block.address, block);
-      spare.push(block);
+      freeOfClass.push(block);
     }
-    return spare.pop();
+    return freeOfClass.pop();
   }
 }

@@ -17,6 +17,7 @@ import { code } from "../codes.js";
 import { allocate } from "../pool.js";
 import { koffi } from "./koffi.js";
 import { type BridgeTokenEntry, type BridgeTokenListener, BridgeTokens, counterSlot, guestKeyOf } from "./bridge-tokens.js";
+import { bindGuestFunctions, type GuestFunctions } from "./guest-functions.js";
 import { addressOf, copyNative, HostReplyBuffers, malloc } from "./native-memory.js";
 
 /** Bytes of a guest's out-pointer block (see `NativeGuest.outWords`). */
@@ -69,17 +70,6 @@ export interface HandleResult {
   readonly replyLength: number;
   /** True when the guest answered SUCCESS with a null reply pointer and a non-zero length. */
   readonly nullReply?: boolean;
-}
-
-/** `actr_handle` as bound here, with koffi's `async` form (run on a libuv pool thread). */
-interface HandleFunction {
-  (req: number, len: number, respOut: number, respLenOut: number): number;
-  async(req: number, len: number, respOut: number, respLenOut: number, done: (error: unknown, rc: number) => void): void;
-}
-
-/** `actr_shutdown` as bound here. */
-interface ShutdownFunction {
-  async(done: (error: unknown, rc: number) => void): void;
 }
 
 /** What a `NativeGuest` enforces in its callbacks. */
@@ -207,7 +197,9 @@ class ThreadCallbacks {
     const length = reply?.length ?? 0;
     if (length > 0) {
       if (!guest.mayHoldAnotherBuffer()) return code.ALLOC_FAILED;
+      const allocations = this.replyBuffers.allocations;
       ptr = this.replyBuffers.lend(reply!, guest);
+      if (this.replyBuffers.allocations !== allocations) guest.replyAllocations(this.replyBuffers.allocations - allocations);
       if (ptr === 0) return code.ALLOC_FAILED;
       guest.heldBuffers(1);
     }
@@ -227,9 +219,11 @@ class ThreadCallbacks {
 
   private free(ptr: number, len: number): void {
     if (ptr === 0 || len === 0) return;
+    const allocations = this.replyBuffers.allocations;
     const given = this.replyBuffers.giveBack(ptr, len);
     if (given.kind === "taken") {
       given.owner.heldBuffers(-1);
+      if (this.replyBuffers.allocations !== allocations) given.owner.replyAllocations(this.replyBuffers.allocations - allocations);
       return;
     }
     // Not lent: no owner to tell but the guest that ran last here.
@@ -277,10 +271,10 @@ export class NativeGuest {
   readonly generation: AbiGeneration;
   /** The bridge tokens of a generation-2 guest; undefined for generation 1. */
   readonly tokens: BridgeTokens | undefined;
-  private readonly init: (vt: number, init: Uint8Array | null, len: number) => number;
-  private readonly handle: HandleFunction;
-  private readonly freeResponse: (ptr: number, len: number | bigint) => void;
-  private readonly shutdownGuest: ShutdownFunction | undefined;
+  private readonly actrInit: GuestFunctions["actrInit"];
+  private readonly actrHandle: GuestFunctions["actrHandle"];
+  private readonly actrFreeResponse: GuestFunctions["actrFreeResponse"];
+  private readonly actrShutdown: GuestFunctions["actrShutdown"];
   private readonly thread = callbacksOfThisThread();
   /** The handler of this guest's `invoke`s (see `initialize`). */
   private onInvoke: InvokeHandler = () => ({ rc: code.GENERIC_ERROR });
@@ -322,11 +316,12 @@ export class NativeGuest {
     } finally {
       opened();
     }
-    this.init = lib.func("int32_t actr_init(uintptr_t vt, const uint8_t *init, size_t initLen)") as never;
-    this.handle = lib.func("int32_t actr_handle(uintptr_t req, size_t reqLen, uintptr_t respOut, uintptr_t respLenOut)") as never;
-    this.freeResponse = lib.func("void actr_free_response(uintptr_t ptr, size_t len)") as never;
-    this.shutdownGuest = bindOptional(lib, "int32_t actr_shutdown()") as ShutdownFunction | undefined;
-    this.generation = this.shutdownGuest === undefined ? 1 : 2;
+    const bound = bindGuestFunctions(lib);
+    this.actrInit = bound.actrInit;
+    this.actrHandle = bound.actrHandle;
+    this.actrFreeResponse = bound.actrFreeResponse;
+    this.actrShutdown = bound.actrShutdown;
+    this.generation = this.actrShutdown === undefined ? 1 : 2;
     this.tokens = this.generation === 2 ? new BridgeTokens(counters, onBridgeToken) : undefined;
     if (this.generation === 2) this.thread.guests.set(key, this);
     this.outAddress = allocateNative(OUT_BYTES);
@@ -343,7 +338,7 @@ export class NativeGuest {
   initialize(initPayload: Uint8Array, onInvoke: InvokeHandler): number {
     this.onInvoke = onInvoke;
     const vtable = this.thread.vtable(this.generation);
-    return this.running(() => this.init(vtable, initPayload.length === 0 ? null : initPayload, initPayload.length));
+    return this.running(() => this.actrInit(vtable, initPayload.length === 0 ? null : initPayload, initPayload.length));
   }
 
   /** `retain_context` of this guest's `token`: SUCCESS while it is open and the token live, else GENERIC_ERROR. */
@@ -362,7 +357,7 @@ export class NativeGuest {
     this.enter(call);
     let rc: number;
     try {
-      rc = this.running(() => this.handle(call.address, call.length, this.outAddress, this.outAddress + 8));
+      rc = this.running(() => this.actrHandle(call.address, call.length, this.outAddress, this.outAddress + 8));
     } finally {
       this.leave(call);
     }
@@ -379,7 +374,7 @@ export class NativeGuest {
   callAtAsync(call: GuestCall, maxBytes: number, replyMemory: (length: number) => Uint8Array): Promise<HandleResult> {
     this.enter(call);
     return new Promise((resolve, reject) => {
-      this.handle.async(call.address, call.length, this.outAddress, this.outAddress + 8, (error, rc) => {
+      this.actrHandle.async(call.address, call.length, this.outAddress, this.outAddress + 8, (error, rc) => {
         this.leave(call);
         if (error !== null && error !== undefined) reject(error);
         else resolve(this.takeReply(rc, maxBytes, replyMemory));
@@ -396,10 +391,10 @@ export class NativeGuest {
    */
   shutdown(): Promise<number> {
     this.closed = true;
-    const shutdownGuest = this.shutdownGuest;
-    if (shutdownGuest === undefined) return Promise.resolve(code.SUCCESS);
+    const actrShutdown = this.actrShutdown;
+    if (actrShutdown === undefined) return Promise.resolve(code.SUCCESS);
     return new Promise((resolve, reject) => {
-      shutdownGuest.async((error, rc) => (error !== null && error !== undefined ? reject(error) : resolve(rc)));
+      actrShutdown.async((error, rc) => (error !== null && error !== undefined ? reject(error) : resolve(rc)));
     });
   }
 
@@ -419,6 +414,11 @@ export class NativeGuest {
   /** Counts host reply buffers the guest took (`delta` 1) or gave back (-1). */
   heldBuffers(delta: 1 | -1): void {
     Atomics.add(this.counters, counterSlot.HOST_BUFFERS, delta);
+  }
+
+  /** Counts native allocations of the reply pool made for this guest's replies (`delta` > 0) or freed (< 0): `counterSlot.REPLY_ALLOCATIONS`. */
+  replyAllocations(delta: number): void {
+    Atomics.add(this.counters, counterSlot.REPLY_ALLOCATIONS, delta);
   }
 
   /**
@@ -493,11 +493,11 @@ export class NativeGuest {
     // A length of 2^53 or more is not exact as a number: the guest gets back the exact one.
     const exactLength = words[3]! < 0x20_0000 ? replyLength : (BigInt(words[3]!) << 32n) | BigInt(words[2]!);
     if (replyLength === 0) {
-      this.freeResponse(ptr, 0); // a no-op for the guest; keeps "every reply is given back" literal
+      this.actrFreeResponse(ptr, 0); // a no-op for the guest; keeps "every reply is given back" literal
       return { rc, reply: new Uint8Array(0), replyLength: 0 };
     }
     if (ptr === 0) {
-      this.freeResponse(0, exactLength);
+      this.actrFreeResponse(0, exactLength);
       return { rc, reply: undefined, replyLength, nullReply: true };
     }
     let reply: Uint8Array | undefined;
@@ -505,7 +505,7 @@ export class NativeGuest {
       reply = replyMemory(replyLength);
       copyNative(addressOf(reply), ptr, replyLength);
     }
-    this.freeResponse(ptr, exactLength);
+    this.actrFreeResponse(ptr, exactLength);
     return { rc, reply, replyLength };
   }
 }
@@ -518,13 +518,4 @@ export interface GuestCall {
   readonly op: number;
   /** The token the host opened for this call (generation 2), or 0. */
   readonly bridgeToken: number;
-}
-
-/** `lib.func(signature)`, or undefined when the library does not export that symbol. */
-function bindOptional(lib: ReturnType<typeof koffi.load>, signature: string): unknown {
-  try {
-    return lib.func(signature);
-  } catch {
-    return undefined;
-  }
 }

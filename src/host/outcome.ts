@@ -1,7 +1,8 @@
 /**
  * What a guest call resolves or rejects with, from what `actr_handle`
- * returned, in two steps on the caller's thread: `readReply` (the reply's
- * bytes as they were copied out, decoded) and `settleCall`.
+ * returned, in two steps on the caller's thread: `sortHandleResult` (into
+ * one of the outcomes of `CallResult`, the reply's bytes as they were copied
+ * out, decoded) and `settleCall`.
  *
  * @module
  */
@@ -25,7 +26,7 @@ export type CallResult =
   | { readonly kind: "undecodable"; readonly detail: string };
 
 /** Sorts what `actr_handle` returned into a `CallResult` (the reply undefined when `rc` is not SUCCESS, it was over the limit, or null). */
-export function readReply({ rc, reply, replyLength, nullReply }: HandleResult): CallResult {
+export function sortHandleResult({ rc, reply, replyLength, nullReply }: HandleResult): CallResult {
   if (rc !== code.SUCCESS) return { kind: "returnCode", rc };
   if (nullReply === true) return { kind: "nullReply", length: replyLength };
   if (reply === undefined) return { kind: "tooLong", length: replyLength };
@@ -43,8 +44,8 @@ function describeStatus(rc: number): string {
 }
 
 /**
- * The response bytes of a guest call (the reply's payload as `readReply`
- * read it: a view into the memory the reply was copied to), or the
+ * The response bytes of a guest call (the reply's payload as
+ * `sortHandleResult` decoded it: a view into the memory the reply was copied to), or the
  * error: an `AbiError` with `actr_handle`'s return code, an `AbiError`
  * PROTOCOL_ERROR for a reply over `maxBytes` or one that does not decode as
  * `AbiReply`, the `ActrError` of a failed reply (`replyToActrError`).

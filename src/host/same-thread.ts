@@ -23,7 +23,7 @@ import { type CloseOptions, GuestCalls, stuckError } from "./guest.js";
 import { invokeScope } from "./invoke-scope.js";
 import { type GuestCall, type HandleResult, type InvokeBridge, NativeGuest } from "./native.js";
 import { addressOf } from "./native-memory.js";
-import { initError, loadError, readReply, settleCall, shutdownError } from "./outcome.js";
+import { initError, loadError, settleCall, shutdownError, sortHandleResult } from "./outcome.js";
 import { removePrivateCopy } from "./private-copy.js";
 import type { GuestSettings } from "./settings.js";
 import { noteStuckThread } from "./stuck-threads.js";
@@ -93,6 +93,10 @@ export class SameThreadGuest extends GuestCalls {
 
   get liveBridgeTokens(): number {
     return this.counters[counterSlot.LIVE_TOKENS]!;
+  }
+
+  get replyAllocations(): number {
+    return this.counters[counterSlot.REPLY_ALLOCATIONS]!;
   }
 
   protected run(frame: Uint8Array, op: number, owned: boolean, bridgeToken: number): Promise<Uint8Array> {
@@ -169,7 +173,7 @@ export class SameThreadGuest extends GuestCalls {
 
   /** The response of a call that returned `result`, or its error (`settleCall`). */
   private settle(op: number, result: HandleResult): Uint8Array {
-    return settleCall(op, readReply(result), this.settings.maxBytes);
+    return settleCall(op, sortHandleResult(result), this.settings.maxBytes);
   }
 
   /** `runNow` of a frame in JavaScript memory; with `owned`, the frame is given back to the pool afterwards (`release`: kept when an output was cut after it). */

@@ -24,18 +24,18 @@ import { COUNTER_SLOTS, counterSlot } from "./bridge-tokens.js";
 import { type CloseOptions, GuestCalls, stuckError } from "./guest.js";
 import { Fifo } from "./fifo.js";
 import type { InvokeScope } from "./invoke-scope.js";
-import { copyOut, initError, loadError, readReply, settleCall, shutdownError } from "./outcome.js";
+import { copyOut, initError, loadError, settleCall, shutdownError, sortHandleResult } from "./outcome.js";
 import type { GuestSettings } from "./settings.js";
 import { noteStuckThread } from "./stuck-threads.js";
 import {
   CALL_HEADER_BYTES,
   type FromWorker,
   type LoadMessage,
+  MAX_REUSABLE_BUFFERS,
   PackedReader,
   PackedWriter,
   signal,
   SIGNAL_SLOTS,
-  SPARE_BUFFERS,
   type ToWorker,
   type WorkerStart,
 } from "./worker-protocol.js";
@@ -197,7 +197,7 @@ export class WorkerGuest extends GuestCalls {
   /** The size the next batch starts with: the last one's (batches of a steady load are alike), so it seldom grows. */
   private batchBytes = MIN_BATCH_BYTES;
   /** Batch buffers the worker gave back, for new batches. */
-  private readonly spareBatches: ArrayBuffer[] = [];
+  private readonly reusableBatchBuffers: ArrayBuffer[] = [];
   /** Result buffers read, to give back with the next batch. */
   private readResults: ArrayBuffer[] = [];
   /**
@@ -257,6 +257,10 @@ export class WorkerGuest extends GuestCalls {
     return Atomics.load(this.counters, counterSlot.LIVE_TOKENS);
   }
 
+  get replyAllocations(): number {
+    return Atomics.load(this.counters, counterSlot.REPLY_ALLOCATIONS);
+  }
+
   protected run(frame: Uint8Array, op: number, owned: boolean, bridgeToken: number): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
       const scope = handlerOf.getStore();
@@ -278,7 +282,7 @@ export class WorkerGuest extends GuestCalls {
   /** Appends a call to the batch being made (starting one), and sends the batch early when it is large. */
   private append(frame: Uint8Array, op: number, bridgeToken: number, resolve: (bytes: Uint8Array) => void, reject: (error: unknown) => void): void {
     if (this.batch === undefined) {
-      this.batch = new PackedWriter(Math.max(this.batchBytes, frame.length + CALL_HEADER_BYTES), this.spareBatches.pop());
+      this.batch = new PackedWriter(Math.max(this.batchBytes, frame.length + CALL_HEADER_BYTES), this.reusableBatchBuffers.pop());
       queueMicrotask(() => this.sendBatch());
     }
     this.batch.appendCall(op, frame, bridgeToken);
@@ -368,9 +372,9 @@ export class WorkerGuest extends GuestCalls {
     this.batch = undefined;
     this.batchBytes = Math.max(MIN_BATCH_BYTES, batch.length);
     this.unsent = 0;
-    const spare = this.readResults;
+    const returnedResults = this.readResults;
     this.readResults = [];
-    this.thread.post({ type: "calls", buffer: batch.buffer, length: batch.length, spare }, [batch.buffer, ...spare]);
+    this.thread.post({ type: "calls", buffer: batch.buffer, length: batch.length, returnedBuffers: returnedResults }, [batch.buffer, ...returnedResults]);
     this.watchCalls();
     this.waitForWorker();
   }
@@ -409,8 +413,8 @@ export class WorkerGuest extends GuestCalls {
       case "results":
         this.settle(new PackedReader(message.buffer, message.length));
         // Every result was copied out (settleCall): the buffer can be written again.
-        if (this.readResults.length < SPARE_BUFFERS) this.readResults.push(message.buffer);
-        for (const buffer of message.spare) if (this.spareBatches.length < SPARE_BUFFERS) this.spareBatches.push(buffer);
+        if (this.readResults.length < MAX_REUSABLE_BUFFERS) this.readResults.push(message.buffer);
+        for (const buffer of message.returnedBuffers) if (this.reusableBatchBuffers.length < MAX_REUSABLE_BUFFERS) this.reusableBatchBuffers.push(buffer);
         return true;
       case "loaded":
       case "loadFailed":
@@ -437,7 +441,7 @@ export class WorkerGuest extends GuestCalls {
       if (call.cancelled) continue;
       try {
         // The payload is a view into the results buffer, which is written again: copied out.
-        call.resolve(copyOut(settleCall(call.op, readReply({ rc, reply, replyLength, nullReply }), maxBytes)));
+        call.resolve(copyOut(settleCall(call.op, sortHandleResult({ rc, reply, replyLength, nullReply }), maxBytes)));
       } catch (error) {
         call.reject(error);
       }

@@ -69,8 +69,8 @@ export interface CallsMessage {
   readonly type: "calls";
   readonly buffer: ArrayBuffer;
   readonly length: number;
-  /** Result buffers the host has read, given back for new results (see `SPARE_BUFFERS`). */
-  readonly spare: ArrayBuffer[];
+  /** Result buffers the host has read, given back for new results (see `MAX_REUSABLE_BUFFERS`). */
+  readonly returnedBuffers: ArrayBuffer[];
 }
 
 /** Host → worker, on the worker's `parentPort`. */
@@ -87,8 +87,8 @@ export type FromWorker =
       readonly type: "results";
       readonly buffer: ArrayBuffer;
       readonly length: number;
-      /** Call batches the worker has run, given back for new batches (see `SPARE_BUFFERS`). */
-      readonly spare: ArrayBuffer[];
+      /** Call batches the worker has run, given back for new batches (see `MAX_REUSABLE_BUFFERS`). */
+      readonly returnedBuffers: ArrayBuffer[];
     }
   /** What went wrong where the guest only sees `status` (see `NativeReport`). */
   | { readonly type: "report"; readonly guestId: number; readonly message: string; readonly status: number }
@@ -103,7 +103,7 @@ export type FromWorker =
  * batch's other work), so each side's buffers, once read, travel back
  * (transferred) with its next message and are written again.
  */
-export const SPARE_BUFFERS = 4;
+export const MAX_REUSABLE_BUFFERS = 4;
 
 /** `copied` of a result whose reply was not copied (a return code, or over the limit). */
 const NOT_COPIED = -1;

@@ -17,7 +17,7 @@ import { type GuestCall, type InvokeBridge, NativeGuest } from "./native.js";
 import { addressOf } from "./native-memory.js";
 import { removePrivateCopy } from "./private-copy.js";
 import type { CallsMessage, FromWorker, LoadMessage, ToWorker, WorkerStart } from "./worker-protocol.js";
-import { PackedReader, PackedWriter, signal, SPARE_BUFFERS } from "./worker-protocol.js";
+import { MAX_REUSABLE_BUFFERS, PackedReader, PackedWriter, signal } from "./worker-protocol.js";
 
 const start = workerData as WorkerStart;
 const port = parentPort!;
@@ -87,7 +87,7 @@ function loadGuest(load: LoadMessage): void {
 }
 
 /** Result buffers the host gave back, for new results. */
-const spareResults: ArrayBuffer[] = [];
+const reusableResultBuffers: ArrayBuffer[] = [];
 
 /** The calls of a batch, each frame handed to the guest where it is in the batch buffer. */
 function* callsOf(batch: CallsMessage): Generator<GuestCall> {
@@ -102,8 +102,8 @@ function* callsOf(batch: CallsMessage): Generator<GuestCall> {
 }
 
 /** Takes the buffers the host gave back with `batch`. */
-function takeSpare(batch: CallsMessage): void {
-  for (const buffer of batch.spare) if (spareResults.length < SPARE_BUFFERS) spareResults.push(buffer);
+function keepReturnedResultBuffers(batch: CallsMessage): void {
+  for (const buffer of batch.returnedBuffers) if (reusableResultBuffers.length < MAX_REUSABLE_BUFFERS) reusableResultBuffers.push(buffer);
 }
 
 /** The result of a call the host cancelled (`close({ force: true })`): the guest is not entered. */
@@ -115,17 +115,17 @@ const cancelled = () => Atomics.load(signals, signal.CANCELLED) === 1;
 /**
  * Runs every call of a batch on this thread, copying each reply straight
  * into `results` (the host thread decodes them), and adds the batch's
- * buffer to `done` (to give back to the host) once it is read.
+ * buffer to `returnedBatches` (to give back to the host) once it is read.
  */
-function runBatch(guest: NativeGuest, maxBytes: number, batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[]): void {
-  takeSpare(batch);
+function runBatch(guest: NativeGuest, maxBytes: number, batch: CallsMessage, results: PackedWriter, returnedBatches: ArrayBuffer[]): void {
+  keepReturnedResultBuffers(batch);
   for (const call of callsOf(batch)) {
     runningOp = call.op;
     const at = results.startResult();
     results.endResult(at, cancelled() ? CANCELLED_RESULT : guest.callAt(call, maxBytes, results.replyMemory));
     runningOp = 0;
   }
-  if (done.length < SPARE_BUFFERS) done.push(batch.buffer);
+  if (returnedBatches.length < MAX_REUSABLE_BUFFERS) returnedBatches.push(batch.buffer);
 }
 
 /**
@@ -134,13 +134,13 @@ function runBatch(guest: NativeGuest, maxBytes: number, batch: CallsMessage, res
  * answers every `invoke` meanwhile, from whichever thread of the guest's
  * (a handler may wait for a task of its own that calls the host).
  */
-async function runBatchOnPool(guest: NativeGuest, maxBytes: number, batch: CallsMessage, results: PackedWriter, done: ArrayBuffer[]): Promise<void> {
-  takeSpare(batch);
+async function runBatchOnPool(guest: NativeGuest, maxBytes: number, batch: CallsMessage, results: PackedWriter, returnedBatches: ArrayBuffer[]): Promise<void> {
+  keepReturnedResultBuffers(batch);
   for (const call of callsOf(batch)) {
     const at = results.startResult();
     results.endResult(at, cancelled() ? CANCELLED_RESULT : await turningWhile(guest.callAtAsync(call, maxBytes, results.replyMemory)));
   }
-  if (done.length < SPARE_BUFFERS) done.push(batch.buffer);
+  if (returnedBatches.length < MAX_REUSABLE_BUFFERS) returnedBatches.push(batch.buffer);
 }
 
 /**
@@ -169,9 +169,9 @@ const MIN_RESULTS_BYTES = 4096;
 let resultsBytes = MIN_RESULTS_BYTES;
 
 /** Posts the results of the batches run, with the batch buffers to give back. */
-function postResults(results: PackedWriter, spare: ArrayBuffer[]): void {
+function postResults(results: PackedWriter, returnedBatches: ArrayBuffer[]): void {
   resultsBytes = Math.max(MIN_RESULTS_BYTES, results.length);
-  post({ type: "results", buffer: results.buffer, length: results.length, spare }, [results.buffer, ...spare]);
+  post({ type: "results", buffer: results.buffer, length: results.length, returnedBuffers: returnedBatches }, [results.buffer, ...returnedBatches]);
 }
 
 /**
@@ -179,12 +179,12 @@ function postResults(results: PackedWriter, spare: ArrayBuffer[]): void {
  * then those posted meanwhile, and posts their results in one message.
  */
 async function serveOnPool(guest: NativeGuest, maxBytes: number, first: CallsMessage): Promise<void> {
-  const results = new PackedWriter(resultsBytes, spareResults.pop());
-  const spare: ArrayBuffer[] = [];
+  const results = new PackedWriter(resultsBytes, reusableResultBuffers.pop());
+  const returnedBatches: ArrayBuffer[] = [];
   for (let batch: CallsMessage | undefined = first; batch !== undefined; batch = nextCalls()) {
-    await runBatchOnPool(guest, maxBytes, batch, results, spare);
+    await runBatchOnPool(guest, maxBytes, batch, results, returnedBatches);
   }
-  postResults(results, spare);
+  postResults(results, returnedBatches);
 }
 
 /** The next message, if it is a batch of calls (calls are never posted behind a `load` or `close`). */
@@ -245,11 +245,11 @@ function serve(): void {
         void serveOnPool(guest, load.maxBytes, message).then(serve);
         return;
       }
-      const results = new PackedWriter(resultsBytes, spareResults.pop());
-      const spare: ArrayBuffer[] = [];
-      runBatch(guest, load.maxBytes, message, results, spare);
-      for (let more = nextCalls(); more !== undefined; more = nextCalls()) runBatch(guest, load.maxBytes, more, results, spare);
-      postResults(results, spare);
+      const results = new PackedWriter(resultsBytes, reusableResultBuffers.pop());
+      const returnedBatches: ArrayBuffer[] = [];
+      runBatch(guest, load.maxBytes, message, results, returnedBatches);
+      for (let more = nextCalls(); more !== undefined; more = nextCalls()) runBatch(guest, load.maxBytes, more, results, returnedBatches);
+      postResults(results, returnedBatches);
     }
     if (performance.now() >= yieldAt) break;
     waitUntil = performance.now() + WAIT_FOR_CALLS_MS;

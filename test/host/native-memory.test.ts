@@ -98,10 +98,10 @@ describe("HostReplyBuffers", () => {
     expect(buffers.giveBack(address, 64)).toEqual({ kind: "otherLength", length: 50 });
     expect(read(address, 50)).toEqual(reply);
     expect(buffers.giveBack(address, 50)).toEqual(taken);
-    // A spare block of the pool is not lent either.
-    const spare = buffers.lend(pattern(50, 5), "g");
-    expect(buffers.giveBack(spare, 50)).toEqual(taken);
-    expect(buffers.giveBack(spare + 64, 50)).toEqual({ kind: "notLent" });
+    // A free block of the pool is not lent either.
+    const lent = buffers.lend(pattern(50, 5), "g");
+    expect(buffers.giveBack(lent, 50)).toEqual(taken);
+    expect(buffers.giveBack(lent + 64, 50)).toEqual({ kind: "notLent" });
   });
 
   it("an unpooled reply's buffer is its own, freed when given back", () => {
@@ -114,6 +114,34 @@ describe("HostReplyBuffers", () => {
     expect(buffers.giveBack(a, length)).toEqual({ kind: "notLent" });
     expectBytesAt(b, pattern(length, 7));
     expect(buffers.giveBack(b, length)).toEqual(taken);
+  });
+
+  it("counts its native allocations: a chunk per size class as needed, kept; an unpooled buffer while it is lent", () => {
+    const buffers = new HostReplyBuffers<string>();
+    expect(buffers.allocations).toBe(0);
+    // 64 KiB chunks of 1 KiB blocks: 64 replies held at once fit in one chunk, the 65th needs another.
+    const held = Array.from({ length: 64 }, (_, i) => buffers.lend(pattern(1000, i), "g"));
+    expect(buffers.allocations).toBe(1);
+    held.push(buffers.lend(pattern(1000, 64), "g"));
+    expect(buffers.allocations).toBe(2);
+    const small = buffers.lend(pattern(10, 1), "g"); // another size class: a chunk of its own
+    expect(buffers.allocations).toBe(3);
+    // Given back and lent again, blocks are reused: the count stays.
+    for (let round = 0; round < 10; round++) {
+      for (const address of held) expect(buffers.giveBack(address, 1000)).toEqual(taken);
+      held.splice(0, held.length, ...Array.from({ length: 65 }, (_, i) => buffers.lend(pattern(1000, i), "g")));
+    }
+    expect(buffers.allocations).toBe(3);
+    const length = POOLED_REPLY_MAX + 1;
+    const big = buffers.lend(pattern(length, 1), "g");
+    expect(buffers.allocations).toBe(4);
+    expect(buffers.giveBack(big, length)).toEqual(taken);
+    expect(buffers.allocations).toBe(3);
+    // A refused give-back changes nothing; chunks are kept once every block is back.
+    expect(buffers.giveBack(small, 11)).toEqual({ kind: "otherLength", length: 10 });
+    expect(buffers.giveBack(small, 10)).toEqual(taken);
+    for (const address of held) buffers.giveBack(address, 1000);
+    expect(buffers.allocations).toBe(3);
   });
 });
 

@@ -1,7 +1,7 @@
 // The answers file of `actr-abi run`: rules -> the HostResult the host answers with.
 import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { answerOperation, parseAnswers } from "../../src/cli/answers.js";
+import { answerOperation, parseAnswers } from "../../src/cli/answers-file.js";
 import { actrErrorVariant } from "../../src/cli/trace.js";
 import {
   ActrError,
