@@ -1,8 +1,10 @@
 // npm run check:references: fails when the README, the changelog, src/, gen/,
 // proto/, docs/ or bin/ point at something a user of the package does not
 // have: a path that leaves the repository (`../` past its root, `shared/`),
-// the Rust module file, "spec section N" (the contract is docs/abi.md), or a
-// relative Markdown link to a file or heading that does not exist.
+// the Rust module file, "spec section N" (the contract is docs/abi.md), a
+// relative Markdown link to a file or heading that does not exist, or, in a
+// Markdown file the package ships, a relative link to a file it does not ship
+// (a reader of node_modules/@actr/dynclib-abi has only the tarball).
 // test/scripts/check-references.test.ts checks the rules themselves.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -43,6 +45,23 @@ const namedPatterns: readonly { pattern: RegExp; problem: string }[] = [
  */
 const relativePath = /(?<![\w.])(?:\.\.\/)+[\w@.\-/]*/g;
 const markdownLink = /\]\(([^)\s]+)\)/g;
+
+/** A `files` pattern of package.json as a regular expression over repository paths. */
+function filesPattern(glob: string): RegExp {
+  const source = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*\*\//g, "\u0000")
+    .replace(/\*/g, "[^/]*")
+    .replace(/\u0000/g, "(?:.*/)?");
+  return new RegExp(`^${source}$`);
+}
+
+/** Whether `file` (relative to `root`) is in the tarball `npm pack` writes: package.json's `files`, and what npm always adds. */
+export function isShipped(root: string, file: string): boolean {
+  if (/^(package\.json|README(\.\w+)?|LICEN[CS]E(\.\w+)?)$/i.test(file)) return true;
+  const { files } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { files?: string[] };
+  return (files ?? []).some((glob) => filesPattern(glob).test(file));
+}
 
 function lineOf(text: string, index: number): number {
   let line = 1;
@@ -90,6 +109,7 @@ export function findBadReferences(root: string, file: string, text: string): Bad
   }
 
   if (file.endsWith(".md")) {
+    const shipped = isShipped(root, file);
     for (const m of text.matchAll(markdownLink)) {
       const target = m[1]!;
       if (/^[a-z][a-z+.-]*:/i.test(target)) continue; // https:, mailto:, ...
@@ -98,6 +118,8 @@ export function findBadReferences(root: string, file: string, text: string): Bad
       if (!isInside(root, absolute)) continue; // reported as a `../` path above
       if (!existsSync(absolute)) {
         report(m.index, `links to ${path}, which does not exist`);
+      } else if (shipped && path !== "" && !isShipped(root, relative(root, absolute).split(sep).join("/"))) {
+        report(m.index, `links to ${path}, which the package tarball does not hold (${file} ships; see package.json "files")`);
       } else if (anchor !== undefined && absolute.endsWith(".md") && !anchorsOf(readFileSync(absolute, "utf8")).has(anchor)) {
         report(m.index, `links to #${anchor}, which is not a heading of ${relative(root, absolute)}`);
       }
@@ -125,7 +147,7 @@ export function checkRepository(root: string): { files: string[]; bad: BadRefere
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { files, bad } = checkRepository(fileURLToPath(new URL("..", import.meta.url)));
   if (bad.length > 0) {
-    console.error(`references outside the repository:\n${bad.map((b) => `  ${b.file}:${b.line}: ${b.problem}`).join("\n")}`);
+    console.error(`bad references:\n${bad.map((b) => `  ${b.file}:${b.line}: ${b.problem}`).join("\n")}`);
     process.exit(1);
   }
   console.log(`references: ${files.length} files point only inside the repository`);

@@ -2,7 +2,7 @@
 // repository itself against them.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkedFiles, checkRepository, findBadReferences, headingAnchor } from "../../scripts/check-references.js";
+import { checkedFiles, checkRepository, findBadReferences, headingAnchor, isShipped } from "../../scripts/check-references.js";
 
 const root = join(import.meta.dirname, "../..");
 const problems = (file: string, text: string) => findBadReferences(root, file, text).map((b) => `${b.line}: ${b.problem}`);
@@ -45,6 +45,24 @@ describe("findBadReferences", () => {
       "1: links to #8-more, which is not a heading of docs/abi.md",
       "2: links to docs/nothing.md, which does not exist",
     ]);
+  });
+
+  it("in a shipped Markdown file, flags a link to a file the tarball does not hold", () => {
+    expect(problems("README.md", "[abi](docs/abi.md) [schema](proto/actr/actr.proto) [top](#install)")).toEqual([]);
+    expect(problems("README.md", "see [contributing](CONTRIBUTING.md)")).toEqual([
+      '1: links to CONTRIBUTING.md, which the package tarball does not hold (README.md ships; see package.json "files")',
+    ]);
+    // A file the package does not ship may link anywhere in the repository.
+    expect(problems("CONTRIBUTING.md", "[bench](bench/README.md)")).toEqual([]);
+  });
+
+  it("reads package.json's files as npm does", () => {
+    for (const file of ["README.md", "LICENSE", "package.json", "docs/abi.md", "dist/src/host/index.js", "proto/actr/dynclib/v1/abi.proto", "src/index.ts"]) {
+      expect(isShipped(root, file), file).toBe(true);
+    }
+    for (const file of ["CONTRIBUTING.md", "bench/README.md", "docs/architecture.md", "examples/run/answers.json", "proto/baseline/v1.binpb", "test/readme.test.ts"]) {
+      expect(isShipped(root, file), file).toBe(false);
+    }
   });
 
   it("spells heading anchors as GitHub does", () => {
