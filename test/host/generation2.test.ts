@@ -32,7 +32,11 @@ async function stats(guest: Guest): Promise<Record<string, number>> {
 
 // Set before any guest is loaded: a worker thread takes the environment it is started with,
 // and a guest's worker may be one started for an earlier guest. Only the failing-shutdown
-// tests need it; the others stop no task that would take this long.
+// tests need it; the others stop no task that would take this long. It only shortens them:
+// when this file itself runs in a worker thread (Stryker's vitest runner uses pool "threads"),
+// the assignment stays in that thread's copy of the environment, the guest never sees it and
+// waits its default 5 s, so those tests leave the stuck task's delay to the guest's default
+// (its shutdown wait + 1 s), which outlasts the wait the guest actually uses.
 process.env.ACTR_TEST_SHUTDOWN_TIMEOUT_MS = "100";
 
 const skip = "skip" in testGuestGen2 ? testGuestGen2.skip : undefined;
@@ -159,7 +163,7 @@ describe.skipIf(skip !== undefined)("generation 2, a failing actr_shutdown", () 
   for (const threading of ["worker", "same-thread"] as const) {
     it(`${threading}: close() rejects with an AbiError saying the library stays loaded`, async () => {
       const guest = await loadGuest(library, { threading, host: () => ({ done: true }), onHostError: () => {} });
-      await guest.handle(envelope("spawnStuck", "400"), ctx);
+      await guest.handle(envelope("spawnStuck"), ctx);
       const error = await rejection(guest.close(), AbiError);
       expect(error.status).toBe(code.GENERIC_ERROR);
       expect(error.message).toMatch(/actr_shutdown returned .*stays loaded/);
