@@ -29,6 +29,23 @@ describe("the tarball", () => {
     expect(readFileSync(join(unpacked, "LICENSE"), "utf8")).toContain("Apache License\n                           Version 2.0, January 2004");
   });
 
+  it("ships the user documents, and not the maintainers' ones", () => {
+    const docs = [...shipped].filter((f) => f.endsWith(".md")).sort();
+    expect(docs).toEqual(["CHANGELOG.md", "README.md", "docs/abi.md", "docs/cli.md", "docs/conformance.md", "docs/errors.md", "docs/host-runtime.md"]);
+  });
+
+  it("ships every file a shipped document links to", () => {
+    const missing: string[] = [];
+    for (const doc of [...shipped].filter((f) => f.endsWith(".md"))) {
+      for (const [, target] of readFileSync(join(unpacked, doc), "utf8").matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue; // https:, mailto:
+        const path = posix.normalize(posix.join(posix.dirname(doc), target!));
+        if (!shipped.has(path)) missing.push(`${doc} -> ${target}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it("ships no tests, benchmarks, conformance oracle or API reference", () => {
     const outside = [...shipped].filter((f) => /^(test|bench|conformance|docs\/api|examples|scripts)\//.test(f));
     expect(outside).toEqual([]);
