@@ -2,7 +2,24 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "gen/", "test/gen/", ".stryker-tmp/", "reports/", "bench/.pbjs/", "node_modules/", "conformance/oracle/target/", "coverage/", "test/.readme-examples/", "test/host/.readme-examples/", "test/guest/target/", "bench/rust-host/target/", "docs/api/"] },
+  {
+    ignores: [
+      "dist/",
+      "gen/",
+      "test/gen/",
+      ".stryker-tmp/",
+      "reports/",
+      "bench/.pbjs/",
+      "node_modules/",
+      "conformance/oracle/target/",
+      "coverage/",
+      "test/.readme-examples/",
+      "test/host/.readme-examples/",
+      "test/guest/target/",
+      "bench/rust-host/target/",
+      "docs/api/",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

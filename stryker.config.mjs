@@ -22,7 +22,14 @@ export default {
   // A crate's target/debian-registry-* (scripts/cargo.mjs, with
   // ACTR_CARGO_REGISTRY=debian) links to directories, which the sandbox's
   // copy cannot take; the build makes it again there.
-  ignorePatterns: ["dist", "coverage", "conformance/oracle/target", "bench/.pbjs", "reports", "**/target/debian-registry-*"],
+  ignorePatterns: [
+    "dist",
+    "coverage",
+    "conformance/oracle/target",
+    "bench/.pbjs",
+    "reports",
+    "**/target/debian-registry-*",
+  ],
   reporters: ["clear-text", "progress", "html", "json"],
   concurrency: 2,
   timeoutMS: 30_000,

@@ -38,6 +38,23 @@ export default {
   // "Every export is documented": each exported declaration and the members of
   // the exported classes and enums. Properties of object types are left to
   // their declaration's comment (protobuf-es's own `oneof` cases have none).
-  requiredToBeDocumented: ["Enum", "EnumMember", "Variable", "Function", "Class", "Interface", "TypeAlias", "Method", "Accessor"],
-  validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
+  requiredToBeDocumented: [
+    "Enum",
+    "EnumMember",
+    "Variable",
+    "Function",
+    "Class",
+    "Interface",
+    "TypeAlias",
+    "Method",
+    "Accessor",
+  ],
+  validation: {
+    notExported: true,
+    invalidLink: true,
+    invalidPath: true,
+    rewrittenLink: true,
+    notDocumented: true,
+    unusedMergeModuleWith: true,
+  },
 };

@@ -44,7 +44,10 @@ export const shared = {
   resolve: {
     // The README's examples import the package by name.
     alias: [
-      { find: /^@actr\/dynclib-abi\/host$/, replacement: fileURLToPath(new URL("./src/host/index.ts", import.meta.url)) },
+      {
+        find: /^@actr\/dynclib-abi\/host$/,
+        replacement: fileURLToPath(new URL("./src/host/index.ts", import.meta.url)),
+      },
       { find: /^@actr\/dynclib-abi$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
     ],
   },
@@ -59,8 +62,14 @@ export default defineConfig({
   test: {
     ...shared.test,
     projects: [
-      { extends: true, test: { name: "unit", include: allTests, exclude: [...integrationTests, "**/node_modules/**"] } },
-      { extends: true, test: { name: "integration", include: integrationTests, globalSetup: ["./test/support/build-dist.ts"] } },
+      {
+        extends: true,
+        test: { name: "unit", include: allTests, exclude: [...integrationTests, "**/node_modules/**"] },
+      },
+      {
+        extends: true,
+        test: { name: "integration", include: integrationTests, globalSetup: ["./test/support/build-dist.ts"] },
+      },
     ],
   },
 });

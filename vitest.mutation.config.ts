@@ -13,11 +13,29 @@ import { defineConfig, mergeConfig } from "vitest/config";
 import { allTests, shared } from "./vitest.config.js";
 
 export default mergeConfig(
-  { ...shared, test: { ...shared.test, include: allTests, reporters: ["default", "./test/support/unloadable-file-as-failed-test.ts"] } },
+  {
+    ...shared,
+    test: {
+      ...shared.test,
+      include: allTests,
+      reporters: ["default", "./test/support/unloadable-file-as-failed-test.ts"],
+    },
+  },
   defineConfig({
     test: {
       setupFiles: ["./test/support/mutation-setup.ts"],
-      exclude: ["test/cli/**", "test/package/**", "test/scripts/**", "test/host/koffi-missing.test.ts", "test/host/hostile/**", "test/readme.test.ts", "test/conformance/runner.test.ts", "test/proto/breaking.test.ts", "test/support/**", "**/node_modules/**"],
+      exclude: [
+        "test/cli/**",
+        "test/package/**",
+        "test/scripts/**",
+        "test/host/koffi-missing.test.ts",
+        "test/host/hostile/**",
+        "test/readme.test.ts",
+        "test/conformance/runner.test.ts",
+        "test/proto/breaking.test.ts",
+        "test/support/**",
+        "**/node_modules/**",
+      ],
     },
   }),
 );

@@ -39,7 +39,17 @@ const { values } = parseArgs({
 });
 
 /** The strings of the benchmark's frames (bench/cases.mjs): actor types, ids, route key, metadata. */
-const realistic = ["acme", "echo-service", "1.2.0", "echo-client", "req-0001-7f3a9c", "echo.EchoService.Echo", "stream-1", "content-type", "application/octet-stream"];
+const realistic = [
+  "acme",
+  "echo-service",
+  "1.2.0",
+  "echo-client",
+  "req-0001-7f3a9c",
+  "echo.EchoService.Echo",
+  "stream-1",
+  "content-type",
+  "application/octet-stream",
+];
 const asciiOf = (n) => Array.from({ length: n }, (_, i) => String.fromCharCode(0x20 + ((i * 7 + n) % 95))).join("");
 
 /** Each case: the strings it decodes in turn. */
@@ -57,7 +67,8 @@ const cases = {
   "non-ascii-last-32": [asciiOf(30) + "\u00e9"], // 32 bytes, the last two not ASCII
 };
 const caseIds = values.case ?? Object.keys(cases);
-for (const id of caseIds) if (!(id in cases)) throw new Error(`unknown case ${id} (one of ${Object.keys(cases).join(", ")})`);
+for (const id of caseIds)
+  if (!(id in cases)) throw new Error(`unknown case ${id} (one of ${Object.keys(cases).join(", ")})`);
 
 /** The strings of a case laid out in one buffer, each after 3 filler bytes: [buffer, starts, lengths]. */
 function layout(strings) {
@@ -85,7 +96,14 @@ const readStringSource = `
 const fail = () => {
   throw new Error("not UTF-8");
 };
-const makeReadString = (asciiString, max) => new Function("asciiString", "max", "utf8", "fail", `return function readString(buf, start, n) {${readStringSource}};`)(asciiString, max, utf8TextOrUndefined, fail);
+const makeReadString = (asciiString, max) =>
+  new Function(
+    "asciiString",
+    "max",
+    "utf8",
+    "fail",
+    `return function readString(buf, start, n) {${readStringSource}};`,
+  )(asciiString, max, utf8TextOrUndefined, fail);
 
 const loopSource = `
   let sink = 0;
@@ -100,7 +118,11 @@ const makeLoop = () => new Function("readString", "buf", "starts", "lengths", "c
 const implementations = [{ id: "actr-dynclib-abi", asciiString: ascii.asciiString, max: ascii.MAX_ASCII_STRING }];
 for (const file of values.against ?? []) {
   const mod = await import(pathToFileURL(path.resolve(file)).href);
-  implementations.push({ id: path.basename(file, path.extname(file)), asciiString: mod.asciiString, max: mod.MAX_ASCII_STRING });
+  implementations.push({
+    id: path.basename(file, path.extname(file)),
+    asciiString: mod.asciiString,
+    max: mod.MAX_ASCII_STRING,
+  });
 }
 implementations.push({ id: "textdecoder", asciiString: undefined, max: 0 });
 
@@ -153,7 +175,16 @@ for (const id of caseIds) {
   const base = entries[0].perRound;
   for (const { impl, perRound } of entries) {
     const ratios = perRound.map((ns, r) => ns / base[r]);
-    rows.push({ case: id, impl: impl.id, ns: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound), ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) });
+    rows.push({
+      case: id,
+      impl: impl.id,
+      ns: median(perRound),
+      min: Math.min(...perRound),
+      max: Math.max(...perRound),
+      ratio: median(ratios),
+      ratioMin: Math.min(...ratios),
+      ratioMax: Math.max(...ratios),
+    });
   }
 }
 if (total === 0) throw new Error("nothing ran");
@@ -162,9 +193,14 @@ if (values.json) console.log(JSON.stringify(rows, null, 2));
 else {
   const f1 = (x) => x.toFixed(1);
   const f2 = (x) => x.toFixed(2);
-  console.log(`node ${process.version}, ${rounds} rounds of ${values.ms} ms per implementation and case; ns per string, median (lowest-highest round); ratio to ${implementations[0].id}, median (range) of the rounds' ratios`);
+  console.log(
+    `node ${process.version}, ${rounds} rounds of ${values.ms} ms per implementation and case; ns per string, median (lowest-highest round); ratio to ${implementations[0].id}, median (range) of the rounds' ratios`,
+  );
   console.log("");
   console.log("| case | impl | ns/string | × " + implementations[0].id + " |");
   console.log("|---|---|---:|---:|");
-  for (const r of rows) console.log(`| ${r.case} | ${r.impl} | ${f1(r.ns)} (${f1(r.min)}-${f1(r.max)}) | ${f2(r.ratio)}× (${f2(r.ratioMin)}-${f2(r.ratioMax)}) |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.case} | ${r.impl} | ${f1(r.ns)} (${f1(r.min)}-${f1(r.max)}) | ${f2(r.ratio)}× (${f2(r.ratioMin)}-${f2(r.ratioMax)}) |`,
+    );
 }

@@ -20,7 +20,11 @@ export function pattern(n, salt) {
 }
 
 const ids = {
-  self: { realm: 1001, serialNumber: 0x0123_4567_89abn, type: { manufacturer: "acme", name: "echo-service", version: "1.2.0" } },
+  self: {
+    realm: 1001,
+    serialNumber: 0x0123_4567_89abn,
+    type: { manufacturer: "acme", name: "echo-service", version: "1.2.0" },
+  },
   caller: { realm: 1001, serialNumber: 42n, type: { manufacturer: "acme", name: "echo-client", version: "1.2.0" } },
 };
 const requestId = "req-0001-7f3a9c";
@@ -38,7 +42,11 @@ export const caseIds = [
   "data-stream-decode-64KiB",
   "data-stream-decode-1MiB",
 ];
-const chunkSizes = { "data-stream-decode-64B": 64, "data-stream-decode-64KiB": 64 * 1024, "data-stream-decode-1MiB": 1024 * 1024 };
+const chunkSizes = {
+  "data-stream-decode-64B": 64,
+  "data-stream-decode-64KiB": 64 * 1024,
+  "data-stream-decode-1MiB": 1024 * 1024,
+};
 
 // ---- this package -----------------------------------------------------------
 
@@ -47,18 +55,29 @@ function ours() {
   const caller = abi.actrId(ids.caller);
   const hostCall = abi.encodeFrame(
     abi.HostCallV1Schema,
-    create(abi.HostCallV1Schema, { routeKey, dest: abi.destToV1({ kind: "actor", id: self }), payload: pattern(256, 3) }),
+    create(abi.HostCallV1Schema, {
+      routeKey,
+      dest: abi.destToV1({ kind: "actor", id: self }),
+      payload: pattern(256, 3),
+    }),
   );
   const dataStreams = Object.fromEntries(
     Object.entries(chunkSizes).map(([id, n]) => [
       id,
       abi.encodeGuestDataStreamRequest(
-        abi.dataStream({ streamId: "stream-1", sequence: 7, payload: pattern(n, 9), metadata, timestampMs: 1_700_000_000_000n }),
+        abi.dataStream({
+          streamId: "stream-1",
+          sequence: 7,
+          payload: pattern(n, 9),
+          metadata,
+          timestampMs: 1_700_000_000_000n,
+        }),
         caller,
       ),
     ]),
   );
-  const guestHandle = () => abi.encodeGuestHandleRequest(envelope, abi.invocationContext({ selfId: self, callerId: caller, requestId }));
+  const guestHandle = () =>
+    abi.encodeGuestHandleRequest(envelope, abi.invocationContext({ selfId: self, callerId: caller, requestId }));
   const guestHandleBytes = guestHandle();
   const decodeDataStream = (bytes) => () => abi.decodePayload(abi.GuestDataStreamV1Schema, abi.decodeFrame(bytes));
   return {
@@ -68,8 +87,13 @@ function ours() {
       run: () => abi.decodePayload(abi.GuestHandleV1Schema, abi.decodeFrame(guestHandleBytes)),
     },
     "host-call-decode": { input: hostCall, run: () => abi.decodeHostOperation(hostCall) },
-    "reply-roundtrip": { input: abi.successReply(replyPayload), run: () => abi.decodeReply(abi.successReply(replyPayload)) },
-    ...Object.fromEntries(Object.entries(dataStreams).map(([id, bytes]) => [id, { input: bytes, run: decodeDataStream(bytes) }])),
+    "reply-roundtrip": {
+      input: abi.successReply(replyPayload),
+      run: () => abi.decodeReply(abi.successReply(replyPayload)),
+    },
+    ...Object.fromEntries(
+      Object.entries(dataStreams).map(([id, bytes]) => [id, { input: bytes, run: decodeDataStream(bytes) }]),
+    ),
   };
 }
 
@@ -99,7 +123,11 @@ function protobufEs() {
   const hostCall = frame(
     1,
     abi.HostCallV1Schema,
-    create(abi.HostCallV1Schema, { routeKey, dest: create(abi.DestV1Schema, { kind: { case: "actor", value: self } }), payload: pattern(256, 3) }),
+    create(abi.HostCallV1Schema, {
+      routeKey,
+      dest: create(abi.DestV1Schema, { kind: { case: "actor", value: self } }),
+      payload: pattern(256, 3),
+    }),
   );
   const dataStream = (n) =>
     frame(
@@ -117,7 +145,8 @@ function protobufEs() {
       }),
     );
   const decodeWith = (schema, bytes) => () => fromBinary(schema, fromBinary(abi.AbiFrameSchema, bytes).payload);
-  const reply = () => toBinary(abi.AbiReplySchema, create(abi.AbiReplySchema, { abiVersion: 1, status: 0, payload: replyPayload }));
+  const reply = () =>
+    toBinary(abi.AbiReplySchema, create(abi.AbiReplySchema, { abiVersion: 1, status: 0, payload: replyPayload }));
   return {
     "guest-handle-encode": { input: guestHandleBytes, run: guestHandle },
     "guest-handle-decode": { input: guestHandleBytes, run: decodeWith(abi.GuestHandleV1Schema, guestHandleBytes) },
@@ -152,11 +181,17 @@ function protobufjs() {
   ].map(T);
   // protobufjs writes an implicit field whenever it is set, zero or not, so
   // zero values are left out here to match prost's bytes.
-  const id = (v) => ({ realm: { realmId: v.realm }, serialNumber: protobuf.util.Long.fromString(String(v.serialNumber), true), type: v.type });
+  const id = (v) => ({
+    realm: { realmId: v.realm },
+    serialNumber: protobuf.util.Long.fromString(String(v.serialNumber), true),
+    type: v.type,
+  });
   const self = id(ids.self);
   const caller = id(ids.caller);
-  const frame = (op, Type, payload) => AbiFrame.encode({ abiVersion: 1, op, payload: Type.encode(payload).finish() }).finish();
-  const guestHandle = () => frame(101, GuestHandleV1, { ctx: { selfId: self, callerId: caller, requestId }, rpcEnvelope: envelope });
+  const frame = (op, Type, payload) =>
+    AbiFrame.encode({ abiVersion: 1, op, payload: Type.encode(payload).finish() }).finish();
+  const guestHandle = () =>
+    frame(101, GuestHandleV1, { ctx: { selfId: self, callerId: caller, requestId }, rpcEnvelope: envelope });
   const guestHandleBytes = guestHandle();
   const hostCall = frame(1, HostCallV1, { routeKey, dest: { actor: self }, payload: pattern(256, 3) });
   const dataStream = (n) =>
@@ -187,13 +222,28 @@ function protobufjs() {
 /** The static module pbjs writes for abi.proto, regenerated when a .proto is newer. */
 function loadPbjsStatic() {
   const out = path.join(here, ".pbjs/abi.cjs");
-  const protos = ["actr/actr.proto", "actr/dynclib/v1/abi.proto", "actr/dynclib/v1/codes.proto"].map((p) => path.join(here, "../proto", p));
+  const protos = ["actr/actr.proto", "actr/dynclib/v1/abi.proto", "actr/dynclib/v1/codes.proto"].map((p) =>
+    path.join(here, "../proto", p),
+  );
   const stale = !existsSync(out) || protos.some((p) => statSync(p).mtimeMs > statSync(out).mtimeMs);
   if (stale) {
     mkdirSync(path.dirname(out), { recursive: true });
     const pbjs = path.join(here, "../node_modules/.bin/pbjs");
-    const args = ["-t", "static-module", "-w", "commonjs", "--no-verify", "--no-convert", "--no-delimited", "--no-service"];
-    const result = spawnSync(pbjs, [...args, "-p", path.join(here, "../proto"), "actr/dynclib/v1/abi.proto", "-o", out], { stdio: "inherit" });
+    const args = [
+      "-t",
+      "static-module",
+      "-w",
+      "commonjs",
+      "--no-verify",
+      "--no-convert",
+      "--no-delimited",
+      "--no-service",
+    ];
+    const result = spawnSync(
+      pbjs,
+      [...args, "-p", path.join(here, "../proto"), "actr/dynclib/v1/abi.proto", "-o", out],
+      { stdio: "inherit" },
+    );
     if (result.status !== 0) throw new Error("pbjs -t static-module failed");
   }
   return createRequire(import.meta.url)(out);
@@ -203,11 +253,17 @@ const pbjsStatic = loadPbjsStatic();
 function protobufjsStatic() {
   const { actr } = pbjsStatic;
   const v1 = actr.dynclib.v1;
-  const id = (v) => ({ realm: { realmId: v.realm }, serialNumber: protobuf.util.Long.fromString(String(v.serialNumber), true), type: v.type });
+  const id = (v) => ({
+    realm: { realmId: v.realm },
+    serialNumber: protobuf.util.Long.fromString(String(v.serialNumber), true),
+    type: v.type,
+  });
   const self = id(ids.self);
   const caller = id(ids.caller);
-  const frame = (op, Type, payload) => v1.AbiFrame.encode({ abiVersion: 1, op, payload: Type.encode(payload).finish() }).finish();
-  const guestHandle = () => frame(101, v1.GuestHandleV1, { ctx: { selfId: self, callerId: caller, requestId }, rpcEnvelope: envelope });
+  const frame = (op, Type, payload) =>
+    v1.AbiFrame.encode({ abiVersion: 1, op, payload: Type.encode(payload).finish() }).finish();
+  const guestHandle = () =>
+    frame(101, v1.GuestHandleV1, { ctx: { selfId: self, callerId: caller, requestId }, rpcEnvelope: envelope });
   const guestHandleBytes = guestHandle();
   const hostCall = frame(1, v1.HostCallV1, { routeKey, dest: { actor: self }, payload: pattern(256, 3) });
   const dataStream = (n) =>

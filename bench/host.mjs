@@ -32,7 +32,13 @@ const rustHostDir = path.join(here, "rust-host");
 const rustHyperDir = path.join(here, "rust-hyper");
 
 /** The case ids of this file, in table order. */
-export const hostCaseIds = ["host-roundtrip-echo", "host-roundtrip-callback", "host-pipelined-echo", "host-roundtrip-echo-gen2", "host-roundtrip-callback-gen2"];
+export const hostCaseIds = [
+  "host-roundtrip-echo",
+  "host-roundtrip-callback",
+  "host-pipelined-echo",
+  "host-roundtrip-echo-gen2",
+  "host-roundtrip-callback-gen2",
+];
 /** The cases run against the second-generation guest. */
 const isGen2 = (id) => id.endsWith("-gen2");
 const IN_FLIGHT = 64;
@@ -83,12 +89,20 @@ const threadingOf = { "actr-dynclib-abi": "worker", "actr-dynclib-abi-sync": "sa
  * otherwise; the gen-2 cases alike) and its context, built with this package's API (`dist/`).
  */
 async function caseRequest(id) {
-  const { actrId, invocationContext, RpcEnvelopeSchema } = await import(pathToFileURL(path.join(root, "dist/src/index.js")).href);
+  const { actrId, invocationContext, RpcEnvelopeSchema } = await import(
+    pathToFileURL(path.join(root, "dist/src/index.js")).href
+  );
   const { create } = await import("@bufbuild/protobuf");
-  const actor = (serialNumber, name) => actrId({ realm: 1, serialNumber, type: { manufacturer: "acme", name, version: "1.0" } });
+  const actor = (serialNumber, name) =>
+    actrId({ realm: 1, serialNumber, type: { manufacturer: "acme", name, version: "1.0" } });
   const ctx = invocationContext({ selfId: actor(5n, "test"), callerId: actor(9n, "caller"), requestId: "req-1" });
   const payload = Uint8Array.from({ length: 256 }, (_, i) => (i * 7) & 0xff);
-  const request = create(RpcEnvelopeSchema, { routeKey: id.startsWith("host-roundtrip-callback") ? "call" : "echo", payload, requestId: "req-1", timeoutMs: 1000n });
+  const request = create(RpcEnvelopeSchema, {
+    routeKey: id.startsWith("host-roundtrip-callback") ? "call" : "echo",
+    payload,
+    requestId: "req-1",
+    timeoutMs: 1000n,
+  });
   return { ctx, payload, request };
 }
 
@@ -108,7 +122,8 @@ async function measureOurs(id, impl, time, check = false) {
   try {
     if (id === "host-pipelined-echo") {
       const window = () => Promise.all(Array.from({ length: IN_FLIGHT }, () => guest.handle(request, ctx)));
-      for (const response of await window()) if (!same(response, payload)) throw new Error(`${impl} answers other bytes for ${id}`);
+      for (const response of await window())
+        if (!same(response, payload)) throw new Error(`${impl} answers other bytes for ${id}`);
       return check ? 0 : await measure(time, window, IN_FLIGHT);
     }
     if (!same(await guest.handle(request, ctx), payload)) throw new Error(`${impl} answers other bytes for ${id}`);
@@ -129,7 +144,11 @@ async function measureOurs(id, impl, time, check = false) {
 async function measureFloor(id, time) {
   const { default: koffi } = await import("koffi");
   const abi = await import(pathToFileURL(path.join(root, "dist/src/index.js")).href);
-  const { addressOf, copyNative: memcpy, malloc } = await import(pathToFileURL(path.join(root, "dist/src/host/native-memory.js")).href);
+  const {
+    addressOf,
+    copyNative: memcpy,
+    malloc,
+  } = await import(pathToFileURL(path.join(root, "dist/src/host/native-memory.js")).href);
   const native = (bytes) => {
     const address = malloc(bytes.length);
     memcpy(address, addressOf(bytes), bytes.length);
@@ -147,11 +166,14 @@ async function measureFloor(id, time) {
   const words = new Uint32Array(koffi.view(out, 32));
   const replyAddress = native(reply);
   words.set([replyAddress % 2 ** 32, Math.floor(replyAddress / 2 ** 32), reply.length, 0], 4);
-  const invoke = koffi.register((frame, frameLen, replyOut, replyLenOut) => {
-    memcpy(replyOut, out + 16, 8);
-    memcpy(replyLenOut, out + 24, 8);
-    return 0;
-  }, koffi.pointer(koffi.proto(null, "int32_t", ["uintptr_t", "size_t", "uintptr_t", "uintptr_t"])));
+  const invoke = koffi.register(
+    (frame, frameLen, replyOut, replyLenOut) => {
+      memcpy(replyOut, out + 16, 8);
+      memcpy(replyLenOut, out + 24, 8);
+      return 0;
+    },
+    koffi.pointer(koffi.proto(null, "int32_t", ["uintptr_t", "size_t", "uintptr_t", "uintptr_t"])),
+  );
   const freeHostBuf = koffi.register(() => {}, koffi.pointer(koffi.proto(null, "void", ["uintptr_t", "size_t"])));
   const vtable = malloc(16);
   new BigUint64Array(koffi.view(vtable, 16)).set([BigInt(koffi.address(invoke)), BigInt(koffi.address(freeHostBuf))]);
@@ -160,7 +182,8 @@ async function measureFloor(id, time) {
   const frame = abi.encodeGuestHandleRequest(request, ctx);
   const frameAddress = native(frame);
   const call = () => {
-    if (handle(frameAddress, frame.length, out, out + 8) !== 0) throw new Error(`koffi-floor: actr_handle failed for ${id}`);
+    if (handle(frameAddress, frame.length, out, out + 8) !== 0)
+      throw new Error(`koffi-floor: actr_handle failed for ${id}`);
     freeResponse(words[0] + words[1] * 2 ** 32, words[2] + words[3] * 2 ** 32);
   };
   call();
@@ -179,7 +202,10 @@ function timed(command, args, id) {
 /** One line saying why a child process failed: its error message, else its signal, exit code or timeout. */
 function whyFailed(run) {
   if (run.error !== undefined) return run.error.code === "ETIMEDOUT" ? "it did not finish in 60 s" : run.error.message;
-  const lines = (run.stderr ?? "").split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const lines = (run.stderr ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
   const message = lines.find((l) => /^(\w*Error|panicked at|thread '.*' panicked)/.test(l)) ?? lines.at(-1);
   const how = run.signal !== null ? `killed by ${run.signal}` : `exit code ${run.status}`;
   return (message === undefined ? how : `${message} (${how})`).slice(0, 240);
@@ -217,7 +243,9 @@ export async function hostBench({ time = 1000, cases = hostCaseIds } = {}) {
   if (hyperMissing !== undefined) console.log(`bench: rust-hyper rows skipped: ${hyperMissing}`);
   let wanted = cases;
   if (cases.some(isGen2)) {
-    const gen2Missing = existsSync(path.join(guestGen2Dir, "Cargo.toml")) ? cargoBuild(guestGen2Dir) : `${path.relative(root, guestGen2Dir)} is not in this tree`;
+    const gen2Missing = existsSync(path.join(guestGen2Dir, "Cargo.toml"))
+      ? cargoBuild(guestGen2Dir)
+      : `${path.relative(root, guestGen2Dir)} is not in this tree`;
     if (gen2Missing !== undefined) {
       console.log(`bench: ${cases.filter(isGen2).join(", ")} skipped: ${gen2Missing}`);
       wanted = cases.filter((id) => !isGen2(id));
@@ -225,7 +253,11 @@ export async function hostBench({ time = 1000, cases = hostCaseIds } = {}) {
   }
   const slice = String(Math.max(100, Math.round(time / ROUNDS)));
   const rust = (binary, id, ms = slice) => [binary, [guestOf(id), "--time", ms, "--case", id], id];
-  const ours = (id, impl, ...more) => [process.execPath, [fileURLToPath(import.meta.url), "--measure", impl, "--case", id, "--time", slice, ...more], id];
+  const ours = (id, impl, ...more) => [
+    process.execPath,
+    [fileURLToPath(import.meta.url), "--measure", impl, "--case", id, "--time", slice, ...more],
+    id,
+  ];
   // [case, impl, what is timed, [command, args, id]]; rust-host's pipelined row is its sequential echo.
   const plan = [];
   for (const id of wanted) {
@@ -235,7 +267,8 @@ export async function hostBench({ time = 1000, cases = hostCaseIds } = {}) {
     }
     if (hyperMissing === undefined) plan.push([id, "rust-hyper", `rust-hyper ${id}`, rust(rustHyper, id)]);
     for (const impl of Object.keys(threadingOf)) plan.push([id, impl, `${impl} ${id}`, ours(id, impl)]);
-    if (id === "host-roundtrip-echo" || id === "host-roundtrip-callback") plan.push([id, "koffi-floor", `koffi-floor ${id}`, ours(id, "koffi-floor")]);
+    if (id === "host-roundtrip-echo" || id === "host-roundtrip-callback")
+      plan.push([id, "koffi-floor", `koffi-floor ${id}`, ours(id, "koffi-floor")]);
   }
   // A gen-2 row runs only when one short run answers right (our host may not speak generation 2 yet).
   const runnable = plan.filter(([id, impl]) => {
@@ -261,7 +294,11 @@ export async function hostBench({ time = 1000, cases = hostCaseIds } = {}) {
     // Round by round, when both were timed once per round; else the ratio of the medians.
     if (hyper !== undefined) {
       const ratios = mine.length === hyper.length ? mine.map((n, i) => n / hyper[i]) : [median(mine) / median(hyper)];
-      row.xRustHyper = { median: Math.round(median(ratios) * 1000) / 1000, min: Math.round(Math.min(...ratios) * 1000) / 1000, max: Math.round(Math.max(...ratios) * 1000) / 1000 };
+      row.xRustHyper = {
+        median: Math.round(median(ratios) * 1000) / 1000,
+        min: Math.round(Math.min(...ratios) * 1000) / 1000,
+        max: Math.round(Math.max(...ratios) * 1000) / 1000,
+      };
     }
     return row;
   });
@@ -270,15 +307,27 @@ export async function hostBench({ time = 1000, cases = hostCaseIds } = {}) {
 /** The markdown table of host rows: ns per call, the ratio over rust-host, and over rust-hyper (median of the rounds' ratios, with their range). */
 export function hostTable(rows) {
   const find = (id, impl) => rows.find((r) => r.case === id && r.impl === impl);
-  const lines = ["| case | impl | ns/op | × rust-host | × rust-hyper (range over rounds) |", "|---|---|---:|---:|---:|"];
+  const lines = [
+    "| case | impl | ns/op | × rust-host | × rust-hyper (range over rounds) |",
+    "|---|---|---:|---:|---:|",
+  ];
   for (const id of hostCaseIds) {
     for (const impl of ["actr-dynclib-abi", "actr-dynclib-abi-sync", "koffi-floor", "rust-host", "rust-hyper"]) {
       const row = find(id, impl);
       if (row === undefined) continue;
       const rust = find(id, "rust-host")?.nsPerOp;
       const x = row.xRustHyper;
-      const hyper = x === undefined ? "–" : impl === "rust-hyper" ? "1.00×" : x.min === x.max ? `${x.median.toFixed(2)}×` : `${x.median.toFixed(2)}× (${x.min.toFixed(2)}–${x.max.toFixed(2)})`;
-      lines.push(`| ${id} | ${impl} | ${row.nsPerOp.toFixed(0)} | ${rust === undefined ? "–" : `${(row.nsPerOp / rust).toFixed(2)}×`} | ${hyper} |`);
+      const hyper =
+        x === undefined
+          ? "–"
+          : impl === "rust-hyper"
+            ? "1.00×"
+            : x.min === x.max
+              ? `${x.median.toFixed(2)}×`
+              : `${x.median.toFixed(2)}× (${x.min.toFixed(2)}–${x.max.toFixed(2)})`;
+      lines.push(
+        `| ${id} | ${impl} | ${row.nsPerOp.toFixed(0)} | ${rust === undefined ? "–" : `${(row.nsPerOp / rust).toFixed(2)}×`} | ${hyper} |`,
+      );
     }
   }
   return lines.join("\n");
@@ -297,12 +346,20 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     // One case for one of our implementations (hostBench runs this in a process of its own).
     const [id] = values.case ?? [];
     const floorCases = ["host-roundtrip-echo", "host-roundtrip-callback"];
-    if (!(values.measure in threadingOf || (values.measure === "koffi-floor" && floorCases.includes(id))) || !hostCaseIds.includes(id)) throw new Error("usage: --measure IMPL --case CASE");
-    const ns = values.measure === "koffi-floor" ? await measureFloor(id, Number(values.time)) : await measureOurs(id, values.measure, Number(values.time), values.check);
+    if (
+      !(values.measure in threadingOf || (values.measure === "koffi-floor" && floorCases.includes(id))) ||
+      !hostCaseIds.includes(id)
+    )
+      throw new Error("usage: --measure IMPL --case CASE");
+    const ns =
+      values.measure === "koffi-floor"
+        ? await measureFloor(id, Number(values.time))
+        : await measureOurs(id, values.measure, Number(values.time), values.check);
     console.log(`${id} ${ns}`);
   } else {
     const cases = values.case ?? hostCaseIds;
-    for (const id of cases) if (!hostCaseIds.includes(id)) throw new Error(`unknown case ${id} (one of ${hostCaseIds.join(", ")})`);
+    for (const id of cases)
+      if (!hostCaseIds.includes(id)) throw new Error(`unknown case ${id} (one of ${hostCaseIds.join(", ")})`);
     console.log(hostTable(await hostBench({ time: Number(values.time), cases })));
   }
 }

@@ -29,7 +29,12 @@ function hostileFrame() {
   const inner = new Uint8Array(1 + lengthPrefix.length + chunk.length);
   inner.set([0x12, ...lengthPrefix]);
   inner.set(chunk, 1 + lengthPrefix.length);
-  const frame = abi.encodeMessage(abi.AbiFrameSchema, { $typeName: "actr.dynclib.v1.AbiFrame", abiVersion: 1, op: 7, payload: inner });
+  const frame = abi.encodeMessage(abi.AbiFrameSchema, {
+    $typeName: "actr.dynclib.v1.AbiFrame",
+    abiVersion: 1,
+    op: 7,
+    payload: inner,
+  });
   return frame;
 }
 
@@ -57,11 +62,17 @@ for (let i = 0; i < 3; i++) {
   best = Math.min(best, Number(process.hrtime.bigint() - start));
   kept = undefined;
 }
-console.log(`hostile ${mib} MiB of 22 00: actr-dynclib-abi ${(best / 1e6).toFixed(0)} ms, holds ${(held / 2 ** 20).toFixed(0)} MiB (${(held / frame.length).toFixed(1)}× the input)`);
+console.log(
+  `hostile ${mib} MiB of 22 00: actr-dynclib-abi ${(best / 1e6).toFixed(0)} ms, holds ${(held / 2 ** 20).toFixed(0)} MiB (${(held / frame.length).toFixed(1)}× the input)`,
+);
 
 if (values.oracle !== undefined) {
   const out = spawnSync(values.oracle, ["hostile", "--mib", String(mib), "--iters", "3"], { encoding: "utf8" });
   const [, ns, prostHeld] = out.stdout.trim().split(" ").map(Number);
-  console.log(`hostile ${mib} MiB of 22 00: prost ${(ns / 1e6).toFixed(0)} ms, holds ${(prostHeld / 2 ** 20).toFixed(0)} MiB (${(prostHeld / frame.length).toFixed(1)}× the input)`);
-  console.log(`hostile: time ${(best / ns).toFixed(2)}× prost (goal ≤ 2), memory ${(held / prostHeld).toFixed(2)}× prost (goal ≤ 1.3)`);
+  console.log(
+    `hostile ${mib} MiB of 22 00: prost ${(ns / 1e6).toFixed(0)} ms, holds ${(prostHeld / 2 ** 20).toFixed(0)} MiB (${(prostHeld / frame.length).toFixed(1)}× the input)`,
+  );
+  console.log(
+    `hostile: time ${(best / ns).toFixed(2)}× prost (goal ≤ 2), memory ${(held / prostHeld).toFixed(2)}× prost (goal ≤ 1.3)`,
+  );
 }

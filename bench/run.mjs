@@ -35,7 +35,8 @@ const { values } = parseArgs({
   },
 });
 for (const id of values.case ?? []) {
-  if (!caseIds.includes(id) && !hostCaseIds.includes(id)) throw new Error(`unknown case ${id} (one of ${[...caseIds, ...hostCaseIds].join(", ")})`);
+  if (!caseIds.includes(id) && !hostCaseIds.includes(id))
+    throw new Error(`unknown case ${id} (one of ${[...caseIds, ...hostCaseIds].join(", ")})`);
 }
 /** The codec cases to run, and the host cases (bench/host.mjs). */
 const cases = values.case === undefined ? caseIds : values.case.filter((id) => caseIds.includes(id));
@@ -46,15 +47,19 @@ const hex = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLen
 // ---- same bytes everywhere, before timing -----------------------------------------
 
 const impls = Object.fromEntries(
-  Object.entries(implementations()).filter(([impl]) => values.impl === undefined || impl === "actr-dynclib-abi" || values.impl.includes(impl)),
+  Object.entries(implementations()).filter(
+    ([impl]) => values.impl === undefined || impl === "actr-dynclib-abi" || values.impl.includes(impl),
+  ),
 );
 const reference = impls["actr-dynclib-abi"];
 for (const id of cases) {
   for (const [impl, byCase] of Object.entries(impls)) {
     const { input, run } = byCase[id];
-    if (hex(input) !== hex(reference[id].input)) throw new Error(`${impl} builds other bytes than actr-dynclib-abi for ${id}`);
+    if (hex(input) !== hex(reference[id].input))
+      throw new Error(`${impl} builds other bytes than actr-dynclib-abi for ${id}`);
     const out = run();
-    if (id === "guest-handle-encode" && hex(out) !== hex(input)) throw new Error(`${impl} encodes other bytes for ${id}`);
+    if (id === "guest-handle-encode" && hex(out) !== hex(input))
+      throw new Error(`${impl} encodes other bytes for ${id}`);
   }
 }
 
@@ -74,14 +79,20 @@ if (cases.length === 0) {
   const dump = spawnSync(oracle, ["bench", "--dump-inputs"], { encoding: "utf8", maxBuffer: 1 << 26 });
   for (const line of dump.stdout.trim().split("\n")) {
     const [id, bytes] = line.split(" ");
-    if (cases.includes(id) && bytes !== hex(reference[id].input)) throw new Error(`prost's bytes differ from ours for ${id}`);
+    if (cases.includes(id) && bytes !== hex(reference[id].input))
+      throw new Error(`prost's bytes differ from ours for ${id}`);
   }
 }
 
 /** One run of the oracle's timing of case `id` (prost), in ns per call. */
 function timeProst(id) {
   const out = spawnSync(oracle, ["bench", "--case", id], { encoding: "utf8" }).stdout;
-  const ns = Number(out.split("\n").find((l) => l.startsWith(`${id} `))?.split(" ")[1]);
+  const ns = Number(
+    out
+      .split("\n")
+      .find((l) => l.startsWith(`${id} `))
+      ?.split(" ")[1],
+  );
   if (!Number.isFinite(ns)) throw new Error(`the oracle printed no time for ${id}:\n${out}`);
   return ns;
 }
@@ -139,7 +150,8 @@ for (const id of cases) {
     samples.sort((x, y) => x - y);
     results.push({ case: id, impl, nsPerOp: samples[samples.length >> 1] });
   }
-  if (prost.length > 0) results.push({ case: id, impl: "prost", nsPerOp: prost.sort((x, y) => x - y)[prost.length >> 1] });
+  if (prost.length > 0)
+    results.push({ case: id, impl: "prost", nsPerOp: prost.sort((x, y) => x - y)[prost.length >> 1] });
 }
 if (cases.length > 0 && sink === undefined) throw new Error("nothing ran");
 
@@ -183,9 +195,12 @@ const mean = (impl, base) => {
   return g === undefined ? "–" : `${g.toFixed(2)}×`;
 };
 for (const impl of impls4.filter((i) => i !== "prost")) {
-  lines.push(`| geometric mean | ${impl} | | ${mean(impl, "protobufjs")} | ${mean(impl, "protobufjs-static")} | ${mean(impl, "prost")} |`);
+  lines.push(
+    `| geometric mean | ${impl} | | ${mean(impl, "protobufjs")} | ${mean(impl, "protobufjs-static")} | ${mean(impl, "prost")} |`,
+  );
 }
-const codecTable = cases.length > 0 ? lines.join("\n") : `Measured ${date} on ${machine} (host cases only; median ns per call).`;
+const codecTable =
+  cases.length > 0 ? lines.join("\n") : `Measured ${date} on ${machine} (host cases only; median ns per call).`;
 const table = [codecTable, hostRows.length > 0 ? hostTable(hostRows) : ""].filter((t) => t !== "").join("\n\n");
 console.log(`\n${table}\n\nbench: wrote bench/results.json (${results.length} rows)`);
 
@@ -199,7 +214,10 @@ if (!values["skip-hostile"] && values.case === undefined) {
 if (values.readme) {
   const readmePath = path.join(here, "README.md");
   const readme = readFileSync(readmePath, "utf8");
-  const updated = readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`);
+  const updated = readme.replace(
+    /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+    `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+  );
   if (updated === readme) throw new Error("bench/README.md has no <!-- bench:start --> ... <!-- bench:end --> section");
   writeFileSync(readmePath, updated);
   console.log("bench: updated the table in bench/README.md");

@@ -46,7 +46,9 @@ function requireToolchain() {
 function run(command, args, options) {
   const result = spawnSync(command, args, { stdio: ["ignore", "inherit", "inherit"], ...options });
   if (result.error || result.status !== 0) {
-    console.error(`conformance: \`${command} ${args.join(" ")}\` failed (${result.error?.message ?? `exit ${result.status}`})`);
+    console.error(
+      `conformance: \`${command} ${args.join(" ")}\` failed (${result.error?.message ?? `exit ${result.status}`})`,
+    );
     process.exit(1);
   }
 }
@@ -69,7 +71,7 @@ function* readLines(path) {
   const chunk = Buffer.alloc(1 << 20);
   let rest = "";
   try {
-    for (let n; (n = readSync(fd, chunk)) > 0; ) {
+    for (let n; (n = readSync(fd, chunk)) > 0;) {
       const text = rest + chunk.toString("latin1", 0, n);
       const lines = text.split("\n");
       rest = lines.pop();
@@ -131,7 +133,9 @@ try {
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const okTotal = [...tally.values()].reduce((n, c) => n + c.ok, 0);
-  console.log(`conformance: ${count} inputs (seed ${seed}), ${tally.size} messages, ${okTotal} ok / ${count - okTotal} err, 0 disagreements with prost in ${seconds}s`);
+  console.log(
+    `conformance: ${count} inputs (seed ${seed}), ${tally.size} messages, ${okTotal} ok / ${count - okTotal} err, 0 disagreements with prost in ${seconds}s`,
+  );
   if (tally.size !== 27) {
     console.error(`conformance: only ${tally.size} of the 27 messages were generated`);
     process.exit(1);

@@ -24,7 +24,9 @@ function run(command, args, options = {}) {
 
 if (!buildOracle()) process.exit(1);
 const inputs = run(oracle, ["vectors"]).trimEnd().split("\n");
-const answers = run(oracle, ["check"], { input: inputs.join("\n") + "\n" }).trimEnd().split("\n");
+const answers = run(oracle, ["check"], { input: inputs.join("\n") + "\n" })
+  .trimEnd()
+  .split("\n");
 if (answers.length !== inputs.length) throw new Error(`${inputs.length} vectors but ${answers.length} answers`);
 
 const rows = inputs.map((line, i) => {

@@ -23,11 +23,27 @@
  *
  * @module
  */
-import { type DescExtension, type DescField, type DescFile, type DescMessage, type DescOneof, getOption, hasOption, ScalarType } from "@bufbuild/protobuf";
+import {
+  type DescExtension,
+  type DescField,
+  type DescFile,
+  type DescMessage,
+  type DescOneof,
+  getOption,
+  hasOption,
+  ScalarType,
+} from "@bufbuild/protobuf";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
-import { createEcmaScriptPlugin, type GeneratedFile, type ImportSymbol, type Printable, runNodeJs, type Schema } from "@bufbuild/protoplugin";
+import {
+  createEcmaScriptPlugin,
+  type GeneratedFile,
+  type ImportSymbol,
+  type Printable,
+  runNodeJs,
+  type Schema,
+} from "@bufbuild/protoplugin";
 import { SLACK } from "../src/codec-limits.js";
 import { unsupportedReason } from "../src/supported.js";
 
@@ -72,7 +88,8 @@ const plugin = createEcmaScriptPlugin<Options>({
     const context: Context = { messagesByName, encodedMessageOption };
     for (const file of schema.files) {
       const plan = analyseFile(file, context);
-      if (plan.messages.length > 0) emitFile(schema.generateFile(`${file.name}_codec.ts`), plan, schema.options.runtimeDir);
+      if (plan.messages.length > 0)
+        emitFile(schema.generateFile(`${file.name}_codec.ts`), plan, schema.options.runtimeDir);
     }
   },
 });
@@ -179,7 +196,10 @@ function analyseMessage(desc: DescMessage, context: Context): MessagePlan {
     });
   // Every field's unchecked bytes may follow one room check (see src/encoder.ts).
   const unchecked = fields.reduce((sum, field) => sum + uncheckedBytes(field), 0);
-  if (unchecked > SLACK) throw new Error(`${desc.typeName}: its fields may write ${unchecked} bytes between room checks, more than SLACK (${SLACK})`);
+  if (unchecked > SLACK)
+    throw new Error(
+      `${desc.typeName}: its fields may write ${unchecked} bytes between room checks, more than SLACK (${SLACK})`,
+    );
   return {
     desc,
     typeName: desc.typeName,
@@ -252,7 +272,8 @@ function encodedMessageOf(field: DescField, presence: Presence, context: Context
   const name = getOption(field, option);
   if (typeof name !== "string") throw new Error(`${field.toString()}: (${ENCODED_MESSAGE_OPTION}) is not a string`);
   const desc = context.messagesByName.get(name);
-  if (desc === undefined) throw new Error(`${field.toString()}: (${ENCODED_MESSAGE_OPTION}) names unknown message ${name}`);
+  if (desc === undefined)
+    throw new Error(`${field.toString()}: (${ENCODED_MESSAGE_OPTION}) names unknown message ${name}`);
   if (field.fieldKind !== "scalar" || field.scalar !== ScalarType.BYTES || presence !== "implicit") {
     throw new Error(`${field.toString()}: (${ENCODED_MESSAGE_OPTION}) is supported on implicit bytes fields only`);
   }
@@ -311,7 +332,8 @@ function emitFile(f: GeneratedFile, plan: FilePlan, runtimeDir: string): void {
     namesOf: (desc) => {
       const shape = f.importShape(desc);
       // Functions of this file by name; those of another file imported from its codec module.
-      const symbol = (name: string): Printable => (desc.file === plan.file ? name : f.import(name, `./${desc.file.name}_codec.js`));
+      const symbol = (name: string): Printable =>
+        desc.file === plan.file ? name : f.import(name, `./${desc.file.name}_codec.js`);
       return {
         encode: symbol(`encode${shape.name}`),
         decode: symbol(`decode${shape.name}`),
@@ -340,17 +362,23 @@ function emitTypeNames(e: Emitter, plan: FilePlan): void {
   const used: DescMessage[] = plan.messages.map((m) => m.desc);
   for (const message of plan.messages) {
     for (const field of message.fields) {
-      for (const desc of [field.message, field.encoded]) if (desc !== undefined && !used.includes(desc)) used.push(desc);
+      for (const desc of [field.message, field.encoded])
+        if (desc !== undefined && !used.includes(desc)) used.push(desc);
     }
   }
   const constants = new Map<string, DescMessage>();
   for (const desc of used) {
     const name = e.namesOf(desc).typeName;
     const other = constants.get(name);
-    if (other !== undefined) throw new Error(`${e.file.name}: ${desc.typeName} and ${other.typeName} would share the constant ${name}`);
+    if (other !== undefined)
+      throw new Error(`${e.file.name}: ${desc.typeName} and ${other.typeName} would share the constant ${name}`);
     constants.set(name, desc);
   }
-  e.f.print(e.f.jsDoc("The type name of each message this file writes or checks, as its schema holds it: the one string object every message of the type carries."));
+  e.f.print(
+    e.f.jsDoc(
+      "The type name of each message this file writes or checks, as its schema holds it: the one string object every message of the type carries.",
+    ),
+  );
   for (const [name, desc] of constants) e.f.print`const ${name} = ${e.f.importSchema(desc)}.typeName;`;
   e.f.print();
 }
@@ -360,7 +388,9 @@ function emitMessage(e: Emitter, message: MessagePlan): void {
   const { shape, typeName: T } = e.namesOf(message.desc);
 
   // ---- empty: what an absent required field of this type encodes as ----
-  f.print(f.jsDoc(`An empty \`${message.typeName}\`: what an unset required field of this type encodes as (never returned).`));
+  f.print(
+    f.jsDoc(`An empty \`${message.typeName}\`: what an unset required field of this type encodes as (never returned).`),
+  );
   const emptyFields = [
     ...message.fields.filter((field) => field.repeated).map((field) => `, ${field.localName}: []`),
     ...message.oneofs.map((oneof) => `, ${oneof.localName}: { case: undefined }`),
@@ -436,7 +466,11 @@ function notZero(kind: Kind, v: string): string {
  */
 function messageCheck(e: Emitter, child: DescMessage, fail: ImportSymbol, M: string, F: string): Printable {
   const T = e.namesOf(child).typeName;
-  return [`if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ${T}) `, fail, `(v, ${T}, ${M}, ${F});`];
+  return [
+    `if (typeof v !== "object" || v === null || (v as { $typeName?: unknown }).$typeName !== ${T}) `,
+    fail,
+    `(v, ${T}, ${M}, ${F});`,
+  ];
 }
 
 /**
@@ -459,7 +493,11 @@ function emitEncode(e: Emitter, message: MessagePlan): void {
   // The bytes kept for the length of each message nested here, one per site, as `endNested` last set them.
   const keptBytes = `lengthBytesIn${shape.name}`;
   if (message.nestedSites > 0) {
-    f.print(f.jsDoc(`The bytes \`encode${shape.name}\` keeps for the length of the message at each place it nests one, as the last such length took (see \`endNested\`).`));
+    f.print(
+      f.jsDoc(
+        `The bytes \`encode${shape.name}\` keeps for the length of the message at each place it nests one, as the last such length took (see \`endNested\`).`,
+      ),
+    );
     f.print`const ${keptBytes} = new Uint8Array(${message.nestedSites}).fill(1);`;
     f.print();
   }
@@ -586,7 +624,11 @@ function valueAccess(e: Emitter, field: FieldPlan): { read: Printable; test: str
     }
     case "required":
       return {
-        read: [`const v: unknown = m.${name} === undefined ? `, kind === "message" ? e.namesOf(field.message!).empty : zeroOf(kind), ` : m.${name};`],
+        read: [
+          `const v: unknown = m.${name} === undefined ? `,
+          kind === "message" ? e.namesOf(field.message!).empty : zeroOf(kind),
+          ` : m.${name};`,
+        ],
         test: "true",
       };
     case "explicit":
@@ -595,7 +637,10 @@ function valueAccess(e: Emitter, field: FieldPlan): { read: Printable; test: str
         test: "v !== undefined",
       };
     case "implicit":
-      return { read: `const v: unknown = m.${name};`, test: kind === "message" ? "v !== undefined" : `v !== undefined && ${notZero(kind, "v")}` };
+      return {
+        read: `const v: unknown = m.${name};`,
+        test: kind === "message" ? "v !== undefined" : `v !== undefined && ${notZero(kind, "v")}`,
+      };
   }
 }
 

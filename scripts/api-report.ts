@@ -42,7 +42,12 @@ function signatures(checker: ts.TypeChecker, type: ts.Type, kind: ts.SignatureKi
 /** Is `symbol` declared only by TypeScript's lib or by @types/node (what every Error has, say)? */
 function fromPlatform(symbol: ts.Symbol): boolean {
   const decls = symbol.declarations ?? [];
-  return decls.length > 0 && decls.every((d) => /[\\/]node_modules[\\/](typescript[\\/]lib|@types[\\/]node)[\\/]/.test(d.getSourceFile().fileName));
+  return (
+    decls.length > 0 &&
+    decls.every((d) =>
+      /[\\/]node_modules[\\/](typescript[\\/]lib|@types[\\/]node)[\\/]/.test(d.getSourceFile().fileName),
+    )
+  );
 }
 
 /** The members of an interface or class instance type, one line each. */
@@ -50,7 +55,8 @@ function members(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): string[] 
   const lines: string[] = [];
   for (const s of signatures(checker, type, ts.SignatureKind.Call)) lines.push(`${s};`);
   for (const s of signatures(checker, type, ts.SignatureKind.Construct)) lines.push(`new ${s};`);
-  for (const info of checker.getIndexInfosOfType(type)) lines.push(`[key: ${checker.typeToString(info.keyType)}]: ${checker.typeToString(info.type, undefined, flags)};`);
+  for (const info of checker.getIndexInfosOfType(type))
+    lines.push(`[key: ${checker.typeToString(info.keyType)}]: ${checker.typeToString(info.type, undefined, flags)};`);
   for (const p of checker.getPropertiesOfType(type)) {
     if (p.name.startsWith("__#") || p.name.startsWith("#")) continue; // private names
     if (fromPlatform(p)) continue; // Error's own members, say
@@ -75,11 +81,15 @@ function describeExport(checker: ts.TypeChecker, name: string, symbol: ts.Symbol
   const f = symbol.flags;
   if (f & ts.SymbolFlags.Class) {
     const instance = checker.getDeclaredTypeOfSymbol(symbol);
-    const bases = instance.isClassOrInterface() ? checker.getBaseTypes(instance as ts.InterfaceType).map((b) => checker.typeToString(b, undefined, flags)) : [];
+    const bases = instance.isClassOrInterface()
+      ? checker.getBaseTypes(instance as ts.InterfaceType).map((b) => checker.typeToString(b, undefined, flags))
+      : [];
     lines.push(`class ${name}${bases.length > 0 ? ` extends ${bases.join(", ")}` : ""} {`);
     const staticType = checker.getTypeOfSymbolAtLocation(symbol, at);
-    for (const s of signatures(checker, staticType, ts.SignatureKind.Construct)) lines.push(`  constructor${s.replace(/:[^:)]*$/, "")};`);
-    for (const m of members(checker, staticType, at)) if (!m.startsWith("prototype:") && !m.startsWith("new ")) lines.push(`  static ${m}`);
+    for (const s of signatures(checker, staticType, ts.SignatureKind.Construct))
+      lines.push(`  constructor${s.replace(/:[^:)]*$/, "")};`);
+    for (const m of members(checker, staticType, at))
+      if (!m.startsWith("prototype:") && !m.startsWith("new ")) lines.push(`  static ${m}`);
     for (const m of members(checker, instance, at)) lines.push(`  ${m}`);
     lines.push("}");
     return lines;
@@ -95,11 +105,14 @@ function describeExport(checker: ts.TypeChecker, name: string, symbol: ts.Symbol
     return lines;
   }
   if (f & ts.SymbolFlags.Function) {
-    for (const s of signatures(checker, checker.getTypeOfSymbolAtLocation(symbol, at), ts.SignatureKind.Call)) lines.push(`function ${name}${s};`);
+    for (const s of signatures(checker, checker.getTypeOfSymbolAtLocation(symbol, at), ts.SignatureKind.Call))
+      lines.push(`function ${name}${s};`);
   } else if (f & ts.SymbolFlags.Variable) {
     const decl = symbol.valueDeclaration;
     const keyword = decl !== undefined && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const ? "const" : "let";
-    lines.push(`${keyword} ${name}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(symbol, at), undefined, flags)};`);
+    lines.push(
+      `${keyword} ${name}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(symbol, at), undefined, flags)};`,
+    );
   }
   if (f & ts.SymbolFlags.Interface) {
     const type = checker.getDeclaredTypeOfSymbol(symbol);
@@ -111,7 +124,9 @@ function describeExport(checker: ts.TypeChecker, name: string, symbol: ts.Symbol
     const decl = symbol.declarations?.find(ts.isTypeAliasDeclaration);
     const params = decl?.typeParameters?.map((p) => p.getText()) ?? [];
     const type = checker.getDeclaredTypeOfSymbol(symbol);
-    lines.push(`type ${name}${params.length > 0 ? `<${params.join(", ")}>` : ""} = ${checker.typeToString(type, undefined, flags | ts.TypeFormatFlags.InTypeAlias)};`);
+    lines.push(
+      `type ${name}${params.length > 0 ? `<${params.join(", ")}>` : ""} = ${checker.typeToString(type, undefined, flags | ts.TypeFormatFlags.InTypeAlias)};`,
+    );
   }
   if (lines.length === 0) lines.push(`/* ${name}: ${ts.SymbolFlags[f] ?? f} */`);
   return lines;
@@ -125,7 +140,9 @@ function report(p: ts.Program, entry: (typeof entryPoints)[number]): string {
   const moduleSymbol = checker.getSymbolAtLocation(source);
   if (moduleSymbol === undefined) throw new Error(`${entry.source}: not a module`);
   const name = entry.subpath === "." ? "@actr/dynclib-abi" : `@actr/dynclib-abi/${entry.subpath.slice(2)}`;
-  const exports = checker.getExportsOfModule(moduleSymbol).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const exports = checker
+    .getExportsOfModule(moduleSymbol)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out = [
     `# API report: \`${name}\``,
     "",
@@ -166,7 +183,9 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     }
   }
   if (stale.length > 0) {
-    console.error(`the public API changed: ${stale.join(", ")} out of date (run \`npm run api\`, and list removals in CHANGELOG.md)`);
+    console.error(
+      `the public API changed: ${stale.join(", ")} out of date (run \`npm run api\`, and list removals in CHANGELOG.md)`,
+    );
     process.exit(1);
   }
 }

@@ -16,7 +16,16 @@
 //     Cargo.lock holds for its version. Nothing else differs.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -36,7 +45,7 @@ export const debianPackages = [
   "librust-tokio-dev",
 ];
 /** Where the instructions for both routes are. */
-export const docs = "CONTRIBUTING.md, \"Building the Rust parts\"";
+export const docs = 'CONTRIBUTING.md, "Building the Rust parts"';
 
 /** The registry cargo takes crates from: `crates-io` unless ACTR_CARGO_REGISTRY says `debian`. */
 export function cargoRegistry(env = process.env) {
@@ -63,7 +72,8 @@ function lockedChecksums(lockFile) {
   for (const block of readFileSync(lockFile, "utf8").split("[[package]]")) {
     const field = (key) => new RegExp(`^${key} = "([^"]*)"`, "m").exec(block)?.[1];
     const [name, version, checksum] = [field("name"), field("version"), field("checksum")];
-    if (name !== undefined && version !== undefined && checksum !== undefined) checksums.set(`${name}-${version}`, checksum);
+    if (name !== undefined && version !== undefined && checksum !== undefined)
+      checksums.set(`${name}-${version}`, checksum);
   }
   return checksums;
 }
@@ -90,9 +100,13 @@ export function debianRegistryView(crateDir) {
   for (const crate of crates) {
     const wanted = locked.get(crate);
     const recorded = debianChecksum(join(debianRegistry, crate));
-    if (wanted !== undefined && recorded !== wanted && !/^[0-9a-f]{64}$/.test(recorded ?? "")) patches.push([crate, wanted]);
+    if (wanted !== undefined && recorded !== wanted && !/^[0-9a-f]{64}$/.test(recorded ?? ""))
+      patches.push([crate, wanted]);
   }
-  const key = createHash("sha256").update(JSON.stringify([crates, patches])).digest("hex").slice(0, 16);
+  const key = createHash("sha256")
+    .update(JSON.stringify([crates, patches]))
+    .digest("hex")
+    .slice(0, 16);
   const view = join(crateDir, "target", `debian-registry-${key}`);
   if (existsSync(view)) return view;
   const work = `${view}.${process.pid}.${Date.now()}`;
@@ -128,9 +142,13 @@ export function cargoArguments(crateDir, args, env = process.env) {
   if (cargoRegistry(env) === "crates-io") return [...args, "--locked"];
   const view = debianRegistryView(crateDir);
   return [
-    "--config", 'source.crates-io.replace-with="actr-debian"',
-    "--config", `source.actr-debian.directory=${JSON.stringify(view)}`,
-    ...args, "--locked", "--offline",
+    "--config",
+    'source.crates-io.replace-with="actr-debian"',
+    "--config",
+    `source.actr-debian.directory=${JSON.stringify(view)}`,
+    ...args,
+    "--locked",
+    "--offline",
   ];
 }
 
@@ -153,14 +171,29 @@ export function cargoBuild(crateDir, { env = process.env, echo = false, echoFail
   const problem = cargoProblem(env);
   if (problem !== undefined) return { ok: false, reason: `${problem} (to build ${name}; see ${docs})` };
   const args = cargoArguments(crateDir, ["build", "--release", "--quiet"], env);
-  const result = spawnSync("cargo", args, { cwd: crateDir, env, encoding: "utf8", stdio: ["ignore", "inherit", "pipe"] });
+  const result = spawnSync("cargo", args, {
+    cwd: crateDir,
+    env,
+    encoding: "utf8",
+    stdio: ["ignore", "inherit", "pipe"],
+  });
   if (echo || (echoFailure && result.status !== 0)) process.stderr.write(result.stderr ?? "");
   if (result.status === 0) return { ok: true };
-  const lines = (result.stderr ?? "").split("\n").map((line) => line.trim()).filter((line) => line !== "");
-  const first = lines.find((line) => line.startsWith("error")) ?? lines[0] ?? result.error?.message ?? `cargo exited with ${result.status}`;
+  const lines = (result.stderr ?? "")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  const first =
+    lines.find((line) => line.startsWith("error")) ??
+    lines[0] ??
+    result.error?.message ??
+    `cargo exited with ${result.status}`;
   const cause = lines.at(-1);
   const why = cause !== undefined && cause !== first ? `${first} (${cause})` : first;
-  const hint = registry === "crates-io" ? `; offline, set ${registryVariable}=debian to build from Debian's packages (${docs})` : "";
+  const hint =
+    registry === "crates-io"
+      ? `; offline, set ${registryVariable}=debian to build from Debian's packages (${docs})`
+      : "";
   return { ok: false, reason: `${name} did not build from ${registry}: ${why}${hint}` };
 }
 

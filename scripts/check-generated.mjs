@@ -30,7 +30,17 @@ const templates = [
 ];
 
 // What generating needs, and nothing generated.
-const inputs = ["buf.yaml", "buf.gen.yaml", "buf.gen.test.yaml", "package.json", "tsconfig.json", "proto", "test/fixtures/proto", "plugin", "src"];
+const inputs = [
+  "buf.yaml",
+  "buf.gen.yaml",
+  "buf.gen.test.yaml",
+  "package.json",
+  "tsconfig.json",
+  "proto",
+  "test/fixtures/proto",
+  "plugin",
+  "src",
+];
 
 const work = mkdtempSync(join(tmpdir(), "actr-gen-"));
 try {
@@ -42,7 +52,9 @@ try {
     try {
       execFileSync("buf", ["generate", "--template", template], { cwd: work, stdio: "inherit" });
     } catch {
-      problems.push(`\`buf generate --template ${template}\` failed in a copy of the repository without gen/ and test/gen/`);
+      problems.push(
+        `\`buf generate --template ${template}\` failed in a copy of the repository without gen/ and test/gen/`,
+      );
       continue;
     }
     const fresh = listFiles(join(work, dir));
@@ -57,7 +69,9 @@ try {
     }
   }
   if (problems.length > 0) {
-    console.error(`generated code is out of date or cannot be generated from nothing (run \`npm run generate\` and commit):\n  ${problems.join("\n  ")}`);
+    console.error(
+      `generated code is out of date or cannot be generated from nothing (run \`npm run generate\` and commit):\n  ${problems.join("\n  ")}`,
+    );
     process.exit(1);
   }
   console.log(`gen/ and test/gen/ generate from nothing and are fresh (${count} files)`);

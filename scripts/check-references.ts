@@ -34,7 +34,10 @@ export const checkedPaths: readonly RegExp[] = [
 
 const namedPatterns: readonly { pattern: RegExp; problem: string }[] = [
   { pattern: /(?<![\w-])shared\//g, problem: "points into shared/, which is not part of this repository" },
-  { pattern: /dynclib_abi\.rs/g, problem: "names the Rust module file, which users do not have (point at docs/abi.md)" },
+  {
+    pattern: /dynclib_abi\.rs/g,
+    problem: "names the Rust module file, which users do not have (point at docs/abi.md)",
+  },
   { pattern: /\bspec(?:[\s*/#]|\/\/)+sections?\b/gi, problem: 'cites "spec section" (cite "docs/abi.md section N")' },
 ];
 
@@ -119,8 +122,15 @@ export function findBadReferences(root: string, file: string, text: string): Bad
       if (!existsSync(absolute)) {
         report(m.index, `links to ${path}, which does not exist`);
       } else if (shipped && path !== "" && !isShipped(root, relative(root, absolute).split(sep).join("/"))) {
-        report(m.index, `links to ${path}, which the package tarball does not hold (${file} ships; see package.json "files")`);
-      } else if (anchor !== undefined && absolute.endsWith(".md") && !anchorsOf(readFileSync(absolute, "utf8")).has(anchor)) {
+        report(
+          m.index,
+          `links to ${path}, which the package tarball does not hold (${file} ships; see package.json "files")`,
+        );
+      } else if (
+        anchor !== undefined &&
+        absolute.endsWith(".md") &&
+        !anchorsOf(readFileSync(absolute, "utf8")).has(anchor)
+      ) {
         report(m.index, `links to #${anchor}, which is not a heading of ${relative(root, absolute)}`);
       }
     }
@@ -130,7 +140,10 @@ export function findBadReferences(root: string, file: string, text: string): Bad
 
 /** Tracked and untracked (not ignored) files of the repository at `root` that the check covers. */
 export function checkedFiles(root: string): string[] {
-  const listed = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" });
+  const listed = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   return listed
     .split("\n")
     .filter((file) => file !== "" && checkedPaths.some((p) => p.test(file)) && existsSync(join(root, file)));

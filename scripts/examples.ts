@@ -32,7 +32,11 @@ import {
 } from "../src/index.js";
 
 const echo = actrId({ realm: 1, serialNumber: 42n, type: { manufacturer: "acme", name: "echo", version: "1.0.0" } });
-const store = actrId({ realm: 1, serialNumber: 9007199254740993n, type: { manufacturer: "acme", name: "store", version: "2.1.0" } });
+const store = actrId({
+  realm: 1,
+  serialNumber: 9007199254740993n,
+  type: { manufacturer: "acme", name: "store", version: "2.1.0" },
+});
 const text = (s: string) => new TextEncoder().encode(s);
 
 /** The example files by name, each built from the package's builders. */
@@ -53,17 +57,86 @@ export function buildExamples(): Map<string, Uint8Array> {
     timestampMs: 1_700_000_000_000n,
   });
   return new Map([
-    ["host-call.bin", encodeFrame(HostCallV1Schema, create(HostCallV1Schema, { routeKey: "store.Store.Get", dest: destToV1({ kind: "actor", id: store }), payload: text("key-7") }))],
-    ["host-tell.bin", encodeFrame(HostTellV1Schema, create(HostTellV1Schema, { routeKey: "log.Log.Write", dest: destToV1({ kind: "shell" }), payload: text("started") }))],
-    ["host-call-raw.bin", encodeFrame(HostCallRawV1Schema, create(HostCallRawV1Schema, { routeKey: "store.Store.Get", target: store, payload: new Uint8Array([0x0a, 0x05, 0x6b, 0x65, 0x79, 0x2d, 0x37]) }))],
-    ["host-discover.bin", encodeFrame(HostDiscoverV1Schema, create(HostDiscoverV1Schema, { targetType: actrType({ manufacturer: "acme", name: "store", version: "2.1.0" }) }))],
-    ["host-register-stream.bin", encodeFrame(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: "camera-1" }))],
-    ["host-unregister-stream.bin", encodeFrame(HostUnregisterStreamV1Schema, create(HostUnregisterStreamV1Schema, { streamId: "camera-1" }))],
-    ["host-send-data-stream.bin", encodeFrame(HostSendDataStreamV1Schema, create(HostSendDataStreamV1Schema, { dest: destToV1({ kind: "local" }), chunk, payloadType: PayloadType.STREAM_LATENCY_FIRST }))],
-    ["guest-handle.bin", encodeGuestHandleRequest(envelope, invocationContext({ selfId: echo, callerId: store, requestId: "req-1" }))],
+    [
+      "host-call.bin",
+      encodeFrame(
+        HostCallV1Schema,
+        create(HostCallV1Schema, {
+          routeKey: "store.Store.Get",
+          dest: destToV1({ kind: "actor", id: store }),
+          payload: text("key-7"),
+        }),
+      ),
+    ],
+    [
+      "host-tell.bin",
+      encodeFrame(
+        HostTellV1Schema,
+        create(HostTellV1Schema, {
+          routeKey: "log.Log.Write",
+          dest: destToV1({ kind: "shell" }),
+          payload: text("started"),
+        }),
+      ),
+    ],
+    [
+      "host-call-raw.bin",
+      encodeFrame(
+        HostCallRawV1Schema,
+        create(HostCallRawV1Schema, {
+          routeKey: "store.Store.Get",
+          target: store,
+          payload: new Uint8Array([0x0a, 0x05, 0x6b, 0x65, 0x79, 0x2d, 0x37]),
+        }),
+      ),
+    ],
+    [
+      "host-discover.bin",
+      encodeFrame(
+        HostDiscoverV1Schema,
+        create(HostDiscoverV1Schema, {
+          targetType: actrType({ manufacturer: "acme", name: "store", version: "2.1.0" }),
+        }),
+      ),
+    ],
+    [
+      "host-register-stream.bin",
+      encodeFrame(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: "camera-1" })),
+    ],
+    [
+      "host-unregister-stream.bin",
+      encodeFrame(HostUnregisterStreamV1Schema, create(HostUnregisterStreamV1Schema, { streamId: "camera-1" })),
+    ],
+    [
+      "host-send-data-stream.bin",
+      encodeFrame(
+        HostSendDataStreamV1Schema,
+        create(HostSendDataStreamV1Schema, {
+          dest: destToV1({ kind: "local" }),
+          chunk,
+          payloadType: PayloadType.STREAM_LATENCY_FIRST,
+        }),
+      ),
+    ],
+    [
+      "guest-handle.bin",
+      encodeGuestHandleRequest(envelope, invocationContext({ selfId: echo, callerId: store, requestId: "req-1" })),
+    ],
     ["guest-data-stream.bin", encodeGuestDataStreamRequest(chunk, store)],
-    ["guest-lifecycle.bin", encodeGuestLifecycleRequest(lifecycleHook.ON_START, invocationContext({ selfId: echo, requestId: "lifecycle:on_start" }))],
-    ["guest-hook.bin", encodeGuestHookRequest({ hook: "webrtcConnected", peer: store, relayed: false, status: 2 }, invocationContext({ selfId: echo }))],
+    [
+      "guest-lifecycle.bin",
+      encodeGuestLifecycleRequest(
+        lifecycleHook.ON_START,
+        invocationContext({ selfId: echo, requestId: "lifecycle:on_start" }),
+      ),
+    ],
+    [
+      "guest-hook.bin",
+      encodeGuestHookRequest(
+        { hook: "webrtcConnected", peer: store, relayed: false, status: 2 },
+        invocationContext({ selfId: echo }),
+      ),
+    ],
     ["reply-success.bin", successReply(text("hello"))],
     ["reply-failed.bin", errorReply(code.HANDLE_FAILED, "not found: user 7")],
   ]);

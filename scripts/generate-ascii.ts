@@ -101,7 +101,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const text = asciiSource();
   if (process.argv.includes("--check")) {
     if (readFileSync(asciiPath, "utf8") !== text) {
-      console.error("src/ascii.ts is not what scripts/generate-ascii.ts writes: run `tsx scripts/generate-ascii.ts` (or `npm run generate`) and commit it");
+      console.error(
+        "src/ascii.ts is not what scripts/generate-ascii.ts writes: run `tsx scripts/generate-ascii.ts` (or `npm run generate`) and commit it",
+      );
       process.exit(1);
     }
   } else {

@@ -16,8 +16,10 @@ import { I64_MAX, I64_MIN, U64_MAX } from "./integers.js";
  * internal slot of a real typed array, so a `Proxy` or an object that only
  * inherits from `Uint8Array.prototype` answers `undefined`, whatever it claims.
  */
-const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)!
-  .get as (this: unknown) => string | undefined;
+const typedArrayName = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype) as object,
+  Symbol.toStringTag,
+)!.get as (this: unknown) => string | undefined;
 
 /** True for a real `Uint8Array` (or a subclass such as `Buffer`), false for anything that only looks like one. */
 export function isUint8Array(value: unknown): value is Uint8Array {
@@ -84,7 +86,13 @@ export function requireMessage<Desc extends DescMessage>(
   fn: string,
   arg: string,
 ): asserts value is MessageShape<Desc> {
-  if (typeof value !== "object" || value === null || (value as { $typeName?: unknown }).$typeName !== schema.typeName) throw argumentTypeError(fn, arg, `${/^[aeiou]/i.test(schema.typeName) ? "an" : "a"} ${schema.typeName} message`, value);
+  if (typeof value !== "object" || value === null || (value as { $typeName?: unknown }).$typeName !== schema.typeName)
+    throw argumentTypeError(
+      fn,
+      arg,
+      `${/^[aeiou]/i.test(schema.typeName) ? "an" : "a"} ${schema.typeName} message`,
+      value,
+    );
 }
 
 /** Throws a `TypeError` naming `fn` and `arg` unless `value` is a string. */
@@ -94,7 +102,8 @@ export function requireString(value: unknown, fn: string, arg: string): asserts 
 
 /** Throws a `TypeError` naming `fn` and `arg` unless `value` is an integer `number` within int32. */
 export function requireInt32(value: unknown, fn: string, arg: string): asserts value is number {
-  if (typeof value !== "number" || !Number.isInteger(value)) throw argumentTypeError(fn, arg, "an integer number", value);
+  if (typeof value !== "number" || !Number.isInteger(value))
+    throw argumentTypeError(fn, arg, "an integer number", value);
   if (value < -0x8000_0000 || value > 0x7fff_ffff) {
     throw new RangeError(`${fn}: ${arg} must be within int32 (-2147483648..2147483647), got ${value}`);
   }
@@ -123,6 +132,7 @@ export function requireInt64(value: unknown, range: keyof typeof int64Ranges, fn
   }
   const big = BigInt(value);
   const [min, max] = int64Ranges[range];
-  if (big < min || big > max) throw new RangeError(`${fn}: ${arg} must be within ${range} (${min}..${max}), got ${big}`);
+  if (big < min || big > max)
+    throw new RangeError(`${fn}: ${arg} must be within ${range} (${min}..${max}), got ${big}`);
   return big;
 }

@@ -14,7 +14,9 @@ import { requireBytes, requireSchema } from "./arguments.js";
 import { AbiError } from "./errors.js";
 import type { MessageCodec } from "./message-codec.js";
 
-const codecs: ReadonlyMap<DescMessage, MessageCodec> = new Map([...actrCodecs, ...abiCodecs].map((codec) => [codec.schema, codec]));
+const codecs: ReadonlyMap<DescMessage, MessageCodec> = new Map(
+  [...actrCodecs, ...abiCodecs].map((codec) => [codec.schema, codec]),
+);
 
 /**
  * The largest input a host should let a guest hand it, in bytes (16 MiB):
@@ -45,9 +47,13 @@ export function codecOf(schema: DescMessage): MessageCodec {
   const codec = codecs.get(schema);
   if (codec === undefined) {
     const name = schema.typeName;
-    throw new AbiError(code.UNSUPPORTED_OP, `cannot encode or decode ${name}: it is not a message of the ABI's schema`, {
-      messageName: name,
-    });
+    throw new AbiError(
+      code.UNSUPPORTED_OP,
+      `cannot encode or decode ${name}: it is not a message of the ABI's schema`,
+      {
+        messageName: name,
+      },
+    );
   }
   return codec;
 }
@@ -64,9 +70,13 @@ export function codecOf(schema: DescMessage): MessageCodec {
 function plainInput(bytes: Uint8Array, typeName: string, options: DecodeOptions | undefined): Uint8Array {
   const maxBytes = options?.maxBytes;
   if (maxBytes !== undefined && bytes.byteLength > maxBytes) {
-    throw new AbiError(code.PROTOCOL_ERROR, `cannot decode ${typeName}: input of ${bytes.byteLength} bytes exceeds the limit of ${maxBytes} bytes (maxBytes)`, {
-      messageName: typeName,
-    });
+    throw new AbiError(
+      code.PROTOCOL_ERROR,
+      `cannot decode ${typeName}: input of ${bytes.byteLength} bytes exceeds the limit of ${maxBytes} bytes (maxBytes)`,
+      {
+        messageName: typeName,
+      },
+    );
   }
   return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -107,9 +117,13 @@ function isMessageOf(message: unknown, typeName: string): message is Message {
 function writeEncoding(codec: MessageCodec, message: unknown, envelope: Envelope | undefined, w: Writer): void {
   const schema = codec.schema;
   if (!isMessageOf(message, schema.typeName)) {
-    throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${schema.typeName}: expected a ${schema.typeName} message, got ${describe(message)}`, {
-      messageName: schema.typeName,
-    });
+    throw new AbiError(
+      code.PROTOCOL_ERROR,
+      `cannot encode ${schema.typeName}: expected a ${schema.typeName} message, got ${describe(message)}`,
+      {
+        messageName: schema.typeName,
+      },
+    );
   }
   w.typeName = schema.typeName;
   // The message's fields go after room for the envelope, which is written
@@ -223,7 +237,12 @@ export function decodeWith<T extends Message>(
  *
  * @internal
  */
-export function decodeField<T extends Message>(codec: MessageCodec<T>, input: Uint8Array, part: Uint8Array, holder: string): T {
+export function decodeField<T extends Message>(
+  codec: MessageCodec<T>,
+  input: Uint8Array,
+  part: Uint8Array,
+  holder: string,
+): T {
   // An empty part decodes without a failure, so its offset is never reported.
   const r = new Reader(part, { base: part.byteOffset - input.byteOffset, holder });
   return codec.decode(r, part.length, RECURSION_LIMIT);
@@ -243,7 +262,11 @@ export function decodeField<T extends Message>(codec: MessageCodec<T>, input: Ui
  * of anything prost rejects, or the limit when `bytes` is longer than
  * `options.maxBytes`; (UNSUPPORTED_OP) when `schema` is not a message of the ABI.
  */
-export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array, options?: DecodeOptions): MessageShape<Desc> {
+export function decodeMessage<Desc extends DescMessage>(
+  schema: Desc,
+  bytes: Uint8Array,
+  options?: DecodeOptions,
+): MessageShape<Desc> {
   requireSchema(schema, "decodeMessage", "schema");
   requireBytes(bytes, "decodeMessage", "bytes");
   return decodeWith(codecOf(schema), bytes, options) as MessageShape<Desc>;

@@ -176,7 +176,13 @@ export function readLength(r: Reader, end: number, message: string, field: strin
   const left = end - r.pos;
   if (r.hi !== 0 || r.lo > left) {
     const scope = end === r.buf.length ? "the input" : "its enclosing message";
-    fail(r, at, message, field, `length ${protoInt64.uDec(r.lo, r.hi)} runs past the end of ${scope} (${left} bytes left)`);
+    fail(
+      r,
+      at,
+      message,
+      field,
+      `length ${protoInt64.uDec(r.lo, r.hi)} runs past the end of ${scope} (${left} bytes left)`,
+    );
   }
   return r.pos + r.lo;
 }
@@ -213,9 +219,22 @@ export function readKey(r: Reader, end: number, message: string): number {
 const wireTypeNames = ["varint", "64-bit", "length-delimited", "start-group", "end-group", "32-bit"];
 
 /** Rejects a known field that arrived with another wire type than its own. */
-export function wrongWireType(r: Reader, keyAt: number, key: number, message: string, field: string, expected: WireType): never {
+export function wrongWireType(
+  r: Reader,
+  keyAt: number,
+  key: number,
+  message: string,
+  field: string,
+  expected: WireType,
+): never {
   const got = key & 7;
-  return fail(r, keyAt, message, field, `wire type ${got} (${wireTypeNames[got]}) where ${wireTypeNames[expected]} is expected`);
+  return fail(
+    r,
+    keyAt,
+    message,
+    field,
+    `wire type ${got} (${wireTypeNames[got]}) where ${wireTypeNames[expected]} is expected`,
+  );
 }
 
 function skipFixed(r: Reader, end: number, size: number, message: string): void {
@@ -251,7 +270,8 @@ export function skipField(r: Reader, end: number, key: number, budget: number, m
         const innerKey = readKey(r, end, message);
         if ((innerKey & 7) === WireType.EndGroup) {
           const innerNo = innerKey >>> 3;
-          if (innerNo !== fieldNo) fail(r, innerAt, message, undefined, `end-group tag ${innerNo} does not match start-group ${fieldNo}`);
+          if (innerNo !== fieldNo)
+            fail(r, innerAt, message, undefined, `end-group tag ${innerNo} does not match start-group ${fieldNo}`);
           return;
         }
         skipField(r, end, innerKey, budget - 1, message, innerAt);

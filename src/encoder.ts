@@ -117,9 +117,13 @@ export function grow(w: Writer, pos: number, n: number): Uint8Array {
   // Stryker disable next-line all: a buffer grown when it is large enough holds the same bytes
   if (needed <= old.length) return old;
   if (pos + n > MAX_OUTPUT) {
-    throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${w.typeName}: its encoding exceeds the ${MAX_OUTPUT} bytes a Uint8Array can hold`, {
-      messageName: w.typeName,
-    });
+    throw new AbiError(
+      code.PROTOCOL_ERROR,
+      `cannot encode ${w.typeName}: its encoding exceeds the ${MAX_OUTPUT} bytes a Uint8Array can hold`,
+      {
+        messageName: w.typeName,
+      },
+    );
   }
   const buf = new Uint8Array(Math.max(needed, old.length * 2));
   buf.set(old.subarray(0, pos));
@@ -136,7 +140,10 @@ export function room(w: Writer, pos: number): Uint8Array {
 
 /** Throws the AbiError for a value that field `field` of `message` cannot carry. */
 export function invalid(message: string, field: string, what: string): never {
-  throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${message}: field ${field}: ${what}`, { messageName: message, field });
+  throw new AbiError(code.PROTOCOL_ERROR, `cannot encode ${message}: field ${field}: ${what}`, {
+    messageName: message,
+    field,
+  });
 }
 
 /** Throws the AbiError for a value of field `field` of `message` that is not `what` (e.g. "a uint32"). */
@@ -190,7 +197,8 @@ export function encodeUint32(buf: Uint8Array, pos: number, v: unknown, message: 
 
 /** Checks an `int32` or enum value and writes it at `pos`, a negative one as ten bytes as prost does; returns the position after it. */
 export function encodeInt32(buf: Uint8Array, pos: number, v: unknown, message: string, field: string): number {
-  if (typeof v !== "number" || !(v >= -0x8000_0000 && v <= 0x7fff_ffff) || v % 1 !== 0) expected(message, field, "an int32", v);
+  if (typeof v !== "number" || !(v >= -0x8000_0000 && v <= 0x7fff_ffff) || v % 1 !== 0)
+    expected(message, field, "an int32", v);
   return v >= 0 ? writeVarint32(buf, pos, v) : writeVarint64(buf, pos, v >>> 0, 0xffff_ffff);
 }
 
@@ -208,7 +216,14 @@ const TWO_32 = 4294967296;
  * otherwise, as a `bigint` or a safe integer `number`) and writes it at
  * `pos` (a negative one as ten bytes); returns the position after it.
  */
-export function encode64(buf: Uint8Array, pos: number, v: unknown, signed: boolean, message: string, field: string): number {
+export function encode64(
+  buf: Uint8Array,
+  pos: number,
+  v: unknown,
+  signed: boolean,
+  message: string,
+  field: string,
+): number {
   const n = typeof v === "bigint" ? Number(v) : v;
   if (typeof n === "number" && Number.isSafeInteger(n) && (n >= 0 || signed)) {
     // The two's complement words of a safe integer, without BigInt arithmetic.
@@ -218,9 +233,18 @@ export function encode64(buf: Uint8Array, pos: number, v: unknown, signed: boole
 }
 
 /** `encode64` of anything but a safe integer in range: a bigint beyond the safe integers, or an error. */
-function encodeOther64(buf: Uint8Array, pos: number, v: unknown, signed: boolean, message: string, field: string): number {
-  if (typeof v === "bigint" && !Number.isSafeInteger(Number(v))) return encodeBig64(buf, pos, v, signed, message, field);
-  if ((typeof v === "number" && Number.isSafeInteger(v)) || typeof v === "bigint") invalid(message, field, `${String(v)} is out of range for uint64`);
+function encodeOther64(
+  buf: Uint8Array,
+  pos: number,
+  v: unknown,
+  signed: boolean,
+  message: string,
+  field: string,
+): number {
+  if (typeof v === "bigint" && !Number.isSafeInteger(Number(v)))
+    return encodeBig64(buf, pos, v, signed, message, field);
+  if ((typeof v === "number" && Number.isSafeInteger(v)) || typeof v === "bigint")
+    invalid(message, field, `${String(v)} is out of range for uint64`);
   return expected(message, field, "a 64-bit integer", v);
 }
 
@@ -473,6 +497,7 @@ export function checkArray(v: unknown, message: string, field: string): asserts 
 
 /** Rejects a oneof value that names no case of the oneof, or is not a `{ case, value }` object. */
 export function invalidOneof(v: unknown, message: string, oneof: string): never {
-  if (typeof v !== "object" || v === null) return invalid(message, oneof, `expected a oneof { case, value }, got ${describe(v)}`);
+  if (typeof v !== "object" || v === null)
+    return invalid(message, oneof, `expected a oneof { case, value }, got ${describe(v)}`);
   return invalid(message, oneof, `unknown oneof case ${describe((v as { case?: unknown }).case)}`);
 }

@@ -28,6 +28,8 @@ export function pascalCase(screamingSnake: string): string {
 
 /** `"ON_WEBRTC_CONNECTED"` without `"ON_"` → `"webrtcConnected"`. */
 export function camelCase(screamingSnake: string, withoutPrefix = ""): string {
-  const pascal = pascalCase(screamingSnake.startsWith(withoutPrefix) ? screamingSnake.slice(withoutPrefix.length) : screamingSnake);
+  const pascal = pascalCase(
+    screamingSnake.startsWith(withoutPrefix) ? screamingSnake.slice(withoutPrefix.length) : screamingSnake,
+  );
   return pascal.charAt(0).toLowerCase() + pascal.slice(1);
 }

@@ -12,7 +12,14 @@ import { create } from "@bufbuild/protobuf";
 import type { AbiReply } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { type ErrorResponse, ErrorResponseSchema } from "../gen/actr/actr_pb.js";
 import { ErrorCodeSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
-import { argumentTypeError, requireBytes, requireInt32, requireInt64, requireObject, requireString } from "./arguments.js";
+import {
+  argumentTypeError,
+  requireBytes,
+  requireInt32,
+  requireInt64,
+  requireObject,
+  requireString,
+} from "./arguments.js";
 import { code, statusName } from "./codes.js";
 import { namedValues, pascalCase } from "./enum-names.js";
 import { U64_MAX, U64_MAX_DIGITS } from "./integers.js";
@@ -94,11 +101,14 @@ interface Parts {
 }
 
 /** Each variant's fault domain and its Rust `Display` text. */
-const variants: Readonly<Record<ActrErrorCode, { readonly kind: ActrErrorKind; readonly display: (p: Parts) => string }>> = {
+const variants: Readonly<
+  Record<ActrErrorCode, { readonly kind: ActrErrorKind; readonly display: (p: Parts) => string }>
+> = {
   Unavailable: { kind: "Transient", display: (p) => `unavailable: ${p.detail}` },
   ConnectionNotReady: {
     kind: "Transient",
-    display: (p) => `connection not ready: retry_after_ms=${p.retryAfterMs === undefined ? "None" : `Some(${p.retryAfterMs})`}`,
+    display: (p) =>
+      `connection not ready: retry_after_ms=${p.retryAfterMs === undefined ? "None" : `Some(${p.retryAfterMs})`}`,
   },
   TimedOut: { kind: "Transient", display: () => "timed out" },
   NotFound: { kind: "Client", display: (p) => `not found: ${p.detail}` },
@@ -122,7 +132,8 @@ const wireCodeByCode = new Map<ActrErrorCode, number>(
   namedValues(ErrorCodeSchema).map((v) => [pascalCase(v.localName) as ActrErrorCode, v.number]),
 );
 const codeByWireCode = new Map<number, ActrErrorCode>([...wireCodeByCode].map(([c, n]) => [n, c]));
-if (actrErrorCodes.some((c) => !wireCodeByCode.has(c))) throw new Error("schema defect: an ActrError code has no ErrorCode value");
+if (actrErrorCodes.some((c) => !wireCodeByCode.has(c)))
+  throw new Error("schema defect: an ActrError code has no ErrorCode value");
 
 /**
  * The actor-level error of actr, as the Rust `ActrError` enum, in the shape of
@@ -157,7 +168,8 @@ export class ActrError extends Error {
    * RangeError for a retry hint outside u64.
    */
   constructor(code: ActrErrorCode, fields: ActrErrorFields = {}, options?: { cause?: unknown }) {
-    if (!isActrErrorCode(code)) throw argumentTypeError("new ActrError", "code", `one of ${actrErrorCodes.join(", ")}`, code);
+    if (!isActrErrorCode(code))
+      throw argumentTypeError("new ActrError", "code", `one of ${actrErrorCodes.join(", ")}`, code);
     requireObject(fields, "new ActrError", "fields");
     const where = `ActrError(${code})`;
     const detail = fields.detail === undefined ? "" : fields.detail;
@@ -165,13 +177,16 @@ export class ActrError extends Error {
     const serviceName = fields.serviceName === undefined ? "" : fields.serviceName;
     requireString(serviceName, where, "serviceName");
     const retryAfterMs =
-      fields.retryAfterMs === undefined ? undefined : requireInt64(fields.retryAfterMs, "uint64", where, "retryAfterMs");
+      fields.retryAfterMs === undefined
+        ? undefined
+        : requireInt64(fields.retryAfterMs, "uint64", where, "retryAfterMs");
     super(variants[code].display({ detail, serviceName, retryAfterMs }), options);
     this.code = code;
     this.kind = variants[code].kind;
     this.detail = detail;
     this.service_name = code === "DependencyNotFound" ? serviceName : undefined;
-    this.retry_after_ms = code === "ConnectionNotReady" ? (retryAfterMs === undefined ? null : Number(retryAfterMs)) : undefined;
+    this.retry_after_ms =
+      code === "ConnectionNotReady" ? (retryAfterMs === undefined ? null : Number(retryAfterMs)) : undefined;
   }
 
   /** True for the Transient kind only: the caller may retry. */

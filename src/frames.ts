@@ -8,9 +8,24 @@ import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
 import { WireType } from "@bufbuild/protobuf/wire";
 import { type AbiFrame, AbiFrameSchema, type AbiReply, AbiReplySchema } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { code, opName, version } from "./codes.js";
-import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireMessage, requireSchema } from "./arguments.js";
+import {
+  argumentTypeError,
+  isUint8Array,
+  requireBytes,
+  requireInt32,
+  requireMessage,
+  requireSchema,
+} from "./arguments.js";
 import { AbiFrameCodec, AbiReplyCodec } from "../gen/actr/dynclib/v1/abi_codec.js";
-import { codecOf, type DecodeOptions, decodeWith, encodeInPlace, encodeMessage, encodeWith, type Envelope } from "./codec.js";
+import {
+  codecOf,
+  type DecodeOptions,
+  decodeWith,
+  encodeInPlace,
+  encodeMessage,
+  encodeWith,
+  type Envelope,
+} from "./codec.js";
 import { utf8Length, type Writer } from "./encoder.js";
 import { AbiError } from "./errors.js";
 import type { MessageCodec } from "./message-codec.js";
@@ -68,7 +83,11 @@ export function encodeFrame<Desc extends DescMessage>(schema: Desc, payload: Mes
  * @throws AbiError as `encodeFrame`.
  * @internal
  */
-export function encodeFrameInPlace<Desc extends DescMessage>(schema: Desc, payload: MessageShape<Desc>, w: Writer): void {
+export function encodeFrameInPlace<Desc extends DescMessage>(
+  schema: Desc,
+  payload: MessageShape<Desc>,
+  w: Writer,
+): void {
   const { codec, envelope } = requirePayloadCodec(schema, "encodeFrame");
   encodeInPlace(codec, payload, envelope, w);
 }
@@ -109,7 +128,11 @@ export function decodeFrame(bytes: Uint8Array, options?: DecodeOptions): AbiFram
  * not decode (its `offset` then counts from the start of `frame.payload`);
  * (UNSUPPORTED_OP) when `schema` is not a framed payload.
  */
-export function decodePayload<Desc extends DescMessage>(schema: Desc, frame: AbiFrame, options?: DecodeOptions): MessageShape<Desc> {
+export function decodePayload<Desc extends DescMessage>(
+  schema: Desc,
+  frame: AbiFrame,
+  options?: DecodeOptions,
+): MessageShape<Desc> {
   const { op: expected, codec } = requirePayloadCodec(schema, "decodePayload");
   requireMessage(frame, AbiFrameSchema, "decodePayload", "frame");
   if (frame.op !== expected) {
@@ -187,7 +210,8 @@ export function errorReply(status: number, message: string | Uint8Array = empty)
  */
 export function errorReplyMessage(status: number, message: string | Uint8Array = empty): AbiReply {
   requireInt32(status, "errorReply", "status");
-  if (status === code.SUCCESS) throw new RangeError("errorReply: status must be a failure status, not SUCCESS (0); use successReply");
+  if (status === code.SUCCESS)
+    throw new RangeError("errorReply: status must be a failure status, not SUCCESS (0); use successReply");
   let payload: Uint8Array;
   if (isUint8Array(message)) {
     payload = message;

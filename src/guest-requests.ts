@@ -6,7 +6,14 @@
  * @module
  */
 import { create, getOption, hasOption, isMessage } from "@bufbuild/protobuf";
-import { type ActrId, ActrIdSchema, type DataStream, DataStreamSchema, type RpcEnvelope, RpcEnvelopeSchema } from "../gen/actr/actr_pb.js";
+import {
+  type ActrId,
+  ActrIdSchema,
+  type DataStream,
+  DataStreamSchema,
+  type RpcEnvelope,
+  RpcEnvelopeSchema,
+} from "../gen/actr/actr_pb.js";
 import {
   type BackpressureEventV1,
   BackpressureEventV1Schema,
@@ -27,7 +34,14 @@ import {
   TimestampV1Schema,
 } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { hook_event as hookEventOption, RuntimeHookSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
-import { argumentTypeError, isUint8Array, requireInt32, requireInt64, requireMessage, requireObject } from "./arguments.js";
+import {
+  argumentTypeError,
+  isUint8Array,
+  requireInt32,
+  requireInt64,
+  requireMessage,
+  requireObject,
+} from "./arguments.js";
 import { lifecycleHook, lifecycleHookName } from "./codes.js";
 import { camelCase, namedValues } from "./enum-names.js";
 import { encodeFrame } from "./frames.js";
@@ -103,7 +117,9 @@ export function guestLifecyclePayload(hook: number, ctx: InvocationContextV1): G
   requireMessage(ctx, InvocationContextV1Schema, fn, "ctx");
   if (typeof hook !== "number") throw argumentTypeError(fn, "hook", "a lifecycleHook value", hook);
   if (lifecycleHookName(hook) === undefined) {
-    throw new RangeError(`${fn}: hook must be a lifecycleHook value (${Object.values(lifecycleHook).join(", ")}), got ${hook}`);
+    throw new RangeError(
+      `${fn}: hook must be a lifecycleHook value (${Object.values(lifecycleHook).join(", ")}), got ${hook}`,
+    );
   }
   return create(GuestLifecycleV1Schema, { ctx, hook });
 }
@@ -121,7 +137,10 @@ export interface PeerEventInit {
  */
 export type GuestHookEvent =
   | { readonly hook: "signalingConnecting" | "signalingConnected" | "signalingDisconnected" }
-  | ({ readonly hook: "websocketConnecting" | "websocketConnected" | "websocketDisconnected" } & Omit<PeerEventInit, "status">)
+  | ({ readonly hook: "websocketConnecting" | "websocketConnected" | "websocketDisconnected" } & Omit<
+      PeerEventInit,
+      "status"
+    >)
   | ({ readonly hook: "webrtcConnecting" | "webrtcConnected" | "webrtcDisconnected" } & PeerEventInit)
   | {
       readonly hook: "credentialRenewed" | "credentialExpiring";
@@ -132,13 +151,16 @@ export type GuestHookEvent =
 /** The runtime hooks by event name, with the `GuestHookV1` field that carries each one's payload (from the schema). */
 const runtimeHooks: ReadonlyMap<string, { id: number; eventField: string | undefined }> = new Map(
   namedValues(RuntimeHookSchema).map((v) => [
-      camelCase(v.localName, "ON_"),
-      { id: v.number, eventField: hasOption(v, hookEventOption) ? getOption(v, hookEventOption) : undefined },
-    ]),
+    camelCase(v.localName, "ON_"),
+    { id: v.number, eventField: hasOption(v, hookEventOption) ? getOption(v, hookEventOption) : undefined },
+  ]),
 );
 
 /** The event payload field `field` of `GuestHookV1` for `event`, checked; errors name `encodeGuestHookRequest`. */
-function hookPayload(event: GuestHookEvent, field: string | undefined): Partial<Pick<GuestHookV1, "peer" | "credential" | "backpressure">> {
+function hookPayload(
+  event: GuestHookEvent,
+  field: string | undefined,
+): Partial<Pick<GuestHookV1, "peer" | "credential" | "backpressure">> {
   const fn = "encodeGuestHookRequest";
   const e = event as Record<string, unknown>;
   switch (field) {
@@ -199,6 +221,7 @@ export function guestHookPayload(event: GuestHookEvent, ctx: InvocationContextV1
   requireObject(event, fn, "event");
   requireMessage(ctx, InvocationContextV1Schema, fn, "ctx");
   const hook = runtimeHooks.get(event.hook); // a Map of string keys: undefined for anything but a known name
-  if (hook === undefined) throw argumentTypeError(fn, "event.hook", `one of ${[...runtimeHooks.keys()].join(", ")}`, event.hook);
+  if (hook === undefined)
+    throw argumentTypeError(fn, "event.hook", `one of ${[...runtimeHooks.keys()].join(", ")}`, event.hook);
   return create(GuestHookV1Schema, { ctx, hook: hook.id, ...hookPayload(event, hook.eventField) });
 }

@@ -19,7 +19,14 @@ import {
 } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { AbiReplyCodec } from "../gen/actr/dynclib/v1/abi_codec.js";
 import { OpSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
-import { argumentTypeError, isUint8Array, requireBytes, requireInt32, requireMessage, requireObject } from "./arguments.js";
+import {
+  argumentTypeError,
+  isUint8Array,
+  requireBytes,
+  requireInt32,
+  requireMessage,
+  requireObject,
+} from "./arguments.js";
 import { code, opName, version } from "./codes.js";
 import { codecOf, type DecodeOptions, decodeField, encodeWith } from "./codec.js";
 import { camelCase } from "./enum-names.js";
@@ -48,7 +55,10 @@ const hostOps: ReadonlyMap<number, { kind: HostOperation["kind"]; schema: DescMe
     .map((v) => {
       const schema = payloadSchemaForOp(v.number);
       if (schema === undefined) throw new Error(`schema defect: no payload message declares op ${v.name}`);
-      return [v.number, { kind: camelCase(v.localName, "HOST_") as HostOperation["kind"], schema, codec: codecOf(schema) }] as const;
+      return [
+        v.number,
+        { kind: camelCase(v.localName, "HOST_") as HostOperation["kind"], schema, codec: codecOf(schema) },
+      ] as const;
     }),
 );
 
@@ -132,12 +142,14 @@ function checkedHostResultForm(result: HostResult, fn: string): HostResultForm {
     return "bytes";
   }
   if (done) {
-    if (result.done !== true) throw argumentTypeError(fn, "result.done", "true (a failure is { status } or { error })", result.done);
+    if (result.done !== true)
+      throw argumentTypeError(fn, "result.done", "true (a failure is { status } or { error })", result.done);
     return "done";
   }
   if (status) {
     requireInt32(result.status, fn, "result.status");
-    if (result.status === code.SUCCESS) throw new RangeError(`${fn}: result.status must be a failure status, not SUCCESS (0); use { done: true }`);
+    if (result.status === code.SUCCESS)
+      throw new RangeError(`${fn}: result.status must be a failure status, not SUCCESS (0); use { done: true }`);
     return "status";
   }
   const value = (result as { error: unknown }).error;
@@ -175,7 +187,9 @@ export function hostReplyMessage(result: HostResult): AbiReply {
   }
 }
 
-const hostOpSchemaByKind: ReadonlyMap<string, DescMessage> = new Map([...hostOps.values()].map((o) => [o.kind, o.schema]));
+const hostOpSchemaByKind: ReadonlyMap<string, DescMessage> = new Map(
+  [...hostOps.values()].map((o) => [o.kind, o.schema]),
+);
 const hostOpKinds: ReadonlySet<unknown> = new Set(hostOpSchemaByKind.keys());
 
 /**
@@ -185,7 +199,10 @@ const hostOpKinds: ReadonlySet<unknown> = new Set(hostOpSchemaByKind.keys());
 export const hostOperationKinds: readonly HostOperation["kind"][] = [...hostOps.values()].map((o) => o.kind);
 
 /** The payload types a Rust host accepts for `HOST_SEND_DATA_STREAM`. */
-const streamPayloadTypes: ReadonlySet<number> = new Set([PayloadType.STREAM_RELIABLE, PayloadType.STREAM_LATENCY_FIRST]);
+const streamPayloadTypes: ReadonlySet<number> = new Set([
+  PayloadType.STREAM_RELIABLE,
+  PayloadType.STREAM_LATENCY_FIRST,
+]);
 
 /**
  * The error a Rust host answers `operation` with before running it, or
@@ -197,14 +214,25 @@ const streamPayloadTypes: ReadonlySet<number> = new Set([PayloadType.STREAM_RELI
 export function validateHostOperation(operation: HostOperation): ActrError | undefined {
   requireObject(operation, "validateHostOperation", "operation");
   if (!hostOpKinds.has(operation.kind)) {
-    throw argumentTypeError("validateHostOperation", "operation.kind", "a HostOperation kind (from decodeHostOperation)", operation.kind);
+    throw argumentTypeError(
+      "validateHostOperation",
+      "operation.kind",
+      "a HostOperation kind (from decodeHostOperation)",
+      operation.kind,
+    );
   }
-  requireMessage(operation.payload, hostOpSchemaByKind.get(operation.kind)!, "validateHostOperation", "operation.payload");
+  requireMessage(
+    operation.payload,
+    hostOpSchemaByKind.get(operation.kind)!,
+    "validateHostOperation",
+    "operation.payload",
+  );
   switch (operation.kind) {
     case "call":
     case "tell":
     case "sendDataStream":
-      if (operation.payload.dest?.kind.case === undefined) return ActrError.decodeFailure("destination kind is missing");
+      if (operation.payload.dest?.kind.case === undefined)
+        return ActrError.decodeFailure("destination kind is missing");
       if (operation.kind === "sendDataStream" && !streamPayloadTypes.has(operation.payload.payloadType)) {
         const name = PayloadTypeSchema.value[operation.payload.payloadType]?.name;
         return ActrError.invalidArgument(

@@ -41,7 +41,8 @@ interface Slab {
 
 /** The current slab of each size class, by class index (0 for up to 64 bytes, 1 for up to 128, ...). */
 const slabs: Slab[] = [];
-for (let size = MIN_CLASS; size <= POOLED_MAX; size *= 2) slabs.push({ buffer: new ArrayBuffer(0), bytes: new Uint8Array(0), used: 0 });
+for (let size = MIN_CLASS; size <= POOLED_MAX; size *= 2)
+  slabs.push({ buffer: new ArrayBuffer(0), bytes: new Uint8Array(0), used: 0 });
 
 /**
  * The power-of-two size class of `size` bytes: 0 for up to 64 bytes, 1 for

@@ -50,7 +50,9 @@ export function messageSchema(name: string): DescMessage | undefined {
 
 /** The framed payloads and their ops, read once from the `(actr.dynclib.v1.op)` options. */
 const payloadOps: ReadonlyMap<DescMessage, number> = new Map(
-  [...messageSchemas.values()].flatMap((desc) => (hasOption(desc, opOption) ? [[desc, getOption(desc, opOption)] as const] : [])),
+  [...messageSchemas.values()].flatMap((desc) =>
+    hasOption(desc, opOption) ? [[desc, getOption(desc, opOption)] as const] : [],
+  ),
 );
 
 const payloadSchemas: ReadonlyMap<number, DescMessage> = new Map([...payloadOps].map(([desc, op]) => [op, desc]));
@@ -130,16 +132,20 @@ export function releasedNames(): ReleasedName[] {
   for (const file of [file_actr_actr, file_actr_dynclib_v1_codes, file_actr_dynclib_v1_abi]) {
     for (const desc of file.enums) {
       for (const value of desc.values) {
-        if (hasOption(value, releasedNameOption)) names.push({ schema: `${desc.typeName}.${value.name}`, released: getOption(value, releasedNameOption) });
+        if (hasOption(value, releasedNameOption))
+          names.push({ schema: `${desc.typeName}.${value.name}`, released: getOption(value, releasedNameOption) });
       }
     }
     for (const desc of file.messages) {
-      if (hasOption(desc, releasedMessageNameOption)) names.push({ schema: desc.typeName, released: getOption(desc, releasedMessageNameOption) });
+      if (hasOption(desc, releasedMessageNameOption))
+        names.push({ schema: desc.typeName, released: getOption(desc, releasedMessageNameOption) });
       for (const field of desc.fields) {
-        if (hasOption(field, releasedFieldNameOption)) names.push({ schema: `${desc.typeName}.${field.name}`, released: getOption(field, releasedFieldNameOption) });
+        if (hasOption(field, releasedFieldNameOption))
+          names.push({ schema: `${desc.typeName}.${field.name}`, released: getOption(field, releasedFieldNameOption) });
         if (hasOption(field, releasedTypeNameOption) && field.message !== undefined) {
           const schema = field.message.typeName;
-          if (!names.some((n) => n.schema === schema)) names.push({ schema, released: getOption(field, releasedTypeNameOption) });
+          if (!names.some((n) => n.schema === schema))
+            names.push({ schema, released: getOption(field, releasedTypeNameOption) });
         }
       }
     }

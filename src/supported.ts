@@ -31,7 +31,9 @@ export function unsupportedReason(field: DescField): string | undefined {
     case "list":
       return field.listKind === "message" ? undefined : "repeated scalar fields are not supported";
     case "scalar":
-      return supportedScalars.has(field.scalar) ? undefined : `${ScalarType[field.scalar].toLowerCase()} fields are not supported`;
+      return supportedScalars.has(field.scalar)
+        ? undefined
+        : `${ScalarType[field.scalar].toLowerCase()} fields are not supported`;
     default:
       return undefined;
   }

@@ -30,12 +30,20 @@ import {
   TimestampV1Schema,
 } from "../gen/actr/dynclib/v1/abi_pb.js";
 import { WebrtcPeerStatus, WebrtcPeerStatusSchema } from "../gen/actr/dynclib/v1/codes_pb.js";
-import { argumentTypeError, requireBytes, requireInt64, requireMessage, requireObject, requireString } from "./arguments.js";
+import {
+  argumentTypeError,
+  requireBytes,
+  requireInt64,
+  requireMessage,
+  requireObject,
+  requireString,
+} from "./arguments.js";
 import { lifecycleHook, lifecycleHookName } from "./codes.js";
 import { ActrError } from "./errors.js";
 
 /** Where a guest sends a call (the framework's `Dest`). */
-export type Dest = { readonly kind: "shell" } | { readonly kind: "local" } | { readonly kind: "actor"; readonly id: ActrId };
+export type Dest =
+  { readonly kind: "shell" } | { readonly kind: "local" } | { readonly kind: "actor"; readonly id: ActrId };
 
 /**
  * The `DestV1` for `dest`, as Rust senders write it (`shell`/`local` set to `true`).
@@ -84,7 +92,9 @@ export function destFromV1(v1: DestV1): Dest {
  * drops it).
  */
 export function peerStatusFromV1(status: number | undefined): WebrtcPeerStatus | undefined {
-  return typeof status === "number" && Object.hasOwn(WebrtcPeerStatusSchema.value, status) ? (status as WebrtcPeerStatus) : undefined;
+  return typeof status === "number" && Object.hasOwn(WebrtcPeerStatusSchema.value, status)
+    ? (status as WebrtcPeerStatus)
+    : undefined;
 }
 
 /** A point in time as seconds and nanoseconds since the Unix epoch, exact to the nanosecond. */
@@ -101,7 +111,9 @@ export interface Timestamp {
  * outside u64 or nanos outside 0..999,999,999; TypeError for anything but a
  * `Date` or `{ seconds, nanos? }`.
  */
-export function timestampToV1(time: Date | { readonly seconds: bigint | number; readonly nanos?: number }): TimestampV1 {
+export function timestampToV1(
+  time: Date | { readonly seconds: bigint | number; readonly nanos?: number },
+): TimestampV1 {
   return timestampOf(time, "timestampToV1", "time");
 }
 
@@ -170,7 +182,11 @@ function actrTypeOf(init: unknown, fn: string, arg: string): ActrType {
  *
  * @throws TypeError when a field is missing or not a string.
  */
-export function actrType(init: { readonly manufacturer: string; readonly name: string; readonly version: string }): ActrType {
+export function actrType(init: {
+  readonly manufacturer: string;
+  readonly name: string;
+  readonly version: string;
+}): ActrType {
   return actrTypeOf(init, "actrType", "init");
 }
 
@@ -191,7 +207,8 @@ export function actrId(init: {
 }): ActrId {
   requireObject(init, "actrId", "init");
   const realmId = requireInt64(init.realm, "uint64", "actrId", "init.realm");
-  if (realmId > U32_MAX) throw new RangeError(`actrId: init.realm must be within uint32 (0..${U32_MAX}), got ${realmId}`);
+  if (realmId > U32_MAX)
+    throw new RangeError(`actrId: init.realm must be within uint32 (0..${U32_MAX}), got ${realmId}`);
   const type = isMessage(init.type, ActrTypeSchema) ? init.type : actrTypeOf(init.type, "actrId", "init.type");
   return create(ActrIdSchema, {
     realm: create(RealmSchema, { realmId: Number(realmId) }),
@@ -240,7 +257,8 @@ export function dataStream(init: {
   requireString(init.streamId, "dataStream", "init.streamId");
   requireBytes(init.payload, "dataStream", "init.payload");
   const entries = init.metadata ?? [];
-  if (!Array.isArray(entries)) throw argumentTypeError("dataStream", "init.metadata", "an array of { key, value }", entries);
+  if (!Array.isArray(entries))
+    throw argumentTypeError("dataStream", "init.metadata", "an array of { key, value }", entries);
   const metadata: MetadataEntry[] = entries.map((e: unknown, i) => {
     requireObject(e, "dataStream", `init.metadata[${i}]`);
     const { key, value } = e as Record<string, unknown>;
@@ -253,7 +271,9 @@ export function dataStream(init: {
     sequence: requireInt64(init.sequence, "uint64", "dataStream", "init.sequence"),
     payload: init.payload,
     metadata,
-    ...(init.timestampMs === undefined ? {} : { timestampMs: requireInt64(init.timestampMs, "int64", "dataStream", "init.timestampMs") }),
+    ...(init.timestampMs === undefined
+      ? {}
+      : { timestampMs: requireInt64(init.timestampMs, "int64", "dataStream", "init.timestampMs") }),
   });
 }
 
@@ -268,7 +288,9 @@ export function lifecycleContext(selfId: ActrId, hook: number): InvocationContex
   if (typeof hook !== "number") throw argumentTypeError("lifecycleContext", "hook", "a lifecycleHook value", hook);
   const name = lifecycleHookName(hook);
   if (name === undefined) {
-    throw new RangeError(`lifecycleContext: hook must be a lifecycleHook value (${Object.values(lifecycleHook).join(", ")}), got ${hook}`);
+    throw new RangeError(
+      `lifecycleContext: hook must be a lifecycleHook value (${Object.values(lifecycleHook).join(", ")}), got ${hook}`,
+    );
   }
   return invocationContext({ selfId, requestId: `lifecycle:${name.toLowerCase()}` });
 }

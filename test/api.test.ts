@@ -13,12 +13,25 @@ describe("the public API report", () => {
   it.each(entryPoints.map((e) => [e.subpath, e.report] as const))("%s is recorded in %s", (_subpath, file) => {
     const committed = readFileSync(new URL(file, root), "utf8");
     // One message for the whole file: the diff says which export changed.
-    expect(reports.get(file), `the public API changed: run \`npm run api\` and commit ${file} (and list removals in CHANGELOG.md)`).toBe(committed);
+    expect(
+      reports.get(file),
+      `the public API changed: run \`npm run api\` and commit ${file} (and list removals in CHANGELOG.md)`,
+    ).toBe(committed);
   });
 
   it("keeps the codec's internals out of the root entry point", () => {
     const root = reports.get("api/dynclib-abi.api.md")!;
-    for (const name of ["codecOf", "encodeWith", "encodeInPlace", "decodeWith", "decodeField", "encodeFrameInPlace", "guestHandlePayload", "successReplyMessage", "hostReplyMessage"]) {
+    for (const name of [
+      "codecOf",
+      "encodeWith",
+      "encodeInPlace",
+      "decodeWith",
+      "decodeField",
+      "encodeFrameInPlace",
+      "guestHandlePayload",
+      "successReplyMessage",
+      "hostReplyMessage",
+    ]) {
       expect(root).not.toContain(`\n## ${name}\n`);
     }
   });

@@ -20,7 +20,8 @@ import {
 describe("isUint8Array", () => {
   it("accepts real Uint8Arrays, Buffers and views at an offset", () => {
     const shared = new Uint8Array(new SharedArrayBuffer(4));
-    for (const bytes of [new Uint8Array(2), Buffer.from([1]), new Uint8Array(8).subarray(3, 5), shared]) expect(isUint8Array(bytes)).toBe(true);
+    for (const bytes of [new Uint8Array(2), Buffer.from([1]), new Uint8Array(8).subarray(3, 5), shared])
+      expect(isUint8Array(bytes)).toBe(true);
   });
 
   it("refuses look-alikes that pass `instanceof`, and other typed arrays", () => {
@@ -111,15 +112,60 @@ describe("requireMessage", () => {
 describe("codec and frame functions name a wrong argument", () => {
   const frame = create(AbiFrameSchema, { abiVersion: 1, op: 1 });
   const rows: [string, () => unknown, TypeErrorConstructor, string][] = [
-    ["decodeMessage(null, bytes)", () => decodeMessage(null as never, new Uint8Array()), TypeError, "decodeMessage: schema must be a message schema (such as AbiFrameSchema), got null"],
-    ["decodeMessage(schema, Proxy)", () => decodeMessage(AbiFrameSchema, new Proxy(new Uint8Array(), {})), TypeError, "decodeMessage: bytes must be a Uint8Array, got an object of class Uint8Array"],
-    ["encodeMessage(undefined, message)", () => encodeMessage(undefined as never, frame as never), TypeError, "encodeMessage: schema must be a message schema (such as AbiFrameSchema), got undefined"],
-    ["encodeFrame(null, payload)", () => encodeFrame(null as never, frame as never), TypeError, "encodeFrame: schema must be a message schema (such as AbiFrameSchema), got null"],
-    ["toFrame('HostCallV1', payload)", () => toFrame("HostCallV1" as never, frame as never), TypeError, 'toFrame: schema must be a message schema (such as AbiFrameSchema), got string "HostCallV1"'],
-    ["decodePayload(schema, null)", () => decodePayload(HostCallV1Schema, null as never), TypeError, "decodePayload: frame must be an actr.dynclib.v1.AbiFrame message, got null"],
-    ["decodeFrame(Object.create(Uint8Array.prototype))", () => decodeFrame(Object.create(Uint8Array.prototype) as Uint8Array), TypeError, "decodeFrame: bytes must be a Uint8Array, got an object of class Uint8Array"],
-    ["decodeReply([8, 1])", () => decodeReply([8, 1] as never), TypeError, "decodeReply: bytes must be a Uint8Array, got an Array"],
-    ["messageSchema(null)", () => messageSchema(null as never), TypeError, "messageSchema: name must be a string, got null"],
+    [
+      "decodeMessage(null, bytes)",
+      () => decodeMessage(null as never, new Uint8Array()),
+      TypeError,
+      "decodeMessage: schema must be a message schema (such as AbiFrameSchema), got null",
+    ],
+    [
+      "decodeMessage(schema, Proxy)",
+      () => decodeMessage(AbiFrameSchema, new Proxy(new Uint8Array(), {})),
+      TypeError,
+      "decodeMessage: bytes must be a Uint8Array, got an object of class Uint8Array",
+    ],
+    [
+      "encodeMessage(undefined, message)",
+      () => encodeMessage(undefined as never, frame as never),
+      TypeError,
+      "encodeMessage: schema must be a message schema (such as AbiFrameSchema), got undefined",
+    ],
+    [
+      "encodeFrame(null, payload)",
+      () => encodeFrame(null as never, frame as never),
+      TypeError,
+      "encodeFrame: schema must be a message schema (such as AbiFrameSchema), got null",
+    ],
+    [
+      "toFrame('HostCallV1', payload)",
+      () => toFrame("HostCallV1" as never, frame as never),
+      TypeError,
+      'toFrame: schema must be a message schema (such as AbiFrameSchema), got string "HostCallV1"',
+    ],
+    [
+      "decodePayload(schema, null)",
+      () => decodePayload(HostCallV1Schema, null as never),
+      TypeError,
+      "decodePayload: frame must be an actr.dynclib.v1.AbiFrame message, got null",
+    ],
+    [
+      "decodeFrame(Object.create(Uint8Array.prototype))",
+      () => decodeFrame(Object.create(Uint8Array.prototype) as Uint8Array),
+      TypeError,
+      "decodeFrame: bytes must be a Uint8Array, got an object of class Uint8Array",
+    ],
+    [
+      "decodeReply([8, 1])",
+      () => decodeReply([8, 1] as never),
+      TypeError,
+      "decodeReply: bytes must be a Uint8Array, got an Array",
+    ],
+    [
+      "messageSchema(null)",
+      () => messageSchema(null as never),
+      TypeError,
+      "messageSchema: name must be a string, got null",
+    ],
   ];
   for (const [what, call, type, message] of rows) {
     it(what, () => {

@@ -13,7 +13,8 @@ function asciiAt(offset: number, n: number): Uint8Array {
   return bytes;
 }
 
-const text = (bytes: Uint8Array, start: number, n: number) => new TextDecoder().decode(bytes.subarray(start, start + n));
+const text = (bytes: Uint8Array, start: number, n: number) =>
+  new TextDecoder().decode(bytes.subarray(start, start + n));
 
 describe("asciiString", () => {
   it("builds every length from 1 to MAX_ASCII_STRING from the bytes at the offset, and nothing around them", () => {
@@ -59,13 +60,17 @@ describe("asciiString", () => {
   it("refuses a length it does not handle", () => {
     const bytes = new Uint8Array(64);
     expect(() => asciiString(bytes, 0, 0)).toThrow(new RangeError("asciiString: length 0 is outside 1..32"));
-    expect(() => asciiString(bytes, 0, MAX_ASCII_STRING + 1)).toThrow(new RangeError("asciiString: length 33 is outside 1..32"));
+    expect(() => asciiString(bytes, 0, MAX_ASCII_STRING + 1)).toThrow(
+      new RangeError("asciiString: length 33 is outside 1..32"),
+    );
   });
 
   it("refuses a negative, fractional or NaN length, and an out-of-range one whatever the bytes", () => {
     const bytes = new Uint8Array(64);
     for (const n of [-1, 0.5, 1.5, MAX_ASCII_STRING - 0.5, NaN, Infinity]) {
-      expect(() => asciiString(bytes, 0, n), `length ${n}`).toThrow(new RangeError(`asciiString: length ${n} is outside 1..32`));
+      expect(() => asciiString(bytes, 0, n), `length ${n}`).toThrow(
+        new RangeError(`asciiString: length ${n} is outside 1..32`),
+      );
     }
     expect(() => asciiString(new Uint8Array(0), 0, 0)).toThrow(RangeError);
     expect(() => asciiString(new Uint8Array(0), 0, 1000)).toThrow(RangeError);

@@ -109,9 +109,13 @@ describe("names", () => {
   it("a number that is not an integer has no name; a non-number is the caller's mistake", () => {
     expect(opName(1.5)).toBeUndefined();
     expect(statusName(Number.NaN)).toBeUndefined();
-    expect(() => opName("constructor" as never)).toThrow(new TypeError('opName: value must be a number, got string "constructor"'));
+    expect(() => opName("constructor" as never)).toThrow(
+      new TypeError('opName: value must be a number, got string "constructor"'),
+    );
     expect(() => statusName(null as never)).toThrow(new TypeError("statusName: value must be a number, got null"));
-    expect(() => runtimeHookName(undefined as never)).toThrow(/^runtimeHookName: value must be a number, got undefined$/);
+    expect(() => runtimeHookName(undefined as never)).toThrow(
+      /^runtimeHookName: value must be a number, got undefined$/,
+    );
   });
 
   it("the two forms of a table agree: the generated enum without its UNSPECIFIED placeholder", () => {

@@ -54,15 +54,21 @@ describe("wireCodeToActrError on any code and text", () => {
   it("gives an ActrError whose message is its Display text, and reads back the same", () => {
     const text = fc.oneof(
       fc.string({ maxLength: 60 }),
-      fc.array(fc.tuple(fc.string({ maxLength: 5 }), fc.stringMatching(/^0{0,3}\d{0,22}$/), fc.constantFrom(")", "", "x")), { minLength: 1, maxLength: 3 }).map(
-        (parts) => parts.map(([before, digits, after]) => `${before}retry_after_ms=Some(${digits}${after}`).join(""),
-      ),
+      fc
+        .array(
+          fc.tuple(fc.string({ maxLength: 5 }), fc.stringMatching(/^0{0,3}\d{0,22}$/), fc.constantFrom(")", "", "x")),
+          { minLength: 1, maxLength: 3 },
+        )
+        .map((parts) =>
+          parts.map(([before, digits, after]) => `${before}retry_after_ms=Some(${digits}${after}`).join(""),
+        ),
     );
     fc.assert(
       fc.property(fc.oneof(fc.integer({ min: 10000, max: 10012 }), fc.integer()), text, (code, message) => {
         const err = wireCodeToActrError(code, message);
         expect(err).toBeInstanceOf(ActrError);
-        if (err.code === "ConnectionNotReady") expect(err.message).toBe(`connection not ready: retry_after_ms=${expectedHint(message)}`);
+        if (err.code === "ConnectionNotReady")
+          expect(err.message).toBe(`connection not ready: retry_after_ms=${expectedHint(message)}`);
         // What a host sends back out (ErrorResponse.message) reads back as the same variant.
         const again = wireCodeToActrError(code, err.message);
         expect(again.code).toBe(err.code);

@@ -24,15 +24,35 @@ import { expectLinear } from "./support/linearity.js";
 // sees the code under test as it is during that test.
 const variantRows: [() => ActrError, string, string, string][] = [
   [() => ActrError.unavailable("db down"), "Unavailable", "Transient", "unavailable: db down"],
-  [() => ActrError.connectionNotReady(250), "ConnectionNotReady", "Transient", "connection not ready: retry_after_ms=Some(250)"],
-  [() => ActrError.connectionNotReady(), "ConnectionNotReady", "Transient", "connection not ready: retry_after_ms=None"],
+  [
+    () => ActrError.connectionNotReady(250),
+    "ConnectionNotReady",
+    "Transient",
+    "connection not ready: retry_after_ms=Some(250)",
+  ],
+  [
+    () => ActrError.connectionNotReady(),
+    "ConnectionNotReady",
+    "Transient",
+    "connection not ready: retry_after_ms=None",
+  ],
   [() => ActrError.timedOut(), "TimedOut", "Transient", "timed out"],
   [() => ActrError.notFound("x"), "NotFound", "Client", "not found: x"],
   [() => ActrError.permissionDenied("no"), "PermissionDenied", "Client", "permission denied: no"],
   [() => ActrError.invalidArgument("bad"), "InvalidArgument", "Client", "invalid argument: bad"],
   [() => ActrError.unknownRoute("a.B.C"), "UnknownRoute", "Client", "unknown route: a.B.C"],
-  [() => ActrError.dependencyNotFound("svc", "gone"), "DependencyNotFound", "Client", "dependency 'svc' not found: gone"],
-  [() => ActrError.decodeFailure("ABI payload decode failed"), "DecodeFailure", "Corrupt", "decode failure: ABI payload decode failed"],
+  [
+    () => ActrError.dependencyNotFound("svc", "gone"),
+    "DependencyNotFound",
+    "Client",
+    "dependency 'svc' not found: gone",
+  ],
+  [
+    () => ActrError.decodeFailure("ABI payload decode failed"),
+    "DecodeFailure",
+    "Corrupt",
+    "decode failure: ABI payload decode failed",
+  ],
   [() => ActrError.notImplemented("nope"), "NotImplemented", "Internal", "not implemented: nope"],
   [() => ActrError.internal("boom"), "Internal", "Internal", "internal error: boom"],
 ];
@@ -58,7 +78,11 @@ describe("ActrError", () => {
   it("the common constructor gives the same errors as the factories, with the absent fields at their defaults", () => {
     for (const [make, variant, , text] of variantRows) {
       const made = make();
-      const fields = { detail: made.detail, serviceName: made.service_name, retryAfterMs: made.retry_after_ms ?? undefined };
+      const fields = {
+        detail: made.detail,
+        serviceName: made.service_name,
+        retryAfterMs: made.retry_after_ms ?? undefined,
+      };
       const err = new ActrError(variant as ActrErrorCode, fields);
       expect([err.code, err.kind, err.message]).toEqual([made.code, made.kind, text]);
     }
@@ -71,13 +95,19 @@ describe("ActrError", () => {
     expect(new ActrError("TimedOut", { detail: "ignored" })).toMatchObject({ message: "timed out", detail: "ignored" });
     expect(new ActrError("NotFound", { serviceName: "svc" }).service_name).toBeUndefined();
     // The unit variants wrap no message: their detail is empty.
-    expect([ActrError.timedOut().detail, ActrError.connectionNotReady(1).detail, new ActrError("Internal").detail]).toEqual(["", "", ""]);
+    expect([
+      ActrError.timedOut().detail,
+      ActrError.connectionNotReady(1).detail,
+      new ActrError("Internal").detail,
+    ]).toEqual(["", "", ""]);
   });
 
   it("a code is a string: an object that reads as a variant's name is refused", () => {
     const lookalike = { toString: () => "NotFound" };
     expect(() => new ActrError(lookalike as never)).toThrow(
-      new TypeError("new ActrError: code must be one of Unavailable, ConnectionNotReady, TimedOut, NotFound, PermissionDenied, InvalidArgument, UnknownRoute, DependencyNotFound, DecodeFailure, NotImplemented, Internal, got an object"),
+      new TypeError(
+        "new ActrError: code must be one of Unavailable, ConnectionNotReady, TimedOut, NotFound, PermissionDenied, InvalidArgument, UnknownRoute, DependencyNotFound, DecodeFailure, NotImplemented, Internal, got an object",
+      ),
     );
     expect(() => new ActrError(new String("NotFound") as never)).toThrow(/^new ActrError: code must be one of /);
   });
@@ -100,7 +130,9 @@ describe("ActrError", () => {
 
   it("rejects a retry hint that is not a u64, naming the argument", () => {
     expect(() => ActrError.connectionNotReady(-1)).toThrow(
-      new RangeError("ActrError(ConnectionNotReady): retryAfterMs must be within uint64 (0..18446744073709551615), got -1"),
+      new RangeError(
+        "ActrError(ConnectionNotReady): retryAfterMs must be within uint64 (0..18446744073709551615), got -1",
+      ),
     );
     expect(() => ActrError.connectionNotReady(1.5)).toThrow(RangeError);
     expect(() => ActrError.connectionNotReady(2n ** 64n)).toThrow(RangeError);
@@ -111,10 +143,16 @@ describe("ActrError", () => {
 
   it("rejects a code that is not a variant, and fields of the wrong type", () => {
     expect(() => new ActrError("Bogus" as never, {})).toThrow(TypeError);
-    expect(() => new ActrError("Bogus" as never, {})).toThrow(/^new ActrError: code must be one of Unavailable, .*Internal, got string "Bogus"$/);
+    expect(() => new ActrError("Bogus" as never, {})).toThrow(
+      /^new ActrError: code must be one of Unavailable, .*Internal, got string "Bogus"$/,
+    );
     expect(() => new ActrError("toString" as never)).toThrow(/new ActrError: code must be one of/);
-    expect(() => new ActrError("NotFound", null as never)).toThrow(new TypeError("new ActrError: fields must be an object, got null"));
-    expect(() => ActrError.notFound(7 as never)).toThrow(new TypeError("ActrError(NotFound): detail must be a string, got number 7"));
+    expect(() => new ActrError("NotFound", null as never)).toThrow(
+      new TypeError("new ActrError: fields must be an object, got null"),
+    );
+    expect(() => ActrError.notFound(7 as never)).toThrow(
+      new TypeError("ActrError(NotFound): detail must be a string, got number 7"),
+    );
     expect(() => ActrError.dependencyNotFound(undefined as never, "m")).not.toThrow();
     expect(() => ActrError.dependencyNotFound(null as never, "m")).toThrow(/serviceName must be a string, got null/);
   });
@@ -142,8 +180,12 @@ describe("abiErrorToActr", () => {
   }
 
   it("a status that is not an int32 is the caller's mistake", () => {
-    expect(() => abiErrorToActr(2 ** 31)).toThrow(new RangeError("abiErrorToActr: status must be within int32 (-2147483648..2147483647), got 2147483648"));
-    expect(() => abiErrorToActr(undefined as never)).toThrow(new TypeError("abiErrorToActr: status must be an integer number, got undefined"));
+    expect(() => abiErrorToActr(2 ** 31)).toThrow(
+      new RangeError("abiErrorToActr: status must be within int32 (-2147483648..2147483647), got 2147483648"),
+    );
+    expect(() => abiErrorToActr(undefined as never)).toThrow(
+      new TypeError("abiErrorToActr: status must be an integer number, got undefined"),
+    );
     expect(() => abiErrorToActr(2 ** 31)).toThrow(RangeError);
   });
 });
@@ -156,7 +198,9 @@ describe("replyToActrError", () => {
     expect(replyToActrError(reply(code.PROTOCOL_ERROR, new Uint8Array())).message).toBe(
       "decode failure: ABI payload decode failed",
     );
-    expect(replyToActrError(reply(-42, new Uint8Array())).message).toBe("internal error: unexpected ABI status code -42");
+    expect(replyToActrError(reply(-42, new Uint8Array())).message).toBe(
+      "internal error: unexpected ABI status code -42",
+    );
   });
 
   it("a text payload is wrapped by status", () => {
@@ -193,7 +237,9 @@ describe("replyToActrError", () => {
   });
 
   it("a reply that is not one is the caller's mistake, named", () => {
-    expect(() => replyToActrError(null as never)).toThrow(new TypeError("replyToActrError: reply must be an object, got null"));
+    expect(() => replyToActrError(null as never)).toThrow(
+      new TypeError("replyToActrError: reply must be an object, got null"),
+    );
     expect(() => replyToActrError({ status: "-3", payload: new Uint8Array() } as never)).toThrow(
       new TypeError('replyToActrError: reply.status must be an integer number, got string "-3"'),
     );
@@ -201,7 +247,9 @@ describe("replyToActrError", () => {
       new TypeError("replyToActrError: reply.payload must be a Uint8Array, got undefined"),
     );
     const fake = Object.create(Uint8Array.prototype) as Uint8Array;
-    expect(() => replyToActrError({ status: -3, payload: fake })).toThrow(/reply\.payload must be a Uint8Array, got an object of class Uint8Array/);
+    expect(() => replyToActrError({ status: -3, payload: fake })).toThrow(
+      /reply\.payload must be a Uint8Array, got an object of class Uint8Array/,
+    );
     const proxy = new Proxy(new Uint8Array([0x61]), {});
     expect(() => replyToActrError({ status: -3, payload: proxy })).toThrow(/reply\.payload must be a Uint8Array/);
   });
@@ -231,7 +279,11 @@ describe("wire codes", () => {
 
   it("wraps the message on the way back", () => {
     expect(wireCodeToActrError(10003, "user 7").message).toBe("not found: user 7");
-    expect(wireCodeToActrError(10002, "whatever")).toMatchObject({ code: "TimedOut", message: "timed out", detail: "" });
+    expect(wireCodeToActrError(10002, "whatever")).toMatchObject({
+      code: "TimedOut",
+      message: "timed out",
+      detail: "",
+    });
     const dep = wireCodeToActrError(10007, "gone");
     expect(dep.service_name).toBe("");
     expect(dep.message).toBe("dependency '' not found: gone");
@@ -293,10 +345,18 @@ describe("wire codes", () => {
       new TypeError("wireCodeToActrError: message must be a string, got undefined"),
     );
     expect(() => wireCodeToActrError("10003" as never, "m")).toThrow(/wireCodeToActrError: wireCode must be a number/);
-    expect(() => actrErrorToWireCode({} as never)).toThrow(new TypeError("actrErrorToWireCode: err must be an ActrError, got an object"));
-    expect(() => actrErrorToErrorResponse(null as never)).toThrow(/actrErrorToErrorResponse: err must be an ActrError, got null/);
-    expect(() => errorResponseToActrError(undefined as never)).toThrow(/errorResponseToActrError: response must be an object/);
-    expect(() => hostStatusForError(new Error("x") as never)).toThrow(/hostStatusForError: err must be an ActrError, got an object of class Error/);
+    expect(() => actrErrorToWireCode({} as never)).toThrow(
+      new TypeError("actrErrorToWireCode: err must be an ActrError, got an object"),
+    );
+    expect(() => actrErrorToErrorResponse(null as never)).toThrow(
+      /actrErrorToErrorResponse: err must be an ActrError, got null/,
+    );
+    expect(() => errorResponseToActrError(undefined as never)).toThrow(
+      /errorResponseToActrError: response must be an object/,
+    );
+    expect(() => hostStatusForError(new Error("x") as never)).toThrow(
+      /hostStatusForError: err must be an ActrError, got an object of class Error/,
+    );
   });
 
   it("any other code is Unavailable('rpc error {code}: {message}')", () => {
@@ -317,7 +377,8 @@ describe("wire codes", () => {
 
 describe("hostStatusForError", () => {
   for (const [make, variant] of variantRows) {
-    const expected = variant === "DecodeFailure" || variant === "InvalidArgument" ? code.PROTOCOL_ERROR : code.GENERIC_ERROR;
+    const expected =
+      variant === "DecodeFailure" || variant === "InvalidArgument" ? code.PROTOCOL_ERROR : code.GENERIC_ERROR;
     it(`${variant} → ${expected}`, () => {
       expect(hostStatusForError(make())).toBe(expected);
     });

@@ -18,20 +18,28 @@ describe("errorReply", () => {
   });
 
   it("needs a failure status: a missing or zero status would read as SUCCESS", () => {
-    expect(() => errorReply(undefined as never, "boom")).toThrow(new TypeError("errorReply: status must be an integer number, got undefined"));
+    expect(() => errorReply(undefined as never, "boom")).toThrow(
+      new TypeError("errorReply: status must be an integer number, got undefined"),
+    );
     expect(() => errorReply(code.SUCCESS, "boom")).toThrow(
       new RangeError("errorReply: status must be a failure status, not SUCCESS (0); use successReply"),
     );
     expect(() => errorReply(2 ** 31)).toThrow(RangeError);
-    expect(() => errorReply(-1, 5 as never)).toThrow(new TypeError("errorReply: message must be a string or a Uint8Array, got number 5"));
+    expect(() => errorReply(-1, 5 as never)).toThrow(
+      new TypeError("errorReply: message must be a string or a Uint8Array, got number 5"),
+    );
     expect(() => errorReply(-1, Object.create(Uint8Array.prototype) as Uint8Array)).toThrow(TypeError);
   });
 });
 
 describe("successReply", () => {
   it("refuses a payload that is not a Uint8Array", () => {
-    expect(() => successReply("x" as never)).toThrow(new TypeError('successReply: payload must be a Uint8Array, got string "x"'));
-    expect(() => successReply(null as never)).toThrow(new TypeError("successReply: payload must be a Uint8Array, got null"));
+    expect(() => successReply("x" as never)).toThrow(
+      new TypeError('successReply: payload must be a Uint8Array, got string "x"'),
+    );
+    expect(() => successReply(null as never)).toThrow(
+      new TypeError("successReply: payload must be a Uint8Array, got null"),
+    );
     expect(hex(successReply(Buffer.from([7])))).toBe("08011a0107");
   });
 });
@@ -50,6 +58,10 @@ describe("decodeReply", () => {
 describe("errorReply's text", () => {
   it("a lone surrogate is an AbiError naming AbiReply.payload", () => {
     const err = abiErrorOf(() => errorReply(code.GENERIC_ERROR, "\ud800"));
-    expect([err.status, err.messageName, err.field]).toEqual([code.PROTOCOL_ERROR, "actr.dynclib.v1.AbiReply", "payload"]);
+    expect([err.status, err.messageName, err.field]).toEqual([
+      code.PROTOCOL_ERROR,
+      "actr.dynclib.v1.AbiReply",
+      "payload",
+    ]);
   });
 });

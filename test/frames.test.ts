@@ -84,10 +84,15 @@ describe("frames", () => {
   it("encodeFrame writes a payload with long bytes in it (copied straight to the output) whole, behind the frame's fields", () => {
     // The frame's bytes as prost writes them for the same payload: its fields, then the payload's key, length and bytes.
     for (const n of [127, 128, 300, 20000]) {
-      const payload = create(HostCallRawV1Schema, { routeKey: "r", payload: Uint8Array.from({ length: n }, (_, i) => i & 0xff) });
+      const payload = create(HostCallRawV1Schema, {
+        routeKey: "r",
+        payload: Uint8Array.from({ length: n }, (_, i) => i & 0xff),
+      });
       const body = encodeMessage(HostCallRawV1Schema, payload);
       const frame = create(AbiFrameSchema, { abiVersion: 1, op: op.HOST_CALL_RAW, payload: body.slice() });
-      expect(hex(encodeFrame(HostCallRawV1Schema, payload)), `${n} bytes`).toBe(hex(encodeMessage(AbiFrameSchema, frame)));
+      expect(hex(encodeFrame(HostCallRawV1Schema, payload)), `${n} bytes`).toBe(
+        hex(encodeMessage(AbiFrameSchema, frame)),
+      );
     }
   });
 
@@ -96,7 +101,9 @@ describe("frames", () => {
     expect(err.status).toBe(code.UNSUPPORTED_OP);
     expect(err.message).toBe("actr.ActrId is not a framed payload: it has no (actr.dynclib.v1.op) option");
     expect(err.messageName).toBe("actr.ActrId");
-    expect(() => decodePayload(null as never, decodeFrame(new Uint8Array()))).toThrow(/^decodePayload: schema must be a message schema/);
+    expect(() => decodePayload(null as never, decodeFrame(new Uint8Array()))).toThrow(
+      /^decodePayload: schema must be a message schema/,
+    );
   });
 
   it("decodePayload refuses a frame whose op is not the schema's", () => {
@@ -112,18 +119,24 @@ describe("frames", () => {
     const frame = create(AbiFrameSchema, { abiVersion: 1, op: 999, payload: new Uint8Array() });
     const err = abiErrorOf(() => decodePayload(HostCallV1Schema, frame));
     expect([err.status, err.messageName, err.field]).toEqual([code.PROTOCOL_ERROR, "actr.dynclib.v1.AbiFrame", "op"]);
-    expect(err.message).toBe("frame op 999 (unknown) does not carry actr.dynclib.v1.HostCallV1, which is framed by op 1 (HOST_CALL)");
+    expect(err.message).toBe(
+      "frame op 999 (unknown) does not carry actr.dynclib.v1.HostCallV1, which is framed by op 1 (HOST_CALL)",
+    );
   });
 
   it("decodePayload refuses a frame whose payload is not a Uint8Array, naming it", () => {
     const frame = create(AbiFrameSchema, { abiVersion: 1, op: op.HOST_CALL });
     (frame as { payload: unknown }).payload = [1, 2];
-    expect(() => decodePayload(HostCallV1Schema, frame)).toThrow(new TypeError("decodePayload: frame.payload must be a Uint8Array, got an Array"));
+    expect(() => decodePayload(HostCallV1Schema, frame)).toThrow(
+      new TypeError("decodePayload: frame.payload must be a Uint8Array, got an Array"),
+    );
   });
 
   it("decodePayload reports a payload that does not decode", () => {
     const frame = decodeFrame(new Uint8Array(Buffer.from("080110051a020a05", "hex")));
-    expect(() => decodePayload(HostRegisterStreamV1Schema, frame)).toThrow(/HostRegisterStreamV1: field stream_id: length 5/);
+    expect(() => decodePayload(HostRegisterStreamV1Schema, frame)).toThrow(
+      /HostRegisterStreamV1: field stream_id: length 5/,
+    );
   });
 });
 

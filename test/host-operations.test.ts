@@ -48,11 +48,18 @@ const self = actrId({ realm: 1, serialNumber: 10n, type: { manufacturer: "acme",
 const peer = actrId({ realm: 1, serialNumber: 11n, type: { manufacturer: "acme", name: "peer", version: "1" } });
 const ctx = invocationContext({ selfId: self, callerId: peer, requestId: "req-1" });
 
-
 describe("decodeHostOperation", () => {
   const cases = [
-    ["call", HostCallV1Schema, create(HostCallV1Schema, { routeKey: "a.B.C", dest: destToV1({ kind: "shell" }), payload: new Uint8Array([1]) })],
-    ["tell", HostTellV1Schema, create(HostTellV1Schema, { routeKey: "a.B.C", dest: destToV1({ kind: "actor", id: peer }) })],
+    [
+      "call",
+      HostCallV1Schema,
+      create(HostCallV1Schema, { routeKey: "a.B.C", dest: destToV1({ kind: "shell" }), payload: new Uint8Array([1]) }),
+    ],
+    [
+      "tell",
+      HostTellV1Schema,
+      create(HostTellV1Schema, { routeKey: "a.B.C", dest: destToV1({ kind: "actor", id: peer }) }),
+    ],
     ["callRaw", HostCallRawV1Schema, create(HostCallRawV1Schema, { routeKey: "a.B.C", target: peer })],
     ["discover", HostDiscoverV1Schema, create(HostDiscoverV1Schema, { targetType: peer.type })],
     ["registerStream", HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: "s" })],
@@ -69,7 +76,15 @@ describe("decodeHostOperation", () => {
   ] as const;
 
   // docs/abi.md section 2, written out rather than read from the code under test.
-  const expectedOps = { call: 1, tell: 2, callRaw: 3, discover: 4, registerStream: 5, unregisterStream: 6, sendDataStream: 7 };
+  const expectedOps = {
+    call: 1,
+    tell: 2,
+    callRaw: 3,
+    discover: 4,
+    registerStream: 5,
+    unregisterStream: 6,
+    sendDataStream: 7,
+  };
 
   for (const [kind, schema, payload] of cases) {
     it(`${kind}: decodes the ${schema.name} payload`, () => {
@@ -106,7 +121,12 @@ describe("decodeHostOperation", () => {
     for (const [value, message] of rows) {
       const frame = create(AbiFrameSchema, { abiVersion: 1, op: value });
       const err = abiErrorOf(() => decodeHostOperation(encodeMessage(AbiFrameSchema, frame)));
-      expect([err.status, err.message, err.messageName, err.field]).toEqual([code.UNSUPPORTED_OP, message, "actr.dynclib.v1.AbiFrame", "op"]);
+      expect([err.status, err.message, err.messageName, err.field]).toEqual([
+        code.UNSUPPORTED_OP,
+        message,
+        "actr.dynclib.v1.AbiFrame",
+        "op",
+      ]);
     }
   });
 
@@ -120,8 +140,12 @@ describe("decodeHostOperation", () => {
   });
 
   it("bytes that are not a Uint8Array are the caller's mistake, named", () => {
-    expect(() => decodeHostOperation(null as never)).toThrow(new TypeError("decodeHostOperation: frameBytes must be a Uint8Array, got null"));
-    expect(() => decodeHostOperation(new Proxy(new Uint8Array([8, 1]), {}))).toThrow(/decodeHostOperation: frameBytes must be a Uint8Array/);
+    expect(() => decodeHostOperation(null as never)).toThrow(
+      new TypeError("decodeHostOperation: frameBytes must be a Uint8Array, got null"),
+    );
+    expect(() => decodeHostOperation(new Proxy(new Uint8Array([8, 1]), {}))).toThrow(
+      /decodeHostOperation: frameBytes must be a Uint8Array/,
+    );
     // A Buffer or an offset view is a Uint8Array: decoded like any other.
     const frame = encodeFrame(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: "s" }));
     const padded = new Uint8Array(frame.length + 3);
@@ -132,7 +156,11 @@ describe("decodeHostOperation", () => {
 
   it("a frame or payload that does not decode → PROTOCOL_ERROR", () => {
     expect(abiErrorOf(() => decodeHostOperation(new Uint8Array([0x12, 0x00]))).status).toBe(code.PROTOCOL_ERROR);
-    const badPayload = create(AbiFrameSchema, { abiVersion: 1, op: op.HOST_CALL, payload: new Uint8Array([0x12, 0x05]) });
+    const badPayload = create(AbiFrameSchema, {
+      abiVersion: 1,
+      op: op.HOST_CALL,
+      payload: new Uint8Array([0x12, 0x05]),
+    });
     const err = abiErrorOf(() => decodeHostOperation(encodeMessage(AbiFrameSchema, badPayload)));
     expect(err.status).toBe(code.PROTOCOL_ERROR);
     expect(err.messageName).toBe("actr.dynclib.v1.HostCallV1");
@@ -145,8 +173,14 @@ describe("validateHostOperation", () => {
   const chunk = dataStream({ streamId: "s", sequence: 1, payload: new Uint8Array() });
 
   it("accepts a well-formed operation", () => {
-    expect(validateHostOperation(operationOf(HostCallV1Schema, create(HostCallV1Schema, { dest: destToV1({ kind: "local" }) })))).toBeUndefined();
-    expect(validateHostOperation(operationOf(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema)))).toBeUndefined();
+    expect(
+      validateHostOperation(
+        operationOf(HostCallV1Schema, create(HostCallV1Schema, { dest: destToV1({ kind: "local" }) })),
+      ),
+    ).toBeUndefined();
+    expect(
+      validateHostOperation(operationOf(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema))),
+    ).toBeUndefined();
     for (const payloadType of [PayloadType.STREAM_RELIABLE, PayloadType.STREAM_LATENCY_FIRST]) {
       const send = create(HostSendDataStreamV1Schema, { dest: destToV1({ kind: "shell" }), chunk, payloadType });
       expect(validateHostOperation(operationOf(HostSendDataStreamV1Schema, send))).toBeUndefined();
@@ -174,12 +208,16 @@ describe("validateHostOperation", () => {
 
 describe("validateHostOperation's argument", () => {
   it("must be a decoded host operation", () => {
-    expect(() => validateHostOperation(null as never)).toThrow(new TypeError("validateHostOperation: operation must be an object, got null"));
+    expect(() => validateHostOperation(null as never)).toThrow(
+      new TypeError("validateHostOperation: operation must be an object, got null"),
+    );
     expect(() => validateHostOperation({ kind: "bogus" } as never)).toThrow(
       /^validateHostOperation: operation.kind must be a HostOperation kind \(from decodeHostOperation\), got string "bogus"$/,
     );
     expect(() => validateHostOperation({ kind: "call", op: 1, payload: {} } as never)).toThrow(
-      new TypeError("validateHostOperation: operation.payload must be an actr.dynclib.v1.HostCallV1 message, got an object"),
+      new TypeError(
+        "validateHostOperation: operation.payload must be an actr.dynclib.v1.HostCallV1 message, got an object",
+      ),
     );
   });
 });
@@ -192,20 +230,33 @@ describe("encodeHostReply", () => {
   });
 
   it("accepts exactly one valid form: anything else is an error saying what was expected", () => {
-    const expected = "exactly one of { bytes: Uint8Array }, { done: true }, { status: a non-zero int32 } or { error: ActrError }";
+    const expected =
+      "exactly one of { bytes: Uint8Array }, { done: true }, { status: a non-zero int32 } or { error: ActrError }";
     const rows: [unknown, string | RegExp][] = [
       [{}, `encodeHostReply: result must have ${expected}; got none of them`],
       [{ done: true, status: -1 }, `encodeHostReply: result must have ${expected}; got done and status`],
-      [{ bytes: new Uint8Array(), error: ActrError.timedOut() }, `encodeHostReply: result must have ${expected}; got bytes and error`],
+      [
+        { bytes: new Uint8Array(), error: ActrError.timedOut() },
+        `encodeHostReply: result must have ${expected}; got bytes and error`,
+      ],
       [{ status: undefined }, "encodeHostReply: result.status must be an integer number, got undefined"],
       [{ status: null }, "encodeHostReply: result.status must be an integer number, got null"],
       [{ status: 1.5 }, "encodeHostReply: result.status must be an integer number, got number 1.5"],
-      [{ status: 2 ** 31 }, "encodeHostReply: result.status must be within int32 (-2147483648..2147483647), got 2147483648"],
-      [{ done: false }, "encodeHostReply: result.done must be true (a failure is { status } or { error }), got a boolean"],
+      [
+        { status: 2 ** 31 },
+        "encodeHostReply: result.status must be within int32 (-2147483648..2147483647), got 2147483648",
+      ],
+      [
+        { done: false },
+        "encodeHostReply: result.done must be true (a failure is { status } or { error }), got a boolean",
+      ],
       [{ error: undefined }, "encodeHostReply: result.error must be an ActrError, got undefined"],
       [{ error: new Error("x") }, "encodeHostReply: result.error must be an ActrError, got an object of class Error"],
       [{ bytes: [1] }, "encodeHostReply: result.bytes must be a Uint8Array, got an Array"],
-      [{ bytes: new Proxy(new Uint8Array([1]), {}) }, "encodeHostReply: result.bytes must be a Uint8Array, got an object of class Uint8Array"],
+      [
+        { bytes: new Proxy(new Uint8Array([1]), {}) },
+        "encodeHostReply: result.bytes must be a Uint8Array, got an object of class Uint8Array",
+      ],
       [null, "encodeHostReply: result must be an object, got null"],
     ];
     for (const [result, message] of rows) {
@@ -268,14 +319,18 @@ describe("guest-bound requests", () => {
       expect(hex(decodePayload(GuestHandleV1Schema, decodeFrame(inPlace)).rpcEnvelope)).toBe(hex(envelopeBytes));
     }
     const wrong = { ...create(RpcEnvelopeSchema), routeKey: 7 } as never;
-    expect(() => encodeGuestHandleRequest(wrong, ctx)).toThrow("cannot encode actr.RpcEnvelope: field route_key: expected a string, got number 7");
+    expect(() => encodeGuestHandleRequest(wrong, ctx)).toThrow(
+      "cannot encode actr.RpcEnvelope: field route_key: expected a string, got number 7",
+    );
   });
 
   it("GUEST_DATA_STREAM carries the chunk and the sender", () => {
     const chunk = dataStream({ streamId: "s", sequence: 3, payload: new Uint8Array(100).fill(1) });
     const frame = decodeFrame(encodeGuestDataStreamRequest(chunk, peer));
     expect(frame.op).toBe(op.GUEST_DATA_STREAM);
-    expect(decodePayload(GuestDataStreamV1Schema, frame)).toEqual(create(GuestDataStreamV1Schema, { chunk, sender: peer }));
+    expect(decodePayload(GuestDataStreamV1Schema, frame)).toEqual(
+      create(GuestDataStreamV1Schema, { chunk, sender: peer }),
+    );
   });
 
   it("GUEST_LIFECYCLE carries the hook id", () => {
@@ -296,9 +351,21 @@ describe("guest-bound requests", () => {
     [{ hook: "webrtcConnecting", peer, status: 1 }, runtimeHook.ON_WEBRTC_CONNECTING, "peer"],
     [{ hook: "webrtcConnected", peer, relayed: true, status: 2 }, runtimeHook.ON_WEBRTC_CONNECTED, "peer"],
     [{ hook: "webrtcDisconnected", peer, status: 0 }, runtimeHook.ON_WEBRTC_DISCONNECTED, "peer"],
-    [{ hook: "credentialRenewed", newExpiry: new Date(1_700_000_000_000) }, runtimeHook.ON_CREDENTIAL_RENEWED, "credential"],
-    [{ hook: "credentialExpiring", newExpiry: { seconds: 5n, nanos: 6 } }, runtimeHook.ON_CREDENTIAL_EXPIRING, "credential"],
-    [{ hook: "mailboxBackpressure", queueLen: 100, threshold: 64n }, runtimeHook.ON_MAILBOX_BACKPRESSURE, "backpressure"],
+    [
+      { hook: "credentialRenewed", newExpiry: new Date(1_700_000_000_000) },
+      runtimeHook.ON_CREDENTIAL_RENEWED,
+      "credential",
+    ],
+    [
+      { hook: "credentialExpiring", newExpiry: { seconds: 5n, nanos: 6 } },
+      runtimeHook.ON_CREDENTIAL_EXPIRING,
+      "credential",
+    ],
+    [
+      { hook: "mailboxBackpressure", queueLen: 100, threshold: 64n },
+      runtimeHook.ON_MAILBOX_BACKPRESSURE,
+      "backpressure",
+    ],
   ];
   for (const [event, id, field] of hookRows) {
     it(`GUEST_HOOK ${event.hook} → hook ${id} with ${field ?? "no event payload"}`, () => {
@@ -312,11 +379,17 @@ describe("guest-bound requests", () => {
   }
 
   it("GUEST_HOOK writes the peer event's explicit fields only when given", () => {
-    const relayedFalse = decodePayload(GuestHookV1Schema, decodeFrame(encodeGuestHookRequest({ hook: "websocketConnected", peer, relayed: false }, ctx)));
+    const relayedFalse = decodePayload(
+      GuestHookV1Schema,
+      decodeFrame(encodeGuestHookRequest({ hook: "websocketConnected", peer, relayed: false }, ctx)),
+    );
     expect(relayedFalse.peer?.relayed).toBe(false);
     expect(isFieldSet(relayedFalse.peer!, PeerEventV1Schema.field.relayed)).toBe(true);
     expect(isFieldSet(relayedFalse.peer!, PeerEventV1Schema.field.status)).toBe(false);
-    const idle = decodePayload(GuestHookV1Schema, decodeFrame(encodeGuestHookRequest({ hook: "webrtcDisconnected", peer, status: 0 }, ctx)));
+    const idle = decodePayload(
+      GuestHookV1Schema,
+      decodeFrame(encodeGuestHookRequest({ hook: "webrtcDisconnected", peer, status: 0 }, ctx)),
+    );
     expect(idle.peer?.status).toBe(0);
     expect(isFieldSet(idle.peer!, PeerEventV1Schema.field.status)).toBe(true);
     expect(isFieldSet(idle.peer!, PeerEventV1Schema.field.relayed)).toBe(false);
@@ -340,12 +413,15 @@ describe("guest-bound requests", () => {
       new RangeError("encodeGuestLifecycleRequest: hook must be a lifecycleHook value (1, 2, 3), got 99"),
     );
     expect(() => encodeGuestLifecycleRequest(1, null as never)).toThrow(
-      new TypeError("encodeGuestLifecycleRequest: ctx must be an actr.dynclib.v1.InvocationContextV1 message, got null"),
+      new TypeError(
+        "encodeGuestLifecycleRequest: ctx must be an actr.dynclib.v1.InvocationContextV1 message, got null",
+      ),
     );
   });
 
   it("GUEST_HOOK refuses an unknown hook or a missing event payload, naming the field", () => {
-    const hookError = (event: unknown) => thrown(() => encodeGuestHookRequest(event as GuestHookEvent, ctx), TypeError).message;
+    const hookError = (event: unknown) =>
+      thrown(() => encodeGuestHookRequest(event as GuestHookEvent, ctx), TypeError).message;
     expect(hookError({ hook: "credentialRenewed", newExpiry: 5 })).toBe(
       "encodeGuestHookRequest: event.newExpiry (hook credentialRenewed carries a credential event) must be an object, got number 5",
     );
@@ -353,9 +429,13 @@ describe("guest-bound requests", () => {
       "encodeGuestHookRequest: event.newExpiry (hook credentialExpiring carries a credential event) must be an object, got null",
     );
     // A hook that is not a string, even one that reads as a hook's name or is its id, is no hook.
-    expect(hookError({ hook: 8 })).toMatch(/^encodeGuestHookRequest: event.hook must be one of signalingConnecting, .*, got number 8$/);
+    expect(hookError({ hook: 8 })).toMatch(
+      /^encodeGuestHookRequest: event.hook must be one of signalingConnecting, .*, got number 8$/,
+    );
     expect(hookError({ hook: { toString: () => "webrtcConnected" } })).toMatch(/, got an object$/);
-    expect(hookError({ hook: "nope" })).toMatch(/^encodeGuestHookRequest: event.hook must be one of signalingConnecting, .*mailboxBackpressure, got string "nope"$/);
+    expect(hookError({ hook: "nope" })).toMatch(
+      /^encodeGuestHookRequest: event.hook must be one of signalingConnecting, .*mailboxBackpressure, got string "nope"$/,
+    );
     expect(hookError({ hook: "webrtcConnected" })).toBe(
       "encodeGuestHookRequest: event.peer (hook webrtcConnected carries a peer event) must be an actr.ActrId message, got undefined",
     );
@@ -365,19 +445,29 @@ describe("guest-bound requests", () => {
     expect(hookError({ hook: "mailboxBackpressure", queueLen: 1 })).toBe(
       "encodeGuestHookRequest: event.threshold must be a number or bigint, got undefined",
     );
-    expect(hookError({ hook: "webrtcConnected", peer, relayed: "yes" })).toBe("encodeGuestHookRequest: event.relayed must be a boolean, got string \"yes\"");
+    expect(hookError({ hook: "webrtcConnected", peer, relayed: "yes" })).toBe(
+      'encodeGuestHookRequest: event.relayed must be a boolean, got string "yes"',
+    );
     expect(() => encodeGuestHookRequest({ hook: "mailboxBackpressure", queueLen: -1, threshold: 1 }, ctx)).toThrow(
       new RangeError("encodeGuestHookRequest: event.queueLen must be within uint64 (0..18446744073709551615), got -1"),
     );
-    expect(() => encodeGuestHookRequest(null as never, ctx)).toThrow(new TypeError("encodeGuestHookRequest: event must be an object, got null"));
+    expect(() => encodeGuestHookRequest(null as never, ctx)).toThrow(
+      new TypeError("encodeGuestHookRequest: event must be an object, got null"),
+    );
   });
 
   it("guest requests name a wrong argument", () => {
     expect(() => encodeGuestHandleRequest(new Proxy(new Uint8Array(1), {}) as never, ctx)).toThrow(
-      new TypeError("encodeGuestHandleRequest: envelope must be a Uint8Array or an actr.RpcEnvelope message, got an object of class Uint8Array"),
+      new TypeError(
+        "encodeGuestHandleRequest: envelope must be a Uint8Array or an actr.RpcEnvelope message, got an object of class Uint8Array",
+      ),
     );
-    expect(() => encodeGuestHandleRequest(new Uint8Array(), {} as never)).toThrow(/encodeGuestHandleRequest: ctx must be/);
-    expect(() => encodeGuestDataStreamRequest(null as never, peer)).toThrow(/encodeGuestDataStreamRequest: chunk must be an actr.DataStream message, got null/);
+    expect(() => encodeGuestHandleRequest(new Uint8Array(), {} as never)).toThrow(
+      /encodeGuestHandleRequest: ctx must be/,
+    );
+    expect(() => encodeGuestDataStreamRequest(null as never, peer)).toThrow(
+      /encodeGuestDataStreamRequest: chunk must be an actr.DataStream message, got null/,
+    );
     // A Buffer envelope is a Uint8Array: same frame as the plain bytes.
     const bytes = encodeMessage(RpcEnvelopeSchema, create(RpcEnvelopeSchema, { routeKey: "a" }));
     expect(hex(encodeGuestHandleRequest(Buffer.from(bytes), ctx))).toBe(hex(encodeGuestHandleRequest(bytes, ctx)));
@@ -386,12 +476,22 @@ describe("guest-bound requests", () => {
 
 describe("hostOperationKinds", () => {
   it("names the kind of each HOST_* op, in op order", () => {
-    expect(hostOperationKinds).toEqual(["call", "tell", "callRaw", "discover", "registerStream", "unregisterStream", "sendDataStream"]);
+    expect(hostOperationKinds).toEqual([
+      "call",
+      "tell",
+      "callRaw",
+      "discover",
+      "registerStream",
+      "unregisterStream",
+      "sendDataStream",
+    ]);
   });
 });
 
 describe("what the errors name", () => {
-  const ctx = invocationContext({ selfId: actrId({ realm: 1, serialNumber: 1n, type: { manufacturer: "a", name: "b", version: "1" } }) });
+  const ctx = invocationContext({
+    selfId: actrId({ realm: 1, serialNumber: 1n, type: { manufacturer: "a", name: "b", version: "1" } }),
+  });
 
   it("a frame of another abi_version: AbiFrame.abi_version", () => {
     const frame = create(AbiFrameSchema, { abiVersion: 2, op: op.HOST_TELL });
@@ -407,9 +507,18 @@ describe("what the errors name", () => {
   it("a data-stream send's payload type, by name when the schema has one", () => {
     const chunk = dataStream({ streamId: "s", sequence: 1, payload: new Uint8Array() });
     const send = (payloadType: number) =>
-      decodeHostOperation(encodeFrame(HostSendDataStreamV1Schema, create(HostSendDataStreamV1Schema, { dest: destToV1({ kind: "shell" }), chunk, payloadType })));
-    expect(validateHostOperation(send(PayloadType.MEDIA_RTP))?.message).toBe("invalid argument: payload type 4 (MEDIA_RTP) cannot carry a data stream");
-    expect(validateHostOperation(send(99))?.message).toBe("invalid argument: payload type 99 cannot carry a data stream");
+      decodeHostOperation(
+        encodeFrame(
+          HostSendDataStreamV1Schema,
+          create(HostSendDataStreamV1Schema, { dest: destToV1({ kind: "shell" }), chunk, payloadType }),
+        ),
+      );
+    expect(validateHostOperation(send(PayloadType.MEDIA_RTP))?.message).toBe(
+      "invalid argument: payload type 4 (MEDIA_RTP) cannot carry a data stream",
+    );
+    expect(validateHostOperation(send(99))?.message).toBe(
+      "invalid argument: payload type 99 cannot carry a data stream",
+    );
   });
 
   it("a call whose destination is absent altogether: DecodeFailure, not a TypeError", () => {

@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const modules = [
-  ...readdirSync(`${root}src`).filter((name) => name.endsWith(".ts")).map((name) => `${root}src/${name}`),
+  ...readdirSync(`${root}src`)
+    .filter((name) => name.endsWith(".ts"))
+    .map((name) => `${root}src/${name}`),
   ...readdirSync(`${root}gen`, { recursive: true, encoding: "utf8" })
     .filter((name) => name.endsWith(".ts"))
     .map((name) => `${root}gen/${name}`),

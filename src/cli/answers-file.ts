@@ -81,9 +81,12 @@ function parseStatus(value: unknown, where: string): number {
         : undefined;
   if (found === undefined) {
     const names = CodeSchema.values.filter((v) => v.number !== 0).map((v) => v.localName);
-    throw new CliError(`${where}: status must be a status name (${names.join(", ")}) or an int32, got ${JSON.stringify(value)}`);
+    throw new CliError(
+      `${where}: status must be a status name (${names.join(", ")}) or an int32, got ${JSON.stringify(value)}`,
+    );
   }
-  if (found === code.SUCCESS) throw new CliError(`${where}: status SUCCESS is not a failure (answer "done" or bytes instead)`);
+  if (found === code.SUCCESS)
+    throw new CliError(`${where}: status SUCCESS is not a failure (answer "done" or bytes instead)`);
   return found;
 }
 
@@ -92,11 +95,15 @@ function parseError(value: unknown, where: string): ActrError {
   onlyKeys(value, ["variant", "code", "message", "serviceName", "retryAfterMs"], where);
   // `code` is the variant's name in the actr TypeScript binding's spelling of the same error.
   const variant = value.variant ?? value.code;
-  const factory = typeof variant === "string" && Object.hasOwn(errorFactories, variant) ? errorFactories[variant] : undefined;
+  const factory =
+    typeof variant === "string" && Object.hasOwn(errorFactories, variant) ? errorFactories[variant] : undefined;
   if (factory === undefined) {
-    throw new CliError(`${where}: error variant must be one of ${Object.keys(errorFactories).join(", ")}, got ${JSON.stringify(variant)}`);
+    throw new CliError(
+      `${where}: error variant must be one of ${Object.keys(errorFactories).join(", ")}, got ${JSON.stringify(variant)}`,
+    );
   }
-  if (value.message !== undefined && typeof value.message !== "string") throw new CliError(`${where}: error message must be a string`);
+  if (value.message !== undefined && typeof value.message !== "string")
+    throw new CliError(`${where}: error message must be a string`);
   try {
     return factory(value.message ?? "", value);
   } catch (err) {
@@ -105,10 +112,13 @@ function parseError(value: unknown, where: string): ActrError {
 }
 
 function parseReply(value: unknown, kind: HostOperation["kind"] | undefined, where: string): RuleReply {
-  if (!isObject(value)) throw new CliError(`${where}: reply must be an object with one of hex, text, echo, json, done, status, error`);
+  if (!isObject(value))
+    throw new CliError(`${where}: reply must be an object with one of hex, text, echo, json, done, status, error`);
   const keys = Object.keys(value);
   if (keys.length !== 1) {
-    throw new CliError(`${where}: reply must hold exactly one of hex, text, echo, json, done, status, error, got ${keys.length === 0 ? "none" : keys.join(", ")}`);
+    throw new CliError(
+      `${where}: reply must hold exactly one of hex, text, echo, json, done, status, error, got ${keys.length === 0 ? "none" : keys.join(", ")}`,
+    );
   }
   const [key] = keys as [string];
   const content = value[key];
@@ -132,7 +142,10 @@ function parseReply(value: unknown, kind: HostOperation["kind"] | undefined, whe
       return { done: true };
     case "json":
       // Only HOST_DISCOVER has an answer message the schema names: actr.ActrId.
-      if (kind !== "discover") throw new CliError(`${at}: a JSON reply needs "kind": "discover" (it is encoded as the actr.ActrId discover answers)`);
+      if (kind !== "discover")
+        throw new CliError(
+          `${at}: a JSON reply needs "kind": "discover" (it is encoded as the actr.ActrId discover answers)`,
+        );
       return { bytes: encodeMessage(ActrIdSchema, messageFromJson(ActrIdSchema, content, at) as ActrId) };
     case "status":
       return { status: parseStatus(content, at) };
@@ -203,13 +216,25 @@ function operationPayload(operation: HostOperation): Uint8Array {
  */
 export function answerOperation(rules: readonly AnswerRule[], operation: HostOperation): Answer {
   const invalid = validateHostOperation(operation);
-  if (invalid !== undefined) return { result: { error: invalid }, rule: undefined, note: `rejected as a Rust host does: ${invalid.message}` };
+  if (invalid !== undefined)
+    return { result: { error: invalid }, rule: undefined, note: `rejected as a Rust host does: ${invalid.message}` };
   const route = operationRoute(operation);
-  const index = rules.findIndex((r) => (r.kind === undefined || r.kind === operation.kind) && (r.route === undefined || r.route === route));
+  const index = rules.findIndex(
+    (r) => (r.kind === undefined || r.kind === operation.kind) && (r.route === undefined || r.route === route),
+  );
   if (index === -1) {
-    return { result: { status: code.UNSUPPORTED_OP }, rule: undefined, note: "no rule matches, so the host answers UNSUPPORTED_OP" };
+    return {
+      result: { status: code.UNSUPPORTED_OP },
+      rule: undefined,
+      note: "no rule matches, so the host answers UNSUPPORTED_OP",
+    };
   }
   const reply = rules[index]!.reply;
-  if ("error" in reply) return { result: reply, rule: index + 1, note: `ActrError ${actrErrorVariant(reply.error)}: ${reply.error.message}` };
+  if ("error" in reply)
+    return {
+      result: reply,
+      rule: index + 1,
+      note: `ActrError ${actrErrorVariant(reply.error)}: ${reply.error.message}`,
+    };
   return { result: "echo" in reply ? { bytes: operationPayload(operation) } : reply, rule: index + 1 };
 }

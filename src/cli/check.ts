@@ -53,7 +53,10 @@ conformance/oracle.
 `;
 
 /** Runs `check` with its arguments; resolves to the exit code. */
-export async function runCheck(args: string[], io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream }): Promise<number> {
+export async function runCheck(
+  args: string[],
+  io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream },
+): Promise<number> {
   if (args.includes("-h") || args.includes("--help")) {
     io.stdout.write(checkUsage);
     return 0;
@@ -94,7 +97,8 @@ class LineAssembler {
 
   add(piece: string): void {
     this.length += piece.length;
-    if (this.length > maxStringLength) this.pieces = []; // too long to answer but with err: keep only the count
+    if (this.length > maxStringLength)
+      this.pieces = []; // too long to answer but with err: keep only the count
     else if (piece.length > 0) this.pieces.push(piece);
   }
 
@@ -108,6 +112,8 @@ class LineAssembler {
     const text = length > maxStringLength ? undefined : this.pieces.join("") + last;
     this.pieces = [];
     this.length = 0;
-    return text === undefined ? `err a line of ${length} characters is longer than this command can read (${maxStringLength})` : checkLine(text);
+    return text === undefined
+      ? `err a line of ${length} characters is longer than this command can read (${maxStringLength})`
+      : checkLine(text);
   }
 }

@@ -60,7 +60,6 @@ const tables: Table[] = [
   { title: "Framework error codes (actr.ErrorResponse.code)", desc: ErrorCodeSchema },
 ];
 
-
 /** Runs `codes`; resolves to the exit code. */
 export function runCodes(args: string[], io: CliIo): number {
   const { values } = parseArgs({
@@ -86,7 +85,9 @@ export function runCodes(args: string[], io: CliIo): number {
     const width = Math.max(...rows.map((v) => v.localName.length));
     for (const v of rows) {
       const note = table.note?.(v.number);
-      out.push(`  ${v.localName.padEnd(width)}  ${String(v.number).padStart(4)}${note === undefined ? "" : `  ${note}`}`);
+      out.push(
+        `  ${v.localName.padEnd(width)}  ${String(v.number).padStart(4)}${note === undefined ? "" : `  ${note}`}`,
+      );
     }
     out.push("");
   }

@@ -44,7 +44,8 @@ Examples:
 /** A count given on the command line: decimal digits only (not `""`, `-1`, `0x10` or `1e3`), at most 2^53 - 1. */
 export function parseCount(text: string, option: string): number {
   const count = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
-  if (Number.isNaN(count)) throw new UsageError(`${option} must be a non-negative integer in decimal digits, got ${JSON.stringify(text)}`);
+  if (Number.isNaN(count))
+    throw new UsageError(`${option} must be a non-negative integer in decimal digits, got ${JSON.stringify(text)}`);
   return count;
 }
 
@@ -70,7 +71,8 @@ export async function runDecode(args: string[], io: CliIo): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`decode takes one INPUT, got ${positionals.length}`);
   const bytesLimit = parseCount(values["bytes-limit"], "--bytes-limit");
   const schema = values.as === undefined ? AbiFrameSchema : messageSchema(values.as);
-  if (schema === undefined) throw new CliError(`unknown message "${values.as}" (try actr-abi codes, or a name such as AbiFrame)`);
+  if (schema === undefined)
+    throw new CliError(`unknown message "${values.as}" (try actr-abi codes, or a name such as AbiFrame)`);
   const formats = (["base64", "hex", "raw"] as const).filter((f) => values[f]);
   if (formats.length > 1) throw new UsageError(`--${formats.join(" and --")} cannot be used together`);
   const input = await readBytes(positionals[0], formats[0] ?? "auto", io.stdin);

@@ -76,7 +76,8 @@ export async function runEncode(args: string[], io: CliIo): Promise<number> {
   } else {
     const [name, json, ...extra] = positionals;
     if (name === undefined) throw new UsageError("encode needs a message NAME or --op OP (see actr-abi encode --help)");
-    if (extra.length > 0) throw new UsageError(`encode takes NAME and one JSON argument, got ${positionals.length} arguments`);
+    if (extra.length > 0)
+      throw new UsageError(`encode takes NAME and one JSON argument, got ${positionals.length} arguments`);
     const schema = messageSchema(name);
     if (schema === undefined) throw new CliError(`unknown message "${name}"`);
     bytes = encodeMessage(schema, messageFromJson(schema, await readJson(json, io.stdin)));
@@ -85,7 +86,9 @@ export async function runEncode(args: string[], io: CliIo): Promise<number> {
     try {
       writeFileSync(values.out, bytes);
     } catch (err) {
-      throw new CliError(`cannot write ${values.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new CliError(
+        `cannot write ${values.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   } else {
     io.stdout.write(bytesToHex(bytes) + "\n");

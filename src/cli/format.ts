@@ -44,11 +44,18 @@ function replyText(bytes: Uint8Array): string | undefined {
 }
 
 /** Formats `message` (of `schema`) as lines, under a heading line. `input` is the whole decoded buffer. */
-export function formatMessage(schema: DescMessage, message: Message, input: Uint8Array, options: FormatOptions): string[] {
+export function formatMessage(
+  schema: DescMessage,
+  message: Message,
+  input: Uint8Array,
+  options: FormatOptions,
+): string[] {
   const lines = [`${schema.typeName} (${input.length} bytes)`];
   formatFields(schema, message as AnyMessage, input, options, "  ", lines);
   if (schema.typeName === AbiFrameSchema.typeName && payloadSchemaForOp((message as AbiFrame).op) === undefined) {
-    lines.push(`note: op ${(message as AbiFrame).op} is not an ABI op, so the payload is shown as bytes; if these bytes are a reply, try --as AbiReply`);
+    lines.push(
+      `note: op ${(message as AbiFrame).op} is not an ABI op, so the payload is shown as bytes; if these bytes are a reply, try --as AbiReply`,
+    );
   }
   return lines;
 }
@@ -126,7 +133,12 @@ function formatValue(
         return;
       }
       const text = schema.typeName === AbiReplySchema.typeName ? replyText(bytes) : undefined;
-      lines.push(label + (text !== undefined ? `${JSON.stringify(text)} (${bytes.length} bytes, UTF-8 text)` : hexPreview(bytes, options.bytesLimit)));
+      lines.push(
+        label +
+          (text !== undefined
+            ? `${JSON.stringify(text)} (${bytes.length} bytes, UTF-8 text)`
+            : hexPreview(bytes, options.bytesLimit)),
+      );
       return;
     }
     default: {

@@ -5,9 +5,21 @@
  * @module
  */
 import { create, type DescMessage, getOption, hasOption, isFieldSet, type Message } from "@bufbuild/protobuf";
-import { type ActrId, ActrIdSchema, type DataStream, DataStreamSchema, MetadataEntrySchema, type RpcEnvelope, RpcEnvelopeSchema } from "../../gen/actr/actr_pb.js";
+import {
+  type ActrId,
+  ActrIdSchema,
+  type DataStream,
+  DataStreamSchema,
+  MetadataEntrySchema,
+  type RpcEnvelope,
+  RpcEnvelopeSchema,
+} from "../../gen/actr/actr_pb.js";
 import { GuestHookV1Schema, type InvocationContextV1 } from "../../gen/actr/dynclib/v1/abi_pb.js";
-import { hook_event as hookEventOption, LifecycleHookSchema, RuntimeHookSchema } from "../../gen/actr/dynclib/v1/codes_pb.js";
+import {
+  hook_event as hookEventOption,
+  LifecycleHookSchema,
+  RuntimeHookSchema,
+} from "../../gen/actr/dynclib/v1/codes_pb.js";
 import { AbiError } from "../errors.js";
 import { encodeGuestHookRequest, type GuestHookEvent } from "../guest-requests.js";
 import { actrId, invocationContext } from "../values.js";
@@ -52,7 +64,11 @@ export interface CallOptionValues {
 export const defaultTimeoutMs = 30_000n;
 
 /** The identity a session runs as when `--self` is not given. */
-export const defaultSelfId: ActrId = actrId({ realm: 1, serialNumber: 1, type: { manufacturer: "actr-abi", name: "run", version: "1" } });
+export const defaultSelfId: ActrId = actrId({
+  realm: 1,
+  serialNumber: 1,
+  type: { manufacturer: "actr-abi", name: "run", version: "1" },
+});
 
 /** Who the calls of a session come from. */
 export interface CallIdentity {
@@ -102,15 +118,20 @@ const hookKey = (localName: string) =>
 export function parseHookEvent(name: string, eventJson: string | undefined): GuestHookEvent {
   const value = runtimeHooks.find((v) => v.localName === `ON_${codeWord(name)}`);
   if (value === undefined) {
-    throw new CliError(`unknown runtime hook "${name}" (one of ${runtimeHooks.map((v) => hookKey(v.localName)).join(", ")})`);
+    throw new CliError(
+      `unknown runtime hook "${name}" (one of ${runtimeHooks.map((v) => hookKey(v.localName)).join(", ")})`,
+    );
   }
   const hook = hookKey(value.localName);
-  const field = hasOption(value, hookEventOption) ? GuestHookV1Schema.fields.find((f) => f.name === getOption(value, hookEventOption)) : undefined;
+  const field = hasOption(value, hookEventOption)
+    ? GuestHookV1Schema.fields.find((f) => f.name === getOption(value, hookEventOption))
+    : undefined;
   if (field === undefined) {
     if (eventJson !== undefined) throw new CliError(`hook ${hook} carries no event, got ${eventJson}`);
     return { hook } as GuestHookEvent;
   }
-  if (eventJson === undefined) throw new CliError(`hook ${hook} needs its event as JSON (an ${field.message!.typeName})`);
+  if (eventJson === undefined)
+    throw new CliError(`hook ${hook} needs its event as JSON (an ${field.message!.typeName})`);
   const payload = messageFromJson(field.message!, parseJson(eventJson, `the event of hook ${hook}`));
   const event = { hook, ...setFields(field.message!, payload) } as GuestHookEvent;
   try {
@@ -166,7 +187,9 @@ export async function parseGuestCall(
 ): Promise<GuestCall | undefined> {
   const chosen = (["route", "lifecycle", "hook", "data-stream"] as const).filter((name) => values[name] !== undefined);
   if (chosen.length > 1) throw new CliError(`--${chosen.join(" and --")} cannot be sent in one call`);
-  const rpcOnly = (["payload", "request-id", "timeout-ms", "metadata"] as const).filter((name) => values[name] !== undefined);
+  const rpcOnly = (["payload", "request-id", "timeout-ms", "metadata"] as const).filter(
+    (name) => values[name] !== undefined,
+  );
   if (chosen[0] !== "route" && rpcOnly.length > 0) throw new CliError(`--${rpcOnly[0]} goes with --route`);
   if (chosen[0] !== "hook" && values.event !== undefined) throw new CliError("--event goes with --hook");
   switch (chosen[0]) {
@@ -177,7 +200,10 @@ export async function parseGuestCall(
     case "hook":
       return { kind: "hook", event: parseHookEvent(values.hook!, values.event) };
     case "data-stream":
-      return { kind: "dataStream", chunk: messageFromJson(DataStreamSchema, parseJson(values["data-stream"]!, "--data-stream")) as DataStream };
+      return {
+        kind: "dataStream",
+        chunk: messageFromJson(DataStreamSchema, parseJson(values["data-stream"]!, "--data-stream")) as DataStream,
+      };
     case "route": {
       const metadata = (values.metadata ?? []).map((entry) => {
         const eq = entry.indexOf("=");
@@ -189,7 +215,8 @@ export async function parseGuestCall(
         payload: values.payload === undefined ? new Uint8Array(0) : await readBytes(values.payload, "auto", stdin),
         requestId: values["request-id"] ?? `req-${ordinal}`,
         metadata,
-        timeoutMs: values["timeout-ms"] === undefined ? defaultTimeoutMs : parseInt64(values["timeout-ms"], "--timeout-ms"),
+        timeoutMs:
+          values["timeout-ms"] === undefined ? defaultTimeoutMs : parseInt64(values["timeout-ms"], "--timeout-ms"),
       });
       return { kind: "handle", envelope };
     }

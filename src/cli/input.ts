@@ -51,7 +51,9 @@ function looksLikeHexText(raw: Uint8Array): boolean {
 /** `raw` as latin1 text, or a CliError when it is longer than a string can be. */
 function textOf(raw: Buffer, where: string): string {
   if (raw.length > constants.MAX_STRING_LENGTH) {
-    throw new CliError(`${where}: ${raw.length} bytes of text is more than this command can read as text (${constants.MAX_STRING_LENGTH}); pass raw bytes with --raw`);
+    throw new CliError(
+      `${where}: ${raw.length} bytes of text is more than this command can read as text (${constants.MAX_STRING_LENGTH}); pass raw bytes with --raw`,
+    );
   }
   return raw.toString("latin1");
 }
@@ -64,14 +66,20 @@ function textOf(raw: Buffer, where: string): string {
 function base64ToBytes(text: string, where: string): Uint8Array {
   const unpadded = text.replace(/={1,2}$/, "");
   const malformed = () => new CliError(`${where} is not base64 text`);
-  if (/[^A-Za-z0-9+/_-]/.test(unpadded) || unpadded.length % 4 === 1 || (unpadded.length !== text.length && text.length % 4 !== 0)) {
+  if (
+    /[^A-Za-z0-9+/_-]/.test(unpadded) ||
+    unpadded.length % 4 === 1 ||
+    (unpadded.length !== text.length && text.length % 4 !== 0)
+  ) {
     throw malformed();
   }
-  if (/[+/]/.test(unpadded) && /[-_]/.test(unpadded)) throw new CliError(`${where} mixes the base64 and base64url alphabets`);
+  if (/[+/]/.test(unpadded) && /[-_]/.test(unpadded))
+    throw new CliError(`${where} mixes the base64 and base64url alphabets`);
   const bytes = Buffer.from(unpadded, "base64");
   // Every character counts only when the text is the canonical encoding of what it decodes to (no stray trailing bits).
   const canonical = bytes.toString(/[-_]/.test(unpadded) ? "base64url" : "base64").replace(/=+$/, "");
-  if (canonical !== unpadded) throw new CliError(`${where} is not canonical base64 (its last character carries bits that are not zero)`);
+  if (canonical !== unpadded)
+    throw new CliError(`${where} is not canonical base64 (its last character carries bits that are not zero)`);
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -92,7 +100,11 @@ function fromText(text: string, format: "hex" | "base64", where: string): Uint8A
  * allowed), else as raw bytes; `--raw`/`--hex` say which when that guess is
  * wrong (raw bytes that happen to be all hex digits).
  */
-export async function readBytes(input: string | undefined, format: InputFormat, stdin: NodeJS.ReadableStream): Promise<Uint8Array> {
+export async function readBytes(
+  input: string | undefined,
+  format: InputFormat,
+  stdin: NodeJS.ReadableStream,
+): Promise<Uint8Array> {
   const fromStdin = input === undefined || input === "-";
   if (!fromStdin && !input.startsWith("@")) {
     if (format === "raw") throw new UsageError("--raw applies to @file or stdin input, not to an argument");
@@ -120,7 +132,9 @@ export async function readJson(input: string | undefined, stdin: NodeJS.Readable
   if (fromStdin || input.startsWith("@")) {
     const raw = fromStdin ? await readStdin(stdin) : readPath(input.slice(1));
     if (raw.length > constants.MAX_STRING_LENGTH) {
-      throw new CliError(`${where}: ${raw.length} bytes of JSON is more than this command can read (${constants.MAX_STRING_LENGTH})`);
+      throw new CliError(
+        `${where}: ${raw.length} bytes of JSON is more than this command can read (${constants.MAX_STRING_LENGTH})`,
+      );
     }
     text = raw.toString("utf8");
   } else {
@@ -151,7 +165,8 @@ function rejectInexactNumbers(json: unknown, where: string): void {
   }
   const pathOf = (entry: Entry): string => {
     const keys: string[] = [];
-    for (let e: Entry | undefined = entry; e?.key !== undefined; e = e.parent) keys.push(typeof e.key === "number" ? `[${e.key}]` : `.${e.key}`);
+    for (let e: Entry | undefined = entry; e?.key !== undefined; e = e.parent)
+      keys.push(typeof e.key === "number" ? `[${e.key}]` : `.${e.key}`);
     return keys.reverse().join("").replace(/^\./, "");
   };
   const pending: Entry[] = [{ value: json, key: undefined, parent: undefined }];

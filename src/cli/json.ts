@@ -7,7 +7,16 @@
  *
  * @module
  */
-import { type DescField, type DescMessage, fromJson, type JsonObject, type JsonValue, type Message, ScalarType, toJson } from "@bufbuild/protobuf";
+import {
+  type DescField,
+  type DescMessage,
+  fromJson,
+  type JsonObject,
+  type JsonValue,
+  type Message,
+  ScalarType,
+  toJson,
+} from "@bufbuild/protobuf";
 import { AbiFrameSchema } from "../../gen/actr/dynclib/v1/abi_pb.js";
 import { abiRegistry, payloadOp, payloadSchemaForOp, encodedMessageOf } from "../schemas.js";
 import { decodeMessageIn, encodeMessage } from "../codec.js";
@@ -46,8 +55,10 @@ function withoutBytes(schema: DescMessage, msg: AnyMessage): AnyMessage {
     if (value === undefined) continue;
     let replaced: unknown = value;
     if (field.fieldKind === "message") replaced = withoutBytes(field.message, value as AnyMessage);
-    else if (field.fieldKind === "list" && field.listKind === "message") replaced = (value as AnyMessage[]).map((item) => withoutBytes(field.message, item));
-    else if (field.fieldKind === "scalar" && field.scalar === ScalarType.BYTES && (value as Uint8Array).length > 0) replaced = placeholder;
+    else if (field.fieldKind === "list" && field.listKind === "message")
+      replaced = (value as AnyMessage[]).map((item) => withoutBytes(field.message, item));
+    else if (field.fieldKind === "scalar" && field.scalar === ScalarType.BYTES && (value as Uint8Array).length > 0)
+      replaced = placeholder;
     if (replaced === value) continue;
     if (field.oneof === undefined) copy[field.localName] = replaced;
     else copy[field.oneof.localName] = { case: field.localName, value: replaced };
@@ -74,7 +85,9 @@ function expandNested(schema: DescMessage, msg: AnyMessage, json: JsonTree, inpu
     if (field.fieldKind === "message") {
       expandNested(field.message, value as AnyMessage, json[field.jsonName]!, input);
     } else if (field.fieldKind === "list" && field.listKind === "message") {
-      (value as AnyMessage[]).forEach((item, i) => expandNested(field.message, item, (json[field.jsonName] as JsonTree[])[i]!, input));
+      (value as AnyMessage[]).forEach((item, i) =>
+        expandNested(field.message, item, (json[field.jsonName] as JsonTree[])[i]!, input),
+      );
     } else if (field.fieldKind === "scalar" && field.scalar === ScalarType.BYTES) {
       const bytes = value as Uint8Array;
       const nested = nestedMessageOf(schema, field, msg);
@@ -83,7 +96,10 @@ function expandNested(schema: DescMessage, msg: AnyMessage, json: JsonTree, inpu
         continue;
       }
       const decoded = decodeMessageIn(nested, bytes, input, `${schema.name}.${field.name}`);
-      json[field.jsonName] = { "@type": nested.typeName, ...(messageToJson(nested, decoded, input) as { [key: string]: JsonTree }) };
+      json[field.jsonName] = {
+        "@type": nested.typeName,
+        ...(messageToJson(nested, decoded, input) as { [key: string]: JsonTree }),
+      };
     }
   }
 }

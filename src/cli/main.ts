@@ -13,7 +13,9 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   process.stderr.write(`actr-abi: cannot write the output: ${err.code ?? err.message}\n`);
   process.exit(1);
 });
-process.stderr.on("error", (err: NodeJS.ErrnoException) => process.exit(err.code === "EPIPE" ? (process.exitCode ?? 0) : 1));
+process.stderr.on("error", (err: NodeJS.ErrnoException) =>
+  process.exit(err.code === "EPIPE" ? (process.exitCode ?? 0) : 1),
+);
 
 process.exitCode = await runCli(process.argv.slice(2), {
   stdin: process.stdin,

@@ -22,14 +22,27 @@ import {
 import { encodeMessage } from "../codec.js";
 import { AbiError, ActrError } from "../errors.js";
 import { decodeReply, encodeFrame, successReply } from "../frames.js";
-import { guestDataStreamPayload, guestHandlePayload, guestHookPayload, guestLifecyclePayload } from "../guest-requests.js";
+import {
+  guestDataStreamPayload,
+  guestHandlePayload,
+  guestHookPayload,
+  guestLifecyclePayload,
+} from "../guest-requests.js";
 import { encodeHostReply, type HostOperation, type HostResult } from "../host-operations.js";
 import { payloadSchemaForOp } from "../schemas.js";
 import { invocationContext, lifecycleContext } from "../values.js";
 import { type AnswerRule, answerOperation, parseAnswers } from "./answers-file.js";
 import { CliError, UsageError } from "./errors.js";
 import { formatMessage } from "./format.js";
-import { callOptions, defaultSelfId, defaultTimeoutMs, type GuestCall, hasCallOptions, parseActrId, parseGuestCall } from "./guest-calls.js";
+import {
+  callOptions,
+  defaultSelfId,
+  defaultTimeoutMs,
+  type GuestCall,
+  hasCallOptions,
+  parseActrId,
+  parseGuestCall,
+} from "./guest-calls.js";
 import { readJson } from "./input.js";
 import { messageFromJson } from "./json.js";
 import type { BridgeTokenEvent, Guest, InvokeOrigin, LoadGuestOptions } from "../host/index.js";
@@ -129,7 +142,8 @@ const SUPERVISED = "ACTR_ABI_RUN_SUPERVISED";
  * rather than with nothing.
  */
 export function runGuest(args: string[], io: CliIo): Promise<number> {
-  if (io.stdout === process.stdout && process.env[SUPERVISED] !== "1" && process.argv[1] !== undefined) return superviseRun(args, io);
+  if (io.stdout === process.stdout && process.env[SUPERVISED] !== "1" && process.argv[1] !== undefined)
+    return superviseRun(args, io);
   return runGuestWith(args, io, hostRuntimeLoader);
 }
 
@@ -145,7 +159,8 @@ function superviseRun(args: string[], io: CliIo): Promise<number> {
     env: { ...process.env, [SUPERVISED]: "1" },
   });
   let timedOut = false;
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill("SIGKILL")), timeoutMs);
+  const timer =
+    timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill("SIGKILL")), timeoutMs);
   return new Promise((resolve) => {
     child.on("exit", (status, signal) => {
       clearTimeout(timer);
@@ -153,7 +168,8 @@ function superviseRun(args: string[], io: CliIo): Promise<number> {
       const reason = timedOut
         ? `the guest did not finish within --timeout ${timeoutMs} ms; its process was killed`
         : `the guest's process was killed by ${signal ?? "a signal"} (a crash inside the guest, most likely)`;
-      if (args.includes("--json") && !args.includes("--raw")) io.stdout.write(JSON.stringify({ event: "exit", status: 1, reason }) + "\n");
+      if (args.includes("--json") && !args.includes("--raw"))
+        io.stdout.write(JSON.stringify({ event: "exit", status: 1, reason }) + "\n");
       io.stderr.write(`actr-abi run: ${reason}\n`);
       resolve(1);
     });
@@ -219,7 +235,8 @@ async function readPlan(args: string[], io: CliIo): Promise<RunPlan | "help"> {
   const { values, positionals } = parsed;
   if (values.help) return "help";
   const [guestPath, hookEvent, ...extra] = positionals;
-  if (guestPath === undefined) throw new UsageError("run needs the path of a guest shared library (see actr-abi run --help)");
+  if (guestPath === undefined)
+    throw new UsageError("run needs the path of a guest shared library (see actr-abi run --help)");
   if (extra.length > 0 || (hookEvent !== undefined && (values.hook === undefined || values.event !== undefined))) {
     throw new UsageError(`unexpected argument ${JSON.stringify(extra[0] ?? hookEvent)}`);
   }
@@ -231,16 +248,20 @@ async function readPlan(args: string[], io: CliIo): Promise<RunPlan | "help"> {
     throw new UsageError(`--timeout must be a positive integer of milliseconds, got ${values.timeout}`);
   }
   const lingerMs = Number(values.linger);
-  if (!Number.isSafeInteger(lingerMs) || lingerMs < 0) throw new UsageError(`--linger must be a non-negative integer of milliseconds, got ${values.linger}`);
+  if (!Number.isSafeInteger(lingerMs) || lingerMs < 0)
+    throw new UsageError(`--linger must be a non-negative integer of milliseconds, got ${values.linger}`);
   const callValues = hookEvent === undefined ? values : { ...values, event: hookEvent };
   let calls: GuestCall[];
   if (values.script !== undefined) {
-    if (hasCallOptions(callValues)) throw new UsageError("--script cannot be combined with a call's options (put the call in the script)");
+    if (hasCallOptions(callValues))
+      throw new UsageError("--script cannot be combined with a call's options (put the call in the script)");
     let text: string;
     try {
       text = readFileSync(values.script, "utf8");
     } catch (err) {
-      throw new UsageError(`cannot read ${values.script}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(
+        `cannot read ${values.script}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     calls = await parseScript(text, io.stdin);
   } else {
@@ -271,19 +292,29 @@ async function readPlan(args: string[], io: CliIo): Promise<RunPlan | "help"> {
  * The frame the host sends for `call` (with the bridge token the host
  * issued for it, 0 for none), and the promise of the guest's answer.
  */
-function enter(guest: Guest, call: GuestCall, plan: RunPlan): { frame: (bridgeToken: bigint) => Uint8Array; run: () => Promise<Uint8Array | undefined> } {
+function enter(
+  guest: Guest,
+  call: GuestCall,
+  plan: RunPlan,
+): { frame: (bridgeToken: bigint) => Uint8Array; run: () => Promise<Uint8Array | undefined> } {
   switch (call.kind) {
     case "handle": {
-      const ctx = invocationContext({ selfId: plan.selfId, callerId: plan.callerId, requestId: call.envelope.requestId });
+      const ctx = invocationContext({
+        selfId: plan.selfId,
+        callerId: plan.callerId,
+        requestId: call.envelope.requestId,
+      });
       return {
-        frame: (bridgeToken) => encodeFrame(GuestHandleV1Schema, { ...guestHandlePayload(call.envelope, ctx), bridgeToken }),
+        frame: (bridgeToken) =>
+          encodeFrame(GuestHandleV1Schema, { ...guestHandlePayload(call.envelope, ctx), bridgeToken }),
         run: () => guest.handle(call.envelope, ctx),
       };
     }
     case "lifecycle": {
       const ctx = lifecycleContext(plan.selfId, call.hook);
       return {
-        frame: (bridgeToken) => encodeFrame(GuestLifecycleV1Schema, { ...guestLifecyclePayload(call.hook, ctx), bridgeToken }),
+        frame: (bridgeToken) =>
+          encodeFrame(GuestLifecycleV1Schema, { ...guestLifecyclePayload(call.hook, ctx), bridgeToken }),
         run: () => guest.lifecycle(call.hook, ctx).then(() => undefined),
       };
     }
@@ -297,7 +328,8 @@ function enter(guest: Guest, call: GuestCall, plan: RunPlan): { frame: (bridgeTo
     case "dataStream": {
       const sender = plan.callerId ?? plan.selfId;
       return {
-        frame: (bridgeToken) => encodeFrame(GuestDataStreamV1Schema, { ...guestDataStreamPayload(call.chunk, sender), bridgeToken }),
+        frame: (bridgeToken) =>
+          encodeFrame(GuestDataStreamV1Schema, { ...guestDataStreamPayload(call.chunk, sender), bridgeToken }),
         run: () => guest.dataStream(call.chunk, sender).then(() => undefined),
       };
     }
@@ -331,9 +363,12 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
     return 0;
   }
   const traceOut = plan.json && !plan.raw ? io.stdout : io.stderr;
-  const emit = traceWriter(traceOut, plan.json ? "json" : plan.brief ? "brief" : "human", { bytesLimit: plan.bytesLimit });
+  const emit = traceWriter(traceOut, plan.json ? "json" : plan.brief ? "brief" : "human", {
+    bytesLimit: plan.bytesLimit,
+  });
   const finish = (status: number, reason?: string) => {
-    if (plan.json) traceOut.write(JSON.stringify({ event: "exit", status, ...(reason === undefined ? {} : { reason }) }) + "\n");
+    if (plan.json)
+      traceOut.write(JSON.stringify({ event: "exit", status, ...(reason === undefined ? {} : { reason }) }) + "\n");
     if (reason !== undefined) io.stderr.write(`actr-abi run: ${reason}\n`);
     return status;
   };
@@ -355,11 +390,15 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
   let hostNs = 0n; // time spent in the handler during the current call
   /** Where an invoke goes in the trace: under the call its token was issued for, numbered there; `background` when that call returned. */
   const placeInvoke = (origin: InvokeOrigin | undefined) => {
-    const owner = origin === undefined || origin.bridgeToken === 0n ? call : (callOfToken.get(origin.bridgeToken) ?? call);
+    const owner =
+      origin === undefined || origin.bridgeToken === 0n ? call : (callOfToken.get(origin.bridgeToken) ?? call);
     const number = (invokes.get(owner) ?? 0) + 1;
     invokes.set(owner, number);
     if (owner === call) invoke = number;
-    const bridge = origin === undefined || origin.bridgeToken === 0n ? {} : { bridgeToken: origin.bridgeToken, background: origin.callReturned };
+    const bridge =
+      origin === undefined || origin.bridgeToken === 0n
+        ? {}
+        : { bridgeToken: origin.bridgeToken, background: origin.callReturned };
     return { call: owner, invoke: number, ...bridge };
   };
   const host = (operation: HostOperation, origin: InvokeOrigin): HostResult => {
@@ -370,7 +409,14 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
     const started = process.hrtime.bigint();
     const answer = answerOperation(rules, operation);
     const reply = encodeHostReply(answer.result);
-    emit({ event: "answer", ...at, reply, rule: answer.rule, note: answer.note, durationNs: process.hrtime.bigint() - started });
+    emit({
+      event: "answer",
+      ...at,
+      reply,
+      rule: answer.rule,
+      note: answer.note,
+      durationNs: process.hrtime.bigint() - started,
+    });
     if (!at.background) hostNs += process.hrtime.bigint() - entered;
     return answer.result;
   };
@@ -383,14 +429,26 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
       callOfToken.set(event.token, call);
       return; // shown with the call's frame
     }
-    emit({ event: "token", call: callOfToken.get(event.token) ?? call, action: event.action, token: event.token, references: event.references });
+    emit({
+      event: "token",
+      call: callOfToken.get(event.token) ?? call,
+      action: event.action,
+      token: event.token,
+      references: event.references,
+    });
   };
 
   // Invokes the host answers with a code before its handler runs (a frame that does not decode).
   const onHostError = (error: Error, operation: HostOperation | undefined) => {
     if (FREE_REPORT.test(error.message)) return emit({ event: "freeRefused", call, message: oneLine(error) });
     if (operation === undefined) invoke = placeInvoke(undefined).invoke;
-    emit({ event: "hostError", call, invoke, status: error instanceof AbiError ? error.status : undefined, message: oneLine(error) });
+    emit({
+      event: "hostError",
+      call,
+      invoke,
+      status: error instanceof AbiError ? error.status : undefined,
+      message: oneLine(error),
+    });
   };
 
   let loadGuest: GuestLoader;
@@ -435,7 +493,8 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
         last = { reply: successReply((await running) ?? new Uint8Array(0)) };
       } catch (err) {
         // Anything but the guest's own answer is a failure of the host runtime: no trace for it, one line.
-        if (!(err instanceof ActrError || err instanceof AbiError)) return finish(1, `the host runtime failed: ${oneLine(err)}`);
+        if (!(err instanceof ActrError || err instanceof AbiError))
+          return finish(1, `the host runtime failed: ${oneLine(err)}`);
         last = err instanceof ActrError ? { error: err } : { status: err.status, message: err.message };
       }
       emit({ event: "return", call, durationNs: process.hrtime.bigint() - started, hostNs, outcome: last });
@@ -453,7 +512,10 @@ export async function runGuestWith(args: string[], io: CliIo, load: () => Promis
   if (!("reply" in last)) return finish(1, failureReason(last, "actr_handle"));
   const reply = last.reply;
   if (plan.raw) io.stdout.write(decodeReply(reply).payload);
-  else if (!plan.json) io.stdout.write(formatMessage(AbiReplySchema, decodeReply(reply), reply, { bytesLimit: plan.bytesLimit }).join("\n") + "\n");
+  else if (!plan.json)
+    io.stdout.write(
+      formatMessage(AbiReplySchema, decodeReply(reply), reply, { bytesLimit: plan.bytesLimit }).join("\n") + "\n",
+    );
   return finish(0);
 }
 

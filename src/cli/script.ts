@@ -48,11 +48,13 @@ const camelToOption = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowe
  * a list of `key=value`; `event` and `data-stream` may be JSON values.
  */
 function jsonLineOptions(json: unknown): CallOptionValues {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new CliError("a JSON line must be an object");
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new CliError("a JSON line must be an object");
   const values: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(json)) {
     const name = camelToOption(key);
-    if (!(name in callOptions)) throw new CliError(`unknown key "${key}" (one of ${Object.keys(callOptions).join(", ")})`);
+    if (!(name in callOptions))
+      throw new CliError(`unknown key "${key}" (one of ${Object.keys(callOptions).join(", ")})`);
     if (name === "metadata") {
       values.metadata = Array.isArray(value)
         ? value.map(String)
@@ -77,7 +79,10 @@ function wordLineOptions(line: string): CallOptionValues {
   }
   const { values, positionals } = parsed;
   // A hook's event may follow it as a bare JSON argument, as on the command line.
-  if (positionals.length > 1 || (positionals.length === 1 && (values.hook === undefined || values.event !== undefined))) {
+  if (
+    positionals.length > 1 ||
+    (positionals.length === 1 && (values.hook === undefined || values.event !== undefined))
+  ) {
     throw new CliError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   }
   return positionals.length === 1 ? { ...values, event: positionals[0] } : values;

@@ -65,7 +65,12 @@ export type TraceEvent =
   /** The host enters the guest: `bytes` is the `AbiFrame` for `actr_handle`, or the `InitPayloadV1` for `actr_init`. */
   | { readonly event: "send"; readonly call: number; readonly schema: DescMessage; readonly bytes: Uint8Array }
   /** The guest calls `invoke` with the `AbiFrame` `bytes`. */
-  | ({ readonly event: "invoke"; readonly call: number; readonly invoke: number; readonly bytes: Uint8Array } & InvokeBridgeInfo)
+  | ({
+      readonly event: "invoke";
+      readonly call: number;
+      readonly invoke: number;
+      readonly bytes: Uint8Array;
+    } & InvokeBridgeInfo)
   /** The host refused a `free_host_buf` of the guest (a pointer it did not hand out, or another length); `message` says which. */
   | { readonly event: "freeRefused"; readonly call: number; readonly message: string }
   /**
@@ -95,12 +100,24 @@ export type TraceEvent =
    * decode, an op that is not a host op) and returned `status` with no reply
    * (undefined when the host did not say); `message` says why.
    */
-  | { readonly event: "hostError"; readonly call: number; readonly invoke: number; readonly status: number | undefined; readonly message: string }
+  | {
+      readonly event: "hostError";
+      readonly call: number;
+      readonly invoke: number;
+      readonly status: number | undefined;
+      readonly message: string;
+    }
   /**
    * The guest's entry point returned after `durationNs`, of which `hostNs`
    * went to the host answering its `invoke`s (tracing included).
    */
-  | { readonly event: "return"; readonly call: number; readonly durationNs: bigint; readonly hostNs: bigint; readonly outcome: CallOutcome };
+  | {
+      readonly event: "return";
+      readonly call: number;
+      readonly durationNs: bigint;
+      readonly hostNs: bigint;
+      readonly outcome: CallOutcome;
+    };
 
 /** The variant of an `ActrError`, whichever property spells it (`variant`, or `code` in the actr binding's shape). */
 export function actrErrorVariant(err: ActrError): string {
@@ -132,8 +149,10 @@ function entryOf(event: { call: number; schema: DescMessage; bytes: Uint8Array }
  */
 export function frameSubject(bytes: Uint8Array): string {
   const frame = decodeFrame(bytes);
-  const payload = <Desc extends DescMessage>(schema: Desc) => decodeMessageIn(schema, frame.payload, bytes, "AbiFrame.payload");
-  const stream = (chunk: DataStream | undefined) => (chunk === undefined ? "" : `stream ${JSON.stringify(chunk.streamId)} #${chunk.sequence}`);
+  const payload = <Desc extends DescMessage>(schema: Desc) =>
+    decodeMessageIn(schema, frame.payload, bytes, "AbiFrame.payload");
+  const stream = (chunk: DataStream | undefined) =>
+    chunk === undefined ? "" : `stream ${JSON.stringify(chunk.streamId)} #${chunk.sequence}`;
   switch (frame.op) {
     case op.GUEST_HANDLE: {
       const envelope = payload(GuestHandleV1Schema).rpcEnvelope;
@@ -184,7 +203,9 @@ const label = (event: TraceEvent) => ("invoke" in event ? `[${event.call}.${even
 
 /** `, token 5` or `, background, token 5` for an invoke or answer of a second-generation guest. */
 const bridgeNote = (event: InvokeBridgeInfo) =>
-  event.bridgeToken === undefined ? "" : `${event.background === true ? ", background" : ""}, token ${event.bridgeToken}`;
+  event.bridgeToken === undefined
+    ? ""
+    : `${event.background === true ? ", background" : ""}, token ${event.bridgeToken}`;
 
 /** The token of a call's frame (second generation), for its heading; "" when none. */
 function frameToken(bytes: Uint8Array): string {
@@ -213,7 +234,9 @@ export function outcomeSummary(outcome: CallOutcome, entry: "actr_init" | "actr_
  */
 export function formatTraceEvent(event: TraceEvent, options: FormatOptions): string[] {
   if (event.event === "token") {
-    return [`${label(event)} token ${event.token} ${event.action}, ${event.references} reference${event.references === 1 ? "" : "s"} left`];
+    return [
+      `${label(event)} token ${event.token} ${event.action}, ${event.references} reference${event.references === 1 ? "" : "s"} left`,
+    ];
   }
   if (event.event === "freeRefused") return [`${label(event)} guest → host  free refused: ${event.message}`];
   const head = `${label(event)} ${direction(event)}  `;
@@ -221,7 +244,10 @@ export function formatTraceEvent(event: TraceEvent, options: FormatOptions): str
     formatMessage(schema, decodeMessage(schema, bytes), bytes, options).map((line) => `    ${line}`);
   switch (event.event) {
     case "send":
-      return [head + (event.schema === AbiFrameSchema ? frameHeading(event.bytes) + frameToken(event.bytes) : "actr_init"), ...body(event.schema, event.bytes)];
+      return [
+        head + (event.schema === AbiFrameSchema ? frameHeading(event.bytes) + frameToken(event.bytes) : "actr_init"),
+        ...body(event.schema, event.bytes),
+      ];
     case "invoke":
       return [head + frameHeading(event.bytes) + bridgeNote(event), ...body(AbiFrameSchema, event.bytes)];
     case "answer": {
@@ -233,7 +259,9 @@ export function formatTraceEvent(event: TraceEvent, options: FormatOptions): str
       ];
     }
     case "hostError":
-      return [`${head}invoke refused by the host${event.status === undefined ? "" : ` with ${statusLabel(event.status)}`}: ${event.message}`];
+      return [
+        `${head}invoke refused by the host${event.status === undefined ? "" : ` with ${statusLabel(event.status)}`}: ${event.message}`,
+      ];
     case "return": {
       const entry = event.call === 0 ? "actr_init" : "actr_handle";
       const hostShare = event.hostNs > 0n ? ` (${formatDuration(event.hostNs)} of it answering invokes)` : "";
@@ -256,9 +284,16 @@ export type TraceJson = { [key: string]: JsonTree };
  */
 export function traceEventToJson(event: TraceEvent): TraceJson {
   if (event.event === "token") {
-    return { event: "token", call: event.call, action: event.action, token: event.token.toString(), references: event.references };
+    return {
+      event: "token",
+      call: event.call,
+      action: event.action,
+      token: event.token.toString(),
+      references: event.references,
+    };
   }
-  if (event.event === "freeRefused") return { event: "freeRefused", call: event.call, direction: "guest → host", message: event.message };
+  if (event.event === "freeRefused")
+    return { event: "freeRefused", call: event.call, direction: "guest → host", message: event.message };
   const head: TraceJson = { event: event.event, call: event.call };
   if ("invoke" in event) head.invoke = event.invoke;
   if ("bridgeToken" in event && event.bridgeToken !== undefined) {
@@ -268,7 +303,11 @@ export function traceEventToJson(event: TraceEvent): TraceJson {
   head.direction = direction(event);
   const reply = (bytes: Uint8Array): TraceJson => {
     const status = decodeReply(bytes).status;
-    return { status, statusName: statusName(status) ?? null, reply: messageToJson(AbiReplySchema, decodeReply(bytes), bytes) };
+    return {
+      status,
+      statusName: statusName(status) ?? null,
+      reply: messageToJson(AbiReplySchema, decodeReply(bytes), bytes),
+    };
   };
   switch (event.event) {
     case "send": {
@@ -278,7 +317,11 @@ export function traceEventToJson(event: TraceEvent): TraceJson {
     }
     case "invoke": {
       const op = decodeFrame(event.bytes).op;
-      return { ...head, op: opName(op) ?? op, frame: messageToJson(AbiFrameSchema, decodeFrame(event.bytes), event.bytes) };
+      return {
+        ...head,
+        op: opName(op) ?? op,
+        frame: messageToJson(AbiFrameSchema, decodeFrame(event.bytes), event.bytes),
+      };
     }
     case "answer":
       return {
@@ -289,7 +332,12 @@ export function traceEventToJson(event: TraceEvent): TraceJson {
         durationMs: durationMs(event.durationNs),
       };
     case "hostError":
-      return { ...head, status: event.status ?? null, statusName: event.status === undefined ? null : (statusName(event.status) ?? null), message: event.message };
+      return {
+        ...head,
+        status: event.status ?? null,
+        statusName: event.status === undefined ? null : (statusName(event.status) ?? null),
+        message: event.message,
+      };
     case "return": {
       const outcome = event.outcome;
       const result: TraceJson =
@@ -297,7 +345,11 @@ export function traceEventToJson(event: TraceEvent): TraceJson {
           ? reply(outcome.reply)
           : "error" in outcome
             ? { error: { variant: actrErrorVariant(outcome.error), message: outcome.error.message } }
-            : { status: outcome.status, statusName: statusName(outcome.status) ?? null, ...(outcome.message === undefined ? {} : { message: outcome.message }) };
+            : {
+                status: outcome.status,
+                statusName: statusName(outcome.status) ?? null,
+                ...(outcome.message === undefined ? {} : { message: outcome.message }),
+              };
       return { ...head, ...result, durationMs: durationMs(event.durationNs), hostMs: durationMs(event.hostNs) };
     }
   }
@@ -305,14 +357,20 @@ export function traceEventToJson(event: TraceEvent): TraceJson {
 
 /** A `JSON.stringify` replacer writing `JsonBytes` as their base64, as the protobuf JSON mapping does. */
 const bytesAsBase64 = (_key: string, value: unknown) =>
-  value instanceof JsonBytes ? Buffer.from(value.bytes.buffer, value.bytes.byteOffset, value.bytes.byteLength).toString("base64") : value;
+  value instanceof JsonBytes
+    ? Buffer.from(value.bytes.buffer, value.bytes.byteOffset, value.bytes.byteLength).toString("base64")
+    : value;
 
 /**
  * Writes each event to `out` as it happens (so a guest that crashes the
  * process leaves the trace up to the crash): as human lines, as their
  * headings only (`brief`), or as NDJSON.
  */
-export function traceWriter(out: NodeJS.WritableStream, format: "human" | "brief" | "json", options: FormatOptions): (event: TraceEvent) => void {
+export function traceWriter(
+  out: NodeJS.WritableStream,
+  format: "human" | "brief" | "json",
+  options: FormatOptions,
+): (event: TraceEvent) => void {
   return (event) => {
     if (format === "json") {
       out.write(JSON.stringify(traceEventToJson(event), bytesAsBase64) + "\n");

@@ -11,7 +11,13 @@ import { AbiError, ActrError } from "../errors.js";
 import { AbiReplyCodec } from "../../gen/actr/dynclib/v1/abi_codec.js";
 import { encodeInPlace } from "../codec.js";
 import { Writer } from "../encoder.js";
-import { decodeHostOperation, type HostOperation, type HostResult, hostReplyMessage, validateHostOperation } from "../host-operations.js";
+import {
+  decodeHostOperation,
+  type HostOperation,
+  type HostResult,
+  hostReplyMessage,
+  validateHostOperation,
+} from "../host-operations.js";
 import type { InvokeOrigin, InvokeScope } from "./invoke-scope.js";
 
 /**
@@ -51,9 +57,17 @@ export type InvokeStart = { readonly operation: HostOperation } | { readonly ans
  * without a kind, a data-stream send with a non-stream payload type, a
  * stream registered from a stream callback.
  */
-export function startInvoke(frame: Uint8Array, maxBytes: number, scope: InvokeScope, report: HostErrorListener): InvokeStart {
+export function startInvoke(
+  frame: Uint8Array,
+  maxBytes: number,
+  scope: InvokeScope,
+  report: HostErrorListener,
+): InvokeStart {
   if (frame.length > maxBytes) {
-    report(new AbiError(code.PROTOCOL_ERROR, `invoke frame of ${frame.length} bytes exceeds maxBytes (${maxBytes})`), undefined);
+    report(
+      new AbiError(code.PROTOCOL_ERROR, `invoke frame of ${frame.length} bytes exceeds maxBytes (${maxBytes})`),
+      undefined,
+    );
     return { answer: { rc: code.PROTOCOL_ERROR } };
   }
   let operation: HostOperation;
@@ -65,7 +79,13 @@ export function startInvoke(frame: Uint8Array, maxBytes: number, scope: InvokeSc
     return { answer: { rc: error.status } };
   }
   if (scope.unknownToken) {
-    report(new AbiError(code.GENERIC_ERROR, `invoke names bridge token ${scope.origin.bridgeToken}, which is unknown or already released; answered GENERIC_ERROR`), operation);
+    report(
+      new AbiError(
+        code.GENERIC_ERROR,
+        `invoke names bridge token ${scope.origin.bridgeToken}, which is unknown or already released; answered GENERIC_ERROR`,
+      ),
+      operation,
+    );
     return { answer: finishInvoke({ status: code.GENERIC_ERROR }, operation, report) };
   }
   const invalid = validateHostOperation(operation);
@@ -151,5 +171,8 @@ function ownAnswer(answer: InvokeAnswer): InvokeAnswer {
 
 /** The default `HostErrorListener`: prints the error with the operation's kind to stderr. */
 export const printHostError: HostErrorListener = (error, operation) => {
-  console.error(`@actr/dynclib-abi/host: invoke${operation === undefined ? "" : ` (${operation.kind})`} failed on the host side:`, error);
+  console.error(
+    `@actr/dynclib-abi/host: invoke${operation === undefined ? "" : ` (${operation.kind})`} failed on the host side:`,
+    error,
+  );
 };

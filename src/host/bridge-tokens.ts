@@ -40,7 +40,8 @@ let nextGuestKey = 1;
 
 /** A key for a new guest, never given before in this thread. */
 export function newGuestKey(): number {
-  if (nextGuestKey >= KEY_LIMIT) throw new RangeError(`this thread has loaded ${KEY_LIMIT - 1} guests: no bridge tokens are left for another`);
+  if (nextGuestKey >= KEY_LIMIT)
+    throw new RangeError(`this thread has loaded ${KEY_LIMIT - 1} guests: no bridge tokens are left for another`);
   return nextGuestKey++;
 }
 
@@ -58,7 +59,8 @@ export class BridgeTokenIssuer {
 
   /** A fresh token, never issued before in this thread. */
   issue(): number {
-    if (++this.sequence >= SEQUENCE_SPAN) throw new RangeError(`the guest has made ${SEQUENCE_SPAN - 1} calls: no bridge tokens are left for another`);
+    if (++this.sequence >= SEQUENCE_SPAN)
+      throw new RangeError(`the guest has made ${SEQUENCE_SPAN - 1} calls: no bridge tokens are left for another`);
     return this.key * SEQUENCE_SPAN + this.sequence;
   }
 }

@@ -190,7 +190,12 @@ export abstract class GuestCalls implements Guest {
    * `schema` whose fields are checked. By default it is encoded (pooled, see
    * `encodeFrame`) and given to `run`; a mode may encode it where it likes.
    */
-  protected runPayload<Desc extends DescMessage>(op: number, schema: Desc, payload: MessageShape<Desc>, bridgeToken: number): Promise<Uint8Array> {
+  protected runPayload<Desc extends DescMessage>(
+    op: number,
+    schema: Desc,
+    payload: MessageShape<Desc>,
+    bridgeToken: number,
+  ): Promise<Uint8Array> {
     let frame: Uint8Array;
     try {
       frame = encodeFrame(schema, payload);
@@ -206,7 +211,10 @@ export abstract class GuestCalls implements Guest {
    * generation-2 guest; rejects with what `build` throws (a caller's
    * argument that is not valid).
    */
-  private request<Desc extends DescMessage>(schema: Desc, build: () => MessageShape<Desc> & { bridgeToken: bigint }): Promise<Uint8Array> {
+  private request<Desc extends DescMessage>(
+    schema: Desc,
+    build: () => MessageShape<Desc> & { bridgeToken: bigint },
+  ): Promise<Uint8Array> {
     let payload: MessageShape<Desc> & { bridgeToken: bigint };
     try {
       payload = build();
@@ -230,14 +238,18 @@ export abstract class GuestCalls implements Guest {
  * does not decode, or is not a guest request, goes as it is with no token
  * opened (the guest will say what it makes of it).
  */
-function withBridgeToken(frame: Uint8Array, tokens: BridgeTokenIssuer): { frame: Uint8Array; op: number; bridgeToken: number } {
+function withBridgeToken(
+  frame: Uint8Array,
+  tokens: BridgeTokenIssuer,
+): { frame: Uint8Array; op: number; bridgeToken: number } {
   let decoded: AbiFrame;
   let payload: { bridgeToken?: bigint };
   let schema: DescMessage | undefined;
   try {
     decoded = decodeFrame(frame);
     schema = payloadSchemaForOp(decoded.op);
-    if (schema === undefined || schema.field.bridgeToken === undefined) return { frame, op: decoded.op, bridgeToken: 0 };
+    if (schema === undefined || schema.field.bridgeToken === undefined)
+      return { frame, op: decoded.op, bridgeToken: 0 };
     payload = decodePayload(schema, decoded) as { bridgeToken?: bigint };
   } catch {
     return { frame, op: frameOp(frame), bridgeToken: 0 };

@@ -51,7 +51,8 @@ const GENERATION_1_ORIGIN: InvokeOrigin = { generation: 1, bridgeToken: 0n, call
  * running, of op `runningOp`.
  */
 export function invokeScope(bridge: InvokeBridge | undefined, runningOp: number): InvokeScope {
-  if (bridge === undefined) return { inDataStream: runningOp === op.GUEST_DATA_STREAM, origin: GENERATION_1_ORIGIN, unknownToken: false };
+  if (bridge === undefined)
+    return { inDataStream: runningOp === op.GUEST_DATA_STREAM, origin: GENERATION_1_ORIGIN, unknownToken: false };
   const { token, entry } = bridge;
   return {
     inDataStream: entry?.op === op.GUEST_DATA_STREAM,
@@ -59,4 +60,3 @@ export function invokeScope(bridge: InvokeBridge | undefined, runningOp: number)
     unknownToken: entry === undefined,
   };
 }
-

@@ -23,7 +23,6 @@ import {
 import { SameThreadGuest } from "./same-thread.js";
 import { startWorkerGuest } from "./worker-guest.js";
 
-
 /** How `loadGuest` runs the guest. */
 export interface LoadGuestOptions {
   /** Answers every `invoke` of the guest. Async answers need the worker mode. */
@@ -119,11 +118,15 @@ export interface LoadGuestOptions {
  */
 export async function loadGuest(libraryPath: string, options: LoadGuestOptions): Promise<Guest> {
   assertHostPlatform();
-  if (typeof libraryPath !== "string" || libraryPath === "") throw new TypeError(`loadGuest needs the path of a guest library, got ${JSON.stringify(libraryPath)}`);
+  if (typeof libraryPath !== "string" || libraryPath === "")
+    throw new TypeError(`loadGuest needs the path of a guest library, got ${JSON.stringify(libraryPath)}`);
   if (!libraryPath.includes("/")) {
-    throw new TypeError(`loadGuest needs a path with a "/" (such as ./${libraryPath}): a bare name would be looked up on the library search path, got ${JSON.stringify(libraryPath)}`);
+    throw new TypeError(
+      `loadGuest needs a path with a "/" (such as ./${libraryPath}): a bare name would be looked up on the library search path, got ${JSON.stringify(libraryPath)}`,
+    );
   }
-  if (typeof options?.host !== "function") throw new TypeError("loadGuest needs options.host, the function that answers the guest's invoke calls");
+  if (typeof options?.host !== "function")
+    throw new TypeError("loadGuest needs options.host, the function that answers the guest's invoke calls");
   if (options.threading !== undefined && options.threading !== "worker" && options.threading !== "same-thread") {
     throw new TypeError(`threading must be "worker" or "same-thread", got ${JSON.stringify(options.threading)}`);
   }
@@ -134,12 +137,20 @@ export async function loadGuest(libraryPath: string, options: LoadGuestOptions):
   const onHostError = options.onHostError ?? printHostError;
   const limits = {
     maxBytes: integerOption("maxBytes", options.maxBytes, DEFAULT_MAX_GUEST_BYTES, 0),
-    maxOutstandingHostBuffers: integerOption("maxOutstandingHostBuffers", options.maxOutstandingHostBuffers, DEFAULT_MAX_OUTSTANDING_HOST_BUFFERS, 1),
+    maxOutstandingHostBuffers: integerOption(
+      "maxOutstandingHostBuffers",
+      options.maxOutstandingHostBuffers,
+      DEFAULT_MAX_OUTSTANDING_HOST_BUFFERS,
+      1,
+    ),
     maxQueuedCalls: integerOption("maxQueuedCalls", options.maxQueuedCalls, DEFAULT_MAX_QUEUED_CALLS, 1),
     invokeTimeoutMs: integerOption("invokeTimeoutMs", options.invokeTimeoutMs, DEFAULT_INVOKE_TIMEOUT_MS, 0),
     callTimeoutMs: integerOption("callTimeoutMs", options.callTimeoutMs, DEFAULT_CALL_TIMEOUT_MS, 0),
   };
-  const init = options.init instanceof Uint8Array ? options.init.slice() : encodeMessage(InitPayloadV1Schema, options.init ?? create(InitPayloadV1Schema)).slice();
+  const init =
+    options.init instanceof Uint8Array
+      ? options.init.slice()
+      : encodeMessage(InitPayloadV1Schema, options.init ?? create(InitPayloadV1Schema)).slice();
   const image = imageFileFor(libraryPath);
   const settings: GuestSettings = {
     path: image.file,
@@ -148,7 +159,8 @@ export async function loadGuest(libraryPath: string, options: LoadGuestOptions):
     host: options.host,
     ...limits,
     onHostError,
-    onBridgeToken: options.onBridgeToken === undefined ? undefined : guardedListener(options.onBridgeToken, onHostError),
+    onBridgeToken:
+      options.onBridgeToken === undefined ? undefined : guardedListener(options.onBridgeToken, onHostError),
     workerWaitMicroseconds,
   };
   try {

@@ -16,7 +16,9 @@ import { koffi } from "./koffi.js";
 const libc = koffi.load(null);
 
 /** Copies `n` bytes from native address `src` to native address `dst`. */
-export const copyNative: (dst: number, src: number, n: number) => void = libc.func("void memcpy(uintptr_t dst, uintptr_t src, size_t n)");
+export const copyNative: (dst: number, src: number, n: number) => void = libc.func(
+  "void memcpy(uintptr_t dst, uintptr_t src, size_t n)",
+);
 /** `n` bytes of native memory, or 0 when there is none. */
 export const malloc: (n: number) => number = libc.func("uintptr_t malloc(size_t n)");
 /** Gives back memory from `malloc`. */
@@ -166,7 +168,13 @@ export class HostReplyBuffers<Owner> {
     const size = MIN_CLASS << sizeClass;
     const freeOfClass = (this.freeBlocks[sizeClass] ??= []);
     for (let offset = CHUNK_BYTES - size; offset >= 0; offset -= size) {
-      const block: Block<Owner> = { address: chunk + offset, bytes: view.subarray(offset, offset + size), sizeClass, length: -1, owner: undefined };
+      const block: Block<Owner> = {
+        address: chunk + offset,
+        bytes: view.subarray(offset, offset + size),
+        sizeClass,
+        length: -1,
+        owner: undefined,
+      };
       this.blocks.set(block.address, block);
       freeOfClass.push(block);
     }

@@ -16,7 +16,13 @@
 import { code } from "../codes.js";
 import { allocate } from "../pool.js";
 import { koffi } from "./koffi.js";
-import { type BridgeTokenEntry, type BridgeTokenListener, BridgeTokens, counterSlot, guestKeyOf } from "./bridge-tokens.js";
+import {
+  type BridgeTokenEntry,
+  type BridgeTokenListener,
+  BridgeTokens,
+  counterSlot,
+  guestKeyOf,
+} from "./bridge-tokens.js";
 import { bindGuestFunctions, type GuestFunctions } from "./guest-functions.js";
 import { addressOf, copyNative, HostReplyBuffers, malloc } from "./native-memory.js";
 
@@ -54,7 +60,10 @@ export interface InvokeBridge {
  * passed to the guest as a null pointer with length 0), copied to native
  * memory at once: it may be a view into a buffer that is reused.
  */
-export type InvokeHandler = (frame: Uint8Array, bridge: InvokeBridge | undefined) => { readonly rc: number; readonly reply?: Uint8Array };
+export type InvokeHandler = (
+  frame: Uint8Array,
+  bridge: InvokeBridge | undefined,
+) => { readonly rc: number; readonly reply?: Uint8Array };
 
 /** What `actr_handle` gave back: its return code, and on `SUCCESS` the reply's length. */
 export interface HandleResult {
@@ -125,38 +134,46 @@ class ThreadCallbacks {
   constructor() {
     this.outAddress = allocateNative(INVOKE_OUT_BYTES);
     this.outWords = new Uint32Array(koffi.view(this.outAddress, INVOKE_OUT_BYTES));
-    this.freeHostBuf = koffi.register((ptr: number, len: number) => this.guarded(undefined, () => this.free(ptr, len), undefined), koffi.pointer(FreeHostBufCallback));
-    this.invoke = koffi.register(
-      (frame: number, frameLen: number, replyOut: number, replyLenOut: number) => {
-        const guest = this.running;
-        if (guest === undefined) {
-          this.lastRunning?.report("invoke from outside a call (a thread of the guest's own?): a first-generation guest may only call invoke inside actr_handle; answered GENERIC_ERROR", code.GENERIC_ERROR);
-          return code.GENERIC_ERROR;
-        }
-        return this.guarded(guest, () => guest.answerInvoke(undefined, frame, frameLen, replyOut, replyLenOut), code.GENERIC_ERROR);
-      },
-      koffi.pointer(InvokeCallback),
+    this.freeHostBuf = koffi.register(
+      (ptr: number, len: number) => this.guarded(undefined, () => this.free(ptr, len), undefined),
+      koffi.pointer(FreeHostBufCallback),
     );
-    this.retainContext = koffi.register(
-      (token: number | bigint) => {
-        const guest = this.guestOf(token);
-        return guest === undefined ? code.GENERIC_ERROR : this.guarded(guest, () => guest.retainToken(token), code.GENERIC_ERROR);
-      },
-      koffi.pointer(RetainContextCallback),
-    );
-    this.releaseContext = koffi.register(
-      (token: number | bigint) => {
-        const guest = this.guestOf(token);
-        if (guest !== undefined) this.guarded(guest, () => guest.tokens!.release(token), undefined);
-      },
-      koffi.pointer(ReleaseContextCallback),
-    );
+    this.invoke = koffi.register((frame: number, frameLen: number, replyOut: number, replyLenOut: number) => {
+      const guest = this.running;
+      if (guest === undefined) {
+        this.lastRunning?.report(
+          "invoke from outside a call (a thread of the guest's own?): a first-generation guest may only call invoke inside actr_handle; answered GENERIC_ERROR",
+          code.GENERIC_ERROR,
+        );
+        return code.GENERIC_ERROR;
+      }
+      return this.guarded(
+        guest,
+        () => guest.answerInvoke(undefined, frame, frameLen, replyOut, replyLenOut),
+        code.GENERIC_ERROR,
+      );
+    }, koffi.pointer(InvokeCallback));
+    this.retainContext = koffi.register((token: number | bigint) => {
+      const guest = this.guestOf(token);
+      return guest === undefined
+        ? code.GENERIC_ERROR
+        : this.guarded(guest, () => guest.retainToken(token), code.GENERIC_ERROR);
+    }, koffi.pointer(RetainContextCallback));
+    this.releaseContext = koffi.register((token: number | bigint) => {
+      const guest = this.guestOf(token);
+      if (guest !== undefined) this.guarded(guest, () => guest.tokens!.release(token), undefined);
+    }, koffi.pointer(ReleaseContextCallback));
     this.tokenInvoke = koffi.register(
       (token: number | bigint, frame: number, frameLen: number, replyOut: number, replyLenOut: number) => {
         // A token no guest of this thread issued is answered by the guest that ran last (its handler path reports it).
         const guest = this.guestOf(token) ?? this.lastRunning;
         if (guest === undefined) return code.GENERIC_ERROR;
-        return this.guarded(guest, () => guest.answerInvoke({ token, entry: guest.tokens?.lookup(token) }, frame, frameLen, replyOut, replyLenOut), code.GENERIC_ERROR);
+        return this.guarded(
+          guest,
+          () =>
+            guest.answerInvoke({ token, entry: guest.tokens?.lookup(token) }, frame, frameLen, replyOut, replyLenOut),
+          code.GENERIC_ERROR,
+        );
       },
       koffi.pointer(TokenInvokeCallback),
     );
@@ -164,7 +181,11 @@ class ThreadCallbacks {
 
   /** A vtable of `generation` for one guest (never freed: the guest keeps it), over this thread's shared callbacks. */
   vtable(generation: AbiGeneration): number {
-    return vtableOf(generation === 1 ? [this.invoke, this.freeHostBuf] : [this.retainContext, this.releaseContext, this.tokenInvoke, this.freeHostBuf]);
+    return vtableOf(
+      generation === 1
+        ? [this.invoke, this.freeHostBuf]
+        : [this.retainContext, this.releaseContext, this.tokenInvoke, this.freeHostBuf],
+    );
   }
 
   /** The generation-2 guest of this thread that issued `token`, if any. */
@@ -182,7 +203,10 @@ class ThreadCallbacks {
     try {
       return body();
     } catch (error) {
-      (guest ?? this.lastRunning)?.report(`a callback of the host failed (${error instanceof Error ? error.message : String(error)}); the guest was answered as if refused`, code.GENERIC_ERROR);
+      (guest ?? this.lastRunning)?.report(
+        `a callback of the host failed (${error instanceof Error ? error.message : String(error)}); the guest was answered as if refused`,
+        code.GENERIC_ERROR,
+      );
       return failed;
     }
   }
@@ -199,7 +223,8 @@ class ThreadCallbacks {
       if (!guest.mayHoldAnotherBuffer()) return code.ALLOC_FAILED;
       const allocations = this.replyBuffers.allocations;
       ptr = this.replyBuffers.lend(reply!, guest);
-      if (this.replyBuffers.allocations !== allocations) guest.replyAllocations(this.replyBuffers.allocations - allocations);
+      if (this.replyBuffers.allocations !== allocations)
+        guest.replyAllocations(this.replyBuffers.allocations - allocations);
       if (ptr === 0) return code.ALLOC_FAILED;
       guest.heldBuffers(1);
     }
@@ -223,7 +248,8 @@ class ThreadCallbacks {
     const given = this.replyBuffers.giveBack(ptr, len);
     if (given.kind === "taken") {
       given.owner.heldBuffers(-1);
-      if (this.replyBuffers.allocations !== allocations) given.owner.replyAllocations(this.replyBuffers.allocations - allocations);
+      if (this.replyBuffers.allocations !== allocations)
+        given.owner.replyAllocations(this.replyBuffers.allocations - allocations);
       return;
     }
     // Not lent: no owner to tell but the guest that ran last here.
@@ -426,14 +452,23 @@ export class NativeGuest {
    * `maxBytes` before a byte is read, null pointers, the copy, the handler,
    * and the reply handed over. Runs inside a guarded callback.
    */
-  answerInvoke(bridge: InvokeBridge | undefined, frame: number, frameLen: number, replyOut: number, replyLenOut: number): number {
+  answerInvoke(
+    bridge: InvokeBridge | undefined,
+    frame: number,
+    frameLen: number,
+    replyOut: number,
+    replyLenOut: number,
+  ): number {
     if (this.closed) return code.GENERIC_ERROR;
     if (replyOut === 0 || replyLenOut === 0) {
       this.report(`invoke with a null reply out-pointer: answered PROTOCOL_ERROR`, code.PROTOCOL_ERROR);
       return code.PROTOCOL_ERROR;
     }
     if (frameLen > this.limits.maxBytes) {
-      this.report(`invoke frame of ${frameLen} bytes exceeds maxBytes (${this.limits.maxBytes}); answered PROTOCOL_ERROR, unread`, code.PROTOCOL_ERROR);
+      this.report(
+        `invoke frame of ${frameLen} bytes exceeds maxBytes (${this.limits.maxBytes}); answered PROTOCOL_ERROR, unread`,
+        code.PROTOCOL_ERROR,
+      );
       return code.PROTOCOL_ERROR;
     }
     if (frameLen > 0 && frame === 0) {
@@ -446,7 +481,10 @@ export class NativeGuest {
     try {
       answer = this.onInvoke(bytes, bridge);
     } catch (error) {
-      this.report(`invoke: the host failed to answer (${error instanceof Error ? error.message : String(error)}); answered GENERIC_ERROR`, code.GENERIC_ERROR);
+      this.report(
+        `invoke: the host failed to answer (${error instanceof Error ? error.message : String(error)}); answered GENERIC_ERROR`,
+        code.GENERIC_ERROR,
+      );
       return code.GENERIC_ERROR;
     }
     if (answer.rc !== code.SUCCESS) return answer.rc;

@@ -58,11 +58,20 @@ export function settleCall(op: number, result: CallResult, maxBytes: number): Ui
     case "returnCode":
       throw new AbiError(result.rc, `actr_handle returned ${describeStatus(result.rc)} for ${describeOp(op)}`);
     case "tooLong":
-      throw new AbiError(code.PROTOCOL_ERROR, `the guest's reply to ${describeOp(op)} is ${result.length} bytes, over maxBytes (${maxBytes}); it was freed unread`);
+      throw new AbiError(
+        code.PROTOCOL_ERROR,
+        `the guest's reply to ${describeOp(op)} is ${result.length} bytes, over maxBytes (${maxBytes}); it was freed unread`,
+      );
     case "nullReply":
-      throw new AbiError(code.PROTOCOL_ERROR, `actr_handle returned SUCCESS for ${describeOp(op)} with a null reply pointer and a length of ${result.length}`);
+      throw new AbiError(
+        code.PROTOCOL_ERROR,
+        `actr_handle returned SUCCESS for ${describeOp(op)} with a null reply pointer and a length of ${result.length}`,
+      );
     case "undecodable":
-      throw new AbiError(code.PROTOCOL_ERROR, `the guest's reply to ${describeOp(op)} is not an AbiReply: ${result.detail}`);
+      throw new AbiError(
+        code.PROTOCOL_ERROR,
+        `the guest's reply to ${describeOp(op)} is not an AbiReply: ${result.detail}`,
+      );
   }
 }
 
@@ -79,12 +88,20 @@ function describeOp(op: number): string {
 
 /** The error `loadGuest` rejects with when the library cannot be loaded (a missing file or symbol), `detail` saying why. */
 export function loadError(path: string, detail: string, cause?: unknown): AbiError {
-  return new AbiError(code.INIT_FAILED, `cannot load the guest library ${path}: ${detail}`, {}, cause === undefined ? undefined : { cause });
+  return new AbiError(
+    code.INIT_FAILED,
+    `cannot load the guest library ${path}: ${detail}`,
+    {},
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** The error `loadGuest` rejects with when `actr_init` returns `rc`. */
 export function initError(path: string, rc: number): AbiError {
-  const hint = rc === code.INIT_FAILED ? " (an image initialises once: is this file already loaded in this process, e.g. by another thread?)" : "";
+  const hint =
+    rc === code.INIT_FAILED
+      ? " (an image initialises once: is this file already loaded in this process, e.g. by another thread?)"
+      : "";
   return new AbiError(rc, `actr_init returned ${describeStatus(rc)} for ${path}${hint}`);
 }
 

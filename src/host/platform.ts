@@ -14,7 +14,10 @@
  * when it can. Linux (glibc or musl), macOS, FreeBSD, OpenBSD and Android
  * pass: their `dlopen(NULL)` reaches the C library. Windows does not.
  */
-export function hostPlatformProblem(platform: string = process.platform, arch: string = process.arch): string | undefined {
+export function hostPlatformProblem(
+  platform: string = process.platform,
+  arch: string = process.arch,
+): string | undefined {
   if (platform === "win32" || platform === "cygwin") {
     return `@actr/dynclib-abi/host does not support Windows (${platform}-${arch}): it binds memcpy, malloc and free through dlopen(NULL), which reaches no C runtime there; use Linux or macOS`;
   }

@@ -123,7 +123,10 @@ export class SameThreadGuest extends GuestCalls {
     if (this.closed) return;
     this.closed = true;
     if (options?.force === true) {
-      const error = new AbiError(code.GENERIC_ERROR, `the guest ${this.path} was closed with force before this call entered it`);
+      const error = new AbiError(
+        code.GENERIC_ERROR,
+        `the guest ${this.path} was closed with force before this call entered it`,
+      );
       for (const call of this.queue.drain()) call.reject(error);
     }
     if (this.running || this.queue.length > 0) await new Promise<void>((resolve) => (this.idle = resolve));
@@ -140,15 +143,23 @@ export class SameThreadGuest extends GuestCalls {
    * for a generation-2 guest, is encoded at once into memory of its own, as
    * the other calls are, and run or queued.
    */
-  protected override runPayload<Desc extends DescMessage>(op: number, schema: Desc, payload: MessageShape<Desc>, bridgeToken: number): Promise<Uint8Array> {
+  protected override runPayload<Desc extends DescMessage>(
+    op: number,
+    schema: Desc,
+    payload: MessageShape<Desc>,
+    bridgeToken: number,
+  ): Promise<Uint8Array> {
     const w = this.writer;
-    if (this.running || w === undefined || this.native.generation === 2) return super.runPayload(op, schema, payload, bridgeToken);
+    if (this.running || w === undefined || this.native.generation === 2)
+      return super.runPayload(op, schema, payload, bridgeToken);
     this.writer = undefined;
     let result: Promise<Uint8Array>;
     try {
       encodeFrameInPlace(schema, payload, w);
       const length = w.end - w.start;
-      result = Promise.resolve(this.runNow({ address: length === 0 ? 0 : addressOf(w.buf) + w.start, length, op, bridgeToken }));
+      result = Promise.resolve(
+        this.runNow({ address: length === 0 ? 0 : addressOf(w.buf) + w.start, length, op, bridgeToken }),
+      );
     } catch (error) {
       result = Promise.reject(error);
     } finally {
@@ -195,7 +206,11 @@ export class SameThreadGuest extends GuestCalls {
     this.running = true;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const returned = this.native.callAtAsync(frameCall(call.frame, call.op, call.bridgeToken), this.settings.maxBytes, allocate);
+      const returned = this.native.callAtAsync(
+        frameCall(call.frame, call.op, call.bridgeToken),
+        this.settings.maxBytes,
+        allocate,
+      );
       const limit = this.settings.callTimeoutMs;
       const result =
         limit <= 0
@@ -242,7 +257,9 @@ export class SameThreadGuest extends GuestCalls {
     const answer = answerInvoke(host, frame, invokeScope(bridge, this.runningOp), maxBytes, onHostError);
     if (!("pending" in answer)) return answer;
     return failInvoke(
-      new TypeError("the host handler returned a Promise, but a same-thread guest needs a synchronous answer (use the worker mode for async handlers)"),
+      new TypeError(
+        "the host handler returned a Promise, but a same-thread guest needs a synchronous answer (use the worker mode for async handlers)",
+      ),
       answer.operation,
       onHostError,
     );

@@ -40,6 +40,7 @@ export interface GuestSettings {
 /** `value` (of option `name`), or `fallback` when undefined; a RangeError unless it is a safe integer of at least `min`. */
 export function integerOption(name: string, value: number | undefined, fallback: number, min: number): number {
   const chosen = value ?? fallback;
-  if (!Number.isSafeInteger(chosen) || chosen < min) throw new RangeError(`${name} must be an integer of at least ${min}, got ${String(value)}`);
+  if (!Number.isSafeInteger(chosen) || chosen < min)
+    throw new RangeError(`${name} must be an integer of at least ${min}, got ${String(value)}`);
   return chosen;
 }

@@ -53,7 +53,10 @@ function spawnWorker(workerData: WorkerStart): Worker {
   const options = { workerData, transferList: [workerData.replyPort, workerData.toHost] };
   if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker.js", import.meta.url), options);
   const source = JSON.stringify(new URL("./worker.ts", import.meta.url).href);
-  return new Worker(`import("tsx/esm/api").then(({ register }) => { register(); return import(${source}); });`, { ...options, eval: true });
+  return new Worker(`import("tsx/esm/api").then(({ register }) => { register(); return import(${source}); });`, {
+    ...options,
+    eval: true,
+  });
 }
 
 /**
@@ -222,7 +225,8 @@ export class WorkerGuest extends GuestCalls {
     thread.host(this, guestId);
     this.started = new Promise<void>((resolve, reject) => {
       this.told = (message) => {
-        if (message instanceof Error) return reject(loadError(settings.path, `its worker thread was lost: ${message.message}`));
+        if (message instanceof Error)
+          return reject(loadError(settings.path, `its worker thread was lost: ${message.message}`));
         if (message.type === "loadFailed") return reject(loadError(settings.path, message.message));
         if (message.type !== "loaded") return;
         this.generation = message.generation;
@@ -269,7 +273,8 @@ export class WorkerGuest extends GuestCalls {
         const copy = frame.slice();
         if (owned) release(frame);
         scope.deferred.push({
-          run: () => (this.failure !== undefined ? reject(this.failure) : this.append(copy, op, bridgeToken, resolve, reject)),
+          run: () =>
+            this.failure !== undefined ? reject(this.failure) : this.append(copy, op, bridgeToken, resolve, reject),
           refuse: reject,
         });
         return;
@@ -280,9 +285,18 @@ export class WorkerGuest extends GuestCalls {
   }
 
   /** Appends a call to the batch being made (starting one), and sends the batch early when it is large. */
-  private append(frame: Uint8Array, op: number, bridgeToken: number, resolve: (bytes: Uint8Array) => void, reject: (error: unknown) => void): void {
+  private append(
+    frame: Uint8Array,
+    op: number,
+    bridgeToken: number,
+    resolve: (bytes: Uint8Array) => void,
+    reject: (error: unknown) => void,
+  ): void {
     if (this.batch === undefined) {
-      this.batch = new PackedWriter(Math.max(this.batchBytes, frame.length + CALL_HEADER_BYTES), this.reusableBatchBuffers.pop());
+      this.batch = new PackedWriter(
+        Math.max(this.batchBytes, frame.length + CALL_HEADER_BYTES),
+        this.reusableBatchBuffers.pop(),
+      );
       queueMicrotask(() => this.sendBatch());
     }
     this.batch.appendCall(op, frame, bridgeToken);
@@ -305,7 +319,12 @@ export class WorkerGuest extends GuestCalls {
    * call made while a frame is being encoded (from a getter of the payload,
    * say) is encoded into pooled memory, as `GuestCalls.runPayload` does.
    */
-  protected override runPayload<Desc extends DescMessage>(op: number, schema: Desc, payload: MessageShape<Desc>, bridgeToken: number): Promise<Uint8Array> {
+  protected override runPayload<Desc extends DescMessage>(
+    op: number,
+    schema: Desc,
+    payload: MessageShape<Desc>,
+    bridgeToken: number,
+  ): Promise<Uint8Array> {
     const w = this.writer;
     if (w === undefined) return super.runPayload(op, schema, payload, bridgeToken);
     this.writer = undefined;
@@ -351,7 +370,10 @@ export class WorkerGuest extends GuestCalls {
 
   /** `close({ force: true })`: rejects every pending call but the oldest (the one inside the guest), and has the worker skip them. */
   private cancelQueued(): void {
-    const error = new AbiError(code.GENERIC_ERROR, `the guest ${this.path} was closed with force before this call entered it`);
+    const error = new AbiError(
+      code.GENERIC_ERROR,
+      `the guest ${this.path} was closed with force before this call entered it`,
+    );
     let first = true;
     for (const call of this.pending.drain()) {
       if (!first && !call.cancelled) {
@@ -374,7 +396,10 @@ export class WorkerGuest extends GuestCalls {
     this.unsent = 0;
     const returnedResults = this.readResults;
     this.readResults = [];
-    this.thread.post({ type: "calls", buffer: batch.buffer, length: batch.length, returnedBuffers: returnedResults }, [batch.buffer, ...returnedResults]);
+    this.thread.post({ type: "calls", buffer: batch.buffer, length: batch.length, returnedBuffers: returnedResults }, [
+      batch.buffer,
+      ...returnedResults,
+    ]);
     this.watchCalls();
     this.waitForWorker();
   }
@@ -414,7 +439,8 @@ export class WorkerGuest extends GuestCalls {
         this.settle(new PackedReader(message.buffer, message.length));
         // Every result was copied out (settleCall): the buffer can be written again.
         if (this.readResults.length < MAX_REUSABLE_BUFFERS) this.readResults.push(message.buffer);
-        for (const buffer of message.returnedBuffers) if (this.reusableBatchBuffers.length < MAX_REUSABLE_BUFFERS) this.reusableBatchBuffers.push(buffer);
+        for (const buffer of message.returnedBuffers)
+          if (this.reusableBatchBuffers.length < MAX_REUSABLE_BUFFERS) this.reusableBatchBuffers.push(buffer);
         return true;
       case "loaded":
       case "loadFailed":
@@ -513,7 +539,10 @@ export class WorkerGuest extends GuestCalls {
         ? setTimeout(() => {
             answered = true;
             this.settings.onHostError(
-              new AbiError(code.GENERIC_ERROR, `the host handler did not answer a ${kind} within invokeTimeoutMs (${limit} ms): the guest was answered GENERIC_ERROR`),
+              new AbiError(
+                code.GENERIC_ERROR,
+                `the host handler did not answer a ${kind} within invokeTimeoutMs (${limit} ms): the guest was answered GENERIC_ERROR`,
+              ),
               undefined,
             );
             this.sendAnswer({ rc: code.GENERIC_ERROR });
@@ -523,7 +552,13 @@ export class WorkerGuest extends GuestCalls {
       handler.settled = true;
       clearTimeout(timer);
       if (answered) {
-        this.settings.onHostError(new AbiError(code.GENERIC_ERROR, `the host handler answered a ${kind} after invokeTimeoutMs (${limit} ms): its answer was dropped`), undefined);
+        this.settings.onHostError(
+          new AbiError(
+            code.GENERIC_ERROR,
+            `the host handler answered a ${kind} after invokeTimeoutMs (${limit} ms): its answer was dropped`,
+          ),
+          undefined,
+        );
         return;
       }
       answered = true;

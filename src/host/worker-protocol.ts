@@ -194,7 +194,10 @@ export class PackedReader {
   private readonly bytes: Uint8Array;
   private offset = 0;
 
-  constructor(buffer: ArrayBuffer, private readonly length: number) {
+  constructor(
+    buffer: ArrayBuffer,
+    private readonly length: number,
+  ) {
     this.view = new DataView(buffer);
     this.bytes = new Uint8Array(buffer);
   }

@@ -103,7 +103,8 @@ function* callsOf(batch: CallsMessage): Generator<GuestCall> {
 
 /** Takes the buffers the host gave back with `batch`. */
 function keepReturnedResultBuffers(batch: CallsMessage): void {
-  for (const buffer of batch.returnedBuffers) if (reusableResultBuffers.length < MAX_REUSABLE_BUFFERS) reusableResultBuffers.push(buffer);
+  for (const buffer of batch.returnedBuffers)
+    if (reusableResultBuffers.length < MAX_REUSABLE_BUFFERS) reusableResultBuffers.push(buffer);
 }
 
 /** The result of a call the host cancelled (`close({ force: true })`): the guest is not entered. */
@@ -117,7 +118,13 @@ const cancelled = () => Atomics.load(signals, signal.CANCELLED) === 1;
  * into `results` (the host thread decodes them), and adds the batch's
  * buffer to `returnedBatches` (to give back to the host) once it is read.
  */
-function runBatch(guest: NativeGuest, maxBytes: number, batch: CallsMessage, results: PackedWriter, returnedBatches: ArrayBuffer[]): void {
+function runBatch(
+  guest: NativeGuest,
+  maxBytes: number,
+  batch: CallsMessage,
+  results: PackedWriter,
+  returnedBatches: ArrayBuffer[],
+): void {
   keepReturnedResultBuffers(batch);
   for (const call of callsOf(batch)) {
     runningOp = call.op;
@@ -134,11 +141,20 @@ function runBatch(guest: NativeGuest, maxBytes: number, batch: CallsMessage, res
  * answers every `invoke` meanwhile, from whichever thread of the guest's
  * (a handler may wait for a task of its own that calls the host).
  */
-async function runBatchOnPool(guest: NativeGuest, maxBytes: number, batch: CallsMessage, results: PackedWriter, returnedBatches: ArrayBuffer[]): Promise<void> {
+async function runBatchOnPool(
+  guest: NativeGuest,
+  maxBytes: number,
+  batch: CallsMessage,
+  results: PackedWriter,
+  returnedBatches: ArrayBuffer[],
+): Promise<void> {
   keepReturnedResultBuffers(batch);
   for (const call of callsOf(batch)) {
     const at = results.startResult();
-    results.endResult(at, cancelled() ? CANCELLED_RESULT : await turningWhile(guest.callAtAsync(call, maxBytes, results.replyMemory)));
+    results.endResult(
+      at,
+      cancelled() ? CANCELLED_RESULT : await turningWhile(guest.callAtAsync(call, maxBytes, results.replyMemory)),
+    );
   }
   if (returnedBatches.length < MAX_REUSABLE_BUFFERS) returnedBatches.push(batch.buffer);
 }
@@ -171,7 +187,10 @@ let resultsBytes = MIN_RESULTS_BYTES;
 /** Posts the results of the batches run, with the batch buffers to give back. */
 function postResults(results: PackedWriter, returnedBatches: ArrayBuffer[]): void {
   resultsBytes = Math.max(MIN_RESULTS_BYTES, results.length);
-  post({ type: "results", buffer: results.buffer, length: results.length, returnedBuffers: returnedBatches }, [results.buffer, ...returnedBatches]);
+  post({ type: "results", buffer: results.buffer, length: results.length, returnedBuffers: returnedBatches }, [
+    results.buffer,
+    ...returnedBatches,
+  ]);
 }
 
 /**
@@ -248,7 +267,8 @@ function serve(): void {
       const results = new PackedWriter(resultsBytes, reusableResultBuffers.pop());
       const returnedBatches: ArrayBuffer[] = [];
       runBatch(guest, load.maxBytes, message, results, returnedBatches);
-      for (let more = nextCalls(); more !== undefined; more = nextCalls()) runBatch(guest, load.maxBytes, more, results, returnedBatches);
+      for (let more = nextCalls(); more !== undefined; more = nextCalls())
+        runBatch(guest, load.maxBytes, more, results, returnedBatches);
       postResults(results, returnedBatches);
     }
     if (performance.now() >= yieldAt) break;
@@ -278,7 +298,12 @@ function close(): void {
   guest.shutdown().then(
     (rc) => post({ type: "closed", guestId, rc }),
     (error: unknown) => {
-      post({ type: "report", guestId, message: `actr_shutdown could not be called: ${error instanceof Error ? error.message : String(error)}`, status: code.GENERIC_ERROR });
+      post({
+        type: "report",
+        guestId,
+        message: `actr_shutdown could not be called: ${error instanceof Error ? error.message : String(error)}`,
+        status: code.GENERIC_ERROR,
+      });
       post({ type: "closed", guestId, rc: code.GENERIC_ERROR });
     },
   );

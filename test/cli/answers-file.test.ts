@@ -32,9 +32,12 @@ function operation<Desc extends DescMessage>(schema: Desc, init: MessageInitShap
   return decodeHostOperation(encodeFrame(schema, create(schema, init)));
 }
 
-const callRaw = (routeKey: string, payload = utf8.encode("ping")) => operation(HostCallRawV1Schema, { routeKey, target: peer, payload });
-const call = (routeKey: string) => operation(HostCallV1Schema, { routeKey, dest: destToV1({ kind: "shell" }), payload: utf8.encode("hi") });
-const tell = (routeKey: string) => operation(HostTellV1Schema, { routeKey, dest: destToV1({ kind: "local" }), payload: utf8.encode("note") });
+const callRaw = (routeKey: string, payload = utf8.encode("ping")) =>
+  operation(HostCallRawV1Schema, { routeKey, target: peer, payload });
+const call = (routeKey: string) =>
+  operation(HostCallV1Schema, { routeKey, dest: destToV1({ kind: "shell" }), payload: utf8.encode("hi") });
+const tell = (routeKey: string) =>
+  operation(HostTellV1Schema, { routeKey, dest: destToV1({ kind: "local" }), payload: utf8.encode("note") });
 const discover = () => operation(HostDiscoverV1Schema, { targetType: peer.type });
 
 // The example of the issue that fixes the format, verbatim.
@@ -42,7 +45,10 @@ const issueExample = [
   { kind: "callRaw", route: "test/double_impl", reply: { hex: "0e000000" } },
   { kind: "callRaw", route: "test/record_hook", reply: { echo: true } },
   { kind: "call", reply: { text: "hello" } },
-  { kind: "discover", reply: { json: { realm: { realmId: 1 }, serialNumber: "9", type: { manufacturer: "a", name: "b", version: "1" } } } },
+  {
+    kind: "discover",
+    reply: { json: { realm: { realmId: 1 }, serialNumber: "9", type: { manufacturer: "a", name: "b", version: "1" } } },
+  },
   { kind: "tell", reply: { done: true } },
   { route: "broken/route", reply: { status: "GENERIC_ERROR" } },
   { reply: { error: { variant: "NotFound", message: "no such thing" } } },
@@ -52,8 +58,14 @@ describe("answerOperation", () => {
   const rules = parseAnswers(issueExample);
 
   it("answers with the bytes of a hex or text rule, by kind and route", () => {
-    expect(answerOperation(rules, callRaw("test/double_impl"))).toEqual({ result: { bytes: new Uint8Array([0x0e, 0, 0, 0]) }, rule: 1 });
-    expect(answerOperation(rules, call("any.Route/Name"))).toEqual({ result: { bytes: utf8.encode("hello") }, rule: 3 });
+    expect(answerOperation(rules, callRaw("test/double_impl"))).toEqual({
+      result: { bytes: new Uint8Array([0x0e, 0, 0, 0]) },
+      rule: 1,
+    });
+    expect(answerOperation(rules, call("any.Route/Name"))).toEqual({
+      result: { bytes: utf8.encode("hello") },
+      rule: 3,
+    });
   });
 
   it("echoes the operation's own payload", () => {
@@ -70,7 +82,10 @@ describe("answerOperation", () => {
 
   it("answers done, a status by name, and an ActrError with the status a Rust host gives it", () => {
     expect(answerOperation(rules, tell("log"))).toEqual({ result: { done: true }, rule: 5 });
-    expect(answerOperation(rules, callRaw("broken/route"))).toEqual({ result: { status: code.GENERIC_ERROR }, rule: 6 });
+    expect(answerOperation(rules, callRaw("broken/route"))).toEqual({
+      result: { status: code.GENERIC_ERROR },
+      rule: 6,
+    });
     const stream = operation(HostRegisterStreamV1Schema, { streamId: "s1" });
     const answer = answerOperation(rules, stream);
     expect([answer.rule, answer.note]).toEqual([7, "ActrError NotFound: not found: no such thing"]);
@@ -118,7 +133,9 @@ describe("answerOperation", () => {
   it("has a factory for every variant the schema's framework error codes name", () => {
     const variants = ErrorCodeSchema.values
       .filter((v) => v.number !== 0)
-      .map((v) => v.localName.toLowerCase().replace(/(^|_)([a-z])/g, (_m: string, _s: string, c: string) => c.toUpperCase()));
+      .map((v) =>
+        v.localName.toLowerCase().replace(/(^|_)([a-z])/g, (_m: string, _s: string, c: string) => c.toUpperCase()),
+      );
     expect(variants).toHaveLength(11);
     const rules = parseAnswers(variants.map((variant) => ({ reply: { error: { variant, message: "m" } } })));
     expect(rules.map((r) => actrErrorVariant((r.reply as { error: ActrError }).error))).toEqual(variants);
@@ -135,7 +152,12 @@ describe("answerOperation", () => {
     ]);
     expect(parsed[0]!.reply).toEqual({ status: code.BUFFER_TOO_SMALL });
     const messages = parsed.slice(1).map((r) => (r.reply as { error: ActrError }).error.message);
-    expect(messages).toEqual(["invalid argument: bad", "dependency 'db' not found: gone", "connection not ready: retry_after_ms=Some(250)", "timed out"]);
+    expect(messages).toEqual([
+      "invalid argument: bad",
+      "dependency 'db' not found: gone",
+      "connection not ready: retry_after_ms=Some(250)",
+      "timed out",
+    ]);
   });
 });
 
@@ -143,21 +165,45 @@ describe("parseAnswers rejects a bad file, naming the rule", () => {
   const bad: [string, unknown, RegExp][] = [
     ["not an array", { reply: { done: true } }, /must be a JSON array of rules/],
     ["a rule that is not an object", [1], /rule 1: must be an object/],
-    ["an unknown kind", [{ kind: "callraw", reply: { done: true } }], /rule 1: kind must be one of call, tell, callRaw, discover, registerStream, unregisterStream, sendDataStream, got "callraw"/],
+    [
+      "an unknown kind",
+      [{ kind: "callraw", reply: { done: true } }],
+      /rule 1: kind must be one of call, tell, callRaw, discover, registerStream, unregisterStream, sendDataStream, got "callraw"/,
+    ],
     ["an unknown key", [{ kind: "call", reply: { done: true }, when: 1 }], /rule 1: unknown key "when"/],
     ["no reply", [{ kind: "call" }], /rule 1: has no reply/],
     ["two replies", [{ reply: { done: true, text: "x" } }], /rule 1: reply must hold exactly one of .*got done, text/],
     ["an unknown reply", [{ reply: { bytes: "00" } }], /rule 1: unknown reply "bytes"/],
-    ["bad hex", [{ reply: { done: true } }, { reply: { hex: "0g" } }], /rule 2\.hex: invalid hex: character "g" at offset 1/],
+    [
+      "bad hex",
+      [{ reply: { done: true } }, { reply: { hex: "0g" } }],
+      /rule 2\.hex: invalid hex: character "g" at offset 1/,
+    ],
     ["odd hex", [{ reply: { hex: "abc" } }], /rule 1\.hex: invalid hex: odd length 3/],
     ["echo false", [{ reply: { echo: false } }], /rule 1\.echo must be true/],
     ["status SUCCESS", [{ reply: { status: "SUCCESS" } }], /status SUCCESS is not a failure/],
-    ["an unknown status", [{ reply: { status: "BROKEN" } }], /status must be a status name \(GENERIC_ERROR, .*\) or an int32, got "BROKEN"/],
+    [
+      "an unknown status",
+      [{ reply: { status: "BROKEN" } }],
+      /status must be a status name \(GENERIC_ERROR, .*\) or an int32, got "BROKEN"/,
+    ],
     ["a status out of int32", [{ reply: { status: 2 ** 31 } }], /or an int32, got 2147483648/],
     ["json without discover", [{ kind: "call", reply: { json: {} } }], /a JSON reply needs "kind": "discover"/],
-    ["json that does not fit an ActrId", [{ kind: "discover", reply: { json: { realm: 1 } } }], /JSON does not fit rule 1\.json/],
-    ["an unknown variant", [{ reply: { error: { variant: "Nope", message: "x" } } }], /error variant must be one of Unavailable, .*got "Nope"/],
-    ["an error message that is not text", [{ reply: { error: { variant: "Internal", message: 3 } } }], /error message must be a string/],
+    [
+      "json that does not fit an ActrId",
+      [{ kind: "discover", reply: { json: { realm: 1 } } }],
+      /JSON does not fit rule 1\.json/,
+    ],
+    [
+      "an unknown variant",
+      [{ reply: { error: { variant: "Nope", message: "x" } } }],
+      /error variant must be one of Unavailable, .*got "Nope"/,
+    ],
+    [
+      "an error message that is not text",
+      [{ reply: { error: { variant: "Internal", message: 3 } } }],
+      /error message must be a string/,
+    ],
     ["a route that is not text", [{ route: 3, reply: { done: true } }], /rule 1: route must be a string/],
   ];
   for (const [what, json, message] of bad) {

@@ -42,9 +42,17 @@ describe("actr-abi encode", () => {
   });
 
   it("fills the op (and abi_version 1) of a frame from the payload's @type", () => {
-    const r = actrAbi(["encode", "AbiFrame", '{"abiVersion": 1, "payload": {"@type": "actr.dynclib.v1.HostRegisterStreamV1", "streamId": "s1"}}']);
+    const r = actrAbi([
+      "encode",
+      "AbiFrame",
+      '{"abiVersion": 1, "payload": {"@type": "actr.dynclib.v1.HostRegisterStreamV1", "streamId": "s1"}}',
+    ]);
     expect(r.stdout).toBe("080110051a040a027331\n");
-    const bare = actrAbi(["encode", "AbiFrame", '{"payload": {"@type": "actr.dynclib.v1.HostRegisterStreamV1", "streamId": "s1"}}']);
+    const bare = actrAbi([
+      "encode",
+      "AbiFrame",
+      '{"payload": {"@type": "actr.dynclib.v1.HostRegisterStreamV1", "streamId": "s1"}}',
+    ]);
     expect(bare.stdout).toBe("080110051a040a027331\n");
   });
 
@@ -54,10 +62,25 @@ describe("actr-abi encode", () => {
     ["an unknown message", ["encode", "Nope", "{}"], undefined, /unknown message "Nope"/],
     ["no message or op", ["encode"], undefined, /encode needs a message NAME or --op OP/],
     ["text that is not JSON", ["encode", "AbiFrame", "{op:"], undefined, /the JSON argument is not valid JSON/],
-    ["JSON that does not fit, naming the field", ["encode", "AbiFrame", '{"op": "x"}'], undefined, /JSON does not fit actr.dynclib.v1.AbiFrame: cannot decode field actr.dynclib.v1.AbiFrame.op from JSON: expected number \(uint32\), got "x"/],
+    [
+      "JSON that does not fit, naming the field",
+      ["encode", "AbiFrame", '{"op": "x"}'],
+      undefined,
+      /JSON does not fit actr.dynclib.v1.AbiFrame: cannot decode field actr.dynclib.v1.AbiFrame.op from JSON: expected number \(uint32\), got "x"/,
+    ],
     ["an unknown JSON field", ["encode", "ActrId", '{"nope": 1}'], undefined, /JSON does not fit actr.ActrId: .*nope/],
-    ["a uint32 out of range", ["encode", "AbiFrame", '{"op": 4294967296}'], undefined, /JSON does not fit actr.dynclib.v1.AbiFrame/],
-    ["an @type that does not match the op", ["encode", "AbiFrame", '{"op": 1, "payload": {"@type": "actr.dynclib.v1.HostTellV1"}}'], undefined, /op 1 does not carry actr.dynclib.v1.HostTellV1/],
+    [
+      "a uint32 out of range",
+      ["encode", "AbiFrame", '{"op": 4294967296}'],
+      undefined,
+      /JSON does not fit actr.dynclib.v1.AbiFrame/,
+    ],
+    [
+      "an @type that does not match the op",
+      ["encode", "AbiFrame", '{"op": 1, "payload": {"@type": "actr.dynclib.v1.HostTellV1"}}'],
+      undefined,
+      /op 1 does not carry actr.dynclib.v1.HostTellV1/,
+    ],
     ["an unknown @type", ["encode", "AbiFrame", '{"payload": {"@type": "x.Y"}}'], undefined, /unknown "@type" "x.Y"/],
     ["JSON on stdin that is not JSON", ["encode", "AbiFrame"], "nope", /stdin is not valid JSON/],
   ];
@@ -72,7 +95,16 @@ describe("actr-abi encode", () => {
 
 describe("actr-abi check", () => {
   it("answers each line in order, as the prost oracle does", () => {
-    const input = ["ActrId ", "AbiFrame", "AbiFrame 1200", "Nope 00", "AbiFrame 080", "PeerEventV1 1000\tcomment", "AbiFrame 0801\r"].join("\n") + "\n";
+    const input =
+      [
+        "ActrId ",
+        "AbiFrame",
+        "AbiFrame 1200",
+        "Nope 00",
+        "AbiFrame 080",
+        "PeerEventV1 1000\tcomment",
+        "AbiFrame 0801\r",
+      ].join("\n") + "\n";
     const r = actrAbi(["check"], input);
     expect(r.status).toBe(0);
     const lines = r.stdout.split("\n");
@@ -105,7 +137,11 @@ describe("actr-abi check", () => {
 
   it("stops quietly when its reader goes away", () => {
     const main = join(root, "dist/src/cli/main.js");
-    const r = spawnSync("sh", ["-c", `yes 'AbiFrame 0801' | head -n 200000 | "${process.execPath}" "${main}" check | head -n 1`], { encoding: "utf8" });
+    const r = spawnSync(
+      "sh",
+      ["-c", `yes 'AbiFrame 0801' | head -n 200000 | "${process.execPath}" "${main}" check | head -n 1`],
+      { encoding: "utf8" },
+    );
     expect(r.stdout).toBe("ok 0801\n");
     expect(r.stderr).toBe("");
   });
@@ -125,7 +161,12 @@ describe("actr-abi codes", () => {
   it("shows the released framework's names beside the schema's, read from the schema", () => {
     const r = actrAbi(["codes"]);
     const section = r.stdout.slice(r.stdout.indexOf("Names in the released actr framework"));
-    expect(section.split("\n").slice(1, -1).map((line) => line.trim().split(/\s+/))).toEqual([
+    expect(
+      section
+        .split("\n")
+        .slice(1, -1)
+        .map((line) => line.trim().split(/\s+/)),
+    ).toEqual([
       ["actr.dynclib.v1.Op.OP_HOST_SEND_DATA_STREAM", "HOST_SEND_DATA_CHUNK"],
       ["actr.dynclib.v1.Op.OP_GUEST_DATA_STREAM", "GUEST_DATA_CHUNK"],
       ["actr.dynclib.v1.GuestDataStreamV1", "GuestDataChunkV1"],
@@ -143,7 +184,17 @@ describe("actr-abi codes", () => {
     expect(doc.Op.GUEST_HOOK).toBe(104);
     expect(doc.Code.UNSUPPORTED_OP).toBe(-7);
     expect(doc.WebrtcPeerStatus.IDLE).toBe(0);
-    expect(Object.keys(doc)).toEqual(["Code", "Version", "Op", "LifecycleHook", "RuntimeHook", "WebrtcPeerStatus", "PayloadType", "ErrorCode", "ReleasedNames"]);
+    expect(Object.keys(doc)).toEqual([
+      "Code",
+      "Version",
+      "Op",
+      "LifecycleHook",
+      "RuntimeHook",
+      "WebrtcPeerStatus",
+      "PayloadType",
+      "ErrorCode",
+      "ReleasedNames",
+    ]);
     expect(doc.ErrorCode.CONNECTION_NOT_READY).toBe(10011);
   });
 });
@@ -175,6 +226,7 @@ describe("actr-abi help and version", () => {
     const r = actrAbi(["nope"]);
     expect(r.stderr).toBe('actr-abi: unknown command "nope" (see actr-abi --help)\n');
     expect(isOneLineError(r)).toBe(true);
-    for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty"]) expect(isOneLineError(actrAbi([name]))).toBe(true);
+    for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty"])
+      expect(isOneLineError(actrAbi([name]))).toBe(true);
   });
 });

@@ -12,9 +12,11 @@ describe("actr-abi decode", () => {
     const r = actrAbi(["decode", "@examples/guest-handle.bin"]);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toContain("actr.dynclib.v1.AbiFrame (193 bytes)\n  abi_version: 1 (V1)\n  op: 101 (GUEST_HANDLE)\n");
+    expect(r.stdout).toContain(
+      "actr.dynclib.v1.AbiFrame (193 bytes)\n  abi_version: 1 (V1)\n  op: 101 (GUEST_HANDLE)\n",
+    );
     expect(r.stdout).toContain("  payload: actr.dynclib.v1.GuestHandleV1 (186 bytes)\n");
-    expect(r.stdout).toContain("    rpc_envelope: actr.RpcEnvelope (109 bytes)\n      route_key: \"echo.Echo.Say\"\n");
+    expect(r.stdout).toContain('    rpc_envelope: actr.RpcEnvelope (109 bytes)\n      route_key: "echo.Echo.Say"\n');
     expect(r.stdout).toContain("serial_number: 9007199254740993\n");
     expect(r.stdout).toContain("tracestate: (not set)\n");
   });
@@ -56,8 +58,12 @@ describe("actr-abi decode", () => {
 
   it("shows a reply payload that is valid UTF-8 but not text (control bytes) as hex", () => {
     // AbiReply { abi_version: 1, payload: 0e000000 }: four bytes that decode as UTF-8.
-    expect(actrAbi(["decode", "--as", "AbiReply", "08011a040e000000"]).stdout).toContain("  payload: 0e000000 (4 bytes)\n");
-    expect(actrAbi(["decode", "--as", "AbiReply", "08011a0568690a0974"]).stdout).toContain('  payload: "hi\\n\\tt" (5 bytes, UTF-8 text)\n');
+    expect(actrAbi(["decode", "--as", "AbiReply", "08011a040e000000"]).stdout).toContain(
+      "  payload: 0e000000 (4 bytes)\n",
+    );
+    expect(actrAbi(["decode", "--as", "AbiReply", "08011a0568690a0974"]).stdout).toContain(
+      '  payload: "hi\\n\\tt" (5 bytes, UTF-8 text)\n',
+    );
   });
 
   it("notes when an AbiFrame's op is not an ABI op (a reply decoded as a frame)", () => {
@@ -68,22 +74,33 @@ describe("actr-abi decode", () => {
   });
 
   it("names hooks, peer status and payload types", () => {
-    expect(actrAbi(["decode", "@examples/guest-hook.bin"]).stdout).toMatch(/hook: 8 \(ON_WEBRTC_CONNECTED\)[\s\S]*relayed: false\n\s+status: 2 \(CONNECTED\)/);
+    expect(actrAbi(["decode", "@examples/guest-hook.bin"]).stdout).toMatch(
+      /hook: 8 \(ON_WEBRTC_CONNECTED\)[\s\S]*relayed: false\n\s+status: 2 \(CONNECTED\)/,
+    );
     expect(actrAbi(["decode", "@examples/guest-lifecycle.bin"]).stdout).toContain("hook: 1 (ON_START)");
-    expect(actrAbi(["decode", "@examples/host-send-data-stream.bin"]).stdout).toContain("payload_type: 3 (STREAM_LATENCY_FIRST)");
+    expect(actrAbi(["decode", "@examples/host-send-data-stream.bin"]).stdout).toContain(
+      "payload_type: 3 (STREAM_LATENCY_FIRST)",
+    );
     expect(actrAbi(["decode", "@examples/host-tell.bin"]).stdout).toContain("shell: true");
   });
 
   it("elides long bytes and shows the full length", () => {
     const r = actrAbi(["decode", "@examples/guest-data-stream.bin", "--bytes-limit", "4"]);
     expect(r.stdout).toContain("payload: 00010203… (48 bytes)");
-    const frame = actrAbi(["encode", "--op", "GUEST_DATA_STREAM", JSON.stringify({ chunk: { payload: Buffer.alloc(70_000, 1).toString("base64") } })]);
+    const frame = actrAbi([
+      "encode",
+      "--op",
+      "GUEST_DATA_STREAM",
+      JSON.stringify({ chunk: { payload: Buffer.alloc(70_000, 1).toString("base64") } }),
+    ]);
     expect(actrAbi(["decode"], frame.stdout).stdout).toContain(`payload: ${"01".repeat(32)}… (70000 bytes)`);
   });
 
   it("--as takes bare and full names", () => {
     const id = "0a02080110021a060a0012001a00";
-    expect(actrAbi(["decode", "--as", "ActrId", id]).stdout).toBe(actrAbi(["decode", "--as", "actr.ActrId", id]).stdout);
+    expect(actrAbi(["decode", "--as", "ActrId", id]).stdout).toBe(
+      actrAbi(["decode", "--as", "actr.ActrId", id]).stdout,
+    );
     expect(actrAbi(["decode", "--as", "ActrId", id]).stdout).toContain("serial_number: 2\n");
   });
 
@@ -99,7 +116,19 @@ describe("actr-abi decode", () => {
   });
 
   it("decode --json fed to encode gives the same bytes, for every example", () => {
-    for (const name of ["guest-handle", "guest-data-stream", "guest-lifecycle", "guest-hook", "host-call", "host-tell", "host-call-raw", "host-discover", "host-register-stream", "host-unregister-stream", "host-send-data-stream"]) {
+    for (const name of [
+      "guest-handle",
+      "guest-data-stream",
+      "guest-lifecycle",
+      "guest-hook",
+      "host-call",
+      "host-tell",
+      "host-call-raw",
+      "host-discover",
+      "host-register-stream",
+      "host-unregister-stream",
+      "host-send-data-stream",
+    ]) {
       const json = actrAbi(["decode", "--json", `@examples/${name}.bin`]).stdout;
       expect([name, actrAbi(["encode", "AbiFrame", "-"], json).stdout.trim()]).toEqual([name, hexOf(`${name}.bin`)]);
     }
@@ -115,7 +144,11 @@ describe("actr-abi decode, bad input", () => {
     ["odd-length hex", ["decode", "080"], /^actr-abi decode: input: invalid hex: odd length 3\n$/],
     ["a bad hex digit", ["decode", "08zz"], /invalid hex: character "z" at offset 2/],
     ["an unknown message", ["decode", "--as", "Nope", "00"], /unknown message "Nope"/],
-    ["bytes that do not decode: message, field and offset", ["decode", "1201"], /cannot decode actr.dynclib.v1.AbiFrame: field op: wire type 2 \(length-delimited\) where varint is expected at byte 0/],
+    [
+      "bytes that do not decode: message, field and offset",
+      ["decode", "1201"],
+      /cannot decode actr.dynclib.v1.AbiFrame: field op: wire type 2 \(length-delimited\) where varint is expected at byte 0/,
+    ],
     [
       "a payload that does not decode: offset in the whole input",
       ["decode", "080110651a040a020a05"],

@@ -10,10 +10,15 @@ const examples = buildExamples();
 
 describe("examples/", () => {
   it("holds exactly what npm run examples writes", () => {
-    const committed = readdirSync(join(root, "examples")).filter((f) => f.endsWith(".bin")).sort();
+    const committed = readdirSync(join(root, "examples"))
+      .filter((f) => f.endsWith(".bin"))
+      .sort();
     expect(committed).toEqual([...examples.keys()].sort());
     for (const [name, bytes] of examples) {
-      expect([name, readFileSync(join(root, "examples", name)).toString("hex")]).toEqual([name, Buffer.from(bytes).toString("hex")]);
+      expect([name, readFileSync(join(root, "examples", name)).toString("hex")]).toEqual([
+        name,
+        Buffer.from(bytes).toString("hex"),
+      ]);
     }
   });
 

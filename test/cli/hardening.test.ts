@@ -68,7 +68,9 @@ describe("actr-abi check", () => {
     });
     const out = sink();
     await answerLines(input, out.stream);
-    expect(out.tail()).toBe(`err a line of ${chunks << 20} characters is longer than this command can read (${constants.MAX_STRING_LENGTH})\nok 0801\n`);
+    expect(out.tail()).toBe(
+      `err a line of ${chunks << 20} characters is longer than this command can read (${constants.MAX_STRING_LENGTH})\nok 0801\n`,
+    );
   });
 
   it("answers a line split across chunks exactly as the same line in one chunk", async () => {
@@ -80,13 +82,22 @@ describe("actr-abi check", () => {
       await answerLines(chunked(input, size), split.stream);
       expect(split.tail()).toBe(whole.tail());
     }
-    expect(whole.tail()).toBe('ok 0801\nerr invalid hex: character "z" at offset 0\nerr unknown message \nok 0801\nerr cannot decode actr.dynclib.v1.AbiFrame: field abi_version: truncated varint at byte 1\n');
+    expect(whole.tail()).toBe(
+      'ok 0801\nerr invalid hex: character "z" at offset 0\nerr unknown message \nok 0801\nerr cannot decode actr.dynclib.v1.AbiFrame: field abi_version: truncated varint at byte 1\n',
+    );
   });
 });
 
 describe("actr-abi decode --json", () => {
   const frameWith = (payloadSize: number) =>
-    encodeFrame(HostCallV1Schema, create(HostCallV1Schema, { routeKey: "a", dest: destToV1({ kind: "shell" }), payload: new Uint8Array(payloadSize).fill(7) }));
+    encodeFrame(
+      HostCallV1Schema,
+      create(HostCallV1Schema, {
+        routeKey: "a",
+        dest: destToV1({ kind: "shell" }),
+        payload: new Uint8Array(payloadSize).fill(7),
+      }),
+    );
 
   it("writes a large payload in linear time, in pieces of about 1 MiB", async () => {
     await expectLinearAsync(
@@ -122,11 +133,23 @@ describe("actr-abi decode --json", () => {
 describe("actr-abi, one line for every foreseen failure", () => {
   const cases: [string, string[], string][] = [
     ["--bytes-limit -1", ["decode", "--bytes-limit", "-1", "0801"], "argument is ambiguous"],
-    ["--bytes-limit=-1", ["decode", "--bytes-limit=-1", "0801"], 'actr-abi decode: --bytes-limit must be a non-negative integer in decimal digits, got "-1"\n'],
-    ["--bytes-limit ''", ["decode", "--bytes-limit", "", "0801"], 'actr-abi decode: --bytes-limit must be a non-negative integer in decimal digits, got ""\n'],
+    [
+      "--bytes-limit=-1",
+      ["decode", "--bytes-limit=-1", "0801"],
+      'actr-abi decode: --bytes-limit must be a non-negative integer in decimal digits, got "-1"\n',
+    ],
+    [
+      "--bytes-limit ''",
+      ["decode", "--bytes-limit", "", "0801"],
+      'actr-abi decode: --bytes-limit must be a non-negative integer in decimal digits, got ""\n',
+    ],
     ["--bytes-limit 0x10", ["decode", "--bytes-limit", "0x10", "0801"], 'got "0x10"'],
     ["--bytes-limit 1e3", ["decode", "--bytes-limit", "1e3", "0801"], 'got "1e3"'],
-    ["--base64 Y (one character cannot be base64)", ["decode", "--base64", "Y"], "actr-abi decode: input is not base64 text\n"],
+    [
+      "--base64 Y (one character cannot be base64)",
+      ["decode", "--base64", "Y"],
+      "actr-abi decode: input is not base64 text\n",
+    ],
     ["--base64 with a stray trailing bit", ["decode", "--base64", "CAF="], "is not canonical base64"],
     ["--base64 with both alphabets", ["decode", "--base64", "+_8A"], "mixes the base64 and base64url alphabets"],
     ["--base64 with bad padding", ["decode", "--base64", "CAE=="], "input is not base64 text"],
@@ -135,8 +158,16 @@ describe("actr-abi, one line for every foreseen failure", () => {
       ["encode", "ActrId", '{"serialNumber": 9007199254740993}'],
       "actr-abi encode: the JSON argument: the number at serialNumber is beyond 2^53 - 1, where JSON numbers lose digits",
     ],
-    ["a nested JSON number beyond 2^53", ["encode", "AbiFrame", '{"payload": {"@type": "actr.dynclib.v1.HostCallV1", "x": [1e300]}}'], "the number at payload.x[0] is beyond 2^53 - 1"],
-    ["help for an unknown command", ["help", "nope"], 'actr-abi help: unknown command "nope" (commands: decode, encode, check, codes, run)\n'],
+    [
+      "a nested JSON number beyond 2^53",
+      ["encode", "AbiFrame", '{"payload": {"@type": "actr.dynclib.v1.HostCallV1", "x": [1e300]}}'],
+      "the number at payload.x[0] is beyond 2^53 - 1",
+    ],
+    [
+      "help for an unknown command",
+      ["help", "nope"],
+      'actr-abi help: unknown command "nope" (commands: decode, encode, check, codes, run)\n',
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {
@@ -147,14 +178,21 @@ describe("actr-abi, one line for every foreseen failure", () => {
   }
 
   it("valid base64 in either alphabet, padded or not, still decodes", () => {
-    for (const text of ["CAE=", "CAE", "CAEQBQ==", "CAEQBQ"]) expect(actrAbi(["decode", "--base64", text]).status).toBe(0);
-    expect(actrAbi(["decode", "--base64", "--as", "ActrId", "--json", "EP___________wE"]).stdout).toContain('"serialNumber": "18446744073709551615"');
+    for (const text of ["CAE=", "CAE", "CAEQBQ==", "CAEQBQ"])
+      expect(actrAbi(["decode", "--base64", text]).status).toBe(0);
+    expect(actrAbi(["decode", "--base64", "--as", "ActrId", "--json", "EP___________wE"]).stdout).toContain(
+      '"serialNumber": "18446744073709551615"',
+    );
   });
 
   it("a 64-bit number given as a string is exact", () => {
     // realm and type are required, written empty; serial_number (field 2) is what matters.
-    expect(actrAbi(["encode", "ActrId", '{"serialNumber": "9007199254740993"}']).stdout).toBe("0a020800" + "108180808080808010" + "1a060a0012001a00\n");
-    expect(actrAbi(["encode", "ActrId", '{"serialNumber": 9007199254740991}']).stdout).toBe("0a020800" + "10ffffffffffffff0f" + "1a060a0012001a00\n");
+    expect(actrAbi(["encode", "ActrId", '{"serialNumber": "9007199254740993"}']).stdout).toBe(
+      "0a020800" + "108180808080808010" + "1a060a0012001a00\n",
+    );
+    expect(actrAbi(["encode", "ActrId", '{"serialNumber": 9007199254740991}']).stdout).toBe(
+      "0a020800" + "10ffffffffffffff0f" + "1a060a0012001a00\n",
+    );
   });
 
   it("output to a full disk (ENOSPC) is one line, exit 1", () => {

@@ -13,11 +13,21 @@ export interface CliResult {
 
 /** Runs `actr-abi ...args` in the repository root, with `input` on stdin. */
 export function actrAbi(args: string[], input?: string | Uint8Array): CliResult {
-  const result = spawnSync(process.execPath, [main, ...args], { cwd: root, input, encoding: "utf8", maxBuffer: 1 << 28 });
+  const result = spawnSync(process.execPath, [main, ...args], {
+    cwd: root,
+    input,
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Asserts-free helper: a failed run (exit 1, or 2 for a usage error) whose stderr is one line naming the problem, with no stack trace. */
 export function isOneLineError(result: CliResult): boolean {
-  return (result.status === 1 || result.status === 2) && result.stdout === "" && /^actr-abi[^\n]*: [^\n]+\n$/.test(result.stderr) && !result.stderr.includes("    at ");
+  return (
+    (result.status === 1 || result.status === 2) &&
+    result.stdout === "" &&
+    /^actr-abi[^\n]*: [^\n]+\n$/.test(result.stderr) &&
+    !result.stderr.includes("    at ")
+  );
 }

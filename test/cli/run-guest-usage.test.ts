@@ -39,17 +39,41 @@ describe("actr-abi run usage", () => {
     ["an unknown option", () => ["g.so", "--rout", "x"], /Unknown option '--rout'/],
     ["a missing value", () => ["g.so", "--route"], /Option '--route <value>' argument missing/],
     ["an extra argument", () => ["g.so", "--route", "echo", "extra"], /unexpected argument "extra"/],
-    ["two calls", () => ["g.so", "--route", "echo", "--lifecycle", "on_start"], /--route and --lifecycle cannot be sent in one call/],
-    ["a script with call options", () => ["g.so", "--script", file("s.txt", "--lifecycle on_start\n"), "--route", "x"], /--script cannot be combined/],
+    [
+      "two calls",
+      () => ["g.so", "--route", "echo", "--lifecycle", "on_start"],
+      /--route and --lifecycle cannot be sent in one call/,
+    ],
+    [
+      "a script with call options",
+      () => ["g.so", "--script", file("s.txt", "--lifecycle on_start\n"), "--route", "x"],
+      /--script cannot be combined/,
+    ],
     ["a missing script", () => ["g.so", "--script", join(work, "none.txt")], /cannot read .*none.txt: ENOENT/],
-    ["a bad script line", () => ["g.so", "--script", file("bad.txt", "--lifecycle on_start\n--lifecycle on_pause\n")], /script line 2: unknown lifecycle hook "on_pause"/],
+    [
+      "a bad script line",
+      () => ["g.so", "--script", file("bad.txt", "--lifecycle on_start\n--lifecycle on_pause\n")],
+      /script line 2: unknown lifecycle hook "on_pause"/,
+    ],
     ["a missing answers file", () => ["g.so", "--answers", join(work, "none.json")], /cannot read .*none.json: ENOENT/],
     ["answers that are not JSON", () => ["g.so", "--answers", file("a.json", "[{")], /a.json is not valid JSON/],
-    ["a bad answers rule", () => ["g.so", "--answers", file("b.json", '[{"kind": "call", "reply": {"done": true}}, {"reply": {}}]')], /rule 2: reply must hold exactly one of/],
-    ["init JSON that does not fit", () => ["g.so", "--init", '{"version": "x"}'], /JSON does not fit actr.dynclib.v1.InitPayloadV1/],
+    [
+      "a bad answers rule",
+      () => ["g.so", "--answers", file("b.json", '[{"kind": "call", "reply": {"done": true}}, {"reply": {}}]')],
+      /rule 2: reply must hold exactly one of/,
+    ],
+    [
+      "init JSON that does not fit",
+      () => ["g.so", "--init", '{"version": "x"}'],
+      /JSON does not fit actr.dynclib.v1.InitPayloadV1/,
+    ],
     ["a --self that is not an ActrId", () => ["g.so", "--self", '{"realm": 1}'], /JSON does not fit actr.ActrId/],
     ["a bad --bytes-limit", () => ["g.so", "--bytes-limit=-1"], /--bytes-limit must be a non-negative integer, got -1/],
-    ["an option value that looks like an option", () => ["g.so", "--bytes-limit", "-1"], /argument is ambiguous\. Did you forget/],
+    [
+      "an option value that looks like an option",
+      () => ["g.so", "--bytes-limit", "-1"],
+      /argument is ambiguous\. Did you forget/,
+    ],
     ["a hook event without --hook", () => ["g.so", "{}"], /unexpected argument "\{\}"/],
   ];
   for (const [what, args, message] of bad) {

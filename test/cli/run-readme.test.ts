@@ -18,7 +18,9 @@ const skip = "skip" in testGuest ? ` (skipped: ${testGuest.skip})` : undefined;
 describe("README: actr-abi run", () => {
   it("shows a session against the test guest", () => {
     expect(sessions.length).toBeGreaterThan(0);
-    expect(sessions.every((s) => s.command.startsWith("npx actr-abi run test/guest/target/release/libactr_test_guest.so"))).toBe(true);
+    expect(
+      sessions.every((s) => s.command.startsWith("npx actr-abi run test/guest/target/release/libactr_test_guest.so")),
+    ).toBe(true);
   });
 
   for (const { command, output } of sessions) {

@@ -12,12 +12,15 @@ import { AbiError, decodeMessage, encodedMessageOf, encodeMessage, messageSchema
 /** The wire type prost expects for `field`. */
 function wireTypeOf(field: DescField): WireType {
   const lengthDelimited =
-    field.fieldKind === "message" || field.fieldKind === "list" || (field.fieldKind === "scalar" && (field.scalar === ScalarType.STRING || field.scalar === ScalarType.BYTES));
+    field.fieldKind === "message" ||
+    field.fieldKind === "list" ||
+    (field.fieldKind === "scalar" && (field.scalar === ScalarType.STRING || field.scalar === ScalarType.BYTES));
   return lengthDelimited ? WireType.LengthDelimited : WireType.Varint;
 }
 
 /** The bytes of `field`'s key with `wireType` (protobuf-es writes them). */
-const key = (field: DescField, wireType: WireType) => Array.from(new BinaryWriter().tag(field.number, wireType).finish());
+const key = (field: DescField, wireType: WireType) =>
+  Array.from(new BinaryWriter().tag(field.number, wireType).finish());
 
 /** A value of the wrong type for `field`, and what the encoder says it expected and got. */
 function wrongValue(field: DescField): { value: unknown; expected: string; got: string } {
@@ -41,7 +44,11 @@ function wrongValue(field: DescField): { value: unknown; expected: string; got: 
       if (expected === undefined) throw new Error(`${field.toString()}: a scalar type this test does not know`);
       // A bytes field that carries an encoded message also takes that message (encoded in place).
       const held = encodedMessageOf(field);
-      return { value: { not: "a scalar" }, expected: held === undefined ? expected : `${expected} or a ${held.typeName} message`, got: "an object" };
+      return {
+        value: { not: "a scalar" },
+        expected: held === undefined ? expected : `${expected} or a ${held.typeName} message`,
+        got: "an object",
+      };
     }
     default:
       throw new Error(`${field.toString()}: map fields are not in the schema`);
@@ -67,10 +74,14 @@ function encodeError(desc: DescMessage, message: unknown): AbiError {
     expect(e).toBeInstanceOf(AbiError);
     return e as AbiError;
   }
-  throw new Error(`encoding ${JSON.stringify(message, (_, v: unknown) => (typeof v === "bigint" ? String(v) : v))} as ${desc.typeName} did not fail`);
+  throw new Error(
+    `encoding ${JSON.stringify(message, (_, v: unknown) => (typeof v === "bigint" ? String(v) : v))} as ${desc.typeName} did not fail`,
+  );
 }
 
-const cases = [...messageSchemas.values()].flatMap((desc) => desc.fields.map((field) => [`${desc.typeName}.${field.name}`, desc, field] as const));
+const cases = [...messageSchemas.values()].flatMap((desc) =>
+  desc.fields.map((field) => [`${desc.typeName}.${field.name}`, desc, field] as const),
+);
 
 describe("every field of the schema", () => {
   it("covers every field of the 27 messages", () => {
@@ -85,37 +96,49 @@ describe("every field of the schema", () => {
         ? [WireType.Varint, [1], "wire type 0 (varint)", "length-delimited"]
         : [WireType.LengthDelimited, [0], "wire type 2 (length-delimited)", "varint"];
     const error = decodeError(desc, [...key(field, wrong), ...rest]);
-    expect(error.message).toBe(`cannot decode ${desc.typeName}: field ${field.name}: ${got} where ${want} is expected at byte 0`);
+    expect(error.message).toBe(
+      `cannot decode ${desc.typeName}: field ${field.name}: ${got} where ${want} is expected at byte 0`,
+    );
     expect(error.messageName).toBe(desc.typeName);
     expect(error.field).toBe(field.name);
     expect(error.offset).toBe(0);
   });
 
-  it.each(cases)("%s: a value cut off after its key is refused, naming the field and where the value starts", (_, desc, field) => {
-    const k = key(field, wireTypeOf(field));
-    const error = decodeError(desc, [...k, 0x80]);
-    expect(error.message).toBe(`cannot decode ${desc.typeName}: field ${field.name}: truncated varint at byte ${k.length}`);
-    expect(error.messageName).toBe(desc.typeName);
-    expect(error.field).toBe(field.name);
-    expect(error.offset).toBe(k.length);
-  });
+  it.each(cases)(
+    "%s: a value cut off after its key is refused, naming the field and where the value starts",
+    (_, desc, field) => {
+      const k = key(field, wireTypeOf(field));
+      const error = decodeError(desc, [...k, 0x80]);
+      expect(error.message).toBe(
+        `cannot decode ${desc.typeName}: field ${field.name}: truncated varint at byte ${k.length}`,
+      );
+      expect(error.messageName).toBe(desc.typeName);
+      expect(error.field).toBe(field.name);
+      expect(error.offset).toBe(k.length);
+    },
+  );
 
-  it.each(cases)("%s: a value of the wrong type is refused by the encoder, naming the message and the field", (_, desc, field) => {
-    const message = create(desc) as unknown as Record<string, unknown>;
-    const { value, expected, got } = wrongValue(field);
-    if (field.oneof !== undefined) message[field.oneof.localName] = { case: field.localName, value };
-    else message[field.localName] = value;
-    let error: unknown;
-    try {
-      encodeMessage(desc, message as never);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(AbiError);
-    expect((error as AbiError).message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: expected ${expected}, got ${got}`);
-    expect((error as AbiError).messageName).toBe(desc.typeName);
-    expect((error as AbiError).field).toBe(field.name);
-  });
+  it.each(cases)(
+    "%s: a value of the wrong type is refused by the encoder, naming the message and the field",
+    (_, desc, field) => {
+      const message = create(desc) as unknown as Record<string, unknown>;
+      const { value, expected, got } = wrongValue(field);
+      if (field.oneof !== undefined) message[field.oneof.localName] = { case: field.localName, value };
+      else message[field.localName] = value;
+      let error: unknown;
+      try {
+        encodeMessage(desc, message as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(AbiError);
+      expect((error as AbiError).message).toBe(
+        `cannot encode ${desc.typeName}: field ${field.name}: expected ${expected}, got ${got}`,
+      );
+      expect((error as AbiError).messageName).toBe(desc.typeName);
+      expect((error as AbiError).field).toBe(field.name);
+    },
+  );
 });
 
 /** The message type a field holds: a message field's, a message list's items', or the message an encoded-message bytes field also takes. */
@@ -141,38 +164,53 @@ describe("every field that holds a message, and its type check", () => {
     expect([...kinds].sort()).toEqual(["list", "message", "scalar"]);
   });
 
-  it.each(messageTypedFields)("%s: null, a number and a message of another type are refused, naming the message and the field", (_, desc, field) => {
-    const held = heldMessage(field)!;
-    const other = [...messageSchemas.values()].find((schema) => schema !== held)!;
-    const expected = field.fieldKind === "scalar" ? `a Uint8Array or a ${held.typeName} message` : `a ${held.typeName} message`;
-    for (const [value, got] of [
-      [null, "null"],
-      [7, "number 7"],
-      [create(other), "an object"],
-    ] as const) {
-      const error = encodeError(desc, withValue(desc, field, value));
-      expect(error.message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: expected ${expected}, got ${got}`);
-      expect(error.field).toBe(field.name);
-    }
-  });
+  it.each(messageTypedFields)(
+    "%s: null, a number and a message of another type are refused, naming the message and the field",
+    (_, desc, field) => {
+      const held = heldMessage(field)!;
+      const other = [...messageSchemas.values()].find((schema) => schema !== held)!;
+      const expected =
+        field.fieldKind === "scalar" ? `a Uint8Array or a ${held.typeName} message` : `a ${held.typeName} message`;
+      for (const [value, got] of [
+        [null, "null"],
+        [7, "number 7"],
+        [create(other), "an object"],
+      ] as const) {
+        const error = encodeError(desc, withValue(desc, field, value));
+        expect(error.message).toBe(
+          `cannot encode ${desc.typeName}: field ${field.name}: expected ${expected}, got ${got}`,
+        );
+        expect(error.field).toBe(field.name);
+      }
+    },
+  );
 
-  it.each(messageTypedFields)("%s: a function that carries the right $typeName is not a message, as isMessage has it", (_, desc, field) => {
-    const held = heldMessage(field)!;
-    const impostor = Object.assign(() => 0, { $typeName: held.typeName });
-    expect(isMessage(impostor, held)).toBe(false);
-    expect(() => encodeMessage(desc, withValue(desc, field, impostor) as never)).toThrow(
-      new RegExp(`^cannot encode ${desc.typeName}: field ${field.name}: expected a (Uint8Array or a )?${held.typeName} message, got function`),
-    );
-  });
+  it.each(messageTypedFields)(
+    "%s: a function that carries the right $typeName is not a message, as isMessage has it",
+    (_, desc, field) => {
+      const held = heldMessage(field)!;
+      const impostor = Object.assign(() => 0, { $typeName: held.typeName });
+      expect(isMessage(impostor, held)).toBe(false);
+      expect(() => encodeMessage(desc, withValue(desc, field, impostor) as never)).toThrow(
+        new RegExp(
+          `^cannot encode ${desc.typeName}: field ${field.name}: expected a (Uint8Array or a )?${held.typeName} message, got function`,
+        ),
+      );
+    },
+  );
 
-  it.each(messageTypedFields)("%s: a message whose $typeName is an equal string, not the schema's own, encodes as the schema's message", (_, desc, field) => {
-    const held = heldMessage(field)!;
-    const message = create(held) as unknown as Record<string, unknown>;
-    // Built at run time, so that it is another string object than the schema's typeName.
-    const copy = { ...message, $typeName: held.typeName.split(".").join(".") };
-    const hex = (value: unknown) => Buffer.from(encodeMessage(desc, withValue(desc, field, value) as never)).toString("hex");
-    expect(hex(copy)).toBe(hex(message));
-  });
+  it.each(messageTypedFields)(
+    "%s: a message whose $typeName is an equal string, not the schema's own, encodes as the schema's message",
+    (_, desc, field) => {
+      const held = heldMessage(field)!;
+      const message = create(held) as unknown as Record<string, unknown>;
+      // Built at run time, so that it is another string object than the schema's typeName.
+      const copy = { ...message, $typeName: held.typeName.split(".").join(".") };
+      const hex = (value: unknown) =>
+        Buffer.from(encodeMessage(desc, withValue(desc, field, value) as never)).toString("hex");
+      expect(hex(copy)).toBe(hex(message));
+    },
+  );
 });
 
 const messages = [...messageSchemas.values()].map((desc) => [desc.typeName, desc] as const);
@@ -193,21 +231,32 @@ describe("every message of the schema", () => {
     expect(error.messageName).toBe(desc.typeName);
   });
 
-  it.each(messages)("%s: an object holding none of its fields (but its lists) encodes as the message with every field at its default", (_, desc) => {
-    // A missing list is refused ("expected an array"); every other missing field reads as its default.
-    const bare = Object.fromEntries([["$typeName", desc.typeName], ...desc.fields.filter((field) => field.fieldKind === "list").map((field) => [field.localName, []])]);
-    expect(Buffer.from(encodeMessage(desc, bare as never)).toString("hex")).toBe(Buffer.from(encodeMessage(desc, create(desc))).toString("hex"));
-  });
+  it.each(messages)(
+    "%s: an object holding none of its fields (but its lists) encodes as the message with every field at its default",
+    (_, desc) => {
+      // A missing list is refused ("expected an array"); every other missing field reads as its default.
+      const bare = Object.fromEntries([
+        ["$typeName", desc.typeName],
+        ...desc.fields.filter((field) => field.fieldKind === "list").map((field) => [field.localName, []]),
+      ]);
+      expect(Buffer.from(encodeMessage(desc, bare as never)).toString("hex")).toBe(
+        Buffer.from(encodeMessage(desc, create(desc))).toString("hex"),
+      );
+    },
+  );
 
-  it.each(messages)("%s: decoding no bytes leaves every field with explicit presence unset (not even an own undefined)", (_, desc) => {
-    const decoded = decodeMessage(desc, new Uint8Array(0));
-    for (const field of desc.fields) {
-      if (field.fieldKind !== "scalar" && field.fieldKind !== "enum") continue;
-      if (field.presence !== FeatureSet_FieldPresence.EXPLICIT) continue;
-      expect(Object.hasOwn(decoded, field.localName), field.name).toBe(false);
-      expect(isFieldSet(decoded, field), field.name).toBe(false);
-    }
-  });
+  it.each(messages)(
+    "%s: decoding no bytes leaves every field with explicit presence unset (not even an own undefined)",
+    (_, desc) => {
+      const decoded = decodeMessage(desc, new Uint8Array(0));
+      for (const field of desc.fields) {
+        if (field.fieldKind !== "scalar" && field.fieldKind !== "enum") continue;
+        if (field.presence !== FeatureSet_FieldPresence.EXPLICIT) continue;
+        expect(Object.hasOwn(decoded, field.localName), field.name).toBe(false);
+        expect(isFieldSet(decoded, field), field.name).toBe(false);
+      }
+    },
+  );
 });
 
 /** A message of `desc` with every field set to a value other than its default (the first case of a oneof; one element in a list). */
@@ -238,7 +287,10 @@ function filled(desc: DescMessage, depth = 0): Record<string, unknown> {
         break;
     }
     if (field.oneof === undefined) message[field.localName] = value;
-    else if (message[field.oneof.localName] === undefined || (message[field.oneof.localName] as { case?: unknown }).case === undefined) {
+    else if (
+      message[field.oneof.localName] === undefined ||
+      (message[field.oneof.localName] as { case?: unknown }).case === undefined
+    ) {
       message[field.oneof.localName] = { case: field.localName, value };
     }
   }
@@ -246,20 +298,32 @@ function filled(desc: DescMessage, depth = 0): Record<string, unknown> {
 }
 
 const messageFields = [...messageSchemas.values()].flatMap((desc) =>
-  desc.fields.filter((field) => field.fieldKind === "message").map((field) => [`${desc.typeName}.${field.name}`, desc, field] as const),
+  desc.fields
+    .filter((field) => field.fieldKind === "message")
+    .map((field) => [`${desc.typeName}.${field.name}`, desc, field] as const),
 );
 
 describe("every message field of the schema", () => {
-  it.each(messageFields)("%s: a second, empty occurrence merges into the first and changes nothing (prost merges)", (_, desc, field) => {
-    if (field.fieldKind !== "message") throw new Error("not a message field");
-    const inner = encodeMessage(field.message, filled(field.message) as never);
-    const once = new BinaryWriter().tag(field.number, WireType.LengthDelimited).bytes(inner).finish();
-    const twice = new BinaryWriter().tag(field.number, WireType.LengthDelimited).bytes(inner).tag(field.number, WireType.LengthDelimited).bytes(new Uint8Array(0)).finish();
-    const expected = decodeMessage(desc, once);
-    const merged = decodeMessage(desc, twice);
-    expect(Buffer.from(encodeMessage(desc, merged)).toString("hex")).toBe(Buffer.from(encodeMessage(desc, expected)).toString("hex"));
-    expect(Buffer.from(encodeMessage(desc, merged)).length).toBeGreaterThan(inner.length);
-  });
+  it.each(messageFields)(
+    "%s: a second, empty occurrence merges into the first and changes nothing (prost merges)",
+    (_, desc, field) => {
+      if (field.fieldKind !== "message") throw new Error("not a message field");
+      const inner = encodeMessage(field.message, filled(field.message) as never);
+      const once = new BinaryWriter().tag(field.number, WireType.LengthDelimited).bytes(inner).finish();
+      const twice = new BinaryWriter()
+        .tag(field.number, WireType.LengthDelimited)
+        .bytes(inner)
+        .tag(field.number, WireType.LengthDelimited)
+        .bytes(new Uint8Array(0))
+        .finish();
+      const expected = decodeMessage(desc, once);
+      const merged = decodeMessage(desc, twice);
+      expect(Buffer.from(encodeMessage(desc, merged)).toString("hex")).toBe(
+        Buffer.from(encodeMessage(desc, expected)).toString("hex"),
+      );
+      expect(Buffer.from(encodeMessage(desc, merged)).length).toBeGreaterThan(inner.length);
+    },
+  );
 });
 
 describe("every message field of the schema, and the recursion limit", () => {
@@ -275,15 +339,21 @@ describe("every message field of the schema, and the recursion limit", () => {
     return new BinaryWriter().tag(field.number, WireType.LengthDelimited).bytes(inner).finish();
   };
 
-  it.each(messageFields)("%s: the nested message takes one level of the budget: 99 group levels fit inside it, 100 do not", (_, desc, field) => {
-    expect(() => decodeMessage(desc, groupsIn(field, 99))).not.toThrow();
-    expect(decodeError(desc, Array.from(groupsIn(field, 100))).message).toMatch(/recursion limit of 100 reached/);
-  });
+  it.each(messageFields)(
+    "%s: the nested message takes one level of the budget: 99 group levels fit inside it, 100 do not",
+    (_, desc, field) => {
+      expect(() => decodeMessage(desc, groupsIn(field, 99))).not.toThrow();
+      expect(decodeError(desc, Array.from(groupsIn(field, 100))).message).toMatch(/recursion limit of 100 reached/);
+    },
+  );
 });
 
 const int64Fields = [...messageSchemas.values()].flatMap((desc) =>
   desc.fields
-    .filter((field) => field.fieldKind === "scalar" && (field.scalar === ScalarType.UINT64 || field.scalar === ScalarType.INT64))
+    .filter(
+      (field) =>
+        field.fieldKind === "scalar" && (field.scalar === ScalarType.UINT64 || field.scalar === ScalarType.INT64),
+    )
     .map((field) => [`${desc.typeName}.${field.name}`, desc, field] as const),
 );
 
@@ -299,7 +369,9 @@ describe("every 64-bit field of the schema", () => {
     expect(withValue(300)).toBe(withValue(300n));
   });
 });
-const stringFields = cases.filter(([, , field]) => (field.fieldKind === "scalar" || field.fieldKind === "list") && field.scalar === ScalarType.STRING);
+const stringFields = cases.filter(
+  ([, , field]) => (field.fieldKind === "scalar" || field.fieldKind === "list") && field.scalar === ScalarType.STRING,
+);
 
 /** The value of `field` in a decoded `message` (a list's only item). */
 function valueOf(message: unknown, field: DescField): unknown {
@@ -335,31 +407,48 @@ describe("every string field of the schema", () => {
     expect(stringFields.length).toBe(18);
   });
 
-  it.each(stringFields)("%s: strings at the limits of the in-line path are written as their UTF-8 bytes with their length, and decode back", (_, desc, field) => {
-    const utf8 = new TextEncoder();
-    for (const text of edgeStrings) {
-      const bytes = encodeMessage(desc, withValue(desc, field, text) as never);
-      const body = utf8.encode(text);
-      const written = [...key(field, WireType.LengthDelimited), ...new BinaryWriter().uint32(body.length).finish(), ...body];
-      expect(Buffer.from(bytes).toString("hex"), `${text.length} units`).toContain(Buffer.from(written).toString("hex"));
-      expect(valueOf(decodeMessage(desc, bytes), field), `${text.length} units`).toBe(text);
-    }
-  });
+  it.each(stringFields)(
+    "%s: strings at the limits of the in-line path are written as their UTF-8 bytes with their length, and decode back",
+    (_, desc, field) => {
+      const utf8 = new TextEncoder();
+      for (const text of edgeStrings) {
+        const bytes = encodeMessage(desc, withValue(desc, field, text) as never);
+        const body = utf8.encode(text);
+        const written = [
+          ...key(field, WireType.LengthDelimited),
+          ...new BinaryWriter().uint32(body.length).finish(),
+          ...body,
+        ];
+        expect(Buffer.from(bytes).toString("hex"), `${text.length} units`).toContain(
+          Buffer.from(written).toString("hex"),
+        );
+        expect(valueOf(decodeMessage(desc, bytes), field), `${text.length} units`).toBe(text);
+      }
+    },
+  );
 
-  it.each(stringFields)("%s: a lone surrogate in a short string is refused, naming the message and the field", (_, desc, field) => {
-    for (const text of ["ab\uD800", "\uDC00", "é\uDBFF"]) {
-      expect(encodeError(desc, withValue(desc, field, text)).message, JSON.stringify(text)).toBe(
-        `cannot encode ${desc.typeName}: field ${field.name}: string holds a lone surrogate, which has no UTF-8 encoding`,
-      );
-    }
-  });
+  it.each(stringFields)(
+    "%s: a lone surrogate in a short string is refused, naming the message and the field",
+    (_, desc, field) => {
+      for (const text of ["ab\uD800", "\uDC00", "é\uDBFF"]) {
+        expect(encodeError(desc, withValue(desc, field, text)).message, JSON.stringify(text)).toBe(
+          `cannot encode ${desc.typeName}: field ${field.name}: string holds a lone surrogate, which has no UTF-8 encoding`,
+        );
+      }
+    },
+  );
 
-  it.each(stringFields)("%s: a value that is not a string but has a length (bytes, an array) is refused, naming the field", (_, desc, field) => {
-    for (const [value, got] of [
-      [new Uint8Array(3), "3 bytes"],
-      [["a"], "an object"],
-    ] as const) {
-      expect(encodeError(desc, withValue(desc, field, value)).message).toBe(`cannot encode ${desc.typeName}: field ${field.name}: expected a string, got ${got}`);
-    }
-  });
+  it.each(stringFields)(
+    "%s: a value that is not a string but has a length (bytes, an array) is refused, naming the field",
+    (_, desc, field) => {
+      for (const [value, got] of [
+        [new Uint8Array(3), "3 bytes"],
+        [["a"], "an object"],
+      ] as const) {
+        expect(encodeError(desc, withValue(desc, field, value)).message).toBe(
+          `cannot encode ${desc.typeName}: field ${field.name}: expected a string, got ${got}`,
+        );
+      }
+    },
+  );
 });

@@ -51,7 +51,8 @@ describe("pooled output", () => {
   it("a frame header built on first use is not cut from a slab a caller can detach", async () => {
     vi.resetModules(); // a fresh module: no frame header has been built yet
     const abi = await import("../../src/index.js");
-    const request = () => abi.encodeFrame(abi.HostRegisterStreamV1Schema, create(abi.HostRegisterStreamV1Schema, { streamId: "s" }));
+    const request = () =>
+      abi.encodeFrame(abi.HostRegisterStreamV1Schema, create(abi.HostRegisterStreamV1Schema, { streamId: "s" }));
     const first = request(); // builds op 5's header, then cuts this result from the smallest size class
     structuredClone(first.buffer, { transfer: [first.buffer as ArrayBuffer] });
     expect(first.byteLength).toBe(0);
@@ -122,7 +123,10 @@ describe("Buffer and other Uint8Array inputs (finding 4)", () => {
 
 describe("maxBytes (finding 5)", () => {
   // A copy: pooled output may be detached by another test.
-  const frame = encodeFrame(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: "stream" })).slice();
+  const frame = encodeFrame(
+    HostRegisterStreamV1Schema,
+    create(HostRegisterStreamV1Schema, { streamId: "stream" }),
+  ).slice();
 
   it("refuses a longer input before reading it, naming the limit", () => {
     const limit = frame.length - 1;
@@ -134,10 +138,12 @@ describe("maxBytes (finding 5)", () => {
     ]) {
       const err = abiErrorOf(decode);
       expect(err.status).toBe(code.PROTOCOL_ERROR);
-      expect(err.message).toBe(`cannot decode actr.dynclib.v1.AbiFrame: input of ${frame.length} bytes exceeds the limit of ${limit} bytes (maxBytes)`.replace(
-        "actr.dynclib.v1.AbiFrame",
-        err.messageName!,
-      ));
+      expect(err.message).toBe(
+        `cannot decode actr.dynclib.v1.AbiFrame: input of ${frame.length} bytes exceeds the limit of ${limit} bytes (maxBytes)`.replace(
+          "actr.dynclib.v1.AbiFrame",
+          err.messageName!,
+        ),
+      );
     }
     const payloadErr = abiErrorOf(() => decodePayload(HostRegisterStreamV1Schema, decodeFrame(frame), { maxBytes: 3 }));
     expect(payloadErr.message).toMatch(/input of 8 bytes exceeds the limit of 3 bytes/);
@@ -164,7 +170,9 @@ describe("encoding limits and invalid values", () => {
     const err = abiErrorOf(() => encodeMessage(AbiFrameSchema, frame));
     expect(err.status).toBe(code.PROTOCOL_ERROR);
     expect(err.messageName).toBe("actr.dynclib.v1.AbiFrame");
-    expect(err.message).toBe("cannot encode actr.dynclib.v1.AbiFrame: its encoding exceeds the 4294967295 bytes a Uint8Array can hold");
+    expect(err.message).toBe(
+      "cannot encode actr.dynclib.v1.AbiFrame: its encoding exceeds the 4294967295 bytes a Uint8Array can hold",
+    );
   });
 
   it("rejects an unknown oneof case and a null oneof (finding 8)", () => {
@@ -175,7 +183,9 @@ describe("encoding limits and invalid values", () => {
     );
     (bogus as { kind: unknown }).kind = null;
     const err = abiErrorOf(() => encodeMessage(DestV1Schema, bogus));
-    expect(err.message).toBe("cannot encode actr.dynclib.v1.DestV1: field kind: expected a oneof { case, value }, got null");
+    expect(err.message).toBe(
+      "cannot encode actr.dynclib.v1.DestV1: field kind: expected a oneof { case, value }, got null",
+    );
     expect(err.field).toBe("kind");
   });
 
@@ -187,7 +197,9 @@ describe("encoding limits and invalid values", () => {
     );
     const realm = create(RealmSchema);
     (realm as { realmId: unknown }).realmId = null;
-    expect(abiErrorOf(() => encodeMessage(RealmSchema, realm)).message).toBe("cannot encode actr.Realm: field realm_id: expected a uint32, got null");
+    expect(abiErrorOf(() => encodeMessage(RealmSchema, realm)).message).toBe(
+      "cannot encode actr.Realm: field realm_id: expected a uint32, got null",
+    );
     const withNullRealm = create(ActrIdSchema);
     (withNullRealm as { realm: unknown }).realm = null;
     expect(abiErrorOf(() => encodeMessage(ActrIdSchema, withNullRealm)).message).toBe(
@@ -201,23 +213,96 @@ describe("encoding limits and invalid values", () => {
   });
 
   const bounds: [string, () => unknown, RegExp][] = [
-    ["int64 below -2^63", () => encodeMessage(DataStreamSchema, create(DataStreamSchema, { timestampMs: -(2n ** 63n) - 1n })), /timestamp_ms: -9223372036854775809 is out of range for int64/],
-    ["int64 above 2^63 - 1", () => encodeMessage(RpcEnvelopeSchema, create(RpcEnvelopeSchema, { timeoutMs: 2n ** 63n })), /timeout_ms: 9223372036854775808 is out of range for int64/],
-    ["a negative uint64 bigint", () => encodeMessage(ActrIdSchema, create(ActrIdSchema, { serialNumber: -1n })), /serial_number: -1 is out of range for uint64/],
-    ["a negative uint64 number", () => encodeMessage(ActrIdSchema, { ...create(ActrIdSchema), serialNumber: -1 as unknown as bigint }), /serial_number: -1 is out of range for uint64/],
-    ["a uint64 above 2^64 - 1", () => encodeMessage(ActrIdSchema, create(ActrIdSchema, { serialNumber: 2n ** 64n })), /serial_number: 18446744073709551616 is out of range for uint64/],
-    ["a 64-bit number beyond 2^53", () => encodeMessage(ActrIdSchema, { ...create(ActrIdSchema), serialNumber: 2 ** 53 as unknown as bigint }), /serial_number: expected a 64-bit integer, got number 9007199254740992/],
-    ["int32 below -2^31", () => encodeMessage(AbiReplySchema, create(AbiReplySchema, { status: -(2 ** 31) - 1 })), /status: expected an int32, got number -2147483649/],
-    ["int32 above 2^31 - 1", () => encodeMessage(AbiReplySchema, create(AbiReplySchema, { status: 2 ** 31 })), /status: expected an int32, got number 2147483648/],
-    ["uint32 below 0", () => encodeMessage(RealmSchema, create(RealmSchema, { realmId: -1 })), /realm_id: expected a uint32, got number -1/],
-    ["uint32 above 2^32 - 1", () => encodeMessage(RealmSchema, create(RealmSchema, { realmId: 2 ** 32 })), /realm_id: expected a uint32, got number 4294967296/],
-    ["a fractional uint32", () => encodeMessage(RealmSchema, create(RealmSchema, { realmId: 1.5 })), /realm_id: expected a uint32, got number 1.5/],
-    ["NaN in a uint32", () => encodeMessage(RealmSchema, create(RealmSchema, { realmId: NaN })), /realm_id: expected a uint32, got number NaN/],
-    ["a string in a bool", () => encodeMessage(DestV1Schema, { ...create(DestV1Schema), kind: { case: "shell", value: "yes" as unknown as boolean } }), /shell: expected a boolean, got "yes"/],
-    ["an array that is not one", () => encodeMessage(DataStreamSchema, { ...create(DataStreamSchema), metadata: {} as never }), /metadata: expected an array, got an object/],
-    ["an item of another type", () => encodeMessage(DataStreamSchema, { ...create(DataStreamSchema), metadata: [create(RealmSchema) as never] }), /^cannot encode actr.DataStream: field metadata: expected a actr.MetadataEntry message, got an object$/],
-    ["an item of another type in an envelope", () => encodeMessage(RpcEnvelopeSchema, { ...create(RpcEnvelopeSchema), metadata: [create(RealmSchema) as never] }), /^cannot encode actr.RpcEnvelope: field metadata: expected a actr.MetadataEntry message, got an object$/],
-    ["bytes that are a string", () => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), payload: "ab" as unknown as Uint8Array }), /payload: expected a Uint8Array, got "ab"/],
+    [
+      "int64 below -2^63",
+      () => encodeMessage(DataStreamSchema, create(DataStreamSchema, { timestampMs: -(2n ** 63n) - 1n })),
+      /timestamp_ms: -9223372036854775809 is out of range for int64/,
+    ],
+    [
+      "int64 above 2^63 - 1",
+      () => encodeMessage(RpcEnvelopeSchema, create(RpcEnvelopeSchema, { timeoutMs: 2n ** 63n })),
+      /timeout_ms: 9223372036854775808 is out of range for int64/,
+    ],
+    [
+      "a negative uint64 bigint",
+      () => encodeMessage(ActrIdSchema, create(ActrIdSchema, { serialNumber: -1n })),
+      /serial_number: -1 is out of range for uint64/,
+    ],
+    [
+      "a negative uint64 number",
+      () => encodeMessage(ActrIdSchema, { ...create(ActrIdSchema), serialNumber: -1 as unknown as bigint }),
+      /serial_number: -1 is out of range for uint64/,
+    ],
+    [
+      "a uint64 above 2^64 - 1",
+      () => encodeMessage(ActrIdSchema, create(ActrIdSchema, { serialNumber: 2n ** 64n })),
+      /serial_number: 18446744073709551616 is out of range for uint64/,
+    ],
+    [
+      "a 64-bit number beyond 2^53",
+      () => encodeMessage(ActrIdSchema, { ...create(ActrIdSchema), serialNumber: (2 ** 53) as unknown as bigint }),
+      /serial_number: expected a 64-bit integer, got number 9007199254740992/,
+    ],
+    [
+      "int32 below -2^31",
+      () => encodeMessage(AbiReplySchema, create(AbiReplySchema, { status: -(2 ** 31) - 1 })),
+      /status: expected an int32, got number -2147483649/,
+    ],
+    [
+      "int32 above 2^31 - 1",
+      () => encodeMessage(AbiReplySchema, create(AbiReplySchema, { status: 2 ** 31 })),
+      /status: expected an int32, got number 2147483648/,
+    ],
+    [
+      "uint32 below 0",
+      () => encodeMessage(RealmSchema, create(RealmSchema, { realmId: -1 })),
+      /realm_id: expected a uint32, got number -1/,
+    ],
+    [
+      "uint32 above 2^32 - 1",
+      () => encodeMessage(RealmSchema, create(RealmSchema, { realmId: 2 ** 32 })),
+      /realm_id: expected a uint32, got number 4294967296/,
+    ],
+    [
+      "a fractional uint32",
+      () => encodeMessage(RealmSchema, create(RealmSchema, { realmId: 1.5 })),
+      /realm_id: expected a uint32, got number 1.5/,
+    ],
+    [
+      "NaN in a uint32",
+      () => encodeMessage(RealmSchema, create(RealmSchema, { realmId: NaN })),
+      /realm_id: expected a uint32, got number NaN/,
+    ],
+    [
+      "a string in a bool",
+      () =>
+        encodeMessage(DestV1Schema, {
+          ...create(DestV1Schema),
+          kind: { case: "shell", value: "yes" as unknown as boolean },
+        }),
+      /shell: expected a boolean, got "yes"/,
+    ],
+    [
+      "an array that is not one",
+      () => encodeMessage(DataStreamSchema, { ...create(DataStreamSchema), metadata: {} as never }),
+      /metadata: expected an array, got an object/,
+    ],
+    [
+      "an item of another type",
+      () => encodeMessage(DataStreamSchema, { ...create(DataStreamSchema), metadata: [create(RealmSchema) as never] }),
+      /^cannot encode actr.DataStream: field metadata: expected a actr.MetadataEntry message, got an object$/,
+    ],
+    [
+      "an item of another type in an envelope",
+      () =>
+        encodeMessage(RpcEnvelopeSchema, { ...create(RpcEnvelopeSchema), metadata: [create(RealmSchema) as never] }),
+      /^cannot encode actr.RpcEnvelope: field metadata: expected a actr.MetadataEntry message, got an object$/,
+    ],
+    [
+      "bytes that are a string",
+      () => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), payload: "ab" as unknown as Uint8Array }),
+      /payload: expected a Uint8Array, got "ab"/,
+    ],
   ];
   for (const [what, encode, message] of bounds) {
     it(`rejects ${what}`, () => {
@@ -228,15 +313,22 @@ describe("encoding limits and invalid values", () => {
   }
 
   it("accepts the bounds themselves", () => {
-    expect(hex(encodeMessage(DataStreamSchema, create(DataStreamSchema, { timestampMs: -(2n ** 63n) })))).toMatch(/2880808080808080808001$/);
-    expect(hex(encodeMessage(AbiReplySchema, create(AbiReplySchema, { status: -(2 ** 31) })))).toBe("1080808080f8ffffffff01");
-    expect(hex(encodeMessage(ActrIdSchema, create(ActrIdSchema, { serialNumber: 2n ** 64n - 1n })))).toContain("10ffffffffffffffffff01");
+    expect(hex(encodeMessage(DataStreamSchema, create(DataStreamSchema, { timestampMs: -(2n ** 63n) })))).toMatch(
+      /2880808080808080808001$/,
+    );
+    expect(hex(encodeMessage(AbiReplySchema, create(AbiReplySchema, { status: -(2 ** 31) })))).toBe(
+      "1080808080f8ffffffff01",
+    );
+    expect(hex(encodeMessage(ActrIdSchema, create(ActrIdSchema, { serialNumber: 2n ** 64n - 1n })))).toContain(
+      "10ffffffffffffffffff01",
+    );
     expect(hex(encodeMessage(RealmSchema, create(RealmSchema, { realmId: 2 ** 32 - 1 })))).toBe("08ffffffff0f");
   });
 });
 
 describe("UTF-8 on the way out", () => {
-  const streamId = (text: string) => hex(encodeMessage(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: text })));
+  const streamId = (text: string) =>
+    hex(encodeMessage(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: text })));
   it("writes the edges of each UTF-8 length", () => {
     expect(streamId("\u007f")).toBe("0a017f");
     expect(streamId("\u0080")).toBe("0a02c280");
@@ -290,7 +382,9 @@ describe("decode errors name the message, the field and the byte", () => {
 
   it("a known field with the wrong wire type", () => {
     const err = abiErrorOf(() => decodeMessage(MetadataEntrySchema, bytes("0800")));
-    expect(err.message).toBe("cannot decode actr.MetadataEntry: field key: wire type 0 (varint) where length-delimited is expected at byte 0");
+    expect(err.message).toBe(
+      "cannot decode actr.MetadataEntry: field key: wire type 0 (varint) where length-delimited is expected at byte 0",
+    );
   });
 
   it("the op of a frame that carries another payload", () => {
@@ -343,7 +437,10 @@ describe("short strings", () => {
   it("are the same strings whether decoded first or again, ASCII or not, at every length up to the short limit and past it", () => {
     for (let n = 0; n <= 70; n++) {
       for (const text of ["x".repeat(n), "é".repeat(Math.ceil(n / 2)), `${"a".repeat(n)}\u{1f980}`]) {
-        const input = encodeMessage(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: text })).slice();
+        const input = encodeMessage(
+          HostRegisterStreamV1Schema,
+          create(HostRegisterStreamV1Schema, { streamId: text }),
+        ).slice();
         expect(decodeMessage(HostRegisterStreamV1Schema, input).streamId).toBe(text);
         expect(decodeMessage(HostRegisterStreamV1Schema, input).streamId).toBe(text);
       }
@@ -354,7 +451,10 @@ describe("short strings", () => {
     const seen = new Map<string, string>();
     for (let i = 0; i < 3000; i++) {
       const text = `k${i.toString(36).padStart(4, "0")}`;
-      const input = encodeMessage(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: text })).slice();
+      const input = encodeMessage(
+        HostRegisterStreamV1Schema,
+        create(HostRegisterStreamV1Schema, { streamId: text }),
+      ).slice();
       seen.set(text, decodeMessage(HostRegisterStreamV1Schema, input).streamId);
     }
     for (const [text, decoded] of seen) expect(decoded).toBe(text);

@@ -40,7 +40,8 @@ describe("encodeInPlace", () => {
       const schema = messageSchemas.get(v.message)!;
       encodeInPlace(codecOf(schema), decodeMessage(schema, Buffer.from(v.input, "hex")), undefined, w);
       if (written(w) !== v.output) disagreements.push(`${v.message} (${v.description}): ${written(w).slice(0, 60)}`);
-      if (w.holes !== 0 || w.holeBytes.some((b) => b !== undefined)) disagreements.push(`${v.message} (${v.description}): holes kept`);
+      if (w.holes !== 0 || w.holeBytes.some((b) => b !== undefined))
+        disagreements.push(`${v.message} (${v.description}): holes kept`);
     }
     expect(disagreements).toEqual([]);
   });
@@ -72,7 +73,11 @@ describe("encodeInPlace", () => {
     // Not checked against prost here (no golden vector is megabytes long): read back by the decoder, which shares no code with the encoder.
     const w = new Writer();
     const frameOf = (size: number) => {
-      encodeFrameInPlace(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope: envelope(new Uint8Array(size).fill(size & 0xff)) as never }), w);
+      encodeFrameInPlace(
+        GuestHandleV1Schema,
+        create(GuestHandleV1Schema, { ctx, rpcEnvelope: envelope(new Uint8Array(size).fill(size & 0xff)) as never }),
+        w,
+      );
       return decodeFrame(w.buf.subarray(w.start, w.end));
     };
     // The frame's payload (a GuestHandleV1) made exactly 2^21 bytes long, then one byte longer and shorter.
@@ -93,10 +98,18 @@ describe("encodeInPlace", () => {
   it("gives up a buffer grown beyond 1 MiB at its next use", () => {
     const w = new Writer();
     const huge = new Uint8Array(2 * 1024 * 1024).fill(1);
-    encodeFrameInPlace(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope: envelope(huge) as never }), w);
+    encodeFrameInPlace(
+      GuestHandleV1Schema,
+      create(GuestHandleV1Schema, { ctx, rpcEnvelope: envelope(huge) as never }),
+      w,
+    );
     expect(w.buf.length).toBeGreaterThan(2 * 1024 * 1024);
     expect(written(w)).toBe(hex(encodeGuestHandleRequest(envelope(huge), ctx)));
-    encodeFrameInPlace(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope: envelope(new Uint8Array(10)) as never }), w);
+    encodeFrameInPlace(
+      GuestHandleV1Schema,
+      create(GuestHandleV1Schema, { ctx, rpcEnvelope: envelope(new Uint8Array(10)) as never }),
+      w,
+    );
     expect(w.buf.length).toBe(INITIAL_WRITER_BYTES);
     expect(written(w)).toBe(hex(encodeGuestHandleRequest(envelope(new Uint8Array(10)), ctx)));
   });

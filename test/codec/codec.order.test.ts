@@ -54,6 +54,8 @@ describe("a recursive message (the fixture's child field)", () => {
     for (let i = 0; i < 100; i++) message = message.child!;
     expect(message.first).toBe(1);
     expect(message.child).toBeUndefined();
-    expect(() => decodeWith(UnorderedCodec, chain(101), undefined)).toThrow(/^cannot decode fixture\.v1\.Unordered: field child: recursion limit of 100 reached at byte \d+$/);
+    expect(() => decodeWith(UnorderedCodec, chain(101), undefined)).toThrow(
+      /^cannot decode fixture\.v1\.Unordered: field child: recursion limit of 100 reached at byte \d+$/,
+    );
   });
 });

@@ -54,7 +54,9 @@ describe.each([...messageSchemas])("%s", (_name, schema) => {
       fc.property(fc.oneof(damaged(valid), fc.uint8Array({ maxLength: 64 })), (bytes) => {
         onlyAbiErrors(() => encodeMessage(schema, decodeMessage(schema, bytes)));
         if (payloadOp(schema) !== undefined) {
-          onlyAbiErrors(() => decodePayload(schema, { ...decodeFrame(new Uint8Array()), op: payloadOp(schema)!, payload: bytes }));
+          onlyAbiErrors(() =>
+            decodePayload(schema, { ...decodeFrame(new Uint8Array()), op: payloadOp(schema)!, payload: bytes }),
+          );
         }
       }),
       runs,
@@ -66,20 +68,29 @@ describe.each([...messageSchemas])("%s", (_name, schema) => {
 const holders: [string, (bytes: Uint8Array) => Uint8Array][] = [
   ["Uint8Array", (b) => b.slice()],
   ["Buffer", (b) => Buffer.from(b)],
-  ["offset view", (b) => {
-    const big = new Uint8Array(b.length + 13);
-    big.set(b, 7);
-    return big.subarray(7, 7 + b.length);
-  }],
-  ["SharedArrayBuffer view", (b) => {
-    const shared = new Uint8Array(new SharedArrayBuffer(b.length + 3), 3, b.length);
-    shared.set(b);
-    return shared;
-  }],
-  ["subclass", (b) => {
-    class Bytes extends Uint8Array {}
-    return new Bytes(b);
-  }],
+  [
+    "offset view",
+    (b) => {
+      const big = new Uint8Array(b.length + 13);
+      big.set(b, 7);
+      return big.subarray(7, 7 + b.length);
+    },
+  ],
+  [
+    "SharedArrayBuffer view",
+    (b) => {
+      const shared = new Uint8Array(new SharedArrayBuffer(b.length + 3), 3, b.length);
+      shared.set(b);
+      return shared;
+    },
+  ],
+  [
+    "subclass",
+    (b) => {
+      class Bytes extends Uint8Array {}
+      return new Bytes(b);
+    },
+  ],
 ];
 
 /** Fails unless every `bytes` field of `value` (at any depth) is a plain Uint8Array. */
@@ -113,7 +124,12 @@ function outcomes(bytes: Uint8Array, schema: DescMessage): [string, unknown][] {
     ["decodeMessageIn", attempt(() => decodeMessageIn(schema, bytes.subarray(1), bytes, "test"))],
     ...(framed === undefined
       ? []
-      : ([["decodePayload", attempt(() => decodePayload(schema, create(AbiFrameSchema, { op: framed, payload: bytes })))]] as [string, unknown][])),
+      : ([
+          [
+            "decodePayload",
+            attempt(() => decodePayload(schema, create(AbiFrameSchema, { op: framed, payload: bytes }))),
+          ],
+        ] as [string, unknown][])),
   ];
 }
 
@@ -122,7 +138,9 @@ describe("every public decode entry point", () => {
   const input = fc.constantFrom(...schemas).chain((schema) => {
     const valid = messageArbitrary(schema).map((v) => encodeMessage(schema, v).slice());
     const frames =
-      payloadOp(schema) === undefined ? valid : messageArbitrary(schema).map((v) => encodeFrame(schema, v as never).slice());
+      payloadOp(schema) === undefined
+        ? valid
+        : messageArbitrary(schema).map((v) => encodeFrame(schema, v as never).slice());
     return fc.record({
       schema: fc.constant(schema),
       bytes: fc.oneof(valid, frames, damaged(valid), damaged(frames), fc.uint8Array({ maxLength: 64 })),
@@ -158,7 +176,9 @@ describe("every public decode entry point", () => {
   });
 
   it("decodes every valid encoding to the value encoded, in every holder", () => {
-    const values = fc.constantFrom(...schemas).chain((schema) => fc.tuple(fc.constant(schema), messageArbitrary(schema), fc.constantFrom(...holders)));
+    const values = fc
+      .constantFrom(...schemas)
+      .chain((schema) => fc.tuple(fc.constant(schema), messageArbitrary(schema), fc.constantFrom(...holders)));
     fc.assert(
       fc.property(values, ([schema, value, [, hold]]) => {
         const bytes = hold(encodeMessage(schema, value));

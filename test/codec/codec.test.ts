@@ -26,16 +26,23 @@ import { abiErrorOf } from "../support/thrown.js";
 const bytes = (hex: string) => new Uint8Array(Buffer.from(hex, "hex"));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
-
 describe("decodeMessage rejects what prost rejects", () => {
   const rejections: [string, string, RegExp][] = [
-    ["op as a length-delimited record", "120100", /AbiFrame: field op: wire type 2 \(length-delimited\) where varint is expected at byte 0/],
+    [
+      "op as a length-delimited record",
+      "120100",
+      /AbiFrame: field op: wire type 2 \(length-delimited\) where varint is expected at byte 0/,
+    ],
     ["field number 0", "0001", /invalid field number 0 at byte 0/],
     ["wire type 6", "0e", /invalid wire type 6/],
     ["wire type 7", "0f", /invalid wire type 7/],
     ["truncated varint", "08ff", /truncated varint at byte 1/],
     // Cut after each of the nine bytes a 64-bit varint may continue after.
-    ...Array.from({ length: 9 }, (_, k): [string, string, RegExp] => [`a varint cut after ${k + 1} continued bytes`, "08" + "80".repeat(k + 1), /truncated varint at byte 1$/]),
+    ...Array.from({ length: 9 }, (_, k): [string, string, RegExp] => [
+      `a varint cut after ${k + 1} continued bytes`,
+      "08" + "80".repeat(k + 1),
+      /truncated varint at byte 1$/,
+    ]),
     ["truncated length", "1a", /truncated varint at byte 1/],
     ["length past the buffer", "1a0501", /length 5 runs past the end of the input \(1 bytes left\) at byte 1/],
     ["an 11-byte varint", "08ffffffffffffffffffff01", /varint overflows 64 bits at byte 1/],
@@ -57,7 +64,9 @@ describe("decodeMessage rejects what prost rejects", () => {
 
   it("invalid UTF-8 in a string, naming the field", () => {
     const err = abiErrorOf(() => decodeMessage(HostRegisterStreamV1Schema, bytes("0a02c328")));
-    expect(err.message).toBe("cannot decode actr.dynclib.v1.HostRegisterStreamV1: field stream_id: string is not valid UTF-8 at byte 2");
+    expect(err.message).toBe(
+      "cannot decode actr.dynclib.v1.HostRegisterStreamV1: field stream_id: string is not valid UTF-8 at byte 2",
+    );
     expect(err.field).toBe("stream_id");
   });
 
@@ -77,7 +86,9 @@ describe("decodeMessage rejects what prost rejects", () => {
   it("groups: 100 nested levels are accepted at the top, 101 are rejected (prost's recursion limit)", () => {
     const nested = (levels: number) => bytes("4b".repeat(levels) + "4c".repeat(levels));
     expect(hex(encodeMessage(AbiFrameSchema, decodeMessage(AbiFrameSchema, nested(100))))).toBe("");
-    expect(abiErrorOf(() => decodeMessage(AbiFrameSchema, nested(101))).message).toMatch(/recursion limit of 100 reached/);
+    expect(abiErrorOf(() => decodeMessage(AbiFrameSchema, nested(101))).message).toMatch(
+      /recursion limit of 100 reached/,
+    );
   });
 
   it("a million nested groups is an AbiError, not a stack overflow or a hang", () => {
@@ -102,9 +113,17 @@ describe("decodeMessage rejects what prost rejects", () => {
     expect(() => decodeMessage(AbiFrameSchema, "0801" as unknown as Uint8Array)).toThrow(
       new TypeError('decodeMessage: bytes must be a Uint8Array, got string "0801"'),
     );
-    expect(() => decodeMessage(AbiFrameSchema, null as never)).toThrow(new TypeError("decodeMessage: bytes must be a Uint8Array, got null"));
-    for (const fake of [new Proxy(new Uint8Array([8, 1]), {}), Object.create(Uint8Array.prototype) as Uint8Array, new DataView(new ArrayBuffer(2))]) {
-      expect(() => decodeMessage(AbiFrameSchema, fake as Uint8Array)).toThrow(/^decodeMessage: bytes must be a Uint8Array, got (an object of class Uint8Array|an object of class DataView)$/);
+    expect(() => decodeMessage(AbiFrameSchema, null as never)).toThrow(
+      new TypeError("decodeMessage: bytes must be a Uint8Array, got null"),
+    );
+    for (const fake of [
+      new Proxy(new Uint8Array([8, 1]), {}),
+      Object.create(Uint8Array.prototype) as Uint8Array,
+      new DataView(new ArrayBuffer(2)),
+    ]) {
+      expect(() => decodeMessage(AbiFrameSchema, fake as Uint8Array)).toThrow(
+        /^decodeMessage: bytes must be a Uint8Array, got (an object of class Uint8Array|an object of class DataView)$/,
+      );
     }
   });
 });
@@ -213,7 +232,9 @@ describe("encodeMessage", () => {
   it("rejects a value its field cannot carry with an AbiError", () => {
     const bad = create(AbiFrameSchema, { op: 1 });
     (bad as { op: number }).op = 2 ** 40;
-    expect(abiErrorOf(() => encodeMessage(AbiFrameSchema, bad)).message).toMatch(/cannot encode actr.dynclib.v1.AbiFrame/);
+    expect(abiErrorOf(() => encodeMessage(AbiFrameSchema, bad)).message).toMatch(
+      /cannot encode actr.dynclib.v1.AbiFrame/,
+    );
   });
 });
 
@@ -232,7 +253,9 @@ describe("decodeMessageIn", () => {
   });
 
   it("counts from the bytes themselves when they are not a view into the input", () => {
-    const err = abiErrorOf(() => decodeMessageIn(HostRegisterStreamV1Schema, payload.slice(), frame, "AbiFrame.payload"));
+    const err = abiErrorOf(() =>
+      decodeMessageIn(HostRegisterStreamV1Schema, payload.slice(), frame, "AbiFrame.payload"),
+    );
     expect(err.offset).toBe(2);
     expect(err.message).not.toMatch(/AbiFrame.payload/);
   });
@@ -243,14 +266,18 @@ describe("decodeMessageIn", () => {
   });
 
   it("decodes bytes given with no enclosing input as they are", () => {
-    const err = abiErrorOf(() => decodeMessageIn(HostRegisterStreamV1Schema, payload, undefined as never, "AbiFrame.payload"));
+    const err = abiErrorOf(() =>
+      decodeMessageIn(HostRegisterStreamV1Schema, payload, undefined as never, "AbiFrame.payload"),
+    );
     expect(err.offset).toBe(2);
     expect(err.message).not.toMatch(/AbiFrame.payload/);
   });
 
   it("names itself and the argument when given something else", () => {
     expect(() => decodeMessageIn({} as never, payload, frame, "h")).toThrow(/^decodeMessageIn: schema must be/);
-    expect(() => decodeMessageIn(HostRegisterStreamV1Schema, [1] as never, frame, "h")).toThrow(/^decodeMessageIn: bytes must be a Uint8Array/);
+    expect(() => decodeMessageIn(HostRegisterStreamV1Schema, [1] as never, frame, "h")).toThrow(
+      /^decodeMessageIn: bytes must be a Uint8Array/,
+    );
   });
 });
 
@@ -276,7 +303,9 @@ describe("encodeMessage's argument", () => {
     for (const [message, got] of cases) {
       const err = abiErrorOf(() => encodeMessage(AbiFrameSchema, message as never));
       expect(err.status).toBe(code.PROTOCOL_ERROR);
-      expect(err.message).toBe(`cannot encode actr.dynclib.v1.AbiFrame: expected a actr.dynclib.v1.AbiFrame message, got ${got}`);
+      expect(err.message).toBe(
+        `cannot encode actr.dynclib.v1.AbiFrame: expected a actr.dynclib.v1.AbiFrame message, got ${got}`,
+      );
       expect(err.messageName).toBe("actr.dynclib.v1.AbiFrame");
     }
   });
@@ -307,7 +336,9 @@ describe("schemas the codec does not handle", () => {
   it("are refused with an AbiError naming the type: only the ABI's messages have a generated codec", () => {
     const encodeErr = abiErrorOf(() => encodeMessage(TypeSchema, create(TypeSchema, { name: "T", oneofs: ["o"] })));
     expect(encodeErr.status).toBe(code.UNSUPPORTED_OP);
-    expect(encodeErr.message).toBe("cannot encode or decode google.protobuf.Type: it is not a message of the ABI's schema");
+    expect(encodeErr.message).toBe(
+      "cannot encode or decode google.protobuf.Type: it is not a message of the ABI's schema",
+    );
     expect(encodeErr.messageName).toBe("google.protobuf.Type");
     const decodeErr = abiErrorOf(() => decodeMessage(TypeSchema, bytes("0a0154")));
     expect(decodeErr.status).toBe(code.UNSUPPORTED_OP);
@@ -328,22 +359,42 @@ describe("encodeMessage checks values instead of changing them", () => {
   it("rejects every lone surrogate: high then not low, low first (even before another low), high at the end, in short strings and in long ones", () => {
     // Strings under 43 UTF-16 units are written first and measured after; longer ones are measured first.
     for (const pad of ["", "é".repeat(50)]) {
-      for (const lone of ["\uD800\uE000", "\uDBFF\uFFFF", "\uD800a", "\uDC00\uD800", "\uDC00\uDC00", "\uDFFF\uDFFF", "\uDFFF", "ab\uDBFF", "\uDBFF\uDC00\uDC00"]) {
+      for (const lone of [
+        "\uD800\uE000",
+        "\uDBFF\uFFFF",
+        "\uD800a",
+        "\uDC00\uD800",
+        "\uDC00\uDC00",
+        "\uDFFF\uDFFF",
+        "\uDFFF",
+        "ab\uDBFF",
+        "\uDBFF\uDC00\uDC00",
+      ]) {
         const streamId = pad + lone;
         const msg = create(HostRegisterStreamV1Schema, { streamId });
-        expect(abiErrorOf(() => encodeMessage(HostRegisterStreamV1Schema, msg)).message, JSON.stringify(streamId)).toMatch(/string holds a lone surrogate/);
+        expect(
+          abiErrorOf(() => encodeMessage(HostRegisterStreamV1Schema, msg)).message,
+          JSON.stringify(streamId),
+        ).toMatch(/string holds a lone surrogate/);
       }
       // A pair at either end of the surrogate ranges is whole.
       for (const pair of ["\uD800\uDC00", "\uDBFF\uDFFF"]) {
         const msg = create(HostRegisterStreamV1Schema, { streamId: pad + pair });
-        expect(Buffer.from(encodeMessage(HostRegisterStreamV1Schema, msg)).toString("hex")).toContain(pair === "\uD800\uDC00" ? "f0908080" : "f48fbfbf");
+        expect(Buffer.from(encodeMessage(HostRegisterStreamV1Schema, msg)).toString("hex")).toContain(
+          pair === "\uD800\uDC00" ? "f0908080" : "f48fbfbf",
+        );
       }
     }
   });
 
   it("describes the value a field cannot carry: strings cut at 20 characters, bytes by length, null, objects", () => {
-    const registerStream = (streamId: unknown) => () => encodeMessage(HostRegisterStreamV1Schema, { ...create(HostRegisterStreamV1Schema), streamId: streamId as string });
-    const frameOp = (op: unknown) => () => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), op: op as number });
+    const registerStream = (streamId: unknown) => () =>
+      encodeMessage(HostRegisterStreamV1Schema, {
+        ...create(HostRegisterStreamV1Schema),
+        streamId: streamId as string,
+      });
+    const frameOp = (op: unknown) => () =>
+      encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), op: op as number });
     const cases: [() => unknown, string][] = [
       [frameOp("x".repeat(20)), 'AbiFrame: field op: expected a uint32, got "xxxxxxxxxxxxxxxxxxxx"'],
       [frameOp("y".repeat(21)), 'AbiFrame: field op: expected a uint32, got "yyyyyyyyyyyyyyyyyyyy…"'],
@@ -357,16 +408,26 @@ describe("encodeMessage checks values instead of changing them", () => {
 
   it("rejects an int32 that is not an integer number, whatever its value", () => {
     for (const status of ["5", 1n, 1.5, -0.5, true]) {
-      const err = abiErrorOf(() => encodeMessage(AbiReplySchema, { ...create(AbiReplySchema), status: status as number }));
-      expect(err.message, String(status)).toMatch(/^cannot encode actr.dynclib.v1.AbiReply: field status: expected an int32, got /);
+      const err = abiErrorOf(() =>
+        encodeMessage(AbiReplySchema, { ...create(AbiReplySchema), status: status as number }),
+      );
+      expect(err.message, String(status)).toMatch(
+        /^cannot encode actr.dynclib.v1.AbiReply: field status: expected an int32, got /,
+      );
     }
   });
 
   it("rejects a oneof value that is not a { case, value } object, or names no case", () => {
     const dest = (kind: unknown) => () => encodeMessage(DestV1Schema, { ...create(DestV1Schema), kind: kind as never });
-    expect(abiErrorOf(dest(5)).message).toBe("cannot encode actr.dynclib.v1.DestV1: field kind: expected a oneof { case, value }, got number 5");
-    expect(abiErrorOf(dest(null)).message).toBe("cannot encode actr.dynclib.v1.DestV1: field kind: expected a oneof { case, value }, got null");
-    expect(abiErrorOf(dest({ case: "nope", value: true })).message).toBe('cannot encode actr.dynclib.v1.DestV1: field kind: unknown oneof case "nope"');
+    expect(abiErrorOf(dest(5)).message).toBe(
+      "cannot encode actr.dynclib.v1.DestV1: field kind: expected a oneof { case, value }, got number 5",
+    );
+    expect(abiErrorOf(dest(null)).message).toBe(
+      "cannot encode actr.dynclib.v1.DestV1: field kind: expected a oneof { case, value }, got null",
+    );
+    expect(abiErrorOf(dest({ case: "nope", value: true })).message).toBe(
+      'cannot encode actr.dynclib.v1.DestV1: field kind: unknown oneof case "nope"',
+    );
   });
 
   it("a bytes field carrying an encoded message takes that message, and refuses a message of another type", () => {
@@ -375,7 +436,10 @@ describe("encodeMessage checks values instead of changing them", () => {
     const twoStep = create(GuestHandleV1Schema, { rpcEnvelope: encodeMessage(RpcEnvelopeSchema, envelope).slice() });
     expect(hex(encodeMessage(GuestHandleV1Schema, inPlace))).toBe(hex(encodeMessage(GuestHandleV1Schema, twoStep)));
     // A default one (its required fields written), and a long one (a 2-byte length, with a long payload inside).
-    for (const held of [create(RpcEnvelopeSchema), create(RpcEnvelopeSchema, { routeKey: "r".repeat(140), payload: new Uint8Array(300).fill(7) })]) {
+    for (const held of [
+      create(RpcEnvelopeSchema),
+      create(RpcEnvelopeSchema, { routeKey: "r".repeat(140), payload: new Uint8Array(300).fill(7) }),
+    ]) {
       const bytes = encodeMessage(GuestHandleV1Schema, { ...create(GuestHandleV1Schema), rpcEnvelope: held as never });
       const expected = create(GuestHandleV1Schema, { rpcEnvelope: encodeMessage(RpcEnvelopeSchema, held).slice() });
       expect(hex(bytes)).toBe(hex(encodeMessage(GuestHandleV1Schema, expected)));
@@ -388,7 +452,11 @@ describe("encodeMessage checks values instead of changing them", () => {
 
   it("an encoding that failed after a long bytes value leaves nothing behind for the next one", () => {
     const payload = new Uint8Array(200).fill(9);
-    const bad = create(DataStreamSchema, { streamId: "s", payload, metadata: [create(MetadataEntrySchema, { key: "k" })] });
+    const bad = create(DataStreamSchema, {
+      streamId: "s",
+      payload,
+      metadata: [create(MetadataEntrySchema, { key: "k" })],
+    });
     (bad.metadata[0] as { value: unknown }).value = 5;
     expect(abiErrorOf(() => encodeMessage(DataStreamSchema, bad)).message).toBe(
       "cannot encode actr.MetadataEntry: field value: expected a string, got number 5",
@@ -399,19 +467,42 @@ describe("encodeMessage checks values instead of changing them", () => {
 
   it("writes surrogate pairs and BMP text as UTF-8", () => {
     const msg = create(HostRegisterStreamV1Schema, { streamId: "é日🦀\uFEFF" });
-    expect(hex(encodeMessage(HostRegisterStreamV1Schema, msg))).toBe("0a0c" + "c3a9" + "e697a5" + "f09fa680" + "efbbbf");
+    expect(hex(encodeMessage(HostRegisterStreamV1Schema, msg))).toBe(
+      "0a0c" + "c3a9" + "e697a5" + "f09fa680" + "efbbbf",
+    );
   });
 
   it("rejects numbers outside the field's type, naming the field", () => {
     const cases: [() => unknown, RegExp][] = [
-      [() => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), op: -1 }), /field op: expected a uint32, got number -1/],
+      [
+        () => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), op: -1 }),
+        /field op: expected a uint32, got number -1/,
+      ],
       [() => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), op: 1.5 }), /field op: expected a uint32/],
-      [() => encodeMessage(AbiReplySchema, { ...create(AbiReplySchema), status: 2 ** 31 }), /field status: expected an int32/],
-      [() => encodeMessage(BackpressureEventV1Schema, { ...create(BackpressureEventV1Schema), queueLen: -1n }), /field queue_len: -1 is out of range for uint64/],
-      [() => encodeMessage(BackpressureEventV1Schema, { ...create(BackpressureEventV1Schema), queueLen: 2n ** 64n }), /field queue_len: 18446744073709551616 is out of range for uint64/],
-      [() => encodeMessage(DataStreamSchema, { ...create(DataStreamSchema), timestampMs: 2n ** 63n }), /field timestamp_ms: .* out of range for int64/],
-      [() => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), payload: "x" as unknown as Uint8Array }), /field payload: expected a Uint8Array, got "x"/],
-      [() => encodeMessage(PeerEventV1Schema, { ...create(PeerEventV1Schema), peer: create(RealmSchema) as never }), /field peer: expected a actr.ActrId message/],
+      [
+        () => encodeMessage(AbiReplySchema, { ...create(AbiReplySchema), status: 2 ** 31 }),
+        /field status: expected an int32/,
+      ],
+      [
+        () => encodeMessage(BackpressureEventV1Schema, { ...create(BackpressureEventV1Schema), queueLen: -1n }),
+        /field queue_len: -1 is out of range for uint64/,
+      ],
+      [
+        () => encodeMessage(BackpressureEventV1Schema, { ...create(BackpressureEventV1Schema), queueLen: 2n ** 64n }),
+        /field queue_len: 18446744073709551616 is out of range for uint64/,
+      ],
+      [
+        () => encodeMessage(DataStreamSchema, { ...create(DataStreamSchema), timestampMs: 2n ** 63n }),
+        /field timestamp_ms: .* out of range for int64/,
+      ],
+      [
+        () => encodeMessage(AbiFrameSchema, { ...create(AbiFrameSchema), payload: "x" as unknown as Uint8Array }),
+        /field payload: expected a Uint8Array, got "x"/,
+      ],
+      [
+        () => encodeMessage(PeerEventV1Schema, { ...create(PeerEventV1Schema), peer: create(RealmSchema) as never }),
+        /field peer: expected a actr.ActrId message/,
+      ],
     ];
     for (const [fn, message] of cases) expect(abiErrorOf(fn).message).toMatch(message);
   });

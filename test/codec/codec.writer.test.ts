@@ -9,7 +9,15 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { codecOf, encodeWith } from "../../src/codec.js";
 import { finish, SLACK, Writer } from "../../src/encoder.js";
-import { actrId, decodeMessage, encodeMessage, GuestHandleV1Schema, invocationContext, messageSchemas, RpcEnvelopeSchema } from "../../src/index.js";
+import {
+  actrId,
+  decodeMessage,
+  encodeMessage,
+  GuestHandleV1Schema,
+  invocationContext,
+  messageSchemas,
+  RpcEnvelopeSchema,
+} from "../../src/index.js";
 import { UnorderedCodec } from "../gen/fixture/v1/order_codec.js";
 import { type Unordered, UnorderedSchema } from "../gen/fixture/v1/order_pb.js";
 import { goldenVectors } from "../support/golden-vectors.js";
@@ -33,7 +41,8 @@ describe("the encoder makes room wherever it writes", () => {
         w.typeName = schema.typeName;
         const end = codec.encode(message, w, 0);
         const got = hex(finish(w, 0, end));
-        if (got !== v.output) disagreements.push(`${v.message} (${v.description}) from ${size} bytes: ${got.slice(0, 60)}`);
+        if (got !== v.output)
+          disagreements.push(`${v.message} (${v.description}) from ${size} bytes: ${got.slice(0, 60)}`);
       }
     }
     expect(disagreements).toEqual([]);
@@ -49,7 +58,11 @@ describe("the encoder makes room wherever it writes", () => {
       const w = new Writer();
       w.buf = new Uint8Array(1000);
       w.buf[0] = 7;
-      const end = codec.encode({ $typeName: "actr.dynclib.v1.HostRegisterStreamV1", streamId: "a".repeat(n) } as never, w, 1);
+      const end = codec.encode(
+        { $typeName: "actr.dynclib.v1.HostRegisterStreamV1", streamId: "a".repeat(n) } as never,
+        w,
+        1,
+      );
       expect(end).toBe(2 + 2 + n);
       expect(w.buf.length).toBe(grown);
       expect(w.buf[0]).toBe(7);
@@ -68,7 +81,14 @@ describe("the encoder makes room wherever it writes", () => {
     for (let depth = 0; depth < 40; depth++) {
       const level = [0x08, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x1a, utf8.length, ...utf8];
       expected = depth === 0 ? level : [...level, 0x32, ...varint(expected.length), ...expected];
-      message = { $typeName: UnorderedSchema.typeName, first: 0xffff_ffff, second: new Uint8Array(0), third: text, choice: { case: undefined }, child: message };
+      message = {
+        $typeName: UnorderedSchema.typeName,
+        first: 0xffff_ffff,
+        second: new Uint8Array(0),
+        third: text,
+        choice: { case: undefined },
+        child: message,
+      };
     }
     for (const size of startSizes) {
       const w = new Writer();
@@ -82,11 +102,25 @@ describe("the encoder makes room wherever it writes", () => {
     // GuestHandleV1.rpc_envelope holding an RpcEnvelope: its payload (kept as a hole from 128 bytes) has fields
     // before and after it. The lengths take 1, 2, 3 and 1 bytes in turn, so the envelope is moved up and down by 1 and 2.
     // protobuf-es's own encoder (toBinary, with the envelope as bytes) says what the bytes are.
-    const ctx = invocationContext({ selfId: actrId({ realm: 1, serialNumber: 5n, type: { manufacturer: "acme", name: "t", version: "1" } }), requestId: "r" });
+    const ctx = invocationContext({
+      selfId: actrId({ realm: 1, serialNumber: 5n, type: { manufacturer: "acme", name: "t", version: "1" } }),
+      requestId: "r",
+    });
     for (const n of [10, 300, 10, 20_000, 10, 300, 20_000, 300, 10, 300, 300, 10, 10]) {
-      const envelope = create(RpcEnvelopeSchema, { routeKey: "r", payload: Uint8Array.from({ length: n }, (_, i) => i * 7), requestId: "after the payload", timeoutMs: 5n });
-      const expected = toBinary(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope: toBinary(RpcEnvelopeSchema, envelope) }));
-      const got = encodeMessage(GuestHandleV1Schema, create(GuestHandleV1Schema, { ctx, rpcEnvelope: envelope as never }));
+      const envelope = create(RpcEnvelopeSchema, {
+        routeKey: "r",
+        payload: Uint8Array.from({ length: n }, (_, i) => i * 7),
+        requestId: "after the payload",
+        timeoutMs: 5n,
+      });
+      const expected = toBinary(
+        GuestHandleV1Schema,
+        create(GuestHandleV1Schema, { ctx, rpcEnvelope: toBinary(RpcEnvelopeSchema, envelope) }),
+      );
+      const got = encodeMessage(
+        GuestHandleV1Schema,
+        create(GuestHandleV1Schema, { ctx, rpcEnvelope: envelope as never }),
+      );
       expect(hex(got), `a payload of ${n} bytes`).toBe(hex(expected));
     }
   });
@@ -96,10 +130,17 @@ describe("the encoder makes room wherever it writes", () => {
     // a hole from 128 bytes) before its child (field 6): the child's length varint takes 3, then 2, then 1 bytes,
     // so each child is moved with the holes inside it while its parent's own hole lies before it.
     const level = (size: number, child?: Unordered): Unordered =>
-      create(UnorderedSchema, { first: size, second: Uint8Array.from({ length: size }, (_, i) => i % 251), third: "t", child });
+      create(UnorderedSchema, {
+        first: size,
+        second: Uint8Array.from({ length: size }, (_, i) => i % 251),
+        third: "t",
+        child,
+      });
     for (const size of [20_000, 200, 20_000, 200, 10, 200, 10, 20_000]) {
       const message = level(size, level(size, level(size)));
-      expect(hex(encodeWith(UnorderedCodec, message)), `levels of ${size} bytes`).toBe(hex(toBinary(UnorderedSchema, message)));
+      expect(hex(encodeWith(UnorderedCodec, message)), `levels of ${size} bytes`).toBe(
+        hex(toBinary(UnorderedSchema, message)),
+      );
     }
   });
 });

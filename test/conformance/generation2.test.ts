@@ -34,7 +34,9 @@ const generation1 = goldenVectors.filter((v) => v.line < firstGeneration2);
 
 /** The one vector of `message` described exactly so (of generation 1 when `gen1`). */
 function vector(message: string, description: string, gen1 = false): GoldenVector {
-  const found = (gen1 ? generation1 : goldenVectors).filter((v) => v.message === message && v.description === description);
+  const found = (gen1 ? generation1 : goldenVectors).filter(
+    (v) => v.message === message && v.description === description,
+  );
   expect([message, description, found.length]).toEqual([message, description, 1]);
   return found[0]!;
 }
@@ -59,8 +61,7 @@ function topLevelFields(h: string): number[] {
     else if ((key & 7) === 2) {
       const length = Number(varint()); // read before pos is, since varint() moves it
       pos += length;
-    }
-    else throw new Error(`wire type ${key & 7} in canonical bytes`);
+    } else throw new Error(`wire type ${key & 7} in canonical bytes`);
   }
   return fields;
 }
@@ -86,12 +87,18 @@ describe("generation 2 leaves generation 1's bytes alone (prost's vectors)", () 
   for (const { message, tokenField, opName, op: opCode } of guestRequests) {
     it(`${message}: bridge_token 0 is not on the wire, the payload and its frame are generation 1's bytes`, () => {
       const gen1 = vector(message, "fully populated value", true);
-      const gen2 = vector(message, "generation 2: fully populated value, bridge_token = 0: the generation-1 bytes (field absent)");
+      const gen2 = vector(
+        message,
+        "generation 2: fully populated value, bridge_token = 0: the generation-1 bytes (field absent)",
+      );
       expect(gen1.verdict).toBe("ok");
       expect(gen2.input).toBe(gen1.input);
       expect(gen2.output).toBe(gen1.output);
       expect(topLevelFields(gen2.output)).not.toContain(tokenField);
-      const frame = vector("AbiFrame", `generation 2: ${opName} frame (op ${opCode}), fully populated ${message} with bridge_token = 0: the generation-1 bytes`);
+      const frame = vector(
+        "AbiFrame",
+        `generation 2: ${opName} frame (op ${opCode}), fully populated ${message} with bridge_token = 0: the generation-1 bytes`,
+      );
       expect(topLevelFields(frame.output)).toEqual([1, 2, 3]);
       expect(frame.output.endsWith(gen1.output)).toBe(true);
       // ... and bridge_token 1 is the same bytes with one record appended.
@@ -102,23 +109,34 @@ describe("generation 2 leaves generation 1's bytes alone (prost's vectors)", () 
 
   it("GUEST_HANDLE: the frame with bridge_token 0 and no direction is generation 1's fully populated frame", () => {
     const gen1 = vector("AbiFrame", "fully populated value", true);
-    const gen2 = vector("AbiFrame", "generation 2: GUEST_HANDLE frame (op 101), fully populated GuestHandleV1 with bridge_token = 0: the generation-1 bytes");
+    const gen2 = vector(
+      "AbiFrame",
+      "generation 2: GUEST_HANDLE frame (op 101), fully populated GuestHandleV1 with bridge_token = 0: the generation-1 bytes",
+    );
     expect(gen2.output).toBe(gen1.output);
   });
 
   it("GuestHookV1: every hook without an event, bridge_token 0, is generation 1's bytes", () => {
     for (const hook of [1, 4, 7, 10, 12]) {
       const gen1 = vector("GuestHookV1", `hook = ${hook}`, true);
-      const gen2 = vector("GuestHookV1", `generation 2: hook = ${hook}, bridge_token = 0: the generation-1 bytes of hook = ${hook}`);
+      const gen2 = vector(
+        "GuestHookV1",
+        `generation 2: hook = ${hook}, bridge_token = 0: the generation-1 bytes of hook = ${hook}`,
+      );
       expect(gen2.output).toBe(gen1.output);
     }
   });
 
   it("RpcEnvelope: direction absent is generation 1's bytes; direction 0 is present (explicit presence)", () => {
     const gen1 = vector("RpcEnvelope", "fully populated value", true);
-    expect(vector("RpcEnvelope", "generation 2: fully populated value, direction absent: the generation-1 bytes").output).toBe(gen1.output);
+    expect(
+      vector("RpcEnvelope", "generation 2: fully populated value, direction absent: the generation-1 bytes").output,
+    ).toBe(gen1.output);
     expect(topLevelFields(gen1.output)).not.toContain(4);
-    const zero = vector("RpcEnvelope", "generation 2: fully populated value, direction = 0 (DIRECTION_UNSPECIFIED): written, explicit presence");
+    const zero = vector(
+      "RpcEnvelope",
+      "generation 2: fully populated value, direction = 0 (DIRECTION_UNSPECIFIED): written, explicit presence",
+    );
     expect(topLevelFields(zero.output)).toEqual([1, 2, 3, 4, 100, 101, 102, 103, 103, 104]);
     expect(zero.output.length).toBe(gen1.output.length + 4);
   });
@@ -157,11 +175,20 @@ function hookEvent(p: GuestHookV1): GuestHookEvent {
     case 5:
       return { hook: "websocketConnected", peer: p.peer?.peer ?? missing(), relayed: p.peer?.relayed ?? missing() };
     case 8:
-      return { hook: "webrtcConnected", peer: p.peer?.peer ?? missing(), relayed: p.peer?.relayed ?? missing(), status: p.peer?.status ?? missing() };
+      return {
+        hook: "webrtcConnected",
+        peer: p.peer?.peer ?? missing(),
+        relayed: p.peer?.relayed ?? missing(),
+        status: p.peer?.status ?? missing(),
+      };
     case 10:
       return { hook: "credentialRenewed", newExpiry: p.credential?.newExpiry ?? missing() };
     case 12:
-      return { hook: "mailboxBackpressure", queueLen: p.backpressure?.queueLen ?? missing(), threshold: p.backpressure?.threshold ?? missing() };
+      return {
+        hook: "mailboxBackpressure",
+        queueLen: p.backpressure?.queueLen ?? missing(),
+        threshold: p.backpressure?.threshold ?? missing(),
+      };
     default:
       throw new Error(`no host event for hook ${p.hook}`);
   }

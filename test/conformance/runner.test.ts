@@ -7,7 +7,10 @@ const runner = fileURLToPath(new URL("../../conformance/run.mjs", import.meta.ur
 
 describe("conformance runner", () => {
   it("without cargo: names the packages to install and exits non-zero", () => {
-    const r = spawnSync(process.execPath, [runner, "--count", "10"], { env: { PATH: "/nonexistent" }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [runner, "--count", "10"], {
+      env: { PATH: "/nonexistent" },
+      encoding: "utf8",
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("cargo is not installed");
     expect(r.stderr).toContain("apt-get install -y cargo librust-prost-dev librust-prost-derive-dev librust-bytes-dev");

@@ -32,7 +32,9 @@ describe("golden vectors from prost", () => {
         }
         const expected = v.verdict === "ok" ? `ok ${v.output}` : "err";
         if (answer !== expected) {
-          disagreements.push(`line ${v.line} (${v.description}): prost ${expected.slice(0, 80)}, actr-abi ${answer.slice(0, 80)}`);
+          disagreements.push(
+            `line ${v.line} (${v.description}): prost ${expected.slice(0, 80)}, actr-abi ${answer.slice(0, 80)}`,
+          );
         }
       }
       expect(disagreements).toEqual([]);
@@ -86,8 +88,14 @@ describe("the vectors cover", () => {
       for (const field of schema.fields) {
         const seen = accepted.some(({ v, msg }) => {
           if (v.message !== name) return false;
-          if (field.oneof) return (msg as unknown as Record<string, { case?: string }>)[field.oneof.localName]?.case === field.localName;
-          return isFieldSet(msg, field) || (field.fieldKind === "list" && (msg as unknown as Record<string, unknown[]>)[field.localName]!.length > 0);
+          if (field.oneof)
+            return (
+              (msg as unknown as Record<string, { case?: string }>)[field.oneof.localName]?.case === field.localName
+            );
+          return (
+            isFieldSet(msg, field) ||
+            (field.fieldKind === "list" && (msg as unknown as Record<string, unknown[]>)[field.localName]!.length > 0)
+          );
         });
         if (!seen) unset.push(`${name}.${field.name}`);
       }
@@ -105,7 +113,15 @@ describe("the vectors cover", () => {
     for (const { name, field } of explicitScalars) {
       const zeroSet = accepted.some(({ v, msg }) => {
         const value = (msg as unknown as Record<string, unknown>)[field.localName];
-        return v.message === name && isFieldSet(msg, field) && (value === 0 || value === 0n || value === false || value === "" || (value instanceof Uint8Array && value.length === 0));
+        return (
+          v.message === name &&
+          isFieldSet(msg, field) &&
+          (value === 0 ||
+            value === 0n ||
+            value === false ||
+            value === "" ||
+            (value instanceof Uint8Array && value.length === 0))
+        );
       });
       expect([`${name}.${field.name}`, zeroSet]).toEqual([`${name}.${field.name}`, true]);
     }

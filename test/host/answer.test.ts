@@ -21,7 +21,15 @@ import {
   op,
   version,
 } from "../../src/index.js";
-import { answerInvoke, failInvoke, finishInvoke, type HostErrorListener, type InvokeAnswer, printHostError, startInvoke } from "../../src/host/answer.js";
+import {
+  answerInvoke,
+  failInvoke,
+  finishInvoke,
+  type HostErrorListener,
+  type InvokeAnswer,
+  printHostError,
+  startInvoke,
+} from "../../src/host/answer.js";
 import { type InvokeOrigin, invokeScope, type InvokeScope } from "../../src/host/invoke-scope.js";
 
 // These modules are pure JS: loading koffi (or anything that binds it) fails the file.
@@ -35,18 +43,30 @@ vi.mock("../../src/host/koffi.js", () => {
 const MAX = 1 << 20;
 const generation1 = invokeScope(undefined, op.GUEST_HANDLE);
 const inDataStream = invokeScope(undefined, op.GUEST_DATA_STREAM);
-const unknownToken: InvokeScope = { inDataStream: false, origin: { generation: 2, bridgeToken: 77n, callReturned: true }, unknownToken: true };
+const unknownToken: InvokeScope = {
+  inDataStream: false,
+  origin: { generation: 2, bridgeToken: 77n, callReturned: true },
+  unknownToken: true,
+};
 
-const callFrame = encodeFrame(HostCallV1Schema, create(HostCallV1Schema, { routeKey: "a.B.C", dest: destToV1({ kind: "shell" }), payload: new Uint8Array([1, 2]) }));
+const callFrame = encodeFrame(
+  HostCallV1Schema,
+  create(HostCallV1Schema, { routeKey: "a.B.C", dest: destToV1({ kind: "shell" }), payload: new Uint8Array([1, 2]) }),
+);
 /** A call whose destination has no kind: the Rust host refuses it before the handler runs. */
 const callWithoutDest = encodeFrame(HostCallV1Schema, create(HostCallV1Schema, { routeKey: "a.B.C" }));
 const registerStream = encodeFrame(HostRegisterStreamV1Schema, create(HostRegisterStreamV1Schema, { streamId: "s" }));
-const tellFrame = encodeFrame(HostTellV1Schema, create(HostTellV1Schema, { routeKey: "a.B.C", dest: destToV1({ kind: "shell" }) }));
+const tellFrame = encodeFrame(
+  HostTellV1Schema,
+  create(HostTellV1Schema, { routeKey: "a.B.C", dest: destToV1({ kind: "shell" }) }),
+);
 
 /** A listener that keeps what it is told. */
 function recorder(): HostErrorListener & { readonly calls: [Error, HostOperation | undefined][] } {
   const calls: [Error, HostOperation | undefined][] = [];
-  return Object.assign((error: Error, operation: HostOperation | undefined) => void calls.push([error, operation]), { calls });
+  return Object.assign((error: Error, operation: HostOperation | undefined) => void calls.push([error, operation]), {
+    calls,
+  });
 }
 
 /** The answer's reply, decoded; fails when there is none. */
@@ -75,7 +95,9 @@ describe("startInvoke", () => {
     const [error, operation] = report.calls[0]!;
     expect(error).toBeInstanceOf(AbiError);
     expect((error as AbiError).status).toBe(code.PROTOCOL_ERROR);
-    expect(error.message).toContain(`invoke frame of ${callFrame.length} bytes exceeds maxBytes (${callFrame.length - 1})`);
+    expect(error.message).toContain(
+      `invoke frame of ${callFrame.length} bytes exceeds maxBytes (${callFrame.length - 1})`,
+    );
     expect(operation).toBeUndefined();
     // A frame of exactly maxBytes is read.
     expect("operation" in startInvoke(callFrame, callFrame.length, generation1, report)).toBe(true);
@@ -83,9 +105,14 @@ describe("startInvoke", () => {
 
   it("answers a frame that does not decode with its decoding status and no reply, and reports it", () => {
     const report = recorder();
-    expect(startInvoke(new Uint8Array([0xff, 0xff, 0xff]), MAX, generation1, report)).toEqual({ answer: { rc: code.PROTOCOL_ERROR } });
+    expect(startInvoke(new Uint8Array([0xff, 0xff, 0xff]), MAX, generation1, report)).toEqual({
+      answer: { rc: code.PROTOCOL_ERROR },
+    });
     // A guest op is not a host operation: UNSUPPORTED_OP, as the Rust host.
-    const guestOp = encodeMessage(AbiFrameSchema, create(AbiFrameSchema, { abiVersion: version.V1, op: op.GUEST_HANDLE }));
+    const guestOp = encodeMessage(
+      AbiFrameSchema,
+      create(AbiFrameSchema, { abiVersion: version.V1, op: op.GUEST_HANDLE }),
+    );
     expect(startInvoke(guestOp, MAX, generation1, report)).toEqual({ answer: { rc: code.UNSUPPORTED_OP } });
     expect(report.calls.map(([error, operation]) => [(error as AbiError).status, operation])).toEqual([
       [code.PROTOCOL_ERROR, undefined],
@@ -97,7 +124,9 @@ describe("startInvoke", () => {
     const report = recorder();
     const start = startInvoke(callFrame, MAX, unknownToken, report);
     expect("answer" in start).toBe(true);
-    expect(hex("answer" in start ? start.answer.reply : undefined)).toBe(hex(encodeHostReply({ status: code.GENERIC_ERROR })));
+    expect(hex("answer" in start ? start.answer.reply : undefined)).toBe(
+      hex(encodeHostReply({ status: code.GENERIC_ERROR })),
+    );
     expect(report.calls).toHaveLength(1);
     expect(report.calls[0]![0].message).toContain("bridge token 77");
     expect(report.calls[0]![1]?.kind).toBe("call");
@@ -108,7 +137,9 @@ describe("startInvoke", () => {
     const start = startInvoke(callWithoutDest, MAX, generation1, report);
     expect("answer" in start).toBe(true);
     const answer = (start as { answer: InvokeAnswer }).answer;
-    expect(hex(answer.reply)).toBe(hex(encodeHostReply({ error: ActrError.decodeFailure("destination kind is missing") })));
+    expect(hex(answer.reply)).toBe(
+      hex(encodeHostReply({ error: ActrError.decodeFailure("destination kind is missing") })),
+    );
     expect(report.calls).toEqual([]);
   });
 
@@ -173,7 +204,9 @@ describe("finishInvoke and failInvoke", () => {
 
 describe("answerInvoke", () => {
   it("runs the handler with the decoded operation and the scope's origin, and encodes its result", () => {
-    const host = vi.fn((_operation: HostOperation, _origin: InvokeOrigin): HostResult => ({ bytes: new Uint8Array([5]) }));
+    const host = vi.fn((_operation: HostOperation, _origin: InvokeOrigin): HostResult => ({
+      bytes: new Uint8Array([5]),
+    }));
     const answer = answerInvoke(host, callFrame, generation1, MAX, recorder());
     expect(host).toHaveBeenCalledTimes(1);
     expect(host.mock.calls[0]![0].kind).toBe("call");
@@ -191,13 +224,27 @@ describe("answerInvoke", () => {
 
   it("answers a handler that throws as failInvoke does", () => {
     const report = recorder();
-    const answer = answerInvoke(() => { throw new Error("handler broke"); }, callFrame, generation1, MAX, report);
+    const answer = answerInvoke(
+      () => {
+        throw new Error("handler broke");
+      },
+      callFrame,
+      generation1,
+      MAX,
+      report,
+    );
     expect("rc" in answer && replyOf(answer).status).toBe(code.GENERIC_ERROR);
     expect(report.calls[0]![0].message).toBe("handler broke");
   });
 
   it("answers an async handler with a Promise of a reply of its own, which later answers do not overwrite", async () => {
-    const answer = answerInvoke(async () => ({ bytes: new Uint8Array([1, 1, 1]) }), callFrame, generation1, MAX, recorder());
+    const answer = answerInvoke(
+      async () => ({ bytes: new Uint8Array([1, 1, 1]) }),
+      callFrame,
+      generation1,
+      MAX,
+      recorder(),
+    );
     expect("pending" in answer).toBe(true);
     const { pending, operation } = answer as { pending: Promise<InvokeAnswer>; operation: HostOperation };
     expect(operation.kind).toBe("call");

@@ -43,120 +43,130 @@ const skip = "skip" in testGuestGen2 ? testGuestGen2.skip : undefined;
 const library = "library" in testGuestGen2 ? testGuestGen2.library : "";
 
 for (const threading of ["worker", "same-thread"] as const) {
-  describe.skipIf(skip !== undefined)(`generation 2, ${threading} mode${skip === undefined ? "" : ` (skipped: ${skip})`}`, () => {
-    const open: Guest[] = [];
-    afterEach(async () => {
-      for (const guest of open.splice(0)) await guest.close().catch(() => {});
-    });
-
-    /** Loads the guest; its handler answers calls with `pong:<payload>` and tells with done, recording each with its origin. */
-    async function load(mode: Threading = threading, env?: { errors: Error[] }) {
-      const seen: Seen[] = [];
-      const guest = await loadGuest(library, {
-        threading: mode,
-        host: (operation, origin): HostResult => {
-          seen.push({ operation, origin });
-          if (operation.kind === "call") return { bytes: new TextEncoder().encode(`pong:${text(operation.payload.payload)}`) };
-          return { done: true };
-        },
-        onHostError: (error) => env?.errors.push(error),
+  describe.skipIf(skip !== undefined)(
+    `generation 2, ${threading} mode${skip === undefined ? "" : ` (skipped: ${skip})`}`,
+    () => {
+      const open: Guest[] = [];
+      afterEach(async () => {
+        for (const guest of open.splice(0)) await guest.close().catch(() => {});
       });
-      open.push(guest);
-      return { guest, seen };
-    }
 
-    it("is told generation 2, and every call carries a fresh non-zero token, released when it returns", async () => {
-      const { guest } = await load();
-      expect(guest.generation).toBe(2);
-      const first = BigInt(text(await guest.handle(envelope("token"), ctx)));
-      const second = BigInt(text(await guest.handle(envelope("token"), ctx)));
-      expect(first).toBeGreaterThan(0n);
-      expect(second).toBeGreaterThan(first);
-      expect(guest.liveBridgeTokens).toBe(0);
-    });
-
-    it("an invoke inside a handler names its call's token, and its call has not returned", async () => {
-      const { guest, seen } = await load();
-      expect(text(await guest.handle(envelope("call", "x"), ctx))).toBe("pong:x");
-      expect(seen).toHaveLength(1);
-      expect(seen[0]!.origin.generation).toBe(2);
-      expect(seen[0]!.origin.bridgeToken).toBeGreaterThan(0n);
-      expect(seen[0]!.origin.callReturned).toBe(false);
-      expect(guest.liveBridgeTokens).toBe(0);
-    });
-
-    for (const route of ["spawnCall", "threadCall"]) {
-      it(`${route}: a background invoke after the call returned reaches the handler and gets its answer; tokens back to 0`, async () => {
-        const { guest, seen } = await load();
-        expect(text(await guest.handle(envelope(route, "30"), ctx))).toBe("spawned");
-        expect(guest.liveBridgeTokens).toBe(1); // the task's context holds the call's token
-        await until(() => seen.some((s) => s.operation.kind === "tell"), `${route}'s report`);
-        const call = seen.find((s) => s.operation.kind === "call")!;
-        expect(call.origin.callReturned).toBe(true);
-        const report = seen.find((s) => s.operation.kind === "tell")!;
-        expect(report.operation.kind === "tell" && text(report.operation.payload.payload)).toBe(`reply=pong:${route}`);
-        expect(report.origin.bridgeToken).toBe(call.origin.bridgeToken);
-        await until(() => guest.liveBridgeTokens === 0, "the task's release");
-        const balance = await stats(guest);
-        expect(balance.retained).toBe(balance.released! + 1); // the stats call's own context is alive while it answers
-      });
-    }
-
-    it("background invokes are answered while later calls run, each with its own token", async () => {
-      const { guest, seen } = await load();
-      await guest.handle(envelope("spawnCall", "5"), ctx);
-      const echoes = await Promise.all([guest.handle(envelope("sleep", "40"), ctx), guest.handle(envelope("echo", "e"), ctx)]);
-      expect(echoes.map(text)).toEqual(["slept", "e"]);
-      await until(() => seen.some((s) => s.operation.kind === "tell"), "the report");
-      await until(() => guest.liveBridgeTokens === 0, "every release");
-    });
-
-    it("a handler that waits for its own task calling the host gets its answer (no deadlock)", async () => {
-      const { guest, seen } = await load();
-      expect(text(await guest.handle(envelope("spawnCallWait", "w"), ctx))).toBe("pong:w");
-      expect(seen).toHaveLength(1);
-      expect(seen[0]!.origin.callReturned).toBe(false);
-      expect(guest.liveBridgeTokens).toBe(0);
-    });
-
-    it("an invoke naming an unknown or released token: SUCCESS with status GENERIC_ERROR, reported, the handler not asked", async () => {
-      const errors: Error[] = [];
-      const { guest, seen } = await load(threading, { errors });
-      const released = BigInt(text(await guest.handle(envelope("token"), ctx)));
-      for (const token of [released, 987_654_321n, 2n ** 60n]) {
-        expect(text(await guest.handle(envelope("tokenCall", String(token)), ctx))).toBe("error=internal error: host returned generic ABI error");
-        expect(errors.some((e) => e.message.includes(`bridge token ${token}`))).toBe(true);
+      /** Loads the guest; its handler answers calls with `pong:<payload>` and tells with done, recording each with its origin. */
+      async function load(mode: Threading = threading, env?: { errors: Error[] }) {
+        const seen: Seen[] = [];
+        const guest = await loadGuest(library, {
+          threading: mode,
+          host: (operation, origin): HostResult => {
+            seen.push({ operation, origin });
+            if (operation.kind === "call")
+              return { bytes: new TextEncoder().encode(`pong:${text(operation.payload.payload)}`) };
+            return { done: true };
+          },
+          onHostError: (error) => env?.errors.push(error),
+        });
+        open.push(guest);
+        return { guest, seen };
       }
-      expect(seen).toEqual([]);
-    });
 
-    it("a timer inside a handler", async () => {
-      const { guest } = await load();
-      expect(text(await guest.handle(envelope("sleep", "20"), ctx))).toBe("slept");
-    });
+      it("is told generation 2, and every call carries a fresh non-zero token, released when it returns", async () => {
+        const { guest } = await load();
+        expect(guest.generation).toBe(2);
+        const first = BigInt(text(await guest.handle(envelope("token"), ctx)));
+        const second = BigInt(text(await guest.handle(envelope("token"), ctx)));
+        expect(first).toBeGreaterThan(0n);
+        expect(second).toBeGreaterThan(first);
+        expect(guest.liveBridgeTokens).toBe(0);
+      });
 
-    it("close() with a task waiting forever: actr_shutdown stops it, its token is released, later invokes are GENERIC_ERROR", async () => {
-      const errors: Error[] = [];
-      const { guest, seen } = await load(threading, { errors });
-      await guest.handle(envelope("spawnForever"), ctx);
-      await guest.handle(envelope("spawnCall", "150"), ctx); // calls the host after close: must not reach the handler
-      expect(guest.liveBridgeTokens).toBe(2);
-      await guest.close();
-      expect(guest.liveBridgeTokens).toBe(0);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      expect(seen).toEqual([]);
-      expect((await rejection(guest.handle(envelope("echo"), ctx), AbiError)).message).toMatch(/is closed/);
-    });
+      it("an invoke inside a handler names its call's token, and its call has not returned", async () => {
+        const { guest, seen } = await load();
+        expect(text(await guest.handle(envelope("call", "x"), ctx))).toBe("pong:x");
+        expect(seen).toHaveLength(1);
+        expect(seen[0]!.origin.generation).toBe(2);
+        expect(seen[0]!.origin.bridgeToken).toBeGreaterThan(0n);
+        expect(seen[0]!.origin.callReturned).toBe(false);
+        expect(guest.liveBridgeTokens).toBe(0);
+      });
 
-    it("loading the same path after close gives a working instance", async () => {
-      const { guest } = await load();
-      await guest.handle(envelope("spawnForever"), ctx);
-      await guest.close();
-      const again = await load();
-      expect(text(await again.guest.handle(envelope("echo", "again"), ctx))).toBe("again");
-    });
+      for (const route of ["spawnCall", "threadCall"]) {
+        it(`${route}: a background invoke after the call returned reaches the handler and gets its answer; tokens back to 0`, async () => {
+          const { guest, seen } = await load();
+          expect(text(await guest.handle(envelope(route, "30"), ctx))).toBe("spawned");
+          expect(guest.liveBridgeTokens).toBe(1); // the task's context holds the call's token
+          await until(() => seen.some((s) => s.operation.kind === "tell"), `${route}'s report`);
+          const call = seen.find((s) => s.operation.kind === "call")!;
+          expect(call.origin.callReturned).toBe(true);
+          const report = seen.find((s) => s.operation.kind === "tell")!;
+          expect(report.operation.kind === "tell" && text(report.operation.payload.payload)).toBe(
+            `reply=pong:${route}`,
+          );
+          expect(report.origin.bridgeToken).toBe(call.origin.bridgeToken);
+          await until(() => guest.liveBridgeTokens === 0, "the task's release");
+          const balance = await stats(guest);
+          expect(balance.retained).toBe(balance.released! + 1); // the stats call's own context is alive while it answers
+        });
+      }
 
-  });
+      it("background invokes are answered while later calls run, each with its own token", async () => {
+        const { guest, seen } = await load();
+        await guest.handle(envelope("spawnCall", "5"), ctx);
+        const echoes = await Promise.all([
+          guest.handle(envelope("sleep", "40"), ctx),
+          guest.handle(envelope("echo", "e"), ctx),
+        ]);
+        expect(echoes.map(text)).toEqual(["slept", "e"]);
+        await until(() => seen.some((s) => s.operation.kind === "tell"), "the report");
+        await until(() => guest.liveBridgeTokens === 0, "every release");
+      });
+
+      it("a handler that waits for its own task calling the host gets its answer (no deadlock)", async () => {
+        const { guest, seen } = await load();
+        expect(text(await guest.handle(envelope("spawnCallWait", "w"), ctx))).toBe("pong:w");
+        expect(seen).toHaveLength(1);
+        expect(seen[0]!.origin.callReturned).toBe(false);
+        expect(guest.liveBridgeTokens).toBe(0);
+      });
+
+      it("an invoke naming an unknown or released token: SUCCESS with status GENERIC_ERROR, reported, the handler not asked", async () => {
+        const errors: Error[] = [];
+        const { guest, seen } = await load(threading, { errors });
+        const released = BigInt(text(await guest.handle(envelope("token"), ctx)));
+        for (const token of [released, 987_654_321n, 2n ** 60n]) {
+          expect(text(await guest.handle(envelope("tokenCall", String(token)), ctx))).toBe(
+            "error=internal error: host returned generic ABI error",
+          );
+          expect(errors.some((e) => e.message.includes(`bridge token ${token}`))).toBe(true);
+        }
+        expect(seen).toEqual([]);
+      });
+
+      it("a timer inside a handler", async () => {
+        const { guest } = await load();
+        expect(text(await guest.handle(envelope("sleep", "20"), ctx))).toBe("slept");
+      });
+
+      it("close() with a task waiting forever: actr_shutdown stops it, its token is released, later invokes are GENERIC_ERROR", async () => {
+        const errors: Error[] = [];
+        const { guest, seen } = await load(threading, { errors });
+        await guest.handle(envelope("spawnForever"), ctx);
+        await guest.handle(envelope("spawnCall", "150"), ctx); // calls the host after close: must not reach the handler
+        expect(guest.liveBridgeTokens).toBe(2);
+        await guest.close();
+        expect(guest.liveBridgeTokens).toBe(0);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        expect(seen).toEqual([]);
+        expect((await rejection(guest.handle(envelope("echo"), ctx), AbiError)).message).toMatch(/is closed/);
+      });
+
+      it("loading the same path after close gives a working instance", async () => {
+        const { guest } = await load();
+        await guest.handle(envelope("spawnForever"), ctx);
+        await guest.close();
+        const again = await load();
+        expect(text(await again.guest.handle(envelope("echo", "again"), ctx))).toBe("again");
+      });
+    },
+  );
 }
 
 describe.skipIf(skip !== undefined)("generation 2, a failing actr_shutdown", () => {

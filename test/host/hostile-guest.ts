@@ -24,7 +24,8 @@ const gcc = spawnSync("gcc", ["--version"], { stdio: "ignore" }).status === 0;
  * never load a half-written library.
  */
 function build(generation: 1 | 2): HostileBuild {
-  if (process.platform !== "linux") return { skip: `the hostile guest is built and run on Linux only (this is ${process.platform})` };
+  if (process.platform !== "linux")
+    return { skip: `the hostile guest is built and run on Linux only (this is ${process.platform})` };
   if (!gcc) {
     if (underCI) throw new Error("CI is set, and the hostile-guest tests would skip: gcc is not installed");
     return { skip: "gcc is not installed" };
@@ -33,7 +34,23 @@ function build(generation: 1 | 2): HostileBuild {
   const library = `${hostileBuildDir}/${generation === 1 ? "libhostile.so" : "libhostile-gen2.so"}`;
   const partial = `${library}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const defines = generation === 2 ? ["-DGEN2"] : [];
-  execFileSync("gcc", ["-shared", "-fPIC", "-O1", "-pthread", "-Wall", "-Wextra", "-Werror", ...defines, "-o", partial, `${hostileDir}hostile.c`], { stdio: "inherit" });
+  execFileSync(
+    "gcc",
+    [
+      "-shared",
+      "-fPIC",
+      "-O1",
+      "-pthread",
+      "-Wall",
+      "-Wextra",
+      "-Werror",
+      ...defines,
+      "-o",
+      partial,
+      `${hostileDir}hostile.c`,
+    ],
+    { stdio: "inherit" },
+  );
   renameSync(partial, library);
   return { library };
 }

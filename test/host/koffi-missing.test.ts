@@ -17,7 +17,10 @@ symlinkSync(join(root, "node_modules/@bufbuild/protobuf"), join(dir, "node_modul
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const importIn = (specifier: string) =>
-  spawnSync(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(specifier)});`], { cwd: dir, encoding: "utf8" });
+  spawnSync(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(specifier)});`], {
+    cwd: dir,
+    encoding: "utf8",
+  });
 
 describe("without koffi", () => {
   it("the host export fails with what to install", () => {

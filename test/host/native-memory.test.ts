@@ -21,7 +21,12 @@ describe("addressOf", () => {
     const buffer = new ArrayBuffer(64);
     const whole = new Uint8Array(buffer);
     whole.set(pattern(64, 1));
-    for (const view of [whole, new Uint8Array(buffer, 8, 16), new Uint8Array(buffer, 63, 1), Uint8Array.from([9, 8, 7])]) {
+    for (const view of [
+      whole,
+      new Uint8Array(buffer, 8, 16),
+      new Uint8Array(buffer, 63, 1),
+      Uint8Array.from([9, 8, 7]),
+    ]) {
       expect(read(addressOf(view), view.length)).toEqual(view);
     }
   });

@@ -2,7 +2,15 @@
 // what actr_handle returned, without koffi or a guest.
 import { describe, expect, it, vi } from "vitest";
 import { AbiError, ActrError, code, errorReply, op, replyToActrError, successReply } from "../../src/index.js";
-import { type CallResult, copyOut, initError, loadError, settleCall, shutdownError, sortHandleResult } from "../../src/host/outcome.js";
+import {
+  type CallResult,
+  copyOut,
+  initError,
+  loadError,
+  settleCall,
+  shutdownError,
+  sortHandleResult,
+} from "../../src/host/outcome.js";
 import { abiErrorOf, thrown } from "../support/thrown.js";
 
 // These modules are pure JS: loading koffi (or anything that binds it) fails the file.
@@ -17,16 +25,27 @@ const MAX = 1024;
 
 describe("sortHandleResult", () => {
   it("sorts a return code that is not SUCCESS as returnCode, whatever else came back", () => {
-    expect(sortHandleResult({ rc: code.GENERIC_ERROR, reply: undefined, replyLength: 0 })).toEqual({ kind: "returnCode", rc: code.GENERIC_ERROR });
-    expect(sortHandleResult({ rc: code.PROTOCOL_ERROR, reply: successReply(), replyLength: 3, nullReply: true })).toEqual({ kind: "returnCode", rc: code.PROTOCOL_ERROR });
+    expect(sortHandleResult({ rc: code.GENERIC_ERROR, reply: undefined, replyLength: 0 })).toEqual({
+      kind: "returnCode",
+      rc: code.GENERIC_ERROR,
+    });
+    expect(
+      sortHandleResult({ rc: code.PROTOCOL_ERROR, reply: successReply(), replyLength: 3, nullReply: true }),
+    ).toEqual({ kind: "returnCode", rc: code.PROTOCOL_ERROR });
   });
 
   it("sorts a null reply pointer with a length as nullReply, with the length", () => {
-    expect(sortHandleResult({ rc: code.SUCCESS, reply: undefined, replyLength: 12, nullReply: true })).toEqual({ kind: "nullReply", length: 12 });
+    expect(sortHandleResult({ rc: code.SUCCESS, reply: undefined, replyLength: 12, nullReply: true })).toEqual({
+      kind: "nullReply",
+      length: 12,
+    });
   });
 
   it("sorts a reply that was not copied (over maxBytes) as tooLong, with the length", () => {
-    expect(sortHandleResult({ rc: code.SUCCESS, reply: undefined, replyLength: 5000 })).toEqual({ kind: "tooLong", length: 5000 });
+    expect(sortHandleResult({ rc: code.SUCCESS, reply: undefined, replyLength: 5000 })).toEqual({
+      kind: "tooLong",
+      length: 5000,
+    });
   });
 
   it("decodes a reply into its status and a view of its payload", () => {
@@ -36,11 +55,18 @@ describe("sortHandleResult", () => {
     const payload = (result as { payload: Uint8Array }).payload;
     expect(payload.buffer).toBe(reply.buffer); // a view, not a copy
     const failed = errorReply(code.UNSUPPORTED_OP, "nope");
-    expect(sortHandleResult({ rc: code.SUCCESS, reply: failed, replyLength: failed.length })).toMatchObject({ kind: "reply", status: code.UNSUPPORTED_OP });
+    expect(sortHandleResult({ rc: code.SUCCESS, reply: failed, replyLength: failed.length })).toMatchObject({
+      kind: "reply",
+      status: code.UNSUPPORTED_OP,
+    });
   });
 
   it("sorts an empty reply as an empty AbiReply (SUCCESS, no payload)", () => {
-    expect(sortHandleResult({ rc: code.SUCCESS, reply: new Uint8Array(0), replyLength: 0 })).toEqual({ kind: "reply", status: code.SUCCESS, payload: new Uint8Array(0) });
+    expect(sortHandleResult({ rc: code.SUCCESS, reply: new Uint8Array(0), replyLength: 0 })).toEqual({
+      kind: "reply",
+      status: code.SUCCESS,
+      payload: new Uint8Array(0),
+    });
   });
 
   it("sorts bytes that are not an AbiReply as undecodable, saying why", () => {
@@ -57,7 +83,11 @@ describe("settleCall", () => {
   });
 
   it("throws the ActrError of a failed reply", () => {
-    const result: CallResult = { kind: "reply", status: code.UNSUPPORTED_OP, payload: new TextEncoder().encode("no route") };
+    const result: CallResult = {
+      kind: "reply",
+      status: code.UNSUPPORTED_OP,
+      payload: new TextEncoder().encode("no route"),
+    };
     const error = thrown(() => settleCall(op.GUEST_HANDLE, result, MAX), ActrError);
     expect(error).toEqual(replyToActrError(result));
   });
@@ -87,7 +117,9 @@ describe("settleCall", () => {
   });
 
   it("throws PROTOCOL_ERROR for a reply that is not an AbiReply, with why", () => {
-    const error = abiErrorOf(() => settleCall(op.GUEST_HANDLE, { kind: "undecodable", detail: "truncated varint" }, MAX));
+    const error = abiErrorOf(() =>
+      settleCall(op.GUEST_HANDLE, { kind: "undecodable", detail: "truncated varint" }, MAX),
+    );
     expect(error.status).toBe(code.PROTOCOL_ERROR);
     expect(error.message).toContain("the guest's reply to GUEST_HANDLE is not an AbiReply: truncated varint");
   });

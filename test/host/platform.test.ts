@@ -40,6 +40,8 @@ describe("loadGuest on an unsupported platform", () => {
 
   it("rejects with the one line, before it looks at the file or the options", async () => {
     Object.defineProperty(process, "platform", { ...real, value: "win32" });
-    await expect(loadGuest("/nonexistent/guest.dll", {} as never)).rejects.toThrow(/^@actr\/dynclib-abi\/host does not support Windows \(win32-/);
+    await expect(loadGuest("/nonexistent/guest.dll", {} as never)).rejects.toThrow(
+      /^@actr\/dynclib-abi\/host does not support Windows \(win32-/,
+    );
   });
 });

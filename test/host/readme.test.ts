@@ -10,10 +10,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { exampleText } from "../support/readme.js";
 import { testGuest, testGuestGen2 } from "./test-guest.js";
 
-const examples = [...exampleText.matchAll(/<!-- readme-host-example: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g)].map((m) => ({
-  name: m[1]!,
-  code: m[2]!,
-}));
+const examples = [...exampleText.matchAll(/<!-- readme-host-example: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g)].map(
+  (m) => ({
+    name: m[1]!,
+    code: m[2]!,
+  }),
+);
 const dir = join(import.meta.dirname, ".readme-examples");
 const skip = "skip" in testGuest ? testGuest.skip : "skip" in testGuestGen2 ? testGuestGen2.skip : undefined;
 
@@ -25,11 +27,14 @@ describe("README host examples", () => {
   });
 
   for (const example of examples) {
-    it.skipIf(skip !== undefined)(`${example.name} runs${skip === undefined ? "" : ` (skipped: ${skip})`}`, async () => {
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `${example.name}.ts`);
-      writeFileSync(file, example.code);
-      await import(file);
-    });
+    it.skipIf(skip !== undefined)(
+      `${example.name} runs${skip === undefined ? "" : ` (skipped: ${skip})`}`,
+      async () => {
+        mkdirSync(dir, { recursive: true });
+        const file = join(dir, `${example.name}.ts`);
+        writeFileSync(file, example.code);
+        await import(file);
+      },
+    );
   }
 });

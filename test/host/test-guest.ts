@@ -40,9 +40,17 @@ export const testGuests = [
 ] as const;
 
 /** The actor's own id (serial 5), as the contexts below carry it. */
-export const selfId = actrId({ realm: 1, serialNumber: 5n, type: { manufacturer: "acme", name: "test", version: "1.0" } });
+export const selfId = actrId({
+  realm: 1,
+  serialNumber: 5n,
+  type: { manufacturer: "acme", name: "test", version: "1.0" },
+});
 /** A caller (serial 9). */
-export const callerId = actrId({ realm: 1, serialNumber: 9n, type: { manufacturer: "acme", name: "caller", version: "1.0" } });
+export const callerId = actrId({
+  realm: 1,
+  serialNumber: 9n,
+  type: { manufacturer: "acme", name: "caller", version: "1.0" },
+});
 /** The context of an RPC from `callerId`. */
 export const ctx = invocationContext({ selfId, callerId, requestId: "req-1" });
 
@@ -60,7 +68,10 @@ export const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 export const bytesOf = (s: string) => new TextEncoder().encode(s);
 
 /** The rejection of `promise`, checked to be of class `type`. */
-export async function rejection<E extends Error>(promise: Promise<unknown>, type: abstract new (...args: never[]) => E): Promise<E> {
+export async function rejection<E extends Error>(
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => E,
+): Promise<E> {
   try {
     await promise;
   } catch (error) {

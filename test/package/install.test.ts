@@ -25,7 +25,10 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function npm(cwd: string, args: string[]): void {
-  execFileSync("npm", [...args, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd, stdio: "pipe" });
+  execFileSync("npm", [...args, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd,
+    stdio: "pipe",
+  });
 }
 
 function emptyProject(name: string): string {
@@ -39,7 +42,9 @@ function emptyProject(name: string): string {
 function runReadmeExamples(dir: string): { name: string; stderr: string }[] {
   const failures: { name: string; stderr: string }[] = [];
   for (const { name, code } of readmeExamples) {
-    const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const js = ts.transpileModule(code, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
     const file = join(dir, `readme-${name}.mjs`);
     writeFileSync(file, js);
     const run = spawnSync(process.execPath, [file], { cwd: dir, encoding: "utf8" });
@@ -62,7 +67,10 @@ describe("an install of the tarball", () => {
   let app: string;
   beforeAll(() => {
     app = emptyProject("host-app");
-    const args = installLine![0].split(" ").slice(1).map((word) => (word === "@actr/dynclib-abi" ? tarballPath : word));
+    const args = installLine![0]
+      .split(" ")
+      .slice(1)
+      .map((word) => (word === "@actr/dynclib-abi" ? tarballPath : word));
     npm(app, args);
   }, 120_000);
 
@@ -76,11 +84,20 @@ describe("an install of the tarball", () => {
     writeFileSync(
       join(app, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { strict: true, noEmit: true, module: "nodenext", target: "es2022", typeRoots: [join(repoRoot, "node_modules/@types")], types: ["node"] },
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: "nodenext",
+          target: "es2022",
+          typeRoots: [join(repoRoot, "node_modules/@types")],
+          types: ["node"],
+        },
         include: ["readme-*.ts"],
       }),
     );
-    const tsc = spawnSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", app], { encoding: "utf8" });
+    const tsc = spawnSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", app], {
+      encoding: "utf8",
+    });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
   });

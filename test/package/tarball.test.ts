@@ -23,15 +23,35 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("the tarball", () => {
   it("ships the license, the contract, the changelog, the schema and the command", () => {
-    for (const file of ["LICENSE", "README.md", "CHANGELOG.md", "docs/abi.md", "package.json", "bin/actr-abi.js", "dist/src/index.js", "dist/src/index.d.ts", "proto/actr/dynclib/v1/abi.proto"]) {
+    for (const file of [
+      "LICENSE",
+      "README.md",
+      "CHANGELOG.md",
+      "docs/abi.md",
+      "package.json",
+      "bin/actr-abi.js",
+      "dist/src/index.js",
+      "dist/src/index.d.ts",
+      "proto/actr/dynclib/v1/abi.proto",
+    ]) {
       expect(shipped, file).toContain(file);
     }
-    expect(readFileSync(join(unpacked, "LICENSE"), "utf8")).toContain("Apache License\n                           Version 2.0, January 2004");
+    expect(readFileSync(join(unpacked, "LICENSE"), "utf8")).toContain(
+      "Apache License\n                           Version 2.0, January 2004",
+    );
   });
 
   it("ships the user documents, and not the maintainers' ones", () => {
     const docs = [...shipped].filter((f) => f.endsWith(".md")).sort();
-    expect(docs).toEqual(["CHANGELOG.md", "README.md", "docs/abi.md", "docs/cli.md", "docs/conformance.md", "docs/errors.md", "docs/host-runtime.md"]);
+    expect(docs).toEqual([
+      "CHANGELOG.md",
+      "README.md",
+      "docs/abi.md",
+      "docs/cli.md",
+      "docs/conformance.md",
+      "docs/errors.md",
+      "docs/host-runtime.md",
+    ]);
   });
 
   it("ships every file a shipped document links to", () => {
@@ -52,8 +72,13 @@ describe("the tarball", () => {
   });
 
   it("has a package.json that runs no script on install and says its license", () => {
-    const pkg = JSON.parse(readFileSync(join(unpacked, "package.json"), "utf8")) as { scripts?: Record<string, string>; license?: string };
-    const installScripts = Object.keys(pkg.scripts ?? {}).filter((s) => ["preinstall", "install", "postinstall", "prepare"].includes(s));
+    const pkg = JSON.parse(readFileSync(join(unpacked, "package.json"), "utf8")) as {
+      scripts?: Record<string, string>;
+      license?: string;
+    };
+    const installScripts = Object.keys(pkg.scripts ?? {}).filter((s) =>
+      ["preinstall", "install", "postinstall", "prepare"].includes(s),
+    );
     expect(installScripts).toEqual([]);
     expect(pkg.license).toBe("Apache-2.0");
   });
@@ -100,4 +125,3 @@ describe("npm run check:package", () => {
     }
   });
 });
-

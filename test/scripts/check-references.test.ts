@@ -2,10 +2,17 @@
 // repository itself against them.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkedFiles, checkRepository, findBadReferences, headingAnchor, isShipped } from "../../scripts/check-references.js";
+import {
+  checkedFiles,
+  checkRepository,
+  findBadReferences,
+  headingAnchor,
+  isShipped,
+} from "../../scripts/check-references.js";
 
 const root = join(import.meta.dirname, "../..");
-const problems = (file: string, text: string) => findBadReferences(root, file, text).map((b) => `${b.line}: ${b.problem}`);
+const problems = (file: string, text: string) =>
+  findBadReferences(root, file, text).map((b) => `${b.line}: ${b.problem}`);
 
 describe("findBadReferences", () => {
   it("flags a path into shared/, the Rust module file and a spec section", () => {
@@ -57,16 +64,33 @@ describe("findBadReferences", () => {
   });
 
   it("reads package.json's files as npm does", () => {
-    for (const file of ["README.md", "LICENSE", "package.json", "docs/abi.md", "dist/src/host/index.js", "proto/actr/dynclib/v1/abi.proto", "src/index.ts"]) {
+    for (const file of [
+      "README.md",
+      "LICENSE",
+      "package.json",
+      "docs/abi.md",
+      "dist/src/host/index.js",
+      "proto/actr/dynclib/v1/abi.proto",
+      "src/index.ts",
+    ]) {
       expect(isShipped(root, file), file).toBe(true);
     }
-    for (const file of ["CONTRIBUTING.md", "bench/README.md", "docs/architecture.md", "examples/run/answers.json", "proto/baseline/v1.binpb", "test/readme.test.ts"]) {
+    for (const file of [
+      "CONTRIBUTING.md",
+      "bench/README.md",
+      "docs/architecture.md",
+      "examples/run/answers.json",
+      "proto/baseline/v1.binpb",
+      "test/readme.test.ts",
+    ]) {
       expect(isShipped(root, file), file).toBe(false);
     }
   });
 
   it("spells heading anchors as GitHub does", () => {
-    expect(headingAnchor("4. Encoding and decoding, as prost does it")).toBe("4-encoding-and-decoding-as-prost-does-it");
+    expect(headingAnchor("4. Encoding and decoding, as prost does it")).toBe(
+      "4-encoding-and-decoding-as-prost-does-it",
+    );
     expect(headingAnchor("What `actr_handle` returns")).toBe("what-actr_handle-returns");
   });
 });

@@ -18,11 +18,17 @@ function scalar(type: ScalarType): fc.Arbitrary<unknown> {
     case ScalarType.UINT32:
       return fc.oneof(fc.constantFrom(0, 1, 0xffffffff), fc.integer({ min: 0, max: 0xffffffff }));
     case ScalarType.INT32:
-      return fc.oneof(fc.constantFrom(0, -1, -2147483648, 2147483647), fc.integer({ min: -2147483648, max: 2147483647 }));
+      return fc.oneof(
+        fc.constantFrom(0, -1, -2147483648, 2147483647),
+        fc.integer({ min: -2147483648, max: 2147483647 }),
+      );
     case ScalarType.UINT64:
       return fc.oneof(fc.constantFrom(0n, 2n ** 64n - 1n), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }));
     case ScalarType.INT64:
-      return fc.oneof(fc.constantFrom(0n, -(2n ** 63n), 2n ** 63n - 1n), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }));
+      return fc.oneof(
+        fc.constantFrom(0n, -(2n ** 63n), 2n ** 63n - 1n),
+        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+      );
     case ScalarType.BOOL:
       return fc.boolean();
     case ScalarType.STRING:

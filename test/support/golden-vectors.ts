@@ -18,11 +18,20 @@ export interface GoldenVector {
 }
 
 /** Every golden vector, in file order. */
-export const goldenVectors: readonly GoldenVector[] = readFileSync(join(import.meta.dirname, "../vectors/prost.tsv"), "utf8")
+export const goldenVectors: readonly GoldenVector[] = readFileSync(
+  join(import.meta.dirname, "../vectors/prost.tsv"),
+  "utf8",
+)
   .trimEnd()
   .split("\n")
   .slice(1)
   .map((row, i) => {
-    const [message, input, verdict, output, description] = row.split("\t") as [string, string, "ok" | "err", string, string];
+    const [message, input, verdict, output, description] = row.split("\t") as [
+      string,
+      string,
+      "ok" | "err",
+      string,
+      string,
+    ];
     return { line: i + 2, message, input, verdict, output, description };
   });

@@ -36,7 +36,12 @@ export function expectLinear<T>(work: (input: T) => void, n: number, make: (size
  * `expectLinear` for asynchronous work on an input built by `make(size)`
  * before the clock starts, so building a large input is not timed.
  */
-export async function expectLinearAsync<T>(work: (input: T) => Promise<void>, n: number, make: (size: number) => T, tries = 3): Promise<void> {
+export async function expectLinearAsync<T>(
+  work: (input: T) => Promise<void>,
+  n: number,
+  make: (size: number) => T,
+  tries = 3,
+): Promise<void> {
   const best = async (input: T) => {
     let fastest = Infinity;
     for (let i = 0; i < tries; i++) {

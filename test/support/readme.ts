@@ -35,7 +35,9 @@ export interface ConsoleSession {
 
 /** The `$ command` lines of every ```console block right after `<!-- marker -->`, with the output under each. */
 export function consoleSessions(marker: string): ConsoleSession[] {
-  const blocks = [...exampleText.matchAll(new RegExp(`<!-- ${marker} -->\\s*\`\`\`console\\n([\\s\\S]*?)\`\`\``, "g"))].map((m) => m[1]!);
+  const blocks = [
+    ...exampleText.matchAll(new RegExp(`<!-- ${marker} -->\\s*\`\`\`console\\n([\\s\\S]*?)\`\`\``, "g")),
+  ].map((m) => m[1]!);
   return blocks.flatMap((block) =>
     block
       .split(/^\$ /m)

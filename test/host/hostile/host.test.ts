@@ -11,15 +11,24 @@ import { loadGuest } from "../../../src/host/index.js";
 import { decodeMessage, InitPayloadV1Schema } from "../../../src/index.js";
 import { hostileGuest, hostileGuestGen2, hostileGuests, type HostileBuild } from "../hostile-guest.js";
 import { ctx, envelope, testGuest, testGuestGen2 } from "../test-guest.js";
-import { explain, type Outcome, type ReportedError, runScenario, type ScenarioRun, scratchDir } from "./run-scenario.js";
+import {
+  explain,
+  type Outcome,
+  type ReportedError,
+  runScenario,
+  type ScenarioRun,
+  scratchDir,
+} from "./run-scenario.js";
 
 const threadings = ["worker", "same-thread"] as const;
 type Threading = (typeof threadings)[number];
 const code = { SUCCESS: 0, GENERIC_ERROR: -1, ALLOC_FAILED: -4, PROTOCOL_ERROR: -5 } as const;
 
 const libraryOf = (build: HostileBuild | typeof testGuest) => ("library" in build ? build.library : "");
-const skipOf = (...builds: (HostileBuild | typeof testGuest)[]) => builds.map((b) => ("skip" in b ? b.skip : undefined)).find((s) => s !== undefined);
-const titled = (title: string, skip: string | undefined) => `${title}${skip === undefined ? "" : ` (skipped: ${skip})`}`;
+const skipOf = (...builds: (HostileBuild | typeof testGuest)[]) =>
+  builds.map((b) => ("skip" in b ? b.skip : undefined)).find((s) => s !== undefined);
+const titled = (title: string, skip: string | undefined) =>
+  `${title}${skip === undefined ? "" : ` (skipped: ${skip})`}`;
 const gen1 = libraryOf(hostileGuest);
 const gen2 = libraryOf(hostileGuestGen2);
 const hostileSkip = skipOf(hostileGuest, hostileGuestGen2);
@@ -64,7 +73,8 @@ function invokeReport(value: string): { rc: number; status: number; ms: number }
 }
 
 /** The guest's invoke was answered GENERIC_ERROR: as its return code, or as the status of a reply. */
-const answeredGenericError = ({ rc, status }: { rc: number; status: number }) => rc === code.GENERIC_ERROR || (rc === code.SUCCESS && status === code.GENERIC_ERROR);
+const answeredGenericError = ({ rc, status }: { rc: number; status: number }) =>
+  rc === code.GENERIC_ERROR || (rc === code.SUCCESS && status === code.GENERIC_ERROR);
 
 describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostile guests", hostileSkip), () => {
   // 1. invoke's length is checked against maxBytes before anything is read.
@@ -72,11 +82,19 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
     for (const { generation, build } of hostileGuests) {
       for (const threading of threadings) {
         it(`generation ${generation}, ${threading}: invoke claiming 20 MiB, then 2^40 bytes, from a 15-byte buffer gets PROTOCOL_ERROR, reported naming maxBytes, and later calls work`, () => {
-          const run = runScenario({ scenario: "huge-frame", library: libraryOf(build), threading }, { HOSTILE_MODE: "huge-frame" }, 20_000);
+          const run = runScenario(
+            { scenario: "huge-frame", library: libraryOf(build), threading },
+            { HOSTILE_MODE: "huge-frame" },
+            20_000,
+          );
           const result = expectCleanExit(run);
           // Each call: two oversized invokes refused, then a good one answered by the handler.
-          expect(resolved(result.first, run)).toBe(`big=${code.PROTOCOL_ERROR} huge=${code.PROTOCOL_ERROR} ping=0 status=0`);
-          expect(resolved(result.second, run)).toBe(`big=${code.PROTOCOL_ERROR} huge=${code.PROTOCOL_ERROR} ping=0 status=0`);
+          expect(resolved(result.first, run)).toBe(
+            `big=${code.PROTOCOL_ERROR} huge=${code.PROTOCOL_ERROR} ping=0 status=0`,
+          );
+          expect(resolved(result.second, run)).toBe(
+            `big=${code.PROTOCOL_ERROR} huge=${code.PROTOCOL_ERROR} ping=0 status=0`,
+          );
           expect(result.handlerCalls.map((c) => c.kind)).toEqual(["call", "call"]);
           expect(result.hostErrors.length, explain(run)).toBeGreaterThanOrEqual(2);
           for (const error of result.hostErrors) {
@@ -93,7 +111,11 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
   describe("2. an invoke from inside actr_init is answered", () => {
     for (const threading of threadings) {
       it(`generation 1, ${threading}: loadGuest resolves, the handler ran once during the load, and the guest got SUCCESS`, () => {
-        const run = runScenario({ scenario: "init-invoke", library: gen1, threading }, { HOSTILE_MODE: "init-invoke" }, 20_000);
+        const run = runScenario(
+          { scenario: "init-invoke", library: gen1, threading },
+          { HOSTILE_MODE: "init-invoke" },
+          20_000,
+        );
         const result = expectCleanExit(run);
         expect(result.loaded).toBe(true);
         expect(result.callsDuringLoad).toBe(1);
@@ -109,7 +131,11 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
       for (const threading of threadings) {
         it(`generation ${generation}, ${threading}: gets GENERIC_ERROR, the handler is not called, and the process exits with code 0`, () => {
           const out = join(freshDir("late"), "out.txt");
-          const run = runScenario({ scenario: "late-invoke", library: libraryOf(build), threading }, { HOSTILE_MODE: "late-invoke", HOSTILE_SLEEP_MS: "300", HOSTILE_OUT: out }, 20_000);
+          const run = runScenario(
+            { scenario: "late-invoke", library: libraryOf(build), threading },
+            { HOSTILE_MODE: "late-invoke", HOSTILE_SLEEP_MS: "300", HOSTILE_OUT: out },
+            20_000,
+          );
           const result = expectCleanExit(run);
           expect(resolved(result.reply, run)).toBe("spawned");
           expect((result.closed as Outcome).ok, explain(run)).toBe(true);
@@ -123,7 +149,8 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
 
   // 4. Private copies are told by device and inode, and paths must name a file.
   describe.skipIf("skip" in testGuest)(titled("4. which file is loaded", skipOf(testGuest)), () => {
-    const readInit = async (guest: Awaited<ReturnType<typeof loadGuest>>) => decodeMessage(InitPayloadV1Schema, await guest.handle(envelope("init"), ctx));
+    const readInit = async (guest: Awaited<ReturnType<typeof loadGuest>>) =>
+      decodeMessage(InitPayloadV1Schema, await guest.handle(envelope("init"), ctx));
 
     for (const threading of threadings) {
       it(`${threading}: a hard link to an already-loaded guest file loads a separate instance, each answering the init it got`, async () => {
@@ -131,7 +158,11 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
         const link = join(dir, "libactr_test_guest.so");
         linkSync(libraryOf(testGuest), link); // same device and inode, another path
         const host = () => ({ done: true as const });
-        const first = await loadGuest(libraryOf(testGuest), { threading, host, init: create(InitPayloadV1Schema, { realmId: 11 }) });
+        const first = await loadGuest(libraryOf(testGuest), {
+          threading,
+          host,
+          init: create(InitPayloadV1Schema, { realmId: 11 }),
+        });
         const second = await loadGuest(link, { threading, host, init: create(InitPayloadV1Schema, { realmId: 22 }) });
         try {
           expect((await readInit(first)).realmId).toBe(11);
@@ -161,7 +192,11 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
   describe("5. an invoke from a thread that actr_handle joins", () => {
     for (const threading of threadings) {
       it(`generation 2, ${threading}: is answered by the handler and the call resolves`, () => {
-        const run = runScenario({ scenario: "join-invoke", library: gen2, threading }, { HOSTILE_MODE: "join-invoke" }, 20_000);
+        const run = runScenario(
+          { scenario: "join-invoke", library: gen2, threading },
+          { HOSTILE_MODE: "join-invoke" },
+          20_000,
+        );
         const result = expectCleanExit(run);
         expect(invokeReport(resolved(result.reply, run))).toMatchObject({ rc: 0, status: 0 });
         expect(result.handlerCalls.map((c) => c.kind)).toEqual(["call"]);
@@ -169,7 +204,11 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
     }
 
     it("generation 1, worker: with callTimeoutMs 1000, handle() rejects within 1-3 s saying the guest did not return from actr_handle in time, and the process exits by itself", () => {
-      const run = runScenario({ scenario: "join-invoke", library: gen1, threading: "worker", options: { callTimeoutMs: 1000 } }, { HOSTILE_MODE: "join-invoke" }, 20_000);
+      const run = runScenario(
+        { scenario: "join-invoke", library: gen1, threading: "worker", options: { callTimeoutMs: 1000 } },
+        { HOSTILE_MODE: "join-invoke" },
+        20_000,
+      );
       const result = expectCleanExit(run);
       const error = rejected(result.reply, run);
       expect(error.abiError).toBe(true);
@@ -187,34 +226,59 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
   });
 
   // 6. Callback slots and threads are not used up by loads.
-  describe.skipIf("skip" in testGuest || "skip" in testGuestGen2)(titled("6. many loads", skipOf(testGuest, testGuestGen2)), () => {
-    it("same-thread: 5000 loads whose actr_init fails (PROTOCOL_ERROR each), then a good load still works", { timeout: 600_000 }, () => {
-      const tmp = freshDir("tmp-failed-loads"); // the private copies go here, on disk
-      const run = runScenario({ scenario: "failed-loads", library: libraryOf(testGuest), threading: "same-thread", count: 5000 }, { HOSTILE_MODE: "echo", TMPDIR: tmp }, 540_000);
-      const result = expectCleanExit(run);
-      expect(result.other, explain(run)).toBeUndefined();
-      expect(result.statuses).toEqual({ [String(code.PROTOCOL_ERROR)]: 5000 });
-      expect(resolved(result.good, run)).toBe("still works");
-      expect(readdirSync(tmp)).toEqual([]);
-    });
+  describe.skipIf("skip" in testGuest || "skip" in testGuestGen2)(
+    titled("6. many loads", skipOf(testGuest, testGuestGen2)),
+    () => {
+      it(
+        "same-thread: 5000 loads whose actr_init fails (PROTOCOL_ERROR each), then a good load still works",
+        { timeout: 600_000 },
+        () => {
+          const tmp = freshDir("tmp-failed-loads"); // the private copies go here, on disk
+          const run = runScenario(
+            { scenario: "failed-loads", library: libraryOf(testGuest), threading: "same-thread", count: 5000 },
+            { HOSTILE_MODE: "echo", TMPDIR: tmp },
+            540_000,
+          );
+          const result = expectCleanExit(run);
+          expect(result.other, explain(run)).toBeUndefined();
+          expect(result.statuses).toEqual({ [String(code.PROTOCOL_ERROR)]: 5000 });
+          expect(resolved(result.good, run)).toBe("still works");
+          expect(readdirSync(tmp)).toEqual([]);
+        },
+      );
 
-    it("worker: 300 load+close cycles of the generation-2 test guest, then a load works, and the process stays under ~40 threads", { timeout: 600_000 }, () => {
-      const tmp = freshDir("tmp-cycles");
-      const run = runScenario({ scenario: "load-close-cycles", library: libraryOf(testGuestGen2), threading: "worker", count: 300 }, { HOSTILE_MODE: "echo", TMPDIR: tmp }, 540_000);
-      const result = expectCleanExit(run);
-      expect(result.failed, explain(run)).toBeUndefined();
-      expect(resolved(result.last, run)).toBe("still works");
-      expect(result.maxThreads, `baseline ${result.baseline}`).toBeLessThanOrEqual(40);
-    });
-  });
+      it(
+        "worker: 300 load+close cycles of the generation-2 test guest, then a load works, and the process stays under ~40 threads",
+        { timeout: 600_000 },
+        () => {
+          const tmp = freshDir("tmp-cycles");
+          const run = runScenario(
+            { scenario: "load-close-cycles", library: libraryOf(testGuestGen2), threading: "worker", count: 300 },
+            { HOSTILE_MODE: "echo", TMPDIR: tmp },
+            540_000,
+          );
+          const result = expectCleanExit(run);
+          expect(result.failed, explain(run)).toBeUndefined();
+          expect(resolved(result.last, run)).toBe("still works");
+          expect(result.maxThreads, `baseline ${result.baseline}`).toBeLessThanOrEqual(40);
+        },
+      );
+    },
+  );
 
   // 7. Bounds on what a guest can hold and queue.
   describe("7. bounds", () => {
     for (const threading of threadings) {
       it(`generation 1, ${threading}: maxOutstandingHostBuffers 10: of 20 invokes never freed, the first 10 get SUCCESS and the rest ALLOC_FAILED, onHostError is told once, outstandingHostBuffers is 10`, () => {
-        const run = runScenario({ scenario: "no-free", library: gen1, threading, options: { maxOutstandingHostBuffers: 10 } }, { HOSTILE_MODE: "no-free", HOSTILE_COUNT: "20" }, 20_000);
+        const run = runScenario(
+          { scenario: "no-free", library: gen1, threading, options: { maxOutstandingHostBuffers: 10 } },
+          { HOSTILE_MODE: "no-free", HOSTILE_COUNT: "20" },
+          20_000,
+        );
         const result = expectCleanExit(run);
-        const expected = [...Array<number>(10).fill(code.SUCCESS), ...Array<number>(10).fill(code.ALLOC_FAILED)].join(",");
+        const expected = [...Array<number>(10).fill(code.SUCCESS), ...Array<number>(10).fill(code.ALLOC_FAILED)].join(
+          ",",
+        );
         expect(resolved(result.reply, run)).toBe(expected);
         expect(result.hostErrors, explain(run)).toHaveLength(1);
         expect(result.outstanding).toBe(10);
@@ -231,7 +295,11 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
     ];
     for (const [generation, library, threading] of queued) {
       it(`generation ${generation}, ${threading}: maxQueuedCalls 5, 10 calls at once into a guest sleeping 200 ms per call: the 5 over the cap reject at once naming maxQueuedCalls, the first 5 resolve`, () => {
-        const run = runScenario({ scenario: "queue-cap", library, threading, calls: 10, options: { maxQueuedCalls: 5 } }, { HOSTILE_MODE: "sleep", HOSTILE_SLEEP_MS: "200" }, 30_000);
+        const run = runScenario(
+          { scenario: "queue-cap", library, threading, calls: 10, options: { maxQueuedCalls: 5 } },
+          { HOSTILE_MODE: "sleep", HOSTILE_SLEEP_MS: "200" },
+          30_000,
+        );
         const result = expectCleanExit(run);
         const calls = result.calls as Outcome[];
         const madeAt = result.madeAt as number;
@@ -251,7 +319,17 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
   // 8. Timeouts and closing (the worker mode: async handlers need it).
   describe("8. timeouts, force-close and re-entrant calls", () => {
     it("generation 1, worker: invokeTimeoutMs 200 with a handler that never settles: the guest's invoke gets GENERIC_ERROR after ~200 ms, the call finishes, and onHostError is told", () => {
-      const run = runScenario({ scenario: "invoke-timeout", library: gen1, threading: "worker", handler: "never", options: { invokeTimeoutMs: 200 } }, { HOSTILE_MODE: "invoke-once" }, 20_000);
+      const run = runScenario(
+        {
+          scenario: "invoke-timeout",
+          library: gen1,
+          threading: "worker",
+          handler: "never",
+          options: { invokeTimeoutMs: 200 },
+        },
+        { HOSTILE_MODE: "invoke-once" },
+        20_000,
+      );
       const result = expectCleanExit(run);
       const report = invokeReport(resolved(result.reply, run));
       expect(answeredGenericError(report), JSON.stringify(report)).toBe(true);
@@ -262,7 +340,15 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
 
     it("generation 1, worker: invokeTimeoutMs 200 with a handler settling after 400 ms: the guest gets GENERIC_ERROR at ~200 ms, the late answer is dropped and reported", () => {
       const run = runScenario(
-        { scenario: "invoke-timeout", library: gen1, threading: "worker", handler: "late", settleAfterMs: 400, waitAfterMs: 600, options: { invokeTimeoutMs: 200 } },
+        {
+          scenario: "invoke-timeout",
+          library: gen1,
+          threading: "worker",
+          handler: "late",
+          settleAfterMs: 400,
+          waitAfterMs: 600,
+          options: { invokeTimeoutMs: 200 },
+        },
         { HOSTILE_MODE: "invoke-once" },
         20_000,
       );
@@ -273,7 +359,10 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
       const settled = result.handlerCalls.find((c) => c.kind === "settled");
       expect(settled, explain(run)).toBeDefined();
       // Reported when it came: after the handler settled.
-      expect(result.hostErrors.some((e) => e.at >= settled!.at), explain(run)).toBe(true);
+      expect(
+        result.hostErrors.some((e) => e.at >= settled!.at),
+        explain(run),
+      ).toBe(true);
     });
 
     const forced: [number, string, Threading][] = [
@@ -283,7 +372,11 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
     ];
     for (const [generation, library, threading] of forced) {
       it(`generation ${generation}, ${threading}: close({ force: true }) with 5 calls queued behind one sleeping 300 ms: the queued calls reject at once, close resolves after the running call, not after all of them`, () => {
-        const run = runScenario({ scenario: "force-close", library, threading, calls: 6, closeAfterMs: 50 }, { HOSTILE_MODE: "sleep", HOSTILE_SLEEP_MS: "300" }, 30_000);
+        const run = runScenario(
+          { scenario: "force-close", library, threading, calls: 6, closeAfterMs: 50 },
+          { HOSTILE_MODE: "sleep", HOSTILE_SLEEP_MS: "300" },
+          30_000,
+        );
         const result = expectCleanExit(run);
         const calls = result.calls as Outcome[];
         const closeAt = result.closeAt as number;
@@ -302,7 +395,11 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
     }
 
     it("generation 1, worker: a handler awaiting a call into the same guest: the inner call rejects at once naming the same guest, and the outer call completes", () => {
-      const run = runScenario({ scenario: "reentrant", library: gen1, threading: "worker" }, { HOSTILE_MODE: "invoke-once" }, 20_000);
+      const run = runScenario(
+        { scenario: "reentrant", library: gen1, threading: "worker" },
+        { HOSTILE_MODE: "invoke-once" },
+        20_000,
+      );
       const result = expectCleanExit(run);
       expect(invokeReport(resolved(result.outer, run))).toMatchObject({ rc: 0, status: 0 });
       const error = rejected(result.inner, run);
@@ -312,7 +409,11 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
     });
 
     it("generation 1, same-thread: a (sync) handler making a call into the same guest: the call is queued and completes after the outer one, nothing hangs", () => {
-      const run = runScenario({ scenario: "reentrant", library: gen1, threading: "same-thread" }, { HOSTILE_MODE: "invoke-once" }, 20_000);
+      const run = runScenario(
+        { scenario: "reentrant", library: gen1, threading: "same-thread" },
+        { HOSTILE_MODE: "invoke-once" },
+        20_000,
+      );
       const result = expectCleanExit(run);
       expect(invokeReport(resolved(result.outer, run))).toMatchObject({ rc: 0, status: 0 });
       expect(result.inner, explain(run)).not.toBe("unsettled");
@@ -324,14 +425,22 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
   describe("9. actr_handle replies", () => {
     for (const threading of threadings) {
       it(`generation 1, ${threading}: SUCCESS with a null reply pointer and a non-zero length rejects with PROTOCOL_ERROR`, () => {
-        const run = runScenario({ scenario: "one-call", library: gen1, threading }, { HOSTILE_MODE: "null-reply" }, 20_000);
+        const run = runScenario(
+          { scenario: "one-call", library: gen1, threading },
+          { HOSTILE_MODE: "null-reply" },
+          20_000,
+        );
         const result = expectCleanExit(run);
         expect(rejected(result.reply, run)).toMatchObject({ abiError: true, status: code.PROTOCOL_ERROR });
       });
 
       it(`generation 1, ${threading}: a reply of 2^53 + 1 bytes is not read, actr_free_response gets exactly that length, and the call rejects with PROTOCOL_ERROR over maxBytes`, () => {
         const out = join(freshDir("huge-reply"), "out.txt");
-        const run = runScenario({ scenario: "one-call", library: gen1, threading }, { HOSTILE_MODE: "huge-reply", HOSTILE_OUT: out }, 20_000);
+        const run = runScenario(
+          { scenario: "one-call", library: gen1, threading },
+          { HOSTILE_MODE: "huge-reply", HOSTILE_OUT: out },
+          20_000,
+        );
         const result = expectCleanExit(run);
         const error = rejected(result.reply, run);
         expect(error).toMatchObject({ abiError: true, status: code.PROTOCOL_ERROR });
@@ -346,7 +455,11 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
     for (const threading of threadings) {
       it(`generation 1, ${threading}: the private copy is removed right after dlopen, so none is left when the second actr_init crashes the process`, () => {
         const tmp = freshDir("tmp-crash");
-        const run = runScenario({ scenario: "load-twice", library: gen1, threading }, { HOSTILE_MODE: "segv-second-init", TMPDIR: tmp }, 20_000);
+        const run = runScenario(
+          { scenario: "load-twice", library: gen1, threading },
+          { HOSTILE_MODE: "segv-second-init", TMPDIR: tmp },
+          20_000,
+        );
         expect(run.timedOut, explain(run)).toBe(false);
         expect(run.stdout).toContain("LOADED once");
         expect(run.signal ?? run.status, explain(run)).not.toBe(0); // the second load crashed the process
@@ -355,7 +468,11 @@ describe.skipIf(hostileSkip !== undefined)(titled("host hardening against hostil
       });
 
       it(`generation 1, ${threading}: invoke with a null frame of non-zero length, or null out-pointers, is answered PROTOCOL_ERROR and reported`, () => {
-        const run = runScenario({ scenario: "one-call", library: gen1, threading }, { HOSTILE_MODE: "bad-invoke-args" }, 20_000);
+        const run = runScenario(
+          { scenario: "one-call", library: gen1, threading },
+          { HOSTILE_MODE: "bad-invoke-args" },
+          20_000,
+        );
         const result = expectCleanExit(run);
         const p = code.PROTOCOL_ERROR;
         expect(resolved(result.reply, run)).toBe(`null_frame=${p} null_out=${p} null_len=${p}`);
@@ -372,6 +489,8 @@ describe("the hostile guests build", () => {
   it.skipIf(hostileSkip !== undefined)("both generations are built with gcc", () => {
     expect(gen1).toMatch(/libhostile\.so$/);
     expect(gen2).toMatch(/libhostile-gen2\.so$/);
-    expect(readdirSync(join(gen1, "..")).filter((f) => f.startsWith("libhostile"))).toEqual(expect.arrayContaining(["libhostile.so", "libhostile-gen2.so"]));
+    expect(readdirSync(join(gen1, "..")).filter((f) => f.startsWith("libhostile"))).toEqual(
+      expect.arrayContaining(["libhostile.so", "libhostile-gen2.so"]),
+    );
   });
 });

@@ -22,7 +22,9 @@ export interface ReportedError {
 }
 
 /** How a call settled in the scenario. */
-export type Outcome = { readonly ok: true; readonly value: string; readonly at: number } | { readonly ok: false; readonly error: ReportedError; readonly at: number };
+export type Outcome =
+  | { readonly ok: true; readonly value: string; readonly at: number }
+  | { readonly ok: false; readonly error: ReportedError; readonly at: number };
 
 /** The RESULT line: what the scenario printed, with the host errors reported and the handler's calls. */
 export interface ScenarioResult {
@@ -63,7 +65,11 @@ export function childEnv(env: Partial<HostileEnv> = {}): NodeJS.ProcessEnv {
  * Runs `scenario` (a key of scenario.mjs's table) with `args` in a child
  * `node`, killed with SIGKILL after `timeoutMs`.
  */
-export function runScenario(args: { scenario: string; library: string; threading?: "worker" | "same-thread"; [key: string]: unknown }, env: Partial<HostileEnv>, timeoutMs: number): ScenarioRun {
+export function runScenario(
+  args: { scenario: string; library: string; threading?: "worker" | "same-thread"; [key: string]: unknown },
+  env: Partial<HostileEnv>,
+  timeoutMs: number,
+): ScenarioRun {
   const started = performance.now();
   const child = spawnSync(process.execPath, [scenarioScript, JSON.stringify(args)], {
     cwd: root,

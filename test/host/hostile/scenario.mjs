@@ -24,7 +24,12 @@ const text = (bytes) => new TextDecoder().decode(bytes);
 const selfId = actrId({ realm: 1, serialNumber: 5n, type: { manufacturer: "acme", name: "hostile", version: "1.0" } });
 const ctx = invocationContext({ selfId, requestId: "req-1" });
 const envelope = (routeKey = "x", payload = new Uint8Array(0)) =>
-  create(RpcEnvelopeSchema, { routeKey, payload: typeof payload === "string" ? new TextEncoder().encode(payload) : payload, requestId: "req-1", timeoutMs: 1000n });
+  create(RpcEnvelopeSchema, {
+    routeKey,
+    payload: typeof payload === "string" ? new TextEncoder().encode(payload) : payload,
+    requestId: "req-1",
+    timeoutMs: 1000n,
+  });
 
 /** An error as JSON: its class, AbiError's status, its message, and when it came. */
 const describeError = (error) => ({
@@ -225,7 +230,8 @@ const scenarios = {
     };
     guest = await loadGuest(args.library, options({ host: handler }));
     const outer = await outcome(guest.handle(envelope("outer"), ctx));
-    const innerOutcome = inner === undefined ? undefined : await Promise.race([inner, sleep(3000).then(() => "unsettled")]);
+    const innerOutcome =
+      inner === undefined ? undefined : await Promise.race([inner, sleep(3000).then(() => "unsettled")]);
     printAndExit({ outer, inner: innerOutcome, innerStartedAt });
   },
 
@@ -233,7 +239,10 @@ const scenarios = {
   async "one-call"() {
     const guest = await loadGuest(args.library, options());
     const reply = await outcome(guest.handle(envelope(), ctx));
-    const out = process.env.HOSTILE_OUT && existsSync(process.env.HOSTILE_OUT) ? readFileSync(process.env.HOSTILE_OUT, "utf8") : null;
+    const out =
+      process.env.HOSTILE_OUT && existsSync(process.env.HOSTILE_OUT)
+        ? readFileSync(process.env.HOSTILE_OUT, "utf8")
+        : null;
     printAndExit({ reply, out });
   },
 
