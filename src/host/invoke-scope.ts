@@ -42,8 +42,8 @@ export interface InvokeScope {
   readonly unknownToken: boolean;
 }
 
-/** The origin of a generation-1 `invoke`. */
-const GENERATION_1_ORIGIN: InvokeOrigin = { generation: 1, bridgeToken: 0n, callReturned: false };
+/** The origin of a generation-1 `invoke`: one object for every such invoke, frozen, so that no handler can change what the next one is told. */
+const GENERATION_1_ORIGIN: InvokeOrigin = Object.freeze({ generation: 1, bridgeToken: 0n, callReturned: false });
 
 /**
  * The scope of an `invoke`: for a generation-2 guest, from the token it

@@ -214,6 +214,17 @@ describe("answerInvoke", () => {
     expect("rc" in answer && hex(answer.reply)).toBe(hex(encodeHostReply({ bytes: new Uint8Array([5]) })));
   });
 
+  it("gives every generation-1 handler the same origin, which a handler cannot change", () => {
+    const meddler = (_operation: HostOperation, origin: InvokeOrigin): HostResult => {
+      (origin as { callReturned: boolean }).callReturned = true; // throws: the origin is frozen
+      return { done: true };
+    };
+    const answer = answerInvoke(meddler, callFrame, generation1, MAX, recorder());
+    expect("rc" in answer && decodeReply(answer.reply).status).toBe(code.GENERIC_ERROR);
+    expect(invokeScope(undefined, op.GUEST_HANDLE).origin).toBe(generation1.origin);
+    expect(generation1.origin).toEqual({ generation: 1, bridgeToken: 0n, callReturned: false });
+  });
+
   it("does not run the handler when the invoke is refused before it", () => {
     const host = vi.fn((): HostResult => ({ done: true }));
     expect(answerInvoke(host, callFrame, generation1, 1, recorder())).toEqual({ rc: code.PROTOCOL_ERROR });
