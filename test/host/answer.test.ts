@@ -220,7 +220,7 @@ describe("answerInvoke", () => {
       return { done: true };
     };
     const answer = answerInvoke(meddler, callFrame, generation1, MAX, recorder());
-    expect("rc" in answer && decodeReply(answer.reply).status).toBe(code.GENERIC_ERROR);
+    expect("rc" in answer && replyOf(answer).status).toBe(code.GENERIC_ERROR);
     expect(invokeScope(undefined, op.GUEST_HANDLE).origin).toBe(generation1.origin);
     expect(generation1.origin).toEqual({ generation: 1, bridgeToken: 0n, callReturned: false });
   });
