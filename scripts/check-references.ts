@@ -41,13 +41,27 @@ const namedPatterns: readonly { pattern: RegExp; problem: string }[] = [
   { pattern: /\bspec(?:[\s*/#]|\/\/)+sections?\b/gi, problem: 'cites "spec section" (cite "docs/abi.md section N")' },
 ];
 
-/**
- * Lines this branch may not edit (the codec rewrite replaces these files):
- * reported as a notice, not a failure, while they exist as written here.
- * Delete an entry once its file no longer has the line.
- */
 const relativePath = /(?<![\w.])(?:\.\.\/)+[\w@.\-/]*/g;
 const markdownLink = /\]\(([^)\s]+)\)/g;
+
+/** A relative link of a Markdown text: its file part (`""` for a heading of the same file), its heading, and where it stands. */
+export interface MarkdownLink {
+  readonly path: string;
+  readonly anchor: string | undefined;
+  readonly index: number;
+}
+
+/** The relative links of a Markdown text, `[text](target)`; links with a scheme (`https:`, `mailto:`, ...) are left out. */
+export function relativeLinksOf(markdown: string): MarkdownLink[] {
+  const links: MarkdownLink[] = [];
+  for (const m of markdown.matchAll(markdownLink)) {
+    const target = m[1]!;
+    if (/^[a-z][a-z+.-]*:/i.test(target)) continue;
+    const [path, anchor] = target.split("#", 2) as [string, string | undefined];
+    links.push({ path, anchor, index: m.index });
+  }
+  return links;
+}
 
 /** A `files` pattern of package.json as a regular expression over repository paths. */
 function filesPattern(glob: string): RegExp {
@@ -113,17 +127,14 @@ export function findBadReferences(root: string, file: string, text: string): Bad
 
   if (file.endsWith(".md")) {
     const shipped = isShipped(root, file);
-    for (const m of text.matchAll(markdownLink)) {
-      const target = m[1]!;
-      if (/^[a-z][a-z+.-]*:/i.test(target)) continue; // https:, mailto:, ...
-      const [path, anchor] = target.split("#", 2) as [string, string | undefined];
+    for (const { path, anchor, index } of relativeLinksOf(text)) {
       const absolute = path === "" ? join(root, file) : resolve(dirname(join(root, file)), path);
       if (!isInside(root, absolute)) continue; // reported as a `../` path above
       if (!existsSync(absolute)) {
-        report(m.index, `links to ${path}, which does not exist`);
+        report(index, `links to ${path}, which does not exist`);
       } else if (shipped && path !== "" && !isShipped(root, relative(root, absolute).split(sep).join("/"))) {
         report(
-          m.index,
+          index,
           `links to ${path}, which the package tarball does not hold (${file} ships; see package.json "files")`,
         );
       } else if (
@@ -131,7 +142,7 @@ export function findBadReferences(root: string, file: string, text: string): Bad
         absolute.endsWith(".md") &&
         !anchorsOf(readFileSync(absolute, "utf8")).has(anchor)
       ) {
-        report(m.index, `links to #${anchor}, which is not a heading of ${relative(root, absolute)}`);
+        report(index, `links to #${anchor}, which is not a heading of ${relative(root, absolute)}`);
       }
     }
   }

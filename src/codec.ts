@@ -10,7 +10,7 @@ import { codecs as abiCodecs } from "../gen/actr/dynclib/v1/abi_codec.js";
 import { code } from "./codes.js";
 import { type Enclosing, Reader, RECURSION_LIMIT } from "./decoder.js";
 import { describe, fillHoles, finish, INITIAL_WRITER_BYTES, varintSize32, Writer, writeVarint32 } from "./encoder.js";
-import { requireBytes, requireSchema } from "./arguments.js";
+import { isMessageOf, requireBytes, requireSchema } from "./arguments.js";
 import { AbiError } from "./errors.js";
 import type { MessageCodec } from "./message-codec.js";
 
@@ -105,18 +105,13 @@ let reusableWriter: Writer | undefined = new Writer();
 /** Room kept before a message encoded inside an `Envelope`: its key and the longest length varint. */
 const ENVELOPE_KEY_AND_LENGTH = 1 + 5;
 
-/** True when `message` is a protobuf-es message of the type named `typeName` (as its `$typeName` says). */
-function isMessageOf(message: unknown, typeName: string): message is Message {
-  return typeof message === "object" && message !== null && (message as { $typeName?: unknown }).$typeName === typeName;
-}
-
 /**
  * Writes the encoding of `message` with `codec`, inside `envelope` when
  * given, into `w.buf` at `[w.start, w.end)`, its holes not yet filled.
  */
 function writeEncoding(codec: MessageCodec, message: unknown, envelope: Envelope | undefined, w: Writer): void {
   const schema = codec.schema;
-  if (!isMessageOf(message, schema.typeName)) {
+  if (!isMessageOf(message, schema)) {
     throw new AbiError(
       code.PROTOCOL_ERROR,
       `cannot encode ${schema.typeName}: expected a ${schema.typeName} message, got ${describe(message)}`,

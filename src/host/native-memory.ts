@@ -103,6 +103,12 @@ export class HostReplyBuffers<Owner> {
   private allocationCount = 0;
 
   /**
+   * @param onAllocations told, with the owner of the reply that made it,
+   * each native allocation this pool makes (`delta` 1) or frees (-1).
+   */
+  constructor(private readonly onAllocations: (owner: Owner, delta: number) => void = () => {}) {}
+
+  /**
    * The native allocations (`malloc`s) this pool holds: its chunks, which it
    * keeps for good, and the unpooled buffers lent. It grows only when the
    * guests hold more replies at once than ever before (or longer ones), so a
@@ -125,10 +131,10 @@ export class HostReplyBuffers<Owner> {
       copyNative(address, addressOf(reply), length);
       block = { address, bytes: undefined, sizeClass: -1, length, owner };
       this.blocks.set(address, block);
-      this.allocationCount++;
+      this.counted(owner, 1);
     } else {
       const sizeClass = classOf(length);
-      block = this.freeBlocks[sizeClass]?.pop() ?? this.cut(sizeClass);
+      block = this.freeBlocks[sizeClass]?.pop() ?? this.cut(sizeClass, owner);
       if (block === undefined) return 0;
       block.bytes!.set(reply);
       block.length = length;
@@ -150,7 +156,7 @@ export class HostReplyBuffers<Owner> {
     if (block.sizeClass < 0) {
       this.blocks.delete(address);
       free(address);
-      this.allocationCount--;
+      this.counted(owner, -1);
     } else {
       block.length = -1;
       block.owner = undefined;
@@ -159,11 +165,17 @@ export class HostReplyBuffers<Owner> {
     return { kind: "taken", owner };
   }
 
-  /** A new chunk of blocks of `sizeClass`: returns one, keeps the others free; undefined when native memory ran out. */
-  private cut(sizeClass: number): Block<Owner> | undefined {
+  /** Counts an allocation made (`delta` 1) or freed (-1) for `owner`'s reply, and tells `onAllocations`. */
+  private counted(owner: Owner, delta: number): void {
+    this.allocationCount += delta;
+    this.onAllocations(owner, delta);
+  }
+
+  /** A new chunk of blocks of `sizeClass`, for a reply of `owner`'s: returns one, keeps the others free; undefined when native memory ran out. */
+  private cut(sizeClass: number, owner: Owner): Block<Owner> | undefined {
     const chunk = malloc(CHUNK_BYTES);
     if (chunk === 0) return undefined;
-    this.allocationCount++;
+    this.counted(owner, 1);
     const view = new Uint8Array(koffi.view(chunk, CHUNK_BYTES));
     const size = MIN_CLASS << sizeClass;
     const freeOfClass = (this.freeBlocks[sizeClass] ??= []);

@@ -115,7 +115,7 @@ class ThreadCallbacks {
   /** The generation-2 guests of this thread, by key (see `guestKeyOf`); closed ones too, whose threads may still call. */
   readonly guests = new Map<number, NativeGuest>();
   /** Host reply buffers lent to the guests of this thread, each for its guest. */
-  readonly replyBuffers = new HostReplyBuffers<NativeGuest>();
+  readonly replyBuffers = new HostReplyBuffers<NativeGuest>((guest, delta) => guest.replyAllocations(delta));
   /** The shared `free_host_buf`. */
   readonly freeHostBuf: number | bigint;
   /** The shared generation-1 `invoke`. */
@@ -221,10 +221,7 @@ class ThreadCallbacks {
     const length = reply?.length ?? 0;
     if (length > 0) {
       if (!guest.mayHoldAnotherBuffer()) return code.ALLOC_FAILED;
-      const allocations = this.replyBuffers.allocations;
       ptr = this.replyBuffers.lend(reply!, guest);
-      if (this.replyBuffers.allocations !== allocations)
-        guest.replyAllocations(this.replyBuffers.allocations - allocations);
       if (ptr === 0) return code.ALLOC_FAILED;
       guest.heldBuffers(1);
     }
@@ -244,12 +241,9 @@ class ThreadCallbacks {
 
   private free(ptr: number, len: number): void {
     if (ptr === 0 || len === 0) return;
-    const allocations = this.replyBuffers.allocations;
     const given = this.replyBuffers.giveBack(ptr, len);
     if (given.kind === "taken") {
       given.owner.heldBuffers(-1);
-      if (this.replyBuffers.allocations !== allocations)
-        given.owner.replyAllocations(this.replyBuffers.allocations - allocations);
       return;
     }
     // Not lent: no owner to tell but the guest that ran last here.

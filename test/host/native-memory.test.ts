@@ -121,6 +121,27 @@ describe("HostReplyBuffers", () => {
     expect(buffers.giveBack(b, length)).toEqual(taken);
   });
 
+  it("tells each allocation and free to the owner whose reply made it", () => {
+    const told: [string, number][] = [];
+    const buffers = new HostReplyBuffers<string>((owner, delta) => told.push([owner, delta]));
+    const a = buffers.lend(pattern(10, 1), "a"); // a's reply cuts the chunk
+    buffers.lend(pattern(10, 2), "b"); // b's fits in it
+    const length = POOLED_REPLY_MAX + 1;
+    const big = buffers.lend(pattern(length, 3), "b");
+    expect(told).toEqual([
+      ["a", 1],
+      ["b", 1],
+    ]);
+    expect(buffers.giveBack(a, 10)).toEqual({ kind: "taken", owner: "a" });
+    expect(buffers.giveBack(big, length)).toEqual({ kind: "taken", owner: "b" });
+    expect(told).toEqual([
+      ["a", 1],
+      ["b", 1],
+      ["b", -1],
+    ]);
+    expect(buffers.allocations).toBe(1);
+  });
+
   it("counts its native allocations: a chunk per size class as needed, kept; an unpooled buffer while it is lent", () => {
     const buffers = new HostReplyBuffers<string>();
     expect(buffers.allocations).toBe(0);

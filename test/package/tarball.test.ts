@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { relativeLinksOf } from "../../scripts/check-references.js";
 import { packTarball, repoRoot, type PackedTarball } from "../support/pack.js";
 
 let work: string;
@@ -57,10 +58,9 @@ describe("the tarball", () => {
   it("ships every file a shipped document links to", () => {
     const missing: string[] = [];
     for (const doc of [...shipped].filter((f) => f.endsWith(".md"))) {
-      for (const [, target] of readFileSync(join(unpacked, doc), "utf8").matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)) {
-        if (/^[a-z]+:/.test(target!)) continue; // https:, mailto:
-        const path = posix.normalize(posix.join(posix.dirname(doc), target!));
-        if (!shipped.has(path)) missing.push(`${doc} -> ${target}`);
+      for (const { path } of relativeLinksOf(readFileSync(join(unpacked, doc), "utf8"))) {
+        if (path === "") continue; // a heading of the same file
+        if (!shipped.has(posix.normalize(posix.join(posix.dirname(doc), path)))) missing.push(`${doc} -> ${path}`);
       }
     }
     expect(missing).toEqual([]);
