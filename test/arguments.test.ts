@@ -3,7 +3,7 @@
 // bare error from deep inside, and never an AbiError (that is for bytes).
 import { create, isMessage } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { describeValue, isUint8Array, requireMessage } from "../src/arguments.js";
+import { describeValue, isUint8Array, requireInt32, requireMessage } from "../src/arguments.js";
 import {
   AbiFrameSchema,
   decodeFrame,
@@ -106,6 +106,17 @@ describe("requireMessage", () => {
     expect(() => requireMessage(create(HostCallV1Schema), AbiFrameSchema, "decodePayload", "frame")).toThrow(
       new TypeError("decodePayload: frame must be an actr.dynclib.v1.AbiFrame message, got an object"),
     );
+  });
+});
+
+describe("requireInt32", () => {
+  it("takes int32's two ends and refuses the integers just past them with a RangeError", () => {
+    for (const value of [-0x8000_0000, 0x7fff_ffff]) expect(() => requireInt32(value, "f", "x")).not.toThrow();
+    for (const value of [-0x8000_0001, 0x8000_0000]) {
+      expect(() => requireInt32(value, "f", "x")).toThrow(
+        new RangeError(`f: x must be within int32 (-2147483648..2147483647), got ${value}`),
+      );
+    }
   });
 });
 
